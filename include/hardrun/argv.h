@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef HARDRUN_ARGV_H
+#define HARDRUN_ARGV_H
+
+#include <stdbool.h>
+
+#include "hardrun/error.h"
+
+/* What hardrun must do for a runc command line. */
+enum hr_cmd_class {
+  HR_CLASS_PASSTHROUGH, /* no spec: exec the runtime without reading policy */
+  HR_CLASS_SPEC,        /* create, run, restore: rewrite <bundle>/config.json */
+  HR_CLASS_EXEC,        /* exec: the process spec (issue 4) */
+  HR_CLASS_UPDATE,      /* update: resources (issue 4) */
+  HR_CLASS_DELETE,      /* delete: release per-container state (issue 3) */
+  HR_CLASS_HARDRUN,     /* hardrun's own subcommands ("policy", "doctor") */
+};
+
+/* The parsed command line.  Every string points into the caller's argv and
+ * lives as long as it does; `runtime_argv` is malloc'ed (pointers into argv)
+ * and freed by hr_argv_free(). */
+struct hr_argv {
+  /* hardrun's own options, removed before the exec */
+  const char *hardrun_profile;
+  const char *hardrun_config;
+  const char *hardrun_runtime;
+
+  /* runc global options, as runc would read them */
+  const char *log;        /* --log */
+  const char *log_format; /* --log-format: "text" or "json" (runc's default: text) */
+  const char *root;       /* --root */
+  bool debug;
+
+  /* the command */
+  const char *command; /* as spelled in argv, NULL when none (e.g. --version) */
+  enum hr_cmd_class cls;
+  const char *bundle; /* --bundle/-b value; NULL means the current directory */
+  const char *id;     /* container id; NULL when the command takes none */
+  const char *process; /* exec --process/-p value */
+
+  /* argv for the real runtime: argv[0] is left for the caller to fill
+   * (runtime_argv[0] == NULL on return), then every argument of the original
+   * argv except the --hardrun-* options, in the same order, then NULL. */
+  char **runtime_argv;
+  int runtime_argc;
+};
+
+/* Parse `argv` as runc 1.1 does (Go flag syntax: -x == --x, --x=v == --x v,
+ * booleans take a value only as --x=false, "--" ends flags; for every command
+ * except exec and ps, flags after the container id are moved in front of it
+ * the way urfave/cli reorders them).  Options starting with --hardrun- are
+ * accepted only among the global options, before the command.
+ *
+ * Fails (HR_ERR_INPUT) on an unknown --hardrun- option, a repeated one, a
+ * global or spec-command flag runc does not define, or a flag that lacks its
+ * value: a misread command line could make hardrun rewrite the wrong bundle,
+ * so hardrun refuses instead of guessing.  For pass-through commands unknown
+ * command flags are left for the runtime to judge. */
+int hr_argv_parse(int argc, char **argv, struct hr_argv *ret, struct hr_error *err);
+void hr_argv_free(struct hr_argv *a);
+
+#endif

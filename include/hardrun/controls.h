@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef HARDRUN_CONTROLS_H
+#define HARDRUN_CONTROLS_H
+
+#include "hardrun/json.h"
+#include "hardrun/policy.h"
+
+/* The policy is a table: one row per control.  Loading a profile, applying
+ * it on create, and (later) explaining it all walk this same table, so
+ * enforcement and the dry run cannot drift apart. */
+
+struct hr_apply_ctx {
+  struct hr_json_doc *doc;
+  struct hr_json *spec; /* root object of config.json */
+  const struct hr_policy *policy;
+  struct hr_changes *changes;
+  const char *rule; /* name of the control being applied */
+};
+
+struct hr_control {
+  const char *name;        /* rule name in messages and audit: "capabilities" */
+  const char *profile_key; /* top-level key in a profile: "capabilities" */
+  const char *spec_path;   /* what it owns in config.json: "process.capabilities" */
+  /* Read this control's section of a profile into `p`; errors carry the
+   * profile's file:line:col. */
+  int (*parse)(const struct hr_json_doc *profile, const struct hr_json *section,
+               struct hr_policy *p, struct hr_error *err);
+  bool (*enabled)(const struct hr_policy *p);
+  int (*apply)(struct hr_apply_ctx *ctx, struct hr_error *err);
+  const char *test; /* the unit test that covers it */
+};
+
+extern const struct hr_control hr_controls[];
+extern const size_t hr_n_controls;
+
+/* Record a change (renders both nodes; `old` may be NULL = absent) and
+ * replace obj[field] with `value`.  No change is recorded when old and new
+ * render identically. */
+int hr_apply_set(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
+                 const char *path, struct hr_json *value, struct hr_error *err);
+int hr_changes_add(struct hr_changes *c, const char *rule, const char *path,
+                   const struct hr_json *old_value, const struct hr_json *new_value,
+                   struct hr_error *err);
+int hr_changes_add_text(struct hr_changes *c, const char *rule, const char *path,
+                        const char *old_value, const char *new_value, struct hr_error *err);
+
+/* Profile-parsing helpers shared by the controls (implemented in policy.c).
+ * Every error is HR_ERR_PROFILE and starts with "FILE:LINE:COL: ". */
+int hr_profile_error(const struct hr_json_doc *profile, const struct hr_json *node,
+                     struct hr_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Refuse keys of `obj` not in the NULL-terminated `allowed` list (exact,
+ * case-sensitive: profiles are ours, not Go's), suggesting the closest
+ * allowed key ("did you mean"). */
+int hr_profile_check_keys(const struct hr_json_doc *profile, const struct hr_json *obj,
+                          const char *const *allowed, struct hr_error *err);
+/* Type checks that report "expected X, got Y" at the node's position. */
+int hr_profile_expect(const struct hr_json_doc *profile, const struct hr_json *node,
+                      enum hr_json_type type, const char *what, struct hr_error *err);
+int hr_profile_get_bool(const struct hr_json_doc *profile, const struct hr_json *node, bool *ret,
+                        struct hr_error *err);
+/* A string; the result points into the profile document. */
+int hr_profile_get_string(const struct hr_json_doc *profile, const struct hr_json *node,
+                          const char **ret, struct hr_error *err);
+/* A non-negative integer (JSON integer), or, when `sizes`, also a size
+ * string such as "64m" (binary units, exact). */
+int hr_profile_get_int(const struct hr_json_doc *profile, const struct hr_json *node, bool sizes,
+                       int64_t *ret, struct hr_error *err);
+/* {"default": N, "ceiling": N}, both optional; refuses default > ceiling. */
+int hr_profile_get_limit(const struct hr_json_doc *profile, const struct hr_json *node, bool sizes,
+                         struct hr_limit *ret, struct hr_error *err);
+/* An array of strings, copied (NULL-terminated strv plus count). */
+int hr_profile_get_strv(const struct hr_json_doc *profile, const struct hr_json *node,
+                        char ***ret, size_t *ret_len, struct hr_error *err);
+
+/* Per-control entry points (one file each under src/libhardrun/). */
+int hr_rootfs_parse(const struct hr_json_doc *, const struct hr_json *, struct hr_policy *,
+                    struct hr_error *);
+bool hr_rootfs_enabled(const struct hr_policy *);
+int hr_rootfs_apply(struct hr_apply_ctx *, struct hr_error *);
+
+int hr_nnp_parse(const struct hr_json_doc *, const struct hr_json *, struct hr_policy *,
+                 struct hr_error *);
+bool hr_nnp_enabled(const struct hr_policy *);
+int hr_nnp_apply(struct hr_apply_ctx *, struct hr_error *);
+
+int hr_caps_parse(const struct hr_json_doc *, const struct hr_json *, struct hr_policy *,
+                  struct hr_error *);
+bool hr_caps_enabled(const struct hr_policy *);
+int hr_caps_apply(struct hr_apply_ctx *, struct hr_error *);
+
+int hr_pids_parse(const struct hr_json_doc *, const struct hr_json *, struct hr_policy *,
+                  struct hr_error *);
+bool hr_pids_enabled(const struct hr_policy *);
+int hr_pids_apply(struct hr_apply_ctx *, struct hr_error *);
+
+int hr_memory_parse(const struct hr_json_doc *, const struct hr_json *, struct hr_policy *,
+                    struct hr_error *);
+bool hr_memory_enabled(const struct hr_policy *);
+int hr_memory_apply(struct hr_apply_ctx *, struct hr_error *);
+
+int hr_cpu_parse(const struct hr_json_doc *, const struct hr_json *, struct hr_policy *,
+                 struct hr_error *);
+bool hr_cpu_enabled(const struct hr_policy *);
+int hr_cpu_apply(struct hr_apply_ctx *, struct hr_error *);
+
+int hr_propagation_parse(const struct hr_json_doc *, const struct hr_json *, struct hr_policy *,
+                         struct hr_error *);
+bool hr_propagation_enabled(const struct hr_policy *);
+int hr_propagation_apply(struct hr_apply_ctx *, struct hr_error *);
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef HARDRUN_JSON_H
+#define HARDRUN_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hardrun/error.h"
+
+/* A faithful JSON tree.
+ *
+ * yajl does the lexing and validation; this layer keeps, for every node, the
+ * exact source bytes it came from.  Serialising copies those bytes verbatim
+ * for every subtree that was not edited, so unknown keys, key order, number
+ * text (uint64 above INT64_MAX, -1, "1e3" in fields we do not own) and string
+ * escapes survive a rewrite byte for byte.  Only edited containers are
+ * re-emitted, compactly.
+ *
+ * Key lookups follow Go's encoding/json, which is what runc decodes
+ * config.json with: a struct field matches a key exactly or, failing that,
+ * under Go's case folding (ASCII case plus U+212A KELVIN SIGN ~ 'k' and
+ * U+017F LONG S ~ 's').  hr_json_check_go_keys() refuses documents in which
+ * two keys of one object would land in the same field, so that a lookup here
+ * always finds the one key runc will use.
+ *
+ * All nodes and strings of a document live in the document's arena and are
+ * freed together by hr_json_doc_free(). */
+
+enum hr_json_type {
+  HR_JSON_NULL,
+  HR_JSON_BOOL,
+  HR_JSON_NUMBER,
+  HR_JSON_STRING,
+  HR_JSON_ARRAY,
+  HR_JSON_OBJECT,
+};
+
+struct hr_json;
+struct hr_json_doc;
+
+struct hr_json_member {
+  const char *key; /* decoded UTF-8, NUL terminated (NUL-free: see parse) */
+  size_t key_len;
+  struct hr_json *value;
+};
+
+struct hr_json {
+  enum hr_json_type type;
+  bool dirty;                /* this node or a descendant was edited */
+  struct hr_json *parent;    /* NULL for the root */
+  const char *raw;           /* source bytes, NULL for nodes made by edits */
+  size_t raw_len;
+  size_t offset;             /* byte offset of raw in the source, for line:col */
+  union {
+    bool boolean;
+    struct {
+      const char *text; /* exact JSON number text, NUL terminated */
+      size_t len;
+    } number;
+    struct {
+      const char *s; /* decoded UTF-8, NUL terminated */
+      size_t len;
+    } string;
+    struct {
+      struct hr_json **items;
+      size_t len, cap;
+    } array;
+    struct {
+      struct hr_json_member *items;
+      size_t len, cap;
+    } object;
+  } u;
+};
+
+struct hr_json_parse_opts {
+  size_t max_size;      /* refuse larger input; 0 = HR_JSON_DEFAULT_MAX_SIZE */
+  unsigned max_depth;   /* refuse deeper nesting; 0 = HR_JSON_DEFAULT_MAX_DEPTH */
+  bool allow_comments;  /* true for profiles and hardrun.conf, never for specs */
+  const char *name;     /* file name used in error messages */
+};
+
+#define HR_JSON_DEFAULT_MAX_SIZE (16u * 1024 * 1024)
+#define HR_JSON_DEFAULT_MAX_DEPTH 64u
+
+/* Parse `len` bytes of `buf`.  The document keeps its own copy of the input.
+ * Refused, with file:line:col in the message (kind HR_ERR_INPUT):
+ * syntax errors, trailing garbage, a top level that is not an object, invalid
+ * UTF-8, a NUL (raw or \u0000) in any string or key, unpaired UTF-16
+ * surrogate escapes, and input over the size or depth bound. */
+int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                  struct hr_json_doc **ret, struct hr_error *err);
+void hr_json_doc_free(struct hr_json_doc *doc);
+void hr_json_doc_freep(struct hr_json_doc **doc);
+#define cleanup_json_doc __attribute__((cleanup(hr_json_doc_freep)))
+
+struct hr_json *hr_json_doc_root(const struct hr_json_doc *doc);
+/* 1-based line and column of a node in the source (edited nodes: 0, 0). */
+void hr_json_line_col(const struct hr_json_doc *doc, const struct hr_json *node, unsigned *line,
+                      unsigned *col);
+const char *hr_json_doc_name(const struct hr_json_doc *doc);
+
+/* Refuse a document in which one object holds two keys that Go's decoder
+ * would treat as the same field (exactly equal, or equal under Go's case
+ * folding).  `map_paths` lists, as dotted field paths from the root
+ * (e.g. "annotations", "linux.sysctl"), the objects that Go decodes into a
+ * map[string]...; in those only exact duplicates are refused, because "Foo"
+ * and "foo" are distinct map keys.  The error names the JSON path. */
+int hr_json_check_go_keys(const struct hr_json_doc *doc, const char *const *map_paths,
+                          struct hr_error *err);
+
+/* Go-compatible field lookup on an object: exact key first, else the key
+ * equal under Go's folding.  Returns NULL when `obj` is not an object or has
+ * no such key.  A JSON null value is returned as a node of type NULL; use
+ * hr_json_is_null() when "absent or null" matters, as it does for Go. */
+struct hr_json *hr_json_get(const struct hr_json *obj, const char *field);
+/* Index of the member hr_json_get() would return, or -1. */
+long hr_json_find(const struct hr_json *obj, const char *field);
+/* Walk a dotted path of field names ("linux.resources.pids") with
+ * hr_json_get; NULL if any step is missing, null or not an object. */
+struct hr_json *hr_json_get_path(const struct hr_json *root, const char *path);
+bool hr_json_is_null(const struct hr_json *node); /* NULL pointer or JSON null */
+
+/* Go's case folding equality of two keys (see above). */
+bool hr_json_key_equal_fold(const char *a, size_t alen, const char *b, size_t blen);
+
+/* Exact integer views of a NUMBER node: -1 when the node is not a number,
+ * has a fraction or exponent, or does not fit. */
+int hr_json_get_i64(const struct hr_json *node, int64_t *ret);
+int hr_json_get_u64(const struct hr_json *node, uint64_t *ret);
+
+/* Constructors; the node belongs to `doc`.  NULL on out-of-memory (err set). */
+struct hr_json *hr_json_new_null(struct hr_json_doc *doc, struct hr_error *err);
+struct hr_json *hr_json_new_bool(struct hr_json_doc *doc, bool v, struct hr_error *err);
+struct hr_json *hr_json_new_i64(struct hr_json_doc *doc, int64_t v, struct hr_error *err);
+struct hr_json *hr_json_new_u64(struct hr_json_doc *doc, uint64_t v, struct hr_error *err);
+struct hr_json *hr_json_new_string(struct hr_json_doc *doc, const char *s, struct hr_error *err);
+struct hr_json *hr_json_new_object(struct hr_json_doc *doc, struct hr_error *err);
+struct hr_json *hr_json_new_array(struct hr_json_doc *doc, struct hr_error *err);
+
+/* Edits.  Each marks the container and its ancestors dirty.
+ * hr_json_set replaces the value of the member hr_json_get would find
+ * (keeping that key's spelling and position) or appends `field`. */
+int hr_json_set(struct hr_json_doc *doc, struct hr_json *obj, const char *field,
+                struct hr_json *value, struct hr_error *err);
+/* Get the object at `field`, creating an empty object there when the member
+ * is absent or null.  Fails (HR_ERR_INPUT, naming `path_for_errors`) when
+ * the member exists with another type. */
+struct hr_json *hr_json_get_or_add_object(struct hr_json_doc *doc, struct hr_json *obj,
+                                          const char *field, const char *path_for_errors,
+                                          struct hr_error *err);
+int hr_json_remove(struct hr_json *obj, const char *field);
+int hr_json_array_append(struct hr_json_doc *doc, struct hr_json *arr, struct hr_json *value,
+                         struct hr_error *err);
+int hr_json_array_insert(struct hr_json_doc *doc, struct hr_json *arr, size_t index,
+                         struct hr_json *value, struct hr_error *err);
+void hr_json_array_remove(struct hr_json *arr, size_t index);
+/* Mark a node's container chain dirty after changing it in place. */
+void hr_json_touch(struct hr_json *node);
+
+/* Serialise the document.  Untouched subtrees are copied from the source;
+ * an unedited document serialises to exactly its input bytes.  The result
+ * is malloc'ed and NUL terminated. */
+int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len,
+                      struct hr_error *err);
+
+/* Compact JSON text of one node, for audit lines ("path: old -> new").
+ * Output longer than `max` bytes is cut and ends in "...".  Returns a
+ * malloc'ed string, or NULL on out-of-memory.  A NULL node renders as
+ * "(absent)". */
+char *hr_json_render(const struct hr_json *node, size_t max);
+
+/* Parse a JSON literal (used for building nodes from text in tests and for
+ * copying profile values into a spec).  The new subtree belongs to `doc`. */
+struct hr_json *hr_json_new_from_text(struct hr_json_doc *doc, const char *text,
+                                      struct hr_error *err);
+
+#endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef HARDRUN_POLICY_H
+#define HARDRUN_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hardrun/error.h"
+#include "hardrun/json.h"
+
+/* ---- hardrun.conf ------------------------------------------------------ */
+
+/* The admin's configuration.  A missing file at the default path means
+ * built-in defaults; a missing file named with --hardrun-config is an error,
+ * and so is any unknown key or wrong type (file:line:col in the message). */
+struct hr_conf {
+  char *path;            /* the file read, or NULL when none existed */
+  char *default_profile; /* "defaultProfile", default "default" */
+  char *runtime;         /* "runtime", absolute; default: configure's --with-runtime */
+  char **profile_dirs;   /* "profileDirs", searched in order; default:
+                            $(sysconfdir)/hardrun/profiles, $(datadir)/hardrun/profiles */
+  char *audit_socket;    /* "auditSocket": syslog datagram socket, default "/dev/log";
+                            "" disables syslog */
+  char *audit_file;      /* "auditFile": append one JSON line per decision; NULL = none */
+};
+
+int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err);
+void hr_conf_free(struct hr_conf *conf);
+
+/* ---- profiles ---------------------------------------------------------- */
+
+/* A default applied when the spec sets nothing, and a ceiling that clamps
+ * anything larger, "unlimited" included. */
+struct hr_limit {
+  bool has_default;
+  int64_t def;
+  bool has_ceiling;
+  int64_t ceiling;
+};
+
+struct hr_policy_rootfs {
+  bool enabled;
+  char **tmpfs; /* clean absolute paths */
+  size_t n_tmpfs;
+  int64_t tmpfs_size; /* bytes, > 0 */
+  unsigned tmpfs_mode; /* e.g. 01777 */
+};
+
+struct hr_policy_caps {
+  bool enabled;
+  char **allow; /* normalised "CAP_XXX" names, validated with libcap-ng */
+  size_t n_allow;
+};
+
+struct hr_policy_memory {
+  bool enabled;
+  struct hr_limit limit; /* linux.resources.memory.limit, bytes */
+  struct hr_limit swap;  /* linux.resources.memory.swap (memory+swap), bytes */
+};
+
+struct hr_policy_cpu {
+  bool enabled;
+  struct hr_limit mcpus;  /* quota/period ratio in thousandths of a CPU */
+  uint64_t period;        /* period to use when the spec has none (µs) */
+  struct hr_limit shares; /* linux.resources.cpu.shares */
+};
+
+struct hr_policy_pids {
+  bool enabled;
+  struct hr_limit limit; /* linux.resources.pids.limit */
+};
+
+struct hr_policy_propagation {
+  bool enabled;
+  char *rootfs; /* value for linux.rootfsPropagation: "private" or "rprivate" */
+};
+
+struct hr_policy {
+  char *name; /* profile name */
+  char *path; /* file it was read from */
+  char *description;
+  bool no_new_privileges;
+  struct hr_policy_rootfs rootfs;
+  struct hr_policy_caps caps;
+  struct hr_policy_pids pids;
+  struct hr_policy_memory memory;
+  struct hr_policy_cpu cpu;
+  struct hr_policy_propagation propagation;
+};
+
+/* Profile names are [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes; never a
+ * path, so --hardrun-profile cannot point outside the profile directories. */
+bool hr_policy_name_valid(const char *name);
+
+/* Find NAME.json in conf->profile_dirs (first hit wins) and parse it. */
+int hr_policy_load(const struct hr_conf *conf, const char *name, struct hr_policy **ret,
+                   struct hr_error *err);
+/* Parse a profile from memory; `filename` is used in messages. */
+int hr_policy_parse(const char *buf, size_t len, const char *filename, const char *name,
+                    struct hr_policy **ret, struct hr_error *err);
+void hr_policy_free(struct hr_policy *p);
+void hr_policy_freep(struct hr_policy **p);
+#define cleanup_policy __attribute__((cleanup(hr_policy_freep)))
+
+/* ---- applying ---------------------------------------------------------- */
+
+/* One change made to the spec, for the audit record: "path: old -> new". */
+struct hr_change {
+  const char *rule; /* control name (static) */
+  char *path;       /* JSON path, e.g. "process.capabilities.bounding" */
+  char *old_value;  /* compact JSON, or "(absent)" */
+  char *new_value;
+};
+
+struct hr_changes {
+  struct hr_change *items;
+  size_t len, cap;
+};
+
+void hr_changes_free(struct hr_changes *c);
+
+/* Apply every enabled control of `p` to the spec in `doc`, in table order.
+ * On failure the error names the profile, the rule and the JSON path, and
+ * the document must be discarded (it may be half edited in memory; nothing
+ * is written by this function). */
+int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct hr_changes *changes,
+                    struct hr_error *err);
+
+/* The objects of an OCI config that Go decodes into maps, for
+ * hr_json_check_go_keys(). */
+extern const char *const hr_spec_map_paths[];
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef HARDRUN_SPEC_H
+#define HARDRUN_SPEC_H
+
+#include <stddef.h>
+
+#include "hardrun/error.h"
+#include "hardrun/json.h"
+#include "hardrun/policy.h"
+
+#define HR_SPEC_MAX_SIZE (16u * 1024 * 1024)
+#define HR_SPEC_MAX_DEPTH 64u
+
+/* Read <bundle>/config.json (a regular file, not a symlink, bounded), parse
+ * it as runc would, apply `policy`, and, when anything changed, replace it
+ * atomically.  On any failure config.json is byte-identical to before and no
+ * temp file remains.  `bundle` NULL means the current directory. */
+int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
+                          struct hr_changes *changes, struct hr_error *err);
+
+/* The in-memory half: parse a config.json held in `buf` and apply `policy`.
+ * On success *ret_out holds the new document (NULL when nothing changed). */
+int hr_spec_harden_buffer(const char *buf, size_t len, const char *name,
+                          const struct hr_policy *policy, struct hr_changes *changes,
+                          char **ret_out, size_t *ret_out_len, struct hr_error *err);
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef HARDRUN_UTILS_H
+#define HARDRUN_UTILS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+
+#include "hardrun/error.h"
+
+/* Cleanup helpers, in the crun manner: memory is released by scope. */
+void hr_cleanup_freep(void *p);
+void hr_cleanup_closep(int *fd);
+void hr_cleanup_fclosep(FILE **f);
+void hr_cleanup_strvp(char ***v);
+
+#define cleanup_free __attribute__((cleanup(hr_cleanup_freep)))
+#define cleanup_close __attribute__((cleanup(hr_cleanup_closep)))
+#define cleanup_fclose __attribute__((cleanup(hr_cleanup_fclosep)))
+#define cleanup_strv __attribute__((cleanup(hr_cleanup_strvp)))
+
+/* Hand ownership out of a cleanup-scoped variable. */
+#define get_and_reset(pp)                                                                          \
+  ({                                                                                               \
+    __typeof__(*(pp)) _hr_tmp = *(pp);                                                             \
+    *(pp) = NULL;                                                                                  \
+    _hr_tmp;                                                                                       \
+  })
+
+#define HR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that fails into `err` instead of aborting. */
+void *hr_malloc(size_t n, struct hr_error *err);
+void *hr_calloc(size_t n, size_t size, struct hr_error *err);
+char *hr_strdup(const char *s, struct hr_error *err);
+char *hr_strndup(const char *s, size_t n, struct hr_error *err);
+int hr_asprintf(char **ret, struct hr_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void hr_strv_free(char **v);
+
+/* Read a whole regular file relative to `dirfd` (AT_FDCWD allowed) without
+ * following a symlink in the last component, refusing anything that is not a
+ * regular file (FIFO, device, socket, directory) and anything larger than
+ * `max_size`.  The buffer is NUL terminated; `ret_len` excludes the NUL.
+ * `ret_st` (optional) receives the stat of the file that was read. */
+struct stat;
+int hr_read_file_at(int dirfd, const char *name, size_t max_size, char **ret_buf, size_t *ret_len,
+                    struct stat *ret_st, struct hr_error *err);
+
+/* Replace `name` in `dirfd` atomically: a temp file in the same directory,
+ * written in full, fsync'ed, then renamed over `name`.  The new file keeps
+ * `mode`, `uid` and `gid` (pass (uid_t)-1 to leave ownership).  On failure
+ * `name` is untouched and no temp file remains. */
+int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
+                            uid_t uid, gid_t gid, struct hr_error *err);
+
+/* Write all of `buf`, retrying on EINTR and short writes. */
+int hr_write_all(int fd, const char *buf, size_t len, struct hr_error *err);
+
+/* Lexically clean an absolute path the way Go's path.Clean does ("//" and
+ * "." removed, ".." resolved, never above "/").  A relative input is treated
+ * as relative to "/", as runc does for mount destinations. */
+char *hr_path_clean(const char *path, struct hr_error *err);
+
+/* True when `path` equals `prefix` or lies below it; both must be clean. */
+bool hr_path_has_prefix(const char *path, const char *prefix);
+
+/* Parse a size such as "64m", "1g", "4096" or "512k" (binary units,
+ * case-insensitive, optional trailing "b") into bytes, exactly.  Returns -1
+ * on syntax error or overflow of int64. */
+int hr_parse_size(const char *s, int64_t *ret);
+
+/* Exact decimal integer parsing: no sign for u64, no leading '+', no
+ * whitespace, no fraction or exponent.  Returns -1 on error or overflow. */
+int hr_parse_i64(const char *s, size_t len, int64_t *ret);
+int hr_parse_u64(const char *s, size_t len, uint64_t *ret);
+
+#endif

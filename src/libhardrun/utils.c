@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardrun/utils.h"
+
+void hr_cleanup_freep(void *p)
+{
+  void **pp = (void **)p;
+  free(*pp);
+  *pp = NULL;
+}
+
+void hr_cleanup_closep(int *fd)
+{
+  if (*fd >= 0) {
+    int saved = errno;
+    close(*fd);
+    errno = saved;
+  }
+  *fd = -1;
+}
+
+void hr_cleanup_fclosep(FILE **f)
+{
+  if (*f != NULL)
+    fclose(*f);
+  *f = NULL;
+}
+
+void hr_strv_free(char **v)
+{
+  if (v == NULL)
+    return;
+  for (char **p = v; *p != NULL; p++)
+    free(*p);
+  free(v);
+}
+
+void hr_cleanup_strvp(char ***v)
+{
+  hr_strv_free(*v);
+  *v = NULL;
+}
+
+void *hr_malloc(size_t n, struct hr_error *err)
+{
+  void *p = malloc(n == 0 ? 1 : n);
+  if (p == NULL)
+    hr_error_oom(err);
+  return p;
+}
+
+void *hr_calloc(size_t n, size_t size, struct hr_error *err)
+{
+  void *p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size);
+  if (p == NULL)
+    hr_error_oom(err);
+  return p;
+}
+
+char *hr_strdup(const char *s, struct hr_error *err)
+{
+  char *p = strdup(s);
+  if (p == NULL)
+    hr_error_oom(err);
+  return p;
+}
+
+char *hr_strndup(const char *s, size_t n, struct hr_error *err)
+{
+  char *p = strndup(s, n);
+  if (p == NULL)
+    hr_error_oom(err);
+  return p;
+}
+
+int hr_asprintf(char **ret, struct hr_error *err, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  va_start(ap, fmt);
+  n = vasprintf(ret, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    *ret = NULL;
+    return hr_error_oom(err);
+  }
+  return n;
+}
+
+int hr_write_all(int fd, const char *buf, size_t len, struct hr_error *err)
+{
+  while (len > 0) {
+    ssize_t n = write(fd, buf, len);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return hr_error_sys(err, "write");
+    }
+    if (n == 0)
+      return hr_error_set(err, HR_ERR_SYSTEM, EIO, "write returned 0");
+    buf += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* Read at most max_size + 1 bytes so that a file which grew after fstat is
+ * still caught by the bound. */
+static int read_bounded(int fd, const char *name, size_t max_size, size_t hint, char **ret_buf,
+                        size_t *ret_len, struct hr_error *err)
+{
+  size_t cap = (hint < max_size ? hint : max_size) + 1;
+  size_t len = 0;
+  cleanup_free char *buf = hr_malloc(cap + 1, err);
+
+  if (buf == NULL)
+    return -1;
+  for (;;) {
+    ssize_t n;
+    if (len == cap) {
+      char *nb;
+      if (cap > max_size)
+        return hr_error_input(err, "%s: larger than the limit of %zu bytes", name, max_size);
+      cap = cap * 2 > max_size + 1 ? max_size + 1 : cap * 2;
+      nb = realloc(buf, cap + 1);
+      if (nb == NULL)
+        return hr_error_oom(err);
+      buf = nb;
+    }
+    n = read(fd, buf + len, cap - len);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return hr_error_sys(err, "read `%s`", name);
+    }
+    if (n == 0)
+      break;
+    len += (size_t)n;
+  }
+  if (len > max_size)
+    return hr_error_input(err, "%s: larger than the limit of %zu bytes", name, max_size);
+  buf[len] = '\0';
+  *ret_buf = get_and_reset(&buf);
+  *ret_len = len;
+  return 0;
+}
+
+int hr_read_file_at(int dirfd, const char *name, size_t max_size, char **ret_buf, size_t *ret_len,
+                    struct stat *ret_st, struct hr_error *err)
+{
+  cleanup_close int fd = -1;
+  struct stat before, st;
+
+  /* Check the type before opening: opening a device can have side effects
+   * and opening a FIFO for reading would block. */
+  if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) < 0)
+    return hr_error_sys(err, "stat `%s`", name);
+  if (S_ISLNK(before.st_mode))
+    return hr_error_input(err, "%s: is a symbolic link; refusing to follow it", name);
+  if (!S_ISREG(before.st_mode))
+    return hr_error_input(err, "%s: not a regular file", name);
+  fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0)
+    return hr_error_sys(err, "open `%s`", name);
+  if (fstat(fd, &st) < 0)
+    return hr_error_sys(err, "fstat `%s`", name);
+  if (!S_ISREG(st.st_mode) || st.st_dev != before.st_dev || st.st_ino != before.st_ino)
+    return hr_error_input(err, "%s: changed while it was being opened", name);
+  if ((uintmax_t)st.st_size > max_size)
+    return hr_error_input(err, "%s: %jd bytes, larger than the limit of %zu bytes", name,
+                          (intmax_t)st.st_size, max_size);
+  if (read_bounded(fd, name, max_size, (size_t)st.st_size, ret_buf, ret_len, err) < 0)
+    return -1;
+  if (ret_st != NULL)
+    *ret_st = st;
+  return 0;
+}
+
+static int open_temp_at(int dirfd, const char *name, mode_t mode, char *tmp, size_t tmpsz,
+                        struct hr_error *err)
+{
+  /* A short random suffix; O_EXCL makes a collision a retry, never a clash. */
+  for (int attempt = 0; attempt < 64; attempt++) {
+    unsigned long r = ((unsigned long)getpid() << 16) ^ (unsigned long)random() ^
+                      ((unsigned long)attempt << 8);
+    int fd;
+    snprintf(tmp, tmpsz, ".%s.hardrun-%08lx", name, r & 0xffffffffUL);
+    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+    if (fd >= 0)
+      return fd;
+    if (errno != EEXIST)
+      return hr_error_sys(err, "create temporary file for `%s`", name);
+  }
+  return hr_error_set(err, HR_ERR_SYSTEM, EEXIST, "create temporary file for `%s`", name);
+}
+
+static int fill_temp(int fd, const char *name, const char *buf, size_t len, mode_t mode, uid_t uid,
+                     gid_t gid, struct hr_error *err)
+{
+  if (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0 && errno != EPERM)
+    return hr_error_sys(err, "chown temporary file for `%s`", name);
+  /* fchmod after fchown: chown clears set-id bits, and the umask may have
+   * narrowed the mode given to open. */
+  if (fchmod(fd, mode & 07777) < 0)
+    return hr_error_sys(err, "chmod temporary file for `%s`", name);
+  if (hr_write_all(fd, buf, len, err) < 0)
+    return hr_error_prefix(err, "write temporary file for `%s`", name);
+  if (fsync(fd) < 0)
+    return hr_error_sys(err, "fsync temporary file for `%s`", name);
+  return 0;
+}
+
+int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
+                            uid_t uid, gid_t gid, struct hr_error *err)
+{
+  char tmp[NAME_MAX + 1];
+  int fd;
+
+  if (strlen(name) > NAME_MAX - 20 || strchr(name, '/') != NULL)
+    return hr_error_input(err, "invalid file name `%s`", name);
+  fd = open_temp_at(dirfd, name, mode, tmp, sizeof(tmp), err);
+  if (fd < 0)
+    return -1;
+  if (fill_temp(fd, name, buf, len, mode, uid, gid, err) < 0)
+    goto fail;
+  if (close(fd) < 0) {
+    fd = -1;
+    hr_error_sys(err, "close temporary file for `%s`", name);
+    goto fail;
+  }
+  fd = -1;
+  if (renameat(dirfd, tmp, dirfd, name) < 0) {
+    hr_error_sys(err, "rename temporary file over `%s`", name);
+    goto fail;
+  }
+  return 0;
+
+fail:
+  if (fd >= 0)
+    close(fd);
+  unlinkat(dirfd, tmp, 0);
+  return -1;
+}
+
+char *hr_path_clean(const char *path, struct hr_error *err)
+{
+  size_t n = strlen(path);
+  char *out = hr_malloc(n + 2, err);
+  size_t o = 1;
+
+  if (out == NULL)
+    return NULL;
+  out[0] = '/';
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && path[j] != '/')
+      j++;
+    size_t seg = j - i;
+    if (seg == 0 || (seg == 1 && path[i] == '.')) {
+      /* skip */
+    } else if (seg == 2 && path[i] == '.' && path[i + 1] == '.') {
+      while (o > 1 && out[o - 1] != '/')
+        o--;
+      if (o > 1)
+        o--;
+    } else {
+      if (o > 1)
+        out[o++] = '/';
+      memcpy(out + o, path + i, seg);
+      o += seg;
+    }
+    i = j + 1;
+  }
+  out[o] = '\0';
+  return out;
+}
+
+bool hr_path_has_prefix(const char *path, const char *prefix)
+{
+  size_t n = strlen(prefix);
+  if (strcmp(prefix, "/") == 0)
+    return path[0] == '/';
+  return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+int hr_parse_u64(const char *s, size_t len, uint64_t *ret)
+{
+  uint64_t v = 0;
+  if (len == 0 || (len > 1 && s[0] == '0'))
+    return -1;
+  for (size_t i = 0; i < len; i++) {
+    unsigned d;
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+    d = (unsigned)(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10)
+      return -1;
+    v = v * 10 + d;
+  }
+  *ret = v;
+  return 0;
+}
+
+int hr_parse_i64(const char *s, size_t len, int64_t *ret)
+{
+  uint64_t mag;
+  bool neg = len > 0 && s[0] == '-';
+
+  if (hr_parse_u64(s + neg, len - neg, &mag) < 0)
+    return -1;
+  if (neg) {
+    if (mag > (uint64_t)INT64_MAX + 1)
+      return -1;
+    *ret = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+  } else {
+    if (mag > (uint64_t)INT64_MAX)
+      return -1;
+    *ret = (int64_t)mag;
+  }
+  return 0;
+}
+
+int hr_parse_size(const char *s, int64_t *ret)
+{
+  size_t n = strlen(s), digits = 0;
+  uint64_t v, mult = 1;
+
+  while (digits < n && s[digits] >= '0' && s[digits] <= '9')
+    digits++;
+  if (hr_parse_u64(s, digits, &v) < 0)
+    return -1;
+  const char *unit = s + digits;
+  switch (unit[0] | 0x20) {
+  case 'k':
+    mult = 1ULL << 10;
+    break;
+  case 'm':
+    mult = 1ULL << 20;
+    break;
+  case 'g':
+    mult = 1ULL << 30;
+    break;
+  case 't':
+    mult = 1ULL << 40;
+    break;
+  case ' ':
+    if (unit[0] != '\0')
+      return -1;
+    break;
+  case 'b':
+    break;
+  default:
+    return -1;
+  }
+  if (unit[0] != '\0') {
+    size_t rest = strlen(unit);
+    bool tail_b = rest == 2 && (unit[1] | 0x20) == 'b';
+    if (!(rest == 1 || tail_b))
+      return -1;
+    if ((unit[0] | 0x20) == 'b' && rest != 1)
+      return -1;
+  }
+  if (v > (uint64_t)INT64_MAX / mult)
+    return -1;
+  *ret = (int64_t)(v * mult);
+  return 0;
+}
