@@ -50,6 +50,13 @@ struct stat;
 int hr_read_file_at(int dirfd, const char *name, size_t max_size, char **ret_buf, size_t *ret_len,
                     struct stat *ret_st, struct hr_error *err);
 
+/* Like hr_read_file_at(AT_FDCWD, ...) but follows symlinks: for admin-owned
+ * files (profiles, hardrun.conf) that distributions commonly symlink.  Still
+ * refuses anything that is not a regular file and anything over max_size.
+ * errno ENOENT is kept in err->code so callers can tell "absent" apart. */
+int hr_read_file(const char *path, size_t max_size, char **ret_buf, size_t *ret_len,
+                 struct hr_error *err);
+
 /* Replace `name` in `dirfd` atomically: a temp file in the same directory,
  * written in full, fsync'ed, then renamed over `name`.  The new file keeps
  * `mode`, `uid` and `gid` (pass (uid_t)-1 to leave ownership).  On failure

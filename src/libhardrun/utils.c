@@ -186,6 +186,29 @@ int hr_read_file_at(int dirfd, const char *name, size_t max_size, char **ret_buf
   return 0;
 }
 
+int hr_read_file(const char *path, size_t max_size, char **ret_buf, size_t *ret_len,
+                 struct hr_error *err)
+{
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  if (stat(path, &st) < 0)
+    return hr_error_sys(err, "stat `%s`", path);
+  if (!S_ISREG(st.st_mode))
+    return hr_error_input(err, "%s: not a regular file", path);
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0)
+    return hr_error_sys(err, "open `%s`", path);
+  if (fstat(fd, &st) < 0)
+    return hr_error_sys(err, "fstat `%s`", path);
+  if (!S_ISREG(st.st_mode))
+    return hr_error_input(err, "%s: not a regular file", path);
+  if ((uintmax_t)st.st_size > max_size)
+    return hr_error_input(err, "%s: %jd bytes, larger than the limit of %zu bytes", path,
+                          (intmax_t)st.st_size, max_size);
+  return read_bounded(fd, path, max_size, (size_t)st.st_size, ret_buf, ret_len, err);
+}
+
 static int open_temp_at(int dirfd, const char *name, mode_t mode, char *tmp, size_t tmpsz,
                         struct hr_error *err)
 {
