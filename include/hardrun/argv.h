@@ -55,7 +55,14 @@ struct hr_argv {
  * global or spec-command flag runc does not define, or a flag that lacks its
  * value: a misread command line could make hardrun rewrite the wrong bundle,
  * so hardrun refuses instead of guessing.  For pass-through commands unknown
- * command flags are left for the runtime to judge. */
+ * command flags are left for the runtime to judge.
+ *
+ * Empty --bundle, --process, --log, --log-format values and an empty id are
+ * reported as NULL, as runc treats them like absent ones.  --help/-h (global
+ * or the command's) and --version make the class HR_CLASS_PASSTHROUGH: runc
+ * then only prints.  Pass-through commands' own flags are not read, so their
+ * `id` is NULL.  On failure `*ret` is zeroed except `log` and `log_format`,
+ * kept as far as they were read so the error can go where runc's would. */
 int hr_argv_parse(int argc, char **argv, struct hr_argv *ret, struct hr_error *err);
 void hr_argv_free(struct hr_argv *a);
 

@@ -19,10 +19,13 @@
  *
  * Key lookups follow Go's encoding/json, which is what runc decodes
  * config.json with: a struct field matches a key exactly or, failing that,
- * under Go's case folding (ASCII case plus U+212A KELVIN SIGN ~ 'k' and
- * U+017F LONG S ~ 's').  hr_json_check_go_keys() refuses documents in which
- * two keys of one object would land in the same field, so that a lookup here
- * always finds the one key runc will use.
+ * under Go's case folding.  Go folds ASCII case and also maps a few
+ * non-ASCII letters onto ASCII ones (U+212A KELVIN SIGN ~ 'k', U+017F LONG S
+ * ~ 's', and since Go 1.21 U+0130/U+0131 ~ 'i'), differently per Go release.
+ * Lookups here fold ASCII case only; hr_json_check_go_keys() refuses keys
+ * holding those four characters and objects in which two keys would land in
+ * the same field, so that a lookup here always finds the one key runc will
+ * use, whichever Go runc was built with.
  *
  * All nodes and strings of a document live in the document's arena and are
  * freed together by hr_json_doc_free(). */
@@ -43,15 +46,17 @@ struct hr_json_member {
   const char *key; /* decoded UTF-8, NUL terminated (NUL-free: see parse) */
   size_t key_len;
   struct hr_json *value;
+  const char *raw_key; /* source text of the key, quotes included; NULL when added by an edit */
+  size_t raw_key_len;
 };
 
 struct hr_json {
   enum hr_json_type type;
-  bool dirty;                /* this node or a descendant was edited */
-  struct hr_json *parent;    /* NULL for the root */
-  const char *raw;           /* source bytes, NULL for nodes made by edits */
+  bool dirty;             /* this node or a descendant was edited */
+  struct hr_json *parent; /* NULL for the root */
+  const char *raw;        /* source bytes, NULL for nodes made by edits */
   size_t raw_len;
-  size_t offset;             /* byte offset of raw in the source, for line:col */
+  size_t offset; /* byte offset of raw in the source, for line:col */
   union {
     bool boolean;
     struct {
@@ -74,13 +79,13 @@ struct hr_json {
 };
 
 struct hr_json_parse_opts {
-  size_t max_size;      /* refuse larger input; 0 = HR_JSON_DEFAULT_MAX_SIZE */
-  unsigned max_depth;   /* refuse deeper nesting; 0 = HR_JSON_DEFAULT_MAX_DEPTH */
-  bool allow_comments;  /* true for profiles and hardrun.conf, never for specs */
-  const char *name;     /* file name used in error messages */
+  size_t max_size;     /* refuse larger input; 0 = HR_JSON_DEFAULT_MAX_SIZE */
+  unsigned max_depth;  /* refuse deeper nesting; 0 = HR_JSON_DEFAULT_MAX_DEPTH */
+  bool allow_comments; /* true for profiles and hardrun.conf, never for specs */
+  const char *name;    /* file name used in error messages */
 };
 
-#define HR_JSON_DEFAULT_MAX_SIZE (16u * 1024 * 1024)
+#define HR_JSON_DEFAULT_MAX_SIZE  (16u * 1024 * 1024)
 #define HR_JSON_DEFAULT_MAX_DEPTH 64u
 
 /* Parse `len` bytes of `buf`.  The document keeps its own copy of the input.
@@ -110,7 +115,8 @@ int hr_json_check_go_keys(const struct hr_json_doc *doc, const char *const *map_
                           struct hr_error *err);
 
 /* Go-compatible field lookup on an object: exact key first, else the key
- * equal under Go's folding.  Returns NULL when `obj` is not an object or has
+ * equal under ASCII case folding (the last one of each kind, as Go's "last
+ * key wins").  Returns NULL when `obj` is not an object or has
  * no such key.  A JSON null value is returned as a node of type NULL; use
  * hr_json_is_null() when "absent or null" matters, as it does for Go. */
 struct hr_json *hr_json_get(const struct hr_json *obj, const char *field);
@@ -121,7 +127,9 @@ long hr_json_find(const struct hr_json *obj, const char *field);
 struct hr_json *hr_json_get_path(const struct hr_json *root, const char *path);
 bool hr_json_is_null(const struct hr_json *node); /* NULL pointer or JSON null */
 
-/* Go's case folding equality of two keys (see above). */
+/* Key equality for field matching: ASCII case-insensitive, every other byte
+ * exact.  The four characters Go folds onto ASCII letters do not match here;
+ * hr_json_check_go_keys() refuses keys that contain them. */
 bool hr_json_key_equal_fold(const char *a, size_t alen, const char *b, size_t blen);
 
 /* Exact integer views of a NUMBER node: -1 when the node is not a number,
@@ -149,6 +157,8 @@ int hr_json_set(struct hr_json_doc *doc, struct hr_json *obj, const char *field,
 struct hr_json *hr_json_get_or_add_object(struct hr_json_doc *doc, struct hr_json *obj,
                                           const char *field, const char *path_for_errors,
                                           struct hr_error *err);
+/* Removes every member hr_json_get() could match (exact or folded), so that
+ * the field is gone for Go too; returns how many were removed. */
 int hr_json_remove(struct hr_json *obj, const char *field);
 int hr_json_array_append(struct hr_json_doc *doc, struct hr_json *arr, struct hr_json *value,
                          struct hr_error *err);

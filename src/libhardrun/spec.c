@@ -1,1 +1,63 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardrun/spec.h"
+#include "hardrun/utils.h"
+
+int hr_spec_harden_buffer(const char *buf, size_t len, const char *name,
+                          const struct hr_policy *policy, struct hr_changes *changes,
+                          char **ret_out, size_t *ret_out_len, struct hr_error *err)
+{
+  /* Comments are refused: runc's decoder would refuse them too, and a
+   * document that means anything to hardrun must mean the same to runc. */
+  const struct hr_json_parse_opts opts = {
+      .max_size = HR_SPEC_MAX_SIZE,
+      .max_depth = HR_SPEC_MAX_DEPTH,
+      .allow_comments = false,
+      .name = name,
+  };
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+
+  *ret_out = NULL;
+  *ret_out_len = 0;
+  if (hr_json_parse(buf, len, &opts, &doc, err) < 0)
+    return hr_error_prefix(err, "profile \"%s\": rule \"spec-syntax\"", policy->name);
+  if (hr_policy_apply(policy, doc, changes, err) < 0)
+    return -1;
+  if (!hr_json_doc_root(doc)->dirty)
+    return 0;
+  return hr_json_serialize(doc, ret_out, ret_out_len, err);
+}
+
+int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
+                          struct hr_changes *changes, struct hr_error *err)
+{
+  const char *dir = bundle != NULL ? bundle : ".";
+  cleanup_close int dirfd = -1;
+  cleanup_free char *buf = NULL;
+  cleanup_free char *out = NULL;
+  size_t len = 0, out_len = 0;
+  struct stat st;
+
+  /* The bundle path itself is resolved like runc's chdir(bundle); only the
+   * config.json inside it must not be a symlink. */
+  dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return hr_error_sys(err, "open bundle `%s`", dir);
+  if (hr_read_file_at(dirfd, "config.json", HR_SPEC_MAX_SIZE, &buf, &len, &st, err) < 0)
+    return hr_error_prefix(err, "bundle `%s`", dir);
+  if (hr_spec_harden_buffer(buf, len, "config.json", policy, changes, &out, &out_len, err) < 0)
+    return -1;
+  if (out == NULL)
+    return 0;
+  if (hr_write_file_atomic_at(dirfd, "config.json", out, out_len, st.st_mode, st.st_uid,
+                              st.st_gid, err) < 0)
+    return hr_error_prefix(err, "bundle `%s`", dir);
+  return 0;
+}

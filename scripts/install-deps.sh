@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs everything hardrun needs to build, test and demo, from Debian's
+# packages.  Used by quickstart.sh and by CI; safe to run again.
+set -eu
+PKGS="build-essential autoconf automake libtool pkg-config
+      libseccomp-dev libcap-ng-dev libyajl-dev libselinux1-dev libapparmor-dev
+      libcmocka-dev bats jq acl go-md2man
+      runc crun containerd docker.io busybox-static iptables valgrind clang"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps.sh: run as root (it uses apt-get)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $PKGS >/dev/null

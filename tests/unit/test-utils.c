@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "unit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct {
+  const char *in, *out;
+} clean_cases[] = {
+    {"/", "/"},
+    {"", "/"},
+    {"/tmp", "/tmp"},
+    {"//tmp//", "/tmp"},
+    {"/tmp/./x/", "/tmp/x"},
+    {"tmp", "/tmp"},
+    {"./tmp/../run", "/run"},
+    {"/../../etc", "/etc"},
+    {"/a/b/../../..", "/"},
+    {"/var/lib/../tmp/.", "/var/tmp"},
+    {"/a/..b/c", "/a/..b/c"},
+    {"/a/.../c", "/a/.../c"},
+};
+
+static void test_path_clean(void **state)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(clean_cases); i++) {
+    struct hr_error err = {0};
+    cleanup_free char *got = hr_path_clean(clean_cases[i].in, &err);
+    assert_non_null(got);
+    if (strcmp(got, clean_cases[i].out) != 0)
+      fail_msg("clean(%s) = %s, want %s", clean_cases[i].in, got, clean_cases[i].out);
+  }
+}
+
+static void test_path_prefix(void **state)
+{
+  assert_true(hr_path_has_prefix("/run/secrets", "/run"));
+  assert_true(hr_path_has_prefix("/run", "/run"));
+  assert_false(hr_path_has_prefix("/running", "/run"));
+  assert_true(hr_path_has_prefix("/x", "/"));
+  assert_false(hr_path_has_prefix("/ru", "/run"));
+}
+
+static const struct {
+  const char *in;
+  int ok;
+  int64_t want;
+} size_cases[] = {
+    {"0", 0, 0},
+    {"4096", 0, 4096},
+    {"64m", 0, 64ll << 20},
+    {"64M", 0, 64ll << 20},
+    {"1g", 0, 1ll << 30},
+    {"2GB", 0, 2ll << 30},
+    {"512k", 0, 512ll << 10},
+    {"10b", 0, 10},
+    {"1t", 0, 1ll << 40},
+    {"", -1, 0},
+    {"m", -1, 0},
+    {"-1", -1, 0},
+    {"1.5g", -1, 0},
+    {"1 g", -1, 0},
+    {"1gg", -1, 0},
+    {"1e3", -1, 0},
+    {"08", -1, 0},
+    {"9223372036854775807", 0, INT64_MAX},
+    {"9223372036854775808", -1, 0},
+    {"8388608t", -1, 0},
+    {"8388607t", 0, 8388607ll << 40},
+};
+
+static void test_parse_size(void **state)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(size_cases); i++) {
+    int64_t v = -42;
+    int r = hr_parse_size(size_cases[i].in, &v);
+    if (r != size_cases[i].ok)
+      fail_msg("parse_size(%s) returned %d", size_cases[i].in, r);
+    if (r == 0 && v != size_cases[i].want)
+      fail_msg("parse_size(%s) = %lld", size_cases[i].in, (long long)v);
+  }
+}
+
+static void test_parse_ints(void **state)
+{
+  int64_t i;
+  uint64_t u;
+
+  assert_int_equal(hr_parse_i64("-1", 2, &i), 0);
+  assert_int_equal(i, -1);
+  assert_int_equal(hr_parse_i64("-9223372036854775808", 20, &i), 0);
+  assert_true(i == INT64_MIN);
+  assert_int_equal(hr_parse_i64("9223372036854775808", 19, &i), -1);
+  assert_int_equal(hr_parse_u64("18446744073709551615", 20, &u), 0);
+  assert_true(u == UINT64_MAX);
+  assert_int_equal(hr_parse_u64("18446744073709551616", 20, &u), -1);
+  assert_int_equal(hr_parse_u64("-1", 2, &u), -1);
+  assert_int_equal(hr_parse_u64("+1", 2, &u), -1);
+  assert_int_equal(hr_parse_u64("01", 2, &u), -1);
+  assert_int_equal(hr_parse_u64("1.0", 3, &u), -1);
+  assert_int_equal(hr_parse_u64("", 0, &u), -1);
+}
+
+struct tmpdir {
+  char path[64];
+  int fd;
+};
+
+static int tmpdir_setup(void **state)
+{
+  struct tmpdir *t = calloc(1, sizeof(*t));
+  strcpy(t->path, "/tmp/hr-unit-XXXXXX");
+  if (mkdtemp(t->path) == NULL)
+    return -1;
+  t->fd = open(t->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  *state = t;
+  return t->fd < 0 ? -1 : 0;
+}
+
+static int tmpdir_teardown(void **state)
+{
+  struct tmpdir *t = *state;
+  char cmd[128];
+  close(t->fd);
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->path);
+  if (system(cmd) != 0)
+    return -1;
+  free(t);
+  return 0;
+}
+
+static size_t count_entries(const char *path)
+{
+  DIR *d = opendir(path);
+  struct dirent *e;
+  size_t n = 0;
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL)
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+      n++;
+  closedir(d);
+  return n;
+}
+
+static void test_read_refusals(void **state)
+{
+  struct tmpdir *t = *state;
+  struct hr_error err = {0};
+  char *buf = NULL;
+  size_t len = 0;
+  struct stat st;
+
+  assert_int_equal(symlinkat("/etc/hostname", t->fd, "link"), 0);
+  assert_int_equal(hr_read_file_at(t->fd, "link", 1024, &buf, &len, NULL, &err), -1);
+  assert_non_null(strstr(err.msg, "symbolic link"));
+  assert_int_equal(mkfifoat(t->fd, "fifo", 0600), 0);
+  assert_int_equal(hr_read_file_at(t->fd, "fifo", 1024, &buf, &len, NULL, &err), -1);
+  assert_non_null(strstr(err.msg, "not a regular file"));
+  assert_int_equal(mkdirat(t->fd, "dir", 0700), 0);
+  assert_int_equal(hr_read_file_at(t->fd, "dir", 1024, &buf, &len, NULL, &err), -1);
+  assert_int_equal(hr_read_file_at(t->fd, "absent", 1024, &buf, &len, NULL, &err), -1);
+  assert_int_equal(err.code, ENOENT);
+
+  assert_int_equal(hr_write_file_atomic_at(t->fd, "big", "0123456789", 10, 0644, -1, -1, &err), 0);
+  assert_int_equal(hr_read_file_at(t->fd, "big", 9, &buf, &len, NULL, &err), -1);
+  assert_non_null(strstr(err.msg, "limit"));
+  assert_int_equal(hr_read_file_at(t->fd, "big", 10, &buf, &len, &st, &err), 0);
+  assert_int_equal(len, 10);
+  assert_string_equal(buf, "0123456789");
+  free(buf);
+}
+
+static void test_atomic_write(void **state)
+{
+  struct tmpdir *t = *state;
+  struct hr_error err = {0};
+  struct stat st;
+  char *buf = NULL;
+  size_t len;
+
+  assert_int_equal(hr_write_file_atomic_at(t->fd, "f", "old", 3, 0640, -1, -1, &err), 0);
+  assert_int_equal(hr_write_file_atomic_at(t->fd, "f", "new!", 4, 0640, -1, -1, &err), 0);
+  assert_int_equal(fstatat(t->fd, "f", &st, 0), 0);
+  assert_int_equal(st.st_mode & 07777, 0640);
+  assert_int_equal(hr_read_file_at(t->fd, "f", 100, &buf, &len, NULL, &err), 0);
+  assert_string_equal(buf, "new!");
+  free(buf);
+  /* Only the target remains: no temp file is ever left behind. */
+  assert_int_equal(count_entries(t->path), 1);
+  /* A rename onto a directory fails; the temp file must be cleaned up. */
+  assert_int_equal(mkdirat(t->fd, "d", 0700), 0);
+  assert_int_equal(hr_write_file_atomic_at(t->fd, "d", "x", 1, 0644, -1, -1, &err), -1);
+  assert_int_equal(count_entries(t->path), 2);
+  assert_int_equal(hr_write_file_atomic_at(t->fd, "a/b", "x", 1, 0644, -1, -1, &err), -1);
+}
+
+static void test_error_prefix(void **state)
+{
+  struct hr_error err = {0};
+  char big[3000];
+
+  assert_int_equal(hr_error_input(&err, "inner %d", 7), -1);
+  assert_int_equal(hr_error_prefix(&err, "outer"), -1);
+  assert_string_equal(err.msg, "outer: inner 7");
+  assert_int_equal(err.kind, HR_ERR_INPUT);
+  errno = ENOENT;
+  hr_error_sys(&err, "open `%s`", "x");
+  assert_string_equal(err.msg, "open `x`: No such file or directory");
+  memset(big, 'a', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  hr_error_input(&err, "%s", big);
+  hr_error_prefix(&err, "p");
+  assert_int_equal(strlen(err.msg), HR_ERROR_MSG_MAX - 1);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_path_clean),
+      cmocka_unit_test(test_path_prefix),
+      cmocka_unit_test(test_parse_size),
+      cmocka_unit_test(test_parse_ints),
+      cmocka_unit_test_setup_teardown(test_read_refusals, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(test_atomic_write, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test(test_error_prefix),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
