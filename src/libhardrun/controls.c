@@ -1,1 +1,286 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The control table, the change log shared by every control, and the one
+ * control small enough to live here (no-new-privileges). */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "hardrun/controls.h"
+#include "hardrun/utils.h"
+
+/* Audit lines stay readable and bounded however large a spec value is. */
+#define HR_CHANGE_RENDER_MAX 256
+
+const struct hr_control hr_controls[] = {
+    {
+        .name = "readonly-rootfs",
+        .profile_key = "readonlyRootfs",
+        .spec_path = "root.readonly",
+        .parse = hr_rootfs_parse,
+        .enabled = hr_rootfs_enabled,
+        .apply = hr_rootfs_apply,
+        .test = "tests/unit/test-mounts.c",
+    },
+    {
+        .name = "no-new-privileges",
+        .profile_key = "noNewPrivileges",
+        .spec_path = "process.noNewPrivileges",
+        .parse = hr_nnp_parse,
+        .enabled = hr_nnp_enabled,
+        .apply = hr_nnp_apply,
+        .test = "tests/unit/test-policy.c",
+    },
+    {
+        .name = "capabilities",
+        .profile_key = "capabilities",
+        .spec_path = "process.capabilities",
+        .parse = hr_caps_parse,
+        .enabled = hr_caps_enabled,
+        .apply = hr_caps_apply,
+        .test = "tests/unit/test-caps.c",
+    },
+    {
+        .name = "pids-limit",
+        .profile_key = "pids",
+        .spec_path = "linux.resources.pids",
+        .parse = hr_pids_parse,
+        .enabled = hr_pids_enabled,
+        .apply = hr_pids_apply,
+        .test = "tests/unit/test-limits.c",
+    },
+    {
+        .name = "memory-limit",
+        .profile_key = "memory",
+        .spec_path = "linux.resources.memory",
+        .parse = hr_memory_parse,
+        .enabled = hr_memory_enabled,
+        .apply = hr_memory_apply,
+        .test = "tests/unit/test-limits.c",
+    },
+    {
+        .name = "cpu-limit",
+        .profile_key = "cpu",
+        .spec_path = "linux.resources.cpu",
+        .parse = hr_cpu_parse,
+        .enabled = hr_cpu_enabled,
+        .apply = hr_cpu_apply,
+        .test = "tests/unit/test-limits.c",
+    },
+    {
+        .name = "mount-propagation",
+        .profile_key = "mountPropagation",
+        .spec_path = "linux.rootfsPropagation",
+        .parse = hr_propagation_parse,
+        .enabled = hr_propagation_enabled,
+        .apply = hr_propagation_apply,
+        .test = "tests/unit/test-mounts.c",
+    },
+};
+
+const size_t hr_n_controls = HR_ARRAY_SIZE(hr_controls);
+
+/* Every config.json object that runtime-spec's specs-go/config.go declares as
+ * a Go map (or interface{}, which decodes objects into maps): their keys are
+ * data, matched exactly, not struct fields matched case-insensitively. */
+const char *const hr_spec_map_paths[] = {
+    "annotations",      "linux.sysctl",      "linux.resources.unified", "linux.resources.rdma",
+    "linux.netDevices", "linux.timeOffsets", "windows.credentialSpec",  NULL,
+};
+
+/* ---- the change log ------------------------------------------------------ */
+
+void hr_changes_free(struct hr_changes *c)
+{
+  if (c == NULL)
+    return;
+  for (size_t i = 0; i < c->len; i++) {
+    free(c->items[i].path);
+    free(c->items[i].old_value);
+    free(c->items[i].new_value);
+  }
+  free(c->items);
+  c->items = NULL;
+  c->len = c->cap = 0;
+}
+
+/* Drop the entries recorded after `len`: a failed apply must not leave the
+ * audit record claiming changes that were never written. */
+static void changes_truncate(struct hr_changes *c, size_t len)
+{
+  while (c->len > len) {
+    struct hr_change *ch = &c->items[--c->len];
+    free(ch->path);
+    free(ch->old_value);
+    free(ch->new_value);
+  }
+}
+
+/* Takes ownership of the three strings, also on failure. */
+static int changes_push(struct hr_changes *c, const char *rule, char *path, char *old_value,
+                        char *new_value, struct hr_error *err)
+{
+  cleanup_free char *p = path, *o = old_value, *n = new_value;
+
+  if (p == NULL || o == NULL || n == NULL)
+    return hr_error_oom(err);
+  if (c->len == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 16;
+    struct hr_change *items = reallocarray(c->items, cap, sizeof(*items));
+    if (items == NULL)
+      return hr_error_oom(err);
+    c->items = items;
+    c->cap = cap;
+  }
+  c->items[c->len++] = (struct hr_change){
+      .rule = rule,
+      .path = get_and_reset(&p),
+      .old_value = get_and_reset(&o),
+      .new_value = get_and_reset(&n),
+  };
+  return 0;
+}
+
+int hr_changes_add_text(struct hr_changes *c, const char *rule, const char *path,
+                        const char *old_value, const char *new_value, struct hr_error *err)
+{
+  if (c == NULL)
+    return 0;
+  return changes_push(c, rule, strdup(path), strdup(old_value ? old_value : "(absent)"),
+                      strdup(new_value ? new_value : "(absent)"), err);
+}
+
+int hr_changes_add(struct hr_changes *c, const char *rule, const char *path,
+                   const struct hr_json *old_value, const struct hr_json *new_value,
+                   struct hr_error *err)
+{
+  if (c == NULL)
+    return 0;
+  return changes_push(c, rule, strdup(path), hr_json_render(old_value, HR_CHANGE_RENDER_MAX),
+                      hr_json_render(new_value, HR_CHANGE_RENDER_MAX), err);
+}
+
+/* Structural equality with numbers compared by their exact text.  Rendered
+ * text is not used for this: it is cut at a length bound, and two long
+ * arrays that differ only at the end would compare equal. */
+static bool json_equal(const struct hr_json *a, const struct hr_json *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (a->type != b->type)
+    return false;
+  switch (a->type) {
+  case HR_JSON_NULL:
+    return true;
+  case HR_JSON_BOOL:
+    return a->u.boolean == b->u.boolean;
+  case HR_JSON_NUMBER:
+    return a->u.number.len == b->u.number.len &&
+           memcmp(a->u.number.text, b->u.number.text, a->u.number.len) == 0;
+  case HR_JSON_STRING:
+    return a->u.string.len == b->u.string.len &&
+           memcmp(a->u.string.s, b->u.string.s, a->u.string.len) == 0;
+  case HR_JSON_ARRAY:
+    if (a->u.array.len != b->u.array.len)
+      return false;
+    for (size_t i = 0; i < a->u.array.len; i++)
+      if (!json_equal(a->u.array.items[i], b->u.array.items[i]))
+        return false;
+    return true;
+  case HR_JSON_OBJECT:
+    if (a->u.object.len != b->u.object.len)
+      return false;
+    for (size_t i = 0; i < a->u.object.len; i++) {
+      const struct hr_json_member *ma = &a->u.object.items[i], *mb = &b->u.object.items[i];
+      if (ma->key_len != mb->key_len || memcmp(ma->key, mb->key, ma->key_len) != 0 ||
+          !json_equal(ma->value, mb->value))
+        return false;
+    }
+    return true;
+  default:
+    return false;
+  }
+}
+
+int hr_apply_set(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field, const char *path,
+                 struct hr_json *value, struct hr_error *err)
+{
+  struct hr_json *old = hr_json_get(obj, field);
+
+  /* Leaving an equal value alone keeps the document unedited, so a spec
+   * that already complies is not rewritten at all. */
+  if (old != NULL && json_equal(old, value))
+    return 0;
+  if (hr_changes_add(ctx->changes, ctx->rule, path, old, value, err) < 0)
+    return -1;
+  return hr_json_set(ctx->doc, obj, field, value, err);
+}
+
+/* ---- no-new-privileges ----------------------------------------------------- */
+
+int hr_nnp_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                 struct hr_policy *p, struct hr_error *err)
+{
+  /* Only a boolean: the control has nothing to configure, so an object
+   * could only hide a typo. */
+  return hr_profile_get_bool(profile, section, &p->no_new_privileges, err);
+}
+
+bool hr_nnp_enabled(const struct hr_policy *p)
+{
+  return p->no_new_privileges;
+}
+
+int hr_nnp_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  struct hr_json *process = hr_json_get(ctx->spec, "process");
+  struct hr_json *yes;
+
+  if (hr_json_is_null(process))
+    return hr_error_input(err, "process: missing");
+  if (process->type != HR_JSON_OBJECT)
+    return hr_error_input(err, "process: expected an object");
+  yes = hr_json_new_bool(ctx->doc, true, err);
+  if (yes == NULL)
+    return -1;
+  return hr_apply_set(ctx, process, "noNewPrivileges", "process.noNewPrivileges", yes, err);
+}
+
+/* ---- applying the table ---------------------------------------------------- */
+
+int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct hr_changes *changes,
+                    struct hr_error *err)
+{
+  struct hr_json *spec = hr_json_doc_root(doc);
+  const char *name = p->name ? p->name : "(unnamed)";
+  size_t first = changes ? changes->len : 0;
+  struct hr_apply_ctx ctx = {
+      .doc = doc,
+      .spec = spec,
+      .policy = p,
+      .changes = changes,
+  };
+
+  /* Checked here rather than by the caller so that no path into the
+   * controls can skip it: with two keys runc would fold into one field, a
+   * control could enforce on the key runc ignores. */
+  if (spec == NULL || spec->type != HR_JSON_OBJECT) {
+    hr_error_input(err, "config.json: expected an object");
+    return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", name);
+  }
+  if (hr_json_check_go_keys(doc, hr_spec_map_paths, err) < 0)
+    return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", name);
+
+  for (size_t i = 0; i < hr_n_controls; i++) {
+    const struct hr_control *c = &hr_controls[i];
+    if (!c->enabled(p))
+      continue;
+    ctx.rule = c->name;
+    if (c->apply(&ctx, err) < 0) {
+      if (changes != NULL)
+        changes_truncate(changes, first);
+      return hr_error_prefix(err, "profile \"%s\": rule \"%s\"", name, c->name);
+    }
+  }
+  return 0;
+}
