@@ -1,1 +1,699 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Read a runc command line exactly as runc 1.1.5 reads it.
+ *
+ * runc parses with Go's `flag` package driven by urfave/cli v1.  Debian's
+ * runc 1.1.5+ds1 is built against Debian's urfave/cli 1.22.9, not the
+ * v1.22.1 vendored upstream, and the two move flags that follow the
+ * container id differently: 1.22.9 moves only flags the command defines (and
+ * the argument after one, as its possible value); 1.22.1 moved anything
+ * starting with '-'.  Seen on this host: `runc create id --` works, which
+ * only 1.22.9 allows, and `runc create id --bogus` fails on the argument
+ * count, not on an unknown flag. */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "hardrun/argv.h"
+#include "hardrun/utils.h"
+
+/* Longest piece of an argument quoted back in an error message: argv is
+ * attacker-sized. */
+#define QUOTE_MAX 128
+
+enum flag_type {
+  FT_BOOL,
+  FT_VALUE,
+  FT_INT,   /* Go int: strconv.ParseInt(v, 0, 64), so "0x10" and "1_000" too */
+  FT_INT10, /* urfave Int64Slice: strconv.ParseInt(v, 10, 64) */
+};
+
+/* Where a flag's value is kept; only the flags hardrun acts on have one. */
+enum flag_slot {
+  SLOT_NONE,
+  SLOT_LOG,
+  SLOT_LOG_FORMAT,
+  SLOT_ROOT,
+  SLOT_DEBUG,
+  SLOT_HELP,
+  SLOT_VERSION,
+  SLOT_BUNDLE,
+  SLOT_PROCESS,
+  SLOT_COUNT,
+};
+
+struct flag_def {
+  const char *name;
+  const char *alias; /* the other spelling, as in runc's "bundle, b" */
+  enum flag_type type;
+  enum flag_slot slot;
+};
+
+/* Every table ends with "help, h", which urfave/cli adds to the app and to
+ * every command: `create id -h` prints help instead of creating. */
+static const struct flag_def global_flags[] = {
+    {"debug", NULL, FT_BOOL, SLOT_DEBUG},
+    {"log", NULL, FT_VALUE, SLOT_LOG},
+    {"log-format", NULL, FT_VALUE, SLOT_LOG_FORMAT},
+    {"root", NULL, FT_VALUE, SLOT_ROOT},
+    {"criu", NULL, FT_VALUE, SLOT_NONE},
+    {"systemd-cgroup", NULL, FT_BOOL, SLOT_NONE},
+    /* a string flag ("true", "false", "auto") although it reads like a switch */
+    {"rootless", NULL, FT_VALUE, SLOT_NONE},
+    {"help", "h", FT_BOOL, SLOT_HELP},
+    {"version", "v", FT_BOOL, SLOT_VERSION},
+};
+
+static const struct flag_def create_flags[] = {
+    {"bundle", "b", FT_VALUE, SLOT_BUNDLE},
+    {"console-socket", NULL, FT_VALUE, SLOT_NONE},
+    {"pid-file", NULL, FT_VALUE, SLOT_NONE},
+    {"no-pivot", NULL, FT_BOOL, SLOT_NONE},
+    {"no-new-keyring", NULL, FT_BOOL, SLOT_NONE},
+    {"preserve-fds", NULL, FT_INT, SLOT_NONE},
+    {"help", "h", FT_BOOL, SLOT_HELP},
+};
+
+static const struct flag_def run_flags[] = {
+    /* create's flags plus --detach, --keep and --no-subreaper */
+    {"bundle", "b", FT_VALUE, SLOT_BUNDLE},    {"console-socket", NULL, FT_VALUE, SLOT_NONE},
+    {"detach", "d", FT_BOOL, SLOT_NONE},       {"keep", NULL, FT_BOOL, SLOT_NONE},
+    {"pid-file", NULL, FT_VALUE, SLOT_NONE},   {"no-subreaper", NULL, FT_BOOL, SLOT_NONE},
+    {"no-pivot", NULL, FT_BOOL, SLOT_NONE},    {"no-new-keyring", NULL, FT_BOOL, SLOT_NONE},
+    {"preserve-fds", NULL, FT_INT, SLOT_NONE}, {"help", "h", FT_BOOL, SLOT_HELP},
+};
+
+static const struct flag_def restore_flags[] = {
+    {"console-socket", NULL, FT_VALUE, SLOT_NONE},
+    {"image-path", NULL, FT_VALUE, SLOT_NONE},
+    {"work-path", NULL, FT_VALUE, SLOT_NONE},
+    {"tcp-established", NULL, FT_BOOL, SLOT_NONE},
+    {"ext-unix-sk", NULL, FT_BOOL, SLOT_NONE},
+    {"shell-job", NULL, FT_BOOL, SLOT_NONE},
+    {"file-locks", NULL, FT_BOOL, SLOT_NONE},
+    {"manage-cgroups-mode", NULL, FT_VALUE, SLOT_NONE},
+    {"bundle", "b", FT_VALUE, SLOT_BUNDLE},
+    {"detach", "d", FT_BOOL, SLOT_NONE},
+    {"pid-file", NULL, FT_VALUE, SLOT_NONE},
+    {"no-subreaper", NULL, FT_BOOL, SLOT_NONE},
+    {"no-pivot", NULL, FT_BOOL, SLOT_NONE},
+    {"empty-ns", NULL, FT_VALUE, SLOT_NONE},
+    {"auto-dedup", NULL, FT_BOOL, SLOT_NONE},
+    {"lazy-pages", NULL, FT_BOOL, SLOT_NONE},
+    {"lsm-profile", NULL, FT_VALUE, SLOT_NONE},
+    {"lsm-mount-context", NULL, FT_VALUE, SLOT_NONE},
+    {"help", "h", FT_BOOL, SLOT_HELP},
+};
+
+static const struct flag_def exec_flags[] = {
+    {"console-socket", NULL, FT_VALUE, SLOT_NONE},
+    {"cwd", NULL, FT_VALUE, SLOT_NONE},
+    {"env", "e", FT_VALUE, SLOT_NONE},
+    {"tty", "t", FT_BOOL, SLOT_NONE},
+    {"user", "u", FT_VALUE, SLOT_NONE},
+    {"additional-gids", "g", FT_INT10, SLOT_NONE},
+    {"process", "p", FT_VALUE, SLOT_PROCESS},
+    {"detach", "d", FT_BOOL, SLOT_NONE},
+    {"pid-file", NULL, FT_VALUE, SLOT_NONE},
+    {"process-label", NULL, FT_VALUE, SLOT_NONE},
+    {"apparmor", NULL, FT_VALUE, SLOT_NONE},
+    {"no-new-privs", NULL, FT_BOOL, SLOT_NONE},
+    {"cap", "c", FT_VALUE, SLOT_NONE},
+    {"preserve-fds", NULL, FT_INT, SLOT_NONE},
+    {"cgroup", NULL, FT_VALUE, SLOT_NONE},
+    {"ignore-paused", NULL, FT_BOOL, SLOT_NONE},
+    {"help", "h", FT_BOOL, SLOT_HELP},
+};
+
+static const struct flag_def update_flags[] = {
+    {"resources", "r", FT_VALUE, SLOT_NONE},
+    {"blkio-weight", NULL, FT_INT, SLOT_NONE},
+    {"cpu-period", NULL, FT_VALUE, SLOT_NONE},
+    {"cpu-quota", NULL, FT_VALUE, SLOT_NONE},
+    {"cpu-share", NULL, FT_VALUE, SLOT_NONE},
+    {"cpu-rt-period", NULL, FT_VALUE, SLOT_NONE},
+    {"cpu-rt-runtime", NULL, FT_VALUE, SLOT_NONE},
+    {"cpuset-cpus", NULL, FT_VALUE, SLOT_NONE},
+    {"cpuset-mems", NULL, FT_VALUE, SLOT_NONE},
+    /* hidden from --help but still accepted */
+    {"kernel-memory", NULL, FT_VALUE, SLOT_NONE},
+    {"kernel-memory-tcp", NULL, FT_VALUE, SLOT_NONE},
+    {"memory", NULL, FT_VALUE, SLOT_NONE},
+    {"memory-reservation", NULL, FT_VALUE, SLOT_NONE},
+    {"memory-swap", NULL, FT_VALUE, SLOT_NONE},
+    {"pids-limit", NULL, FT_INT, SLOT_NONE},
+    {"l3-cache-schema", NULL, FT_VALUE, SLOT_NONE},
+    {"mem-bw-schema", NULL, FT_VALUE, SLOT_NONE},
+    {"help", "h", FT_BOOL, SLOT_HELP},
+};
+
+static const struct flag_def delete_flags[] = {
+    {"force", "f", FT_BOOL, SLOT_NONE},
+    {"help", "h", FT_BOOL, SLOT_HELP},
+};
+
+struct cmd_def {
+  const char *name;
+  enum hr_cmd_class cls;
+  bool reorder; /* runc sets SkipArgReorder only on exec and ps */
+  const struct flag_def *flags;
+  size_t n_flags;
+};
+
+/* Commands not listed here pass through without their flags being read. */
+static const struct cmd_def commands[] = {
+    {"create", HR_CLASS_SPEC, true, create_flags, HR_ARRAY_SIZE(create_flags)},
+    {"run", HR_CLASS_SPEC, true, run_flags, HR_ARRAY_SIZE(run_flags)},
+    {"restore", HR_CLASS_SPEC, true, restore_flags, HR_ARRAY_SIZE(restore_flags)},
+    {"exec", HR_CLASS_EXEC, false, exec_flags, HR_ARRAY_SIZE(exec_flags)},
+    {"update", HR_CLASS_UPDATE, true, update_flags, HR_ARRAY_SIZE(update_flags)},
+    {"delete", HR_CLASS_DELETE, true, delete_flags, HR_ARRAY_SIZE(delete_flags)},
+    {"policy", HR_CLASS_HARDRUN, false, NULL, 0},
+    {"doctor", HR_CLASS_HARDRUN, false, NULL, 0},
+};
+
+/* Two bits per flag in flag_values.seen. */
+_Static_assert(HR_ARRAY_SIZE(restore_flags) <= 32, "too many flags for the seen mask");
+_Static_assert(HR_ARRAY_SIZE(update_flags) <= 32, "too many flags for the seen mask");
+
+struct flag_values {
+  const char *str[SLOT_COUNT];
+  bool on[SLOT_COUNT];
+  uint64_t seen; /* bit 2i: flag i given by name, bit 2i+1: by alias */
+};
+
+/* One Go FlagSet.Parse over args[pos..n). */
+struct flag_parser {
+  const struct flag_def *defs;
+  size_t n_defs;
+  const char *where; /* for messages: "global options" or the command */
+  char **args;
+  int n;
+  int pos;
+  struct flag_values v;
+};
+
+/* hardrun's own options, only among the global options.  Their errors are
+ * held back until the global options have been read, so that the report can
+ * still reach the --log file that containerd shows to the user. */
+struct hardrun_opts {
+  struct hr_argv *out;
+  int base; /* index in the caller's argv of the parser's args[0] */
+  int drop_at[3], drop_n[3], n_drops;
+  bool failed;
+  struct hr_error err;
+};
+
+static const char *const hardrun_names[] = {"hardrun-profile", "hardrun-config", "hardrun-runtime"};
+
+/* The name part of a Go flag ("-x", "--x", "--x=v"), or NULL for a token
+ * Go does not treat as a flag at all. */
+static const char *flag_name(const char *s, size_t *ret_len)
+{
+  const char *name, *eq;
+
+  if (s[0] != '-' || s[1] == '\0' || strcmp(s, "--") == 0)
+    return NULL;
+  name = s + (s[1] == '-' ? 2 : 1);
+  /* Go searches for '=' from the second character: "-=x" is bad syntax. */
+  eq = name[0] != '\0' ? strchr(name + 1, '=') : NULL;
+  *ret_len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+  return name;
+}
+
+static bool is_hardrun_opt(const char *s)
+{
+  size_t len;
+  const char *name = flag_name(s, &len);
+
+  return name != NULL && strncmp(name, "hardrun-", strlen("hardrun-")) == 0;
+}
+
+static bool name_is(const char *want, const char *name, size_t len)
+{
+  return want != NULL && strlen(want) == len && memcmp(want, name, len) == 0;
+}
+
+static const struct flag_def *find_flag(const struct flag_def *defs, size_t n, const char *name,
+                                        size_t len, int *ret_alias)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (name_is(defs[i].name, name, len) || name_is(defs[i].alias, name, len)) {
+      *ret_alias = name_is(defs[i].alias, name, len);
+      return &defs[i];
+    }
+  }
+  return NULL;
+}
+
+/* strconv.ParseBool, which Go's boolean flags use. */
+static int parse_go_bool(const char *s, bool *ret)
+{
+  static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+  static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(yes); i++) {
+    if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+      *ret = strcmp(s, yes[i]) == 0;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+static char lower(char c)
+{
+  return (char)(c | ('x' - 'X'));
+}
+
+/* Go's strconv.underscoreOK: with base 0, '_' may only separate digits (a
+ * base prefix counts as a digit).  `s` has no sign. */
+static bool go_underscores_ok(const char *s)
+{
+  char saw = '^';
+  bool hex = false;
+  size_t i = 0;
+
+  if (s[0] == '0' && s[1] != '\0' && strchr("box", lower(s[1])) != NULL) {
+    i = 2;
+    saw = '0';
+    hex = lower(s[1]) == 'x';
+  }
+  for (; s[i] != '\0'; i++) {
+    if ((s[i] >= '0' && s[i] <= '9') || (hex && lower(s[i]) >= 'a' && lower(s[i]) <= 'f')) {
+      saw = '0';
+    } else if (s[i] == '_') {
+      if (saw != '0')
+        return false;
+      saw = '_';
+    } else {
+      if (saw == '_')
+        return false;
+      saw = '!';
+    }
+  }
+  return saw != '_';
+}
+
+/* Would strconv.ParseInt(s, base0 ? 0 : 10, 64) accept `s`?  runc refuses
+ * the whole command line when it does not, before looking at --help. */
+static bool go_int_ok(const char *s, bool base0)
+{
+  const char *digits;
+  unsigned base = 10;
+  bool neg = s[0] == '-', underscores = false;
+  uint64_t n = 0;
+
+  if (s[0] == '+' || s[0] == '-')
+    s++;
+  digits = s;
+  if (s[0] == '\0')
+    return false;
+  if (base0 && s[0] == '0') {
+    bool prefix = s[1] != '\0' && s[2] != '\0' && strchr("box", lower(s[1])) != NULL;
+    base = !prefix ? 8 : lower(s[1]) == 'b' ? 2 : lower(s[1]) == 'o' ? 8 : 16;
+    digits += prefix ? 2 : 1;
+  }
+  for (const char *c = digits; *c != '\0'; c++) {
+    unsigned d;
+    if (*c == '_' && base0) {
+      underscores = true;
+      continue;
+    }
+    if (*c >= '0' && *c <= '9')
+      d = (unsigned)(*c - '0');
+    else if (lower(*c) >= 'a' && lower(*c) <= 'z')
+      d = (unsigned)(lower(*c) - 'a') + 10;
+    else
+      return false;
+    if (d >= base || n > (UINT64_MAX - d) / base)
+      return false;
+    n = n * base + d;
+  }
+  if (underscores && !go_underscores_ok(s))
+    return false;
+  return n <= (neg ? UINT64_C(1) << 63 : (UINT64_C(1) << 63) - 1);
+}
+
+/* urfave/cli refuses "-b X --bundle Y" after parsing ("Cannot use two forms
+ * of the same flag"); the same spelling twice is fine and the last wins. */
+static int mark_seen(struct flag_parser *p, const struct flag_def *def, int alias,
+                     struct hr_error *err)
+{
+  unsigned bit = 2u * (unsigned)(def - p->defs);
+
+  p->v.seen |= UINT64_C(1) << (bit + (unsigned)alias);
+  if ((p->v.seen >> bit & 3u) == 3u)
+    return hr_error_input(err, "%s: cannot use both --%s and -%s", p->where, def->name, def->alias);
+  return 0;
+}
+
+static int set_flag_value(struct flag_parser *p, const struct flag_def *def, const char *s,
+                          const char *eq, bool global, struct hr_error *err)
+{
+  const char *value;
+  bool b = true;
+
+  if (def->type == FT_BOOL) {
+    /* A boolean takes a value only after '=': "--no-pivot false" leaves
+     * "false" as a positional argument. */
+    if (eq != NULL && parse_go_bool(eq + 1, &b) < 0)
+      return hr_error_input(err, "%s: invalid boolean value \"%.*s\" for %.*s", p->where, QUOTE_MAX,
+                            eq + 1, QUOTE_MAX, s);
+    p->v.on[def->slot] = b;
+    return 0;
+  }
+  if (eq != NULL) {
+    value = eq + 1;
+  } else {
+    /* Go takes the next argument whatever it looks like, "-x" included. */
+    if (p->pos >= p->n)
+      return hr_error_input(err, "%s: flag needs an argument: %.*s", p->where, QUOTE_MAX, s);
+    value = p->args[p->pos++];
+    /* runc would take a hardrun option here as the value; that can only be a
+     * mistake in runtimeArgs, so refuse rather than drop the option. */
+    if (global && is_hardrun_opt(value))
+      return hr_error_input(err, "%s: %.*s needs a value, not \"%.*s\"", p->where, QUOTE_MAX, s,
+                            QUOTE_MAX, value);
+  }
+  if (def->type != FT_VALUE && !go_int_ok(value, def->type == FT_INT))
+    return hr_error_input(err, "%s: invalid value \"%.*s\" for %.*s", p->where, QUOTE_MAX, value,
+                          QUOTE_MAX, s);
+  p->v.str[def->slot] = value;
+  return 0;
+}
+
+/* FlagSet.parseOne for the flag at args[pos]. */
+static int parse_one(struct flag_parser *p, bool global, struct hr_error *err)
+{
+  const char *s = p->args[p->pos++];
+  const char *name, *eq;
+  const struct flag_def *def;
+  size_t len;
+  int alias = 0;
+
+  name = flag_name(s, &len);
+  if (name[0] == '\0' || name[0] == '-' || name[0] == '=')
+    return hr_error_input(err, "%s: bad flag syntax: %.*s", p->where, QUOTE_MAX, s);
+  eq = name[len] == '=' ? name + len : NULL;
+  def = find_flag(p->defs, p->n_defs, name, len, &alias);
+  if (def == NULL && strncmp(name, "hardrun-", strlen("hardrun-")) == 0)
+    return hr_error_input(err, "%s: %.*s is accepted only before the command", p->where, QUOTE_MAX,
+                          s);
+  if (def == NULL)
+    return hr_error_input(err, "%s: flag provided but not defined: %.*s", p->where, QUOTE_MAX, s);
+  if (mark_seen(p, def, alias, err) < 0)
+    return -1;
+  return set_flag_value(p, def, s, eq, global, err);
+}
+
+static void hardrun_fail(struct hardrun_opts *h, const char *name, size_t len, const char *what)
+{
+  if (!h->failed)
+    hr_error_input(&h->err, "--%.*s: %s", (int)(len < QUOTE_MAX ? len : QUOTE_MAX), name, what);
+  h->failed = true;
+}
+
+static const char **hardrun_field(struct hr_argv *out, const char *name, size_t len)
+{
+  const char **fields[] = {&out->hardrun_profile, &out->hardrun_config, &out->hardrun_runtime};
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(hardrun_names); i++) {
+    if (name_is(hardrun_names[i], name, len))
+      return fields[i];
+  }
+  return NULL;
+}
+
+/* "--hardrun-x=V", "--hardrun-x V", one dash or two.  The value must be a
+ * separate word that does not look like a flag: "--hardrun-profile --root R"
+ * is a broken runtimeArgs, and taking "--root" as the profile would turn R
+ * into the command and skip the policy. */
+static void hardrun_opt(struct flag_parser *p, struct hardrun_opts *h)
+{
+  const char *s = p->args[p->pos];
+  size_t len;
+  const char *name = flag_name(s, &len);
+  const char **field = hardrun_field(h->out, name, len);
+  const char *value = NULL;
+  int at = p->pos++;
+
+  if (name[len] == '=')
+    value = name + len + 1;
+  else if (p->pos < p->n && p->args[p->pos][0] != '-')
+    value = p->args[p->pos++];
+  if (field == NULL) {
+    hardrun_fail(h, name, len, "unknown hardrun option");
+  } else if (*field != NULL) {
+    hardrun_fail(h, name, len, "given more than once");
+  } else if (value == NULL || value[0] == '\0') {
+    hardrun_fail(h, name, len, "needs a non-empty value");
+  } else {
+    *field = value;
+    h->drop_at[h->n_drops] = h->base + at;
+    h->drop_n[h->n_drops++] = p->pos - at;
+  }
+}
+
+/* FlagSet.Parse: read flags from args[pos] on; stop at the first positional
+ * (left at pos) or just after "--".  `h` is non-NULL for the global options. */
+static int go_parse(struct flag_parser *p, struct hardrun_opts *h, struct hr_error *err)
+{
+  while (p->pos < p->n) {
+    const char *s = p->args[p->pos];
+
+    if (s[0] != '-' || s[1] == '\0')
+      return 0;
+    if (strcmp(s, "--") == 0) {
+      p->pos++;
+      return 0;
+    }
+    if (h != NULL && is_hardrun_opt(s))
+      hardrun_opt(p, h);
+    else if (parse_one(p, h != NULL, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* urfave/cli 1.22.9 argIsFlag: is `arg` one of the command's flags, in any
+ * spelling?  Note it strips up to three dashes, so "---bundle" counts (and
+ * then fails in Go's parser as bad syntax). */
+static bool arg_is_flag(const struct cmd_def *c, const char *arg)
+{
+  const char *name = arg;
+  size_t len;
+  int alias;
+
+  if (arg[0] != '-' || strcmp(arg, "-") == 0 || strcmp(arg, "--") == 0)
+    return false;
+  name += name[1] == '-' ? 2 : 1;
+  if (name[0] == '-')
+    name++;
+  len = strcspn(name, "=");
+  return find_flag(c->flags, c->n_flags, name, len, &alias) != NULL;
+}
+
+enum reorder_step { RO_MOVE, RO_STAY, RO_END };
+
+/* One step of urfave/cli 1.22.9 reorderArgs.  After a flag without '=' the
+ * next argument moves along as its possible value unless it is a known flag,
+ * even after a boolean and even when it is "--". */
+static enum reorder_step reorder_step(const struct cmd_def *c, const char *arg, bool *value_next)
+{
+  if (*value_next && !arg_is_flag(c, arg)) {
+    *value_next = false;
+    return RO_MOVE;
+  }
+  if (strcmp(arg, "--") == 0)
+    return RO_END;
+  if (arg_is_flag(c, arg)) {
+    *value_next = strchr(arg, '=') == NULL;
+    return RO_MOVE;
+  }
+  return RO_STAY;
+}
+
+/* Write into `out` the order runc's flag parser sees: the moved flags and
+ * values, then "--" if one ended the reordering, then the rest. */
+static int reorder(const struct cmd_def *c, char **args, int n, char **out)
+{
+  bool value_next = false;
+  int k = 0, end = n;
+
+  for (int i = 0; i < n && end == n; i++) {
+    enum reorder_step st = reorder_step(c, args[i], &value_next);
+    if (st == RO_MOVE)
+      out[k++] = args[i];
+    else if (st == RO_END)
+      end = i;
+  }
+  if (end < n)
+    out[k++] = args[end];
+  value_next = false;
+  for (int i = 0; i < end; i++) {
+    if (reorder_step(c, args[i], &value_next) == RO_STAY)
+      out[k++] = args[i];
+  }
+  for (int i = end + 1; i < n; i++)
+    out[k++] = args[i];
+  return k;
+}
+
+static const struct cmd_def *find_command(const char *name)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(commands); i++) {
+    if (strcmp(commands[i].name, name) == 0)
+      return &commands[i];
+  }
+  return NULL;
+}
+
+/* runc treats an empty --bundle, --process, --log or id like an absent one. */
+static const char *nonempty(const char *s)
+{
+  return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* Read the command's flags and its container id.  `scratch` has room for
+ * the reordered arguments. */
+static int parse_command(const struct cmd_def *c, char **args, int n, char **scratch,
+                         struct hr_argv *a, struct hr_error *err)
+{
+  struct flag_parser p = {.defs = c->flags, .n_defs = c->n_flags, .where = c->name};
+  int npos;
+
+  p.args = c->reorder ? scratch : args;
+  p.n = c->reorder ? reorder(c, args, n, scratch) : n;
+  if (go_parse(&p, NULL, err) < 0)
+    return -1;
+  /* With --help runc prints the command's help and runs nothing. */
+  if (p.v.on[SLOT_HELP]) {
+    a->cls = HR_CLASS_PASSTHROUGH;
+    return 0;
+  }
+  npos = p.n - p.pos;
+  /* All but exec take exactly one argument and runc refuses more; refuse
+   * first, before any bundle is touched ("create id --bogus" lands here). */
+  if (c->cls != HR_CLASS_EXEC && npos > 1)
+    return hr_error_input(err, "%s: unexpected argument \"%.*s\" after the container id", c->name,
+                          QUOTE_MAX, p.args[p.pos + 1]);
+  a->id = npos > 0 ? nonempty(p.args[p.pos]) : NULL;
+  a->bundle = nonempty(p.v.str[SLOT_BUNDLE]);
+  a->process = nonempty(p.v.str[SLOT_PROCESS]);
+  return 0;
+}
+
+/* argv[1..] minus hardrun's options; slot 0 is the caller's. */
+static void build_runtime_argv(int argc, char **argv, const struct hardrun_opts *h,
+                               struct hr_argv *a)
+{
+  int k = 1, d = 0;
+
+  for (int i = 1; i < argc; i++) {
+    if (d < h->n_drops && i == h->drop_at[d]) {
+      i += h->drop_n[d++] - 1;
+      continue;
+    }
+    a->runtime_argv[k++] = argv[i];
+  }
+  a->runtime_argv[0] = NULL;
+  a->runtime_argv[k] = NULL;
+  a->runtime_argc = k;
+}
+
+static void set_globals(struct hr_argv *a, const struct flag_values *v)
+{
+  a->log = nonempty(v->str[SLOT_LOG]);
+  a->log_format = nonempty(v->str[SLOT_LOG_FORMAT]);
+  /* not normalised: runc turns an empty --root into the current directory */
+  a->root = v->str[SLOT_ROOT];
+  a->debug = v->on[SLOT_DEBUG];
+}
+
+static int check_args(int argc, char **argv, struct hr_error *err)
+{
+  if (argc < 1 || argv == NULL)
+    return hr_error_input(err, "empty argument list");
+  for (int i = 0; i < argc; i++) {
+    if (argv[i] == NULL)
+      return hr_error_input(err, "argument %d is NULL", i);
+  }
+  return 0;
+}
+
+/* The global options, then the command; fills `a` except runtime_argv. */
+static int parse_all(int argc, char **argv, char **scratch, struct hardrun_opts *h,
+                     struct hr_argv *a, struct hr_error *err)
+{
+  struct flag_parser p = {.defs = global_flags,
+                          .n_defs = HR_ARRAY_SIZE(global_flags),
+                          .where = "global options",
+                          .args = argv + 1,
+                          .n = argc - 1};
+  const struct cmd_def *c;
+  int ret = go_parse(&p, h, err);
+
+  set_globals(a, &p.v);
+  /* A hardrun option error comes first on the line, so report it first. */
+  if (h->failed) {
+    *err = h->err;
+    return -1;
+  }
+  if (ret < 0)
+    return -1;
+  a->command = p.pos < p.n ? p.args[p.pos] : NULL;
+  a->cls = HR_CLASS_PASSTHROUGH;
+  /* With --help or --version runc prints and runs no command. */
+  if (p.v.on[SLOT_HELP] || p.v.on[SLOT_VERSION])
+    return 0;
+  /* runc checks this next, before it looks for the command */
+  if (a->log_format != NULL && strcmp(a->log_format, "text") != 0 &&
+      strcmp(a->log_format, "json") != 0)
+    return hr_error_input(err, "global options: invalid --log-format \"%.*s\"", QUOTE_MAX,
+                          a->log_format);
+  if (a->command == NULL)
+    return 0;
+  c = find_command(a->command);
+  if (c == NULL)
+    return 0;
+  a->cls = c->cls;
+  if (c->cls == HR_CLASS_HARDRUN)
+    return 0;
+  return parse_command(c, p.args + p.pos + 1, p.n - p.pos - 1, scratch, a, err);
+}
+
+int hr_argv_parse(int argc, char **argv, struct hr_argv *ret, struct hr_error *err)
+{
+  struct hr_argv a = {0};
+  struct hardrun_opts h = {.out = &a, .base = 1};
+  cleanup_free char **block = NULL;
+
+  *ret = (struct hr_argv){0};
+  if (check_args(argc, argv, err) < 0)
+    return -1;
+  /* One allocation: runtime_argv (argc + 1 slots) and then scratch room for
+   * the reordered command arguments. */
+  block = hr_calloc(2 * (size_t)argc + 1, sizeof(char *), err);
+  if (block == NULL)
+    return -1;
+  if (parse_all(argc, argv, block + argc + 1, &h, &a, err) < 0) {
+    /* Keep what is known of --log so the error reaches containerd. */
+    ret->log = a.log;
+    ret->log_format = a.log_format;
+    return -1;
+  }
+  a.runtime_argv = get_and_reset(&block);
+  build_runtime_argv(argc, argv, &h, &a);
+  *ret = a;
+  return 0;
+}
+
+void hr_argv_free(struct hr_argv *a)
+{
+  if (a == NULL)
+    return;
+  free(a->runtime_argv);
+  a->runtime_argv = NULL;
+  a->runtime_argc = 0;
+}
