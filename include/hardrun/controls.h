@@ -36,8 +36,8 @@ extern const size_t hr_n_controls;
 /* Record a change (renders both nodes; `old` may be NULL = absent) and
  * replace obj[field] with `value`.  No change is recorded when old and new
  * render identically. */
-int hr_apply_set(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
-                 const char *path, struct hr_json *value, struct hr_error *err);
+int hr_apply_set(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field, const char *path,
+                 struct hr_json *value, struct hr_error *err);
 int hr_changes_add(struct hr_changes *c, const char *rule, const char *path,
                    const struct hr_json *old_value, const struct hr_json *new_value,
                    struct hr_error *err);
@@ -69,9 +69,15 @@ int hr_profile_get_int(const struct hr_json_doc *profile, const struct hr_json *
 /* {"default": N, "ceiling": N}, both optional; refuses default > ceiling. */
 int hr_profile_get_limit(const struct hr_json_doc *profile, const struct hr_json *node, bool sizes,
                          struct hr_limit *ret, struct hr_error *err);
+/* Every control section is `false`, `true` (built-in defaults) or an object
+ * whose keys must be in `keys` and may hold "enabled": bool.  Sets *on and
+ * returns 1 when the caller must read the object's members, 0 for a
+ * boolean, -1 on error. */
+int hr_profile_section_begin(const struct hr_json_doc *profile, const struct hr_json *section,
+                             const char *const *keys, bool *on, struct hr_error *err);
 /* An array of strings, copied (NULL-terminated strv plus count). */
-int hr_profile_get_strv(const struct hr_json_doc *profile, const struct hr_json *node,
-                        char ***ret, size_t *ret_len, struct hr_error *err);
+int hr_profile_get_strv(const struct hr_json_doc *profile, const struct hr_json *node, char ***ret,
+                        size_t *ret_len, struct hr_error *err);
 
 /* Per-control entry points (one file each under src/libhardrun/). */
 int hr_rootfs_parse(const struct hr_json_doc *, const struct hr_json *, struct hr_policy *,

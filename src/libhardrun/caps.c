@@ -107,22 +107,16 @@ int hr_caps_parse(const struct hr_json_doc *profile, const struct hr_json *secti
                   struct hr_policy *p, struct hr_error *err)
 {
   static const char *const keys[] = {"enabled", "allow", NULL};
-  const struct hr_json *allow = NULL, *enabled;
+  const struct hr_json *allow = NULL;
   cleanup_strv char **names = NULL;
   size_t n_names = 0;
   bool on = true;
+  int rc = hr_profile_section_begin(profile, section, keys, &on, err);
 
-  if (section->type == HR_JSON_BOOL) {
-    on = section->u.boolean;
-  } else {
-    if (hr_profile_expect(profile, section, HR_JSON_OBJECT, "a boolean or an object", err) < 0 ||
-        hr_profile_check_keys(profile, section, keys, err) < 0)
-      return -1;
-    enabled = hr_json_get(section, "enabled");
-    if (enabled != NULL && hr_profile_get_bool(profile, enabled, &on, err) < 0)
-      return -1;
+  if (rc < 0)
+    return -1;
+  if (rc > 0)
     allow = hr_json_get(section, "allow");
-  }
 
   if (allow != NULL) {
     if (hr_profile_get_strv(profile, allow, &names, &n_names, err) < 0)

@@ -31,28 +31,6 @@
 
 /* ---- profile parsing ------------------------------------------------------ */
 
-/* Every control section is `false`, `true` (built-in defaults) or an object
- * with an optional "enabled".  Returns 1 when `section` is an object whose
- * members the caller must read, 0 for a boolean. */
-static int section_begin(const struct hr_json_doc *profile, const struct hr_json *section,
-                         const char *const *keys, bool *on, struct hr_error *err)
-{
-  const struct hr_json *enabled;
-
-  *on = true;
-  if (section->type == HR_JSON_BOOL) {
-    *on = section->u.boolean;
-    return 0;
-  }
-  if (hr_profile_expect(profile, section, HR_JSON_OBJECT, "a boolean or an object", err) < 0 ||
-      hr_profile_check_keys(profile, section, keys, err) < 0)
-    return -1;
-  enabled = hr_json_get(section, "enabled");
-  if (enabled != NULL && hr_profile_get_bool(profile, enabled, on, err) < 0)
-    return -1;
-  return 1;
-}
-
 /* "default" and "ceiling" read from a section that also holds other keys
  * (checked by the caller), so hr_profile_get_limit() cannot take it whole. */
 static int limit_members(const struct hr_json_doc *profile, const struct hr_json *obj, bool sizes,
@@ -104,7 +82,7 @@ int hr_pids_parse(const struct hr_json_doc *profile, const struct hr_json *secti
 {
   static const char *const keys[] = {"enabled", "default", "ceiling", NULL};
   struct hr_policy_pids out = {.limit = {true, PIDS_DEFAULT, true, PIDS_CEILING}};
-  int r = section_begin(profile, section, keys, &out.enabled, err);
+  int r = hr_profile_section_begin(profile, section, keys, &out.enabled, err);
 
   if (r < 0)
     return -1;
@@ -124,7 +102,7 @@ int hr_memory_parse(const struct hr_json_doc *profile, const struct hr_json *sec
 {
   static const char *const keys[] = {"enabled", "default", "ceiling", "swap", NULL};
   struct hr_policy_memory out = {.limit = {true, MEMORY_DEFAULT, true, MEMORY_CEILING}};
-  int r = section_begin(profile, section, keys, &out.enabled, err);
+  int r = hr_profile_section_begin(profile, section, keys, &out.enabled, err);
 
   if (r < 0)
     return -1;
@@ -228,7 +206,7 @@ int hr_cpu_parse(const struct hr_json_doc *profile, const struct hr_json *sectio
       .shares = {.has_ceiling = true, .ceiling = CPU_SHARES_CEILING},
   };
   const struct hr_json *period;
-  int r = section_begin(profile, section, keys, &out.enabled, err);
+  int r = hr_profile_section_begin(profile, section, keys, &out.enabled, err);
 
   if (r <= 0) {
     if (r == 0)

@@ -17,28 +17,6 @@ static const char *const default_tmpfs[] = {"/tmp", "/run", "/var/tmp"};
 
 /* ---- profile parsing ------------------------------------------------------ */
 
-/* Every control section is `false`, `true` (built-in defaults) or an object
- * with an optional "enabled".  Returns 1 when `section` is an object whose
- * members the caller must read, 0 for a boolean. */
-static int section_begin(const struct hr_json_doc *profile, const struct hr_json *section,
-                         const char *const *keys, bool *on, struct hr_error *err)
-{
-  const struct hr_json *enabled;
-
-  *on = true;
-  if (section->type == HR_JSON_BOOL) {
-    *on = section->u.boolean;
-    return 0;
-  }
-  if (hr_profile_expect(profile, section, HR_JSON_OBJECT, "a boolean or an object", err) < 0 ||
-      hr_profile_check_keys(profile, section, keys, err) < 0)
-    return -1;
-  enabled = hr_json_get(section, "enabled");
-  if (enabled != NULL && hr_profile_get_bool(profile, enabled, on, err) < 0)
-    return -1;
-  return 1;
-}
-
 /* Store clean absolute paths; "/" itself is refused because a tmpfs there
  * would hide the whole image. */
 static int tmpfs_paths(const struct hr_json_doc *profile, const struct hr_json *node, char **names,
@@ -137,7 +115,7 @@ int hr_rootfs_parse(const struct hr_json_doc *profile, const struct hr_json *sec
   static const char *const keys[] = {"enabled", "tmpfs", "tmpfsSize", "tmpfsMode", NULL};
   struct hr_policy_rootfs *r = &p->rootfs;
   bool on;
-  int rc = section_begin(profile, section, keys, &on, err);
+  int rc = hr_profile_section_begin(profile, section, keys, &on, err);
 
   if (rc < 0)
     return -1;
@@ -164,7 +142,7 @@ int hr_propagation_parse(const struct hr_json_doc *profile, const struct hr_json
   const struct hr_json *node = NULL;
   const char *value = "rprivate";
   bool on;
-  int rc = section_begin(profile, section, keys, &on, err);
+  int rc = hr_profile_section_begin(profile, section, keys, &on, err);
 
   if (rc < 0)
     return -1;

@@ -743,3 +743,25 @@ int hr_policy_load(const struct hr_conf *conf, const char *name, struct hr_polic
   }
   return not_found(conf, name, err);
 }
+
+/* Every control section is `false`, `true` (built-in defaults) or an object
+ * with an optional "enabled".  Returns 1 when `section` is an object whose
+ * members the caller must read, 0 for a boolean. */
+int hr_profile_section_begin(const struct hr_json_doc *profile, const struct hr_json *section,
+                             const char *const *keys, bool *on, struct hr_error *err)
+{
+  const struct hr_json *enabled;
+
+  *on = true;
+  if (section->type == HR_JSON_BOOL) {
+    *on = section->u.boolean;
+    return 0;
+  }
+  if (hr_profile_expect(profile, section, HR_JSON_OBJECT, "a boolean or an object", err) < 0 ||
+      hr_profile_check_keys(profile, section, keys, err) < 0)
+    return -1;
+  enabled = hr_json_get(section, "enabled");
+  if (enabled != NULL && hr_profile_get_bool(profile, enabled, on, err) < 0)
+    return -1;
+  return 1;
+}
