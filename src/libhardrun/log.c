@@ -193,11 +193,10 @@ int hr_log_line(const char *path, const char *format, const char *level, const c
   if (line == NULL)
     return hr_error_oom(err);
   if (to_stderr) {
-    /* Plain text for a person at a terminal, as runc prints without --log. */
-    cleanup_free char *plain = NULL;
-    if (hr_asprintf(&plain, err, "%s\n", msg) < 0)
-      return -1;
-    return hr_write_all(STDERR_FILENO, plain, strlen(plain), err);
+    /* runc without --log writes the same logrus text line to stderr. */
+    size_t n = strlen(line);
+    line[n] = '\n';
+    return hr_write_all(STDERR_FILENO, line, n + 1, err);
   }
   /* runc opens the log the same way (append, create, 0644); one write per
    * line keeps concurrent writers from interleaving. */

@@ -1,0 +1,210 @@
+# shellcheck shell=bash
+# A private containerd + dockerd pair for the e2e tests (systemd is not
+# PID 1 on the test machines, and the host's /var/lib/docker, /run/docker
+# and /etc/docker must not be touched).  Everything lives under $HR_D, a short
+# temporary directory, and hr_daemons_stop removes it even after a failure.
+#
+# Usable outside bats too:  . tests/e2e/daemons.bash; hr_daemons_start; ...;
+# hr_daemons_stop
+#
+# Outside $HR_D: dockerd 20.10 always makes /run/docker/plugins (plugin
+# discovery, a fixed path) and containerd 1.6 puts its shims' sockets in
+# /run/containerd/s/ whatever its state directory is.  Directories that did
+# not exist before the start are removed again when they are empty.
+HR_FIXED_DIRS=(/run/docker/plugins /run/docker /run/containerd/s /run/containerd/fifo
+  /run/containerd/runc/default /run/containerd/runc /run/containerd)
+
+HR_E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../integration/helpers.bash
+. "$HR_E2E_DIR/../integration/helpers.bash"
+
+# The Debian docker.io client matches the daemon; another docker CLI in PATH
+# negotiates the API version and works too.
+: "${HR_DOCKER_CLI:=$([ -x /usr/bin/docker ] && echo /usr/bin/docker || command -v docker)}"
+: "${HR_DAEMON_TIMEOUT:=30}"
+HR_IMAGE=hr-busybox
+
+hr_docker() {
+  DOCKER_CONFIG=$HR_D/docker-cli "$HR_DOCKER_CLI" -H "unix://$HR_D/docker.sock" "$@"
+}
+
+hr_ctr() {
+  ctr --address "$HR_D/containerd.sock" "$@"
+}
+
+# hr_wait_for TENTHS CMD...: bounded poll.
+hr_wait_for() {
+  local n=$1 i
+  shift
+  for ((i = 0; i < n; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+hr_write_containerd_config() {
+  cat >"$HR_D/containerd.toml" <<EOF
+version = 2
+root = "$HR_D/ctd/root"
+state = "$HR_D/ctd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+
+[grpc]
+  address = "$HR_D/containerd.sock"
+
+[ttrpc]
+  address = "$HR_D/containerd.sock.ttrpc"
+
+[debug]
+  address = ""
+
+[metrics]
+  address = ""
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$HR_D/ctd/opt"
+EOF
+}
+
+# hr_write_daemon_json: runtimes "hardrun" (default profile) and
+# "hardrun-nope" (a profile that does not exist), plus any runtimes given as
+# a JSON object in HR_EXTRA_RUNTIMES.
+hr_write_daemon_json() {
+  jq -n --arg d "$HR_D" --arg hardrun "$HARDRUN" --arg conf "$HR_D/hardrun.conf" \
+    --argjson extra "${HR_EXTRA_RUNTIMES:-{\}}" '{
+      hosts: ["unix://" + $d + "/docker.sock"],
+      "data-root": ($d + "/data"),
+      "exec-root": ($d + "/exec"),
+      pidfile: ($d + "/dockerd.pid"),
+      "deprecated-key-path": ($d + "/key.json"),
+      containerd: ($d + "/containerd.sock"),
+      bridge: "none",
+      iptables: false,
+      ip6tables: false,
+      "ip-forward": false,
+      "ip-masq": false,
+      "userland-proxy": false,
+      "storage-driver": "overlay2",
+      "log-driver": "json-file",
+      "cgroup-parent": ("/" + ($d | split("/") | last)),
+      runtimes: ({
+        hardrun: {path: $hardrun, runtimeArgs: ["--hardrun-config=" + $conf]},
+        "hardrun-nope": {path: $hardrun,
+                         runtimeArgs: ["--hardrun-config=" + $conf, "--hardrun-profile=nope"]}
+      } + $extra)
+    }' >"$HR_D/daemon.json"
+}
+
+hr_write_daemons_hardrun_conf() {
+  jq -n --arg d "$HR_D" --arg prof "$HR_PROFILES" --arg rt "$HR_RUNC" \
+    '{profileDirs: [$d + "/profiles", $prof], runtime: $rt, auditSocket: "",
+      auditFile: ($d + "/audit.log")}' >"$HR_D/hardrun.conf"
+}
+
+# hr_daemons_start: containerd, then dockerd, each waited for with a bounded
+# loop.  On failure the daemons' logs are printed to stderr.
+hr_daemons_start() {
+  command -v containerd >/dev/null && command -v dockerd >/dev/null ||
+    hr_die "containerd and dockerd are required (apt-get install docker.io)" || return 1
+  HR_D=$(mktemp -d /tmp/hrd.XXXXXX)
+  export HR_D
+  mkdir -p "$HR_D/profiles" "$HR_D/docker-cli"
+  local d
+  for d in "${HR_FIXED_DIRS[@]}"; do
+    [ -e "$d" ] || echo "$d" >>"$HR_D/made-dirs"
+  done
+  hr_write_containerd_config
+  hr_write_daemon_json
+  hr_write_daemons_hardrun_conf
+
+  # fd 3 closed: bats waits for whoever holds it.
+  containerd --config "$HR_D/containerd.toml" >"$HR_D/containerd.log" 2>&1 3>&- &
+  echo $! >"$HR_D/containerd.pid"
+  if ! hr_wait_for $((HR_DAEMON_TIMEOUT * 10)) hr_ctr version; then
+    tail -n 30 "$HR_D/containerd.log" >&2
+    hr_die "containerd did not start" || return 1
+  fi
+
+  dockerd --config-file "$HR_D/daemon.json" >"$HR_D/dockerd.log" 2>&1 3>&- &
+  echo $! >"$HR_D/dockerd.bgpid"
+  if ! hr_wait_for $((HR_DAEMON_TIMEOUT * 10)) hr_docker version; then
+    tail -n 30 "$HR_D/dockerd.log" >&2
+    hr_die "dockerd did not start" || return 1
+  fi
+}
+
+# hr_docker_image: import the busybox rootfs as $HR_IMAGE.
+hr_docker_image() {
+  local rootfs
+  rootfs=$(hr_rootfs) || return 1
+  tar -C "$rootfs" -c . | hr_docker import - "$HR_IMAGE" >/dev/null
+}
+
+# A live process, not a zombie waiting to be reaped.
+hr_alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat:0:1}" != Z ]
+}
+
+# hr_stop_pid PIDFILE: TERM, a bounded wait, then KILL.
+hr_stop_pid() {
+  local pid
+  [ -f "$1" ] || return 0
+  pid=$(cat "$1" 2>/dev/null) || return 0
+  [ -n "$pid" ] && hr_alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null
+  hr_wait_for 150 eval "! hr_alive $pid" || kill -KILL "$pid" 2>/dev/null
+  # when it is our own child, reap it
+  wait "$pid" 2>/dev/null || true
+}
+
+# The shims of our containerd, found by the address on their command line.
+hr_our_shims() {
+  local p
+  for p in /proc/[0-9]*; do
+    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-address $HR_D/containerd.sock " &&
+      echo "${p#/proc/}"
+  done
+}
+
+# hr_daemons_stop: remove containers, stop dockerd, containerd and the shims,
+# unmount what is left and remove $HR_D.  Never fails.
+hr_daemons_stop() {
+  local pid
+  [ -n "${HR_D:-}" ] && [ -d "$HR_D" ] || return 0
+  if [ -S "$HR_D/docker.sock" ]; then
+    # shellcheck disable=SC2046
+    timeout 30 "$HR_DOCKER_CLI" -H "unix://$HR_D/docker.sock" rm -f \
+      $(timeout 10 "$HR_DOCKER_CLI" -H "unix://$HR_D/docker.sock" ps -aq 2>/dev/null) \
+      >/dev/null 2>&1 || true
+  fi
+  hr_stop_pid "$HR_D/dockerd.bgpid"
+  hr_stop_pid "$HR_D/containerd.pid"
+  for pid in $(hr_our_shims); do
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  # runc state of docker's containers lives in $HR_D/exec; a killed shim
+  # leaves its container's init running: kill what the private roots know.
+  local root id
+  for root in "$HR_D"/exec/runtime-*/moby; do
+    [ -d "$root" ] || continue
+    for id in $("$HR_RUNC" --root "$root" list -q 2>/dev/null); do
+      "$HR_RUNC" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+    done
+  done
+  grep -F " $HR_D/" /proc/self/mountinfo | awk '{print $5}' | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  # docker leaves its cgroup parent behind in every hierarchy
+  local cg
+  for cg in /sys/fs/cgroup/*/"$(basename "$HR_D")"; do
+    [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+  done
+  if [ -f "$HR_D/made-dirs" ]; then
+    while read -r d; do rmdir "$d" 2>/dev/null || true; done <"$HR_D/made-dirs"
+  fi
+  rm -rf "$HR_D" 2>/dev/null || true
+  return 0
+}
