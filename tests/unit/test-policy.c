@@ -125,12 +125,12 @@ static void test_conf_every_key(void **state)
 
 static void test_conf_shipped(void **state)
 {
-  const char *src = getenv("HR_SRCDIR");
+  const char *build = getenv("HR_BUILDDIR"); /* etc/hardrun.conf is generated */
   cleanup_free char *path = NULL;
   struct hr_error err = {0};
   struct hr_conf c;
 
-  assert_true(asprintf(&path, "%s/etc/hardrun.conf", src ? src : ".") > 0);
+  assert_true(asprintf(&path, "%s/etc/hardrun.conf", build ? build : ".") > 0);
   assert_ok(hr_conf_load(path, &c, &err), &err);
   assert_string_equal(c.default_profile, "default");
   assert_string_equal(c.audit_socket, "/dev/log");
