@@ -113,8 +113,8 @@ static int harden(struct run_state *st, struct hr_error *err)
 {
   cleanup_policy struct hr_policy *policy = NULL;
   struct hr_changes changes = {0};
-  const char *name = st->argv.hardrun_profile != NULL ? st->argv.hardrun_profile
-                                                       : st->conf.default_profile;
+  const char *name =
+      st->argv.hardrun_profile != NULL ? st->argv.hardrun_profile : st->conf.default_profile;
   int ret;
 
   ret = hr_policy_load(&st->conf, name, &policy, err);

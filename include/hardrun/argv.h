@@ -34,8 +34,8 @@ struct hr_argv {
   /* the command */
   const char *command; /* as spelled in argv, NULL when none (e.g. --version) */
   enum hr_cmd_class cls;
-  const char *bundle; /* --bundle/-b value; NULL means the current directory */
-  const char *id;     /* container id; NULL when the command takes none */
+  const char *bundle;  /* --bundle/-b value; NULL means the current directory */
+  const char *id;      /* container id; NULL when the command takes none */
   const char *process; /* exec --process/-p value */
 
   /* argv for the real runtime: argv[0] is left for the caller to fill

@@ -35,10 +35,10 @@ int hr_error_set(struct hr_error *err, enum hr_error_kind kind, int code, const 
 int hr_error_prefix(struct hr_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-#define hr_error_sys(err, fmt, ...) hr_error_set(err, HR_ERR_SYSTEM, errno, fmt, ##__VA_ARGS__)
-#define hr_error_input(err, fmt, ...) hr_error_set(err, HR_ERR_INPUT, 0, fmt, ##__VA_ARGS__)
+#define hr_error_sys(err, fmt, ...)     hr_error_set(err, HR_ERR_SYSTEM, errno, fmt, ##__VA_ARGS__)
+#define hr_error_input(err, fmt, ...)   hr_error_set(err, HR_ERR_INPUT, 0, fmt, ##__VA_ARGS__)
 #define hr_error_profile(err, fmt, ...) hr_error_set(err, HR_ERR_PROFILE, 0, fmt, ##__VA_ARGS__)
 #define hr_error_refused(err, fmt, ...) hr_error_set(err, HR_ERR_REFUSED, 0, fmt, ##__VA_ARGS__)
-#define hr_error_oom(err) hr_error_set(err, HR_ERR_SYSTEM, ENOMEM, "out of memory")
+#define hr_error_oom(err)               hr_error_set(err, HR_ERR_SYSTEM, ENOMEM, "out of memory")
 
 #endif

@@ -43,7 +43,7 @@ struct hr_policy_rootfs {
   bool enabled;
   char **tmpfs; /* clean absolute paths */
   size_t n_tmpfs;
-  int64_t tmpfs_size; /* bytes, > 0 */
+  int64_t tmpfs_size;  /* bytes, > 0 */
   unsigned tmpfs_mode; /* e.g. 01777 */
 };
 

@@ -8,7 +8,7 @@
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
 
-#define HR_SPEC_MAX_SIZE (16u * 1024 * 1024)
+#define HR_SPEC_MAX_SIZE  (16u * 1024 * 1024)
 #define HR_SPEC_MAX_DEPTH 64u
 
 /* Read <bundle>/config.json (a regular file, not a symlink, bounded), parse

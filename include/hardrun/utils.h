@@ -17,10 +17,10 @@ void hr_cleanup_closep(int *fd);
 void hr_cleanup_fclosep(FILE **f);
 void hr_cleanup_strvp(char ***v);
 
-#define cleanup_free __attribute__((cleanup(hr_cleanup_freep)))
-#define cleanup_close __attribute__((cleanup(hr_cleanup_closep)))
+#define cleanup_free   __attribute__((cleanup(hr_cleanup_freep)))
+#define cleanup_close  __attribute__((cleanup(hr_cleanup_closep)))
 #define cleanup_fclose __attribute__((cleanup(hr_cleanup_fclosep)))
-#define cleanup_strv __attribute__((cleanup(hr_cleanup_strvp)))
+#define cleanup_strv   __attribute__((cleanup(hr_cleanup_strvp)))
 
 /* Hand ownership out of a cleanup-scoped variable. */
 #define get_and_reset(pp)                                                                          \

@@ -186,8 +186,8 @@ int hr_log_line(const char *path, const char *format, const char *level, const c
   bool to_stderr = path == NULL || path[0] == '\0';
   bool json = !to_stderr && format != NULL && strcmp(format, "json") == 0;
   long long now = (long long)time(NULL);
-  cleanup_free char *line = json ? hr_log_format_json(level, msg, now)
-                                 : format_text(level, msg, now);
+  cleanup_free char *line =
+      json ? hr_log_format_json(level, msg, now) : format_text(level, msg, now);
   cleanup_close int fd = -1;
 
   if (line == NULL)

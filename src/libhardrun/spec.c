@@ -56,8 +56,8 @@ int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
     return -1;
   if (out == NULL)
     return 0;
-  if (hr_write_file_atomic_at(dirfd, "config.json", out, out_len, st.st_mode, st.st_uid,
-                              st.st_gid, err) < 0)
+  if (hr_write_file_atomic_at(dirfd, "config.json", out, out_len, st.st_mode, st.st_uid, st.st_gid,
+                              err) < 0)
     return hr_error_prefix(err, "bundle `%s`", dir);
   return 0;
 }

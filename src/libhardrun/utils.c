@@ -214,8 +214,8 @@ static int open_temp_at(int dirfd, const char *name, mode_t mode, char *tmp, siz
 {
   /* A short random suffix; O_EXCL makes a collision a retry, never a clash. */
   for (int attempt = 0; attempt < 64; attempt++) {
-    unsigned long r = ((unsigned long)getpid() << 16) ^ (unsigned long)random() ^
-                      ((unsigned long)attempt << 8);
+    unsigned long r =
+        ((unsigned long)getpid() << 16) ^ (unsigned long)random() ^ ((unsigned long)attempt << 8);
     int fd;
     snprintf(tmp, tmpsz, ".%s.hardrun-%08lx", name, r & 0xffffffffUL);
     fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);

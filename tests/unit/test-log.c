@@ -89,8 +89,8 @@ static const struct hr_changes sample = {sample_changes, 2, 2};
 
 static void test_audit_text(void **state)
 {
-  const struct hr_audit a = {"create", "c1", "/b", "default", "/p/default.json", &sample,
-                             "allowed", NULL};
+  const struct hr_audit a = {"create",          "c1",    "/b",      "default",
+                             "/p/default.json", &sample, "allowed", NULL};
   cleanup_free char *t = hr_audit_format_text(&a);
   assert_string_equal(t, "create id=c1 bundle=/b profile=default verdict=allowed changes: "
                          "root.readonly: false -> true; linux.resources.pids.limit: "
@@ -103,12 +103,13 @@ static void test_audit_json(void **state)
   cleanup_free char *j = hr_audit_format_json(&a);
   const char *tail = strstr(j, "\",\"command\"");
   assert_non_null(tail);
-  assert_string_equal(tail, "\",\"command\":\"run\",\"id\":\"c\\\"2\",\"bundle\":\"/b\",\"profile\":"
-                            "\"default\",\"profilePath\":null,\"verdict\":\"refused\",\"reason\":"
-                            "\"no\",\"changes\":[{\"rule\":\"readonly-rootfs\",\"path\":"
-                            "\"root.readonly\",\"old\":\"false\",\"new\":\"true\"},{\"rule\":"
-                            "\"pids-limit\",\"path\":\"linux.resources.pids.limit\",\"old\":"
-                            "\"(absent)\",\"new\":\"1024\"}]}");
+  assert_string_equal(tail,
+                      "\",\"command\":\"run\",\"id\":\"c\\\"2\",\"bundle\":\"/b\",\"profile\":"
+                      "\"default\",\"profilePath\":null,\"verdict\":\"refused\",\"reason\":"
+                      "\"no\",\"changes\":[{\"rule\":\"readonly-rootfs\",\"path\":"
+                      "\"root.readonly\",\"old\":\"false\",\"new\":\"true\"},{\"rule\":"
+                      "\"pids-limit\",\"path\":\"linux.resources.pids.limit\",\"old\":"
+                      "\"(absent)\",\"new\":\"1024\"}]}");
 }
 
 static void test_audit_syslog_and_file(void **state)
@@ -152,12 +153,9 @@ static void test_audit_syslog_and_file(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_json_line),
-      cmocka_unit_test(test_log_file_appends),
-      cmocka_unit_test(test_log_unwritable),
-      cmocka_unit_test(test_audit_text),
-      cmocka_unit_test(test_audit_json),
-      cmocka_unit_test(test_audit_syslog_and_file),
+      cmocka_unit_test(test_json_line),      cmocka_unit_test(test_log_file_appends),
+      cmocka_unit_test(test_log_unwritable), cmocka_unit_test(test_audit_text),
+      cmocka_unit_test(test_audit_json),     cmocka_unit_test(test_audit_syslog_and_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -219,8 +219,7 @@ static void test_real_configs(void **state)
 
     assert_true(asprintf(&rel, "configs/%s", names[i]) > 0);
     in = unit_read_fixture(rel, &len);
-    assert_ok(hr_spec_harden_buffer(in, len, names[i], f->policy, &ch, &out, &out_len, &err),
-              &err);
+    assert_ok(hr_spec_harden_buffer(in, len, names[i], f->policy, &ch, &out, &out_len, &err), &err);
     assert_non_null(out);
     assert_ok(hr_json_parse(in, len, &o, &a, &err), &err);
     assert_ok(hr_json_parse(out, out_len, &o, &b, &err), &err);
