@@ -3,11 +3,14 @@
  *
  * The whole program is a straight line: parse argv, and for commands that
  * carry a spec (create, run, restore) load the policy, rewrite config.json,
- * record the decision; then one execve.  No fork and no shell: hardrun sits
- * on the start path of every container. */
+ * record which profile the container got; for exec and update look that
+ * record up and hold the new process or the new limits to the same profile;
+ * for delete drop the record; report the decision; then one execve.  No
+ * fork and no shell: hardrun sits on the start path of every container. */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,8 +18,10 @@
 
 #include "hardrun/argv.h"
 #include "hardrun/log.h"
+#include "hardrun/lsm.h"
 #include "hardrun/policy.h"
 #include "hardrun/spec.h"
+#include "hardrun/state.h"
 #include "hardrun/utils.h"
 
 extern char **environ;
@@ -91,13 +96,14 @@ static int exec_runtime(struct run_state *st, struct hr_error *err)
 }
 
 static void audit(struct run_state *st, const struct hr_policy *p, const char *profile,
-                  const struct hr_changes *changes, const struct hr_error *refusal)
+                  const char *bundle, const struct hr_changes *changes,
+                  const struct hr_error *refusal)
 {
   struct hr_error aerr = {0};
   const struct hr_audit a = {
       .command = st->argv.command,
       .id = st->argv.id,
-      .bundle = st->argv.bundle != NULL ? st->argv.bundle : ".",
+      .bundle = bundle,
       .profile = profile,
       .profile_path = p != NULL ? p->path : NULL,
       .changes = changes,
@@ -109,6 +115,41 @@ static void audit(struct run_state *st, const struct hr_policy *p, const char *p
     warn(st, "audit record not delivered", aerr.msg);
 }
 
+/* The record exec and update will look up.  Written before runc runs: a
+ * create that then fails leaves a record the next create of that id
+ * replaces. */
+static int record(struct run_state *st, const struct hr_policy *policy, struct hr_error *err)
+{
+  cleanup_free char *root = NULL, *bundle = NULL, *cwd = NULL;
+  const char *b = st->argv.bundle != NULL ? st->argv.bundle : ".";
+  struct hr_state_record rec = {0};
+
+  /* runc refuses a create without an id; there is nothing to record. */
+  if (st->argv.id == NULL)
+    return 0;
+  if (hr_state_root_abs(st->argv.root, &root, err) < 0)
+    return -1;
+  if (b[0] == '/') {
+    bundle = hr_path_clean(b, err);
+  } else if ((cwd = getcwd(NULL, 0)) == NULL) {
+    return hr_error_sys(err, "getcwd");
+  } else if (hr_asprintf(&bundle, err, "%s/%s", cwd, b) == 0) {
+    char *clean = hr_path_clean(bundle, err);
+    free(bundle);
+    bundle = clean;
+  }
+  if (bundle == NULL)
+    return -1;
+  rec = (struct hr_state_record){
+      .id = (char *)st->argv.id,
+      .root = root,
+      .profile = policy->name,
+      .profile_path = policy->path,
+      .bundle = bundle,
+  };
+  return hr_state_save(st->conf.state_dir, &rec, err);
+}
+
 static int harden(struct run_state *st, struct hr_error *err)
 {
   cleanup_policy struct hr_policy *policy = NULL;
@@ -117,27 +158,146 @@ static int harden(struct run_state *st, struct hr_error *err)
       st->argv.hardrun_profile != NULL ? st->argv.hardrun_profile : st->conf.default_profile;
   int ret;
 
+  hr_lsm_set_container(st->argv.id, st->conf.state_dir);
   ret = hr_policy_load(&st->conf, name, &policy, err);
   if (ret == 0)
     ret = hr_spec_harden_bundle(st->argv.bundle, policy, &changes, err);
-  audit(st, policy, name, &changes, ret < 0 ? err : NULL);
+  if (ret == 0)
+    ret = record(st, policy, err);
+  audit(st, policy, name, st->argv.bundle != NULL ? st->argv.bundle : ".", &changes,
+        ret < 0 ? err : NULL);
   hr_changes_free(&changes);
   return ret;
 }
 
+/* The profile of the container exec or update is aimed at: the one its
+ * record names.  A name that comes with the command (--hardrun-profile in
+ * runtimeArgs) is not trusted.  Without a record (a container created
+ * before hardrun was installed, or whose record a failed delete removed)
+ * the default profile, the admin's baseline, applies. */
+static int later_policy(struct run_state *st, struct hr_state_record *rec, struct hr_policy **ret,
+                        const char **ret_name, struct hr_error *err)
+{
+  int found;
+
+  if (st->argv.id == NULL)
+    return hr_error_input(err, "%s: container id cannot be empty", st->argv.command);
+  found = hr_state_load(st->conf.state_dir, st->argv.root, st->argv.id, rec, err);
+  if (found < 0)
+    return -1;
+  *ret_name = found ? rec->profile : st->conf.default_profile;
+  if (found == 0)
+    warn(st, "no state record", "the default profile applies");
+  return hr_policy_load(&st->conf, *ret_name, ret, err);
+}
+
+static int exec_harden(struct run_state *st, struct hr_error *err)
+{
+  cleanup_policy struct hr_policy *policy = NULL;
+  struct hr_state_record rec = {0};
+  struct hr_changes changes = {0};
+  const char *name = NULL;
+  int ret;
+
+  hr_lsm_set_container(st->argv.id, st->conf.state_dir);
+  ret = later_policy(st, &rec, &policy, &name, err);
+  if (ret == 0)
+    ret = st->argv.process != NULL ? hr_exec_harden_file(st->argv.process, policy, &changes, err)
+                                   : hr_exec_harden_flags(&st->argv, policy, &changes, err);
+  audit(st, policy, name, rec.bundle, &changes, ret < 0 ? err : NULL);
+  hr_changes_free(&changes);
+  hr_state_record_free(&rec);
+  return ret;
+}
+
+/* The CPU bandwidth runc holds for the container: the last one hardrun
+ * passed to update, else the one create wrote into the bundle. */
+static void current_cpu(const struct hr_state_record *rec, struct hr_state_cpu *ret)
+{
+  cleanup_free char *buf = NULL;
+  cleanup_close int dirfd = -1;
+  struct hr_error ignored = {0};
+  size_t len;
+
+  *ret = rec->cpu;
+  if (ret->known || rec->bundle == NULL)
+    return;
+  dirfd = open(rec->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd >= 0 &&
+      hr_read_file_at(dirfd, "config.json", HR_SPEC_MAX_SIZE, &buf, &len, NULL, &ignored) == 0)
+    hr_update_cpu_from_spec(buf, len, ret, &ignored);
+}
+
+static int update_harden(struct run_state *st, struct hr_error *err)
+{
+  cleanup_policy struct hr_policy *policy = NULL;
+  struct hr_state_record rec = {0};
+  struct hr_changes changes = {0};
+  struct hr_state_cpu now, after = {0};
+  const char *name = NULL;
+  int ret, fd = -1;
+
+  ret = later_policy(st, &rec, &policy, &name, err);
+  if (ret == 0) {
+    current_cpu(&rec, &now);
+    ret = hr_update_harden(&st->argv, policy, &now, &changes, &after, &fd, err);
+  }
+  /* runc update reads its body from stdin; the clamped one is in `fd`. */
+  if (ret == 0 && fd >= 0 && dup2(fd, STDIN_FILENO) < 0)
+    ret = hr_error_sys(err, "hand the resources to runc on stdin");
+  if (fd >= 0)
+    close(fd);
+  if (ret == 0 && rec.id != NULL && after.known &&
+      (after.quota != rec.cpu.quota || after.period != rec.cpu.period || !rec.cpu.known)) {
+    struct hr_error serr = {0};
+    rec.cpu = after;
+    if (hr_state_save(st->conf.state_dir, &rec, &serr) < 0)
+      warn(st, "state record not updated", serr.msg);
+  }
+  audit(st, policy, name, rec.bundle, &changes, ret < 0 ? err : NULL);
+  hr_changes_free(&changes);
+  hr_state_record_free(&rec);
+  return ret;
+}
+
+/* Before runc's delete, since nothing runs after it.  Never fatal: a record
+ * left behind is replaced by the next create of the id. */
+static void forget(struct run_state *st)
+{
+  struct hr_error lerr = {0};
+
+  if (st->argv.id == NULL || !st->have_conf)
+    return;
+  if (hr_state_remove(st->conf.state_dir, st->argv.root, st->argv.id, &lerr) < 0)
+    warn(st, "state record not removed", lerr.msg);
+  if (hr_mcs_release(st->conf.state_dir, st->argv.id, &lerr) < 0)
+    warn(st, "SELinux categories not released", lerr.msg);
+}
+
 static int run(struct run_state *st, int argc, char **argv, struct hr_error *err)
 {
+  enum hr_cmd_class cls;
+
   if (hr_argv_parse(argc, argv, &st->argv, err) < 0)
     return -1;
-  if (st->argv.cls == HR_CLASS_HARDRUN)
+  cls = st->argv.cls;
+  if (cls == HR_CLASS_HARDRUN)
     return hr_error_input(err, "`%s` is not implemented in this version", st->argv.command);
-  if (st->argv.hardrun_runtime == NULL || st->argv.cls == HR_CLASS_SPEC) {
-    if (hr_conf_load(st->argv.hardrun_config, &st->conf, err) < 0)
+  if (st->argv.hardrun_runtime == NULL || cls != HR_CLASS_PASSTHROUGH) {
+    int r = hr_conf_load(st->argv.hardrun_config, &st->conf, err);
+    /* A broken hardrun.conf must not keep containers from being deleted. */
+    if (r < 0 && !(cls == HR_CLASS_DELETE && st->argv.hardrun_runtime != NULL))
       return -1;
-    st->have_conf = true;
+    st->have_conf = r == 0;
   }
-  if (st->argv.cls == HR_CLASS_SPEC && harden(st, err) < 0)
+  if (cls == HR_CLASS_SPEC && harden(st, err) < 0)
     return -1;
+  if (cls == HR_CLASS_EXEC && exec_harden(st, err) < 0)
+    return -1;
+  if (cls == HR_CLASS_UPDATE && update_harden(st, err) < 0)
+    return -1;
+  if (cls == HR_CLASS_DELETE)
+    forget(st);
   return exec_runtime(st, err);
 }
 

@@ -3,6 +3,7 @@
 #define HARDRUN_ARGV_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "hardrun/error.h"
 
@@ -16,9 +17,25 @@ enum hr_cmd_class {
   HR_CLASS_HARDRUN,     /* hardrun's own subcommands ("policy", "doctor") */
 };
 
+/* One flag of the command as it was given, in argv order, so that exec's and
+ * update's flags can be read the way runc reads them and rewritten. */
+struct hr_argv_flag {
+  const char *name;  /* the long name runc defines: "cap" for -c, --cap, -cap=X */
+  const char *value; /* NULL for a boolean given without "=" */
+  int index;         /* the flag's word in runtime_argv */
+  int n_words;       /* 2 when the value is the next word, else 1 */
+};
+
+/* A flag to add with hr_argv_set_flags(): "--name" or "--name=value". */
+struct hr_argv_set {
+  const char *name;
+  const char *value; /* NULL: a boolean switch */
+};
+
 /* The parsed command line.  Every string points into the caller's argv and
- * lives as long as it does; `runtime_argv` is malloc'ed (pointers into argv)
- * and freed by hr_argv_free(). */
+ * lives as long as it does, except the words hr_argv_set_flags() made;
+ * `runtime_argv`, `flags` and those words are malloc'ed and freed by
+ * hr_argv_free(). */
 struct hr_argv {
   /* hardrun's own options, removed before the exec */
   const char *hardrun_profile;
@@ -43,6 +60,15 @@ struct hr_argv {
    * argv except the --hardrun-* options, in the same order, then NULL. */
   char **runtime_argv;
   int runtime_argc;
+  int command_index; /* the command's word in runtime_argv, 0 when none */
+
+  /* the command's flags (not the global ones), for the commands whose flags
+   * are read (hr_cmd_class other than PASSTHROUGH and HARDRUN) */
+  struct hr_argv_flag *flags;
+  size_t n_flags;
+
+  char **owned; /* words made by hr_argv_set_flags() */
+  size_t n_owned;
 };
 
 /* Parse `argv` as runc 1.1 does (Go flag syntax: -x == --x, --x=v == --x v,
@@ -65,5 +91,24 @@ struct hr_argv {
  * kept as far as they were read so the error can go where runc's would. */
 int hr_argv_parse(int argc, char **argv, struct hr_argv *ret, struct hr_error *err);
 void hr_argv_free(struct hr_argv *a);
+
+/* strconv.ParseInt(s, base0 ? 0 : 10, 64) exactly: an optional sign, with
+ * base0 the prefixes 0b, 0o, 0x and a bare leading 0 (octal) and '_'
+ * between digits.  Go's int flags (e.g. update --pids-limit) use base0. */
+int hr_go_parse_int(const char *s, bool base0, int64_t *ret);
+
+/* The last occurrence of the command flag `name` (the long name), or NULL:
+ * Go's flag package keeps the last value. */
+const struct hr_argv_flag *hr_argv_last_flag(const struct hr_argv *a, const char *name);
+
+/* Rewrite runtime_argv: drop every occurrence of the command flags listed
+ * in `remove` (NULL-terminated long names; both spellings, with their value
+ * words) and put `add` right after the command word, in order, as
+ * "--name=value" words.  `flags` follows the edit.  Only for commands whose
+ * flags stand before the container id in runtime_argv (all of them once
+ * runc has reordered; exec never reorders, so its flags are already
+ * there). */
+int hr_argv_set_flags(struct hr_argv *a, const char *const *remove, const struct hr_argv_set *add,
+                      size_t n_add, struct hr_error *err);
 
 #endif

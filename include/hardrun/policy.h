@@ -8,6 +8,9 @@
 
 #include "hardrun/error.h"
 #include "hardrun/json.h"
+#include "hardrun/lsm.h"
+#include "hardrun/refusals.h"
+#include "hardrun/seccomp.h"
 
 /* ---- hardrun.conf ------------------------------------------------------ */
 
@@ -23,6 +26,8 @@ struct hr_conf {
   char *audit_socket;    /* "auditSocket": syslog datagram socket, default "/dev/log";
                             "" disables syslog */
   char *audit_file;      /* "auditFile": append one JSON line per decision; NULL = none */
+  char *state_dir;       /* "stateDir": per-container records (profile of each container,
+                            for exec and update), default "/run/hardrun" */
 };
 
 int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err);
@@ -76,6 +81,11 @@ struct hr_policy_propagation {
   char *rootfs; /* value for linux.rootfsPropagation: "private" or "rprivate" */
 };
 
+struct hr_policy_user {
+  bool enabled;
+  enum hr_rule_mode root; /* a process running as uid 0: refuse, audit or off */
+};
+
 struct hr_policy {
   char *name; /* profile name */
   char *path; /* file it was read from */
@@ -87,6 +97,11 @@ struct hr_policy {
   struct hr_policy_memory memory;
   struct hr_policy_cpu cpu;
   struct hr_policy_propagation propagation;
+  struct hr_policy_seccomp seccomp;
+  struct hr_policy_apparmor apparmor;
+  struct hr_policy_selinux selinux;
+  struct hr_policy_refusals refusals;
+  struct hr_policy_user user;
 };
 
 /* Profile names are [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes; never a
@@ -111,6 +126,8 @@ struct hr_change {
   char *path;       /* JSON path, e.g. "process.capabilities.bounding" */
   char *old_value;  /* compact JSON, or "(absent)" */
   char *new_value;
+  bool audit_only; /* a finding of a rule in audit mode: nothing was changed,
+                      old_value holds the finding, new_value is "" */
 };
 
 struct hr_changes {

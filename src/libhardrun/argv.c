@@ -11,6 +11,7 @@
  * count, not on an unknown flag. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -191,6 +192,12 @@ struct flag_parser {
   int n;
   int pos;
   struct flag_values v;
+  /* Where each flag was, for the command's flags only (rec != NULL):
+   * args[i] is the caller's argv[base + idx[i]] (idx NULL: argv[base + i]). */
+  const int *idx;
+  int base;
+  struct hr_argv_flag *rec;
+  size_t n_rec;
 };
 
 /* hardrun's own options, only among the global options.  Their errors are
@@ -295,20 +302,18 @@ static bool go_underscores_ok(const char *s)
   return saw != '_';
 }
 
-/* Would strconv.ParseInt(s, base0 ? 0 : 10, 64) accept `s`?  runc refuses
- * the whole command line when it does not, before looking at --help. */
-static bool go_int_ok(const char *s, bool base0)
+int hr_go_parse_int(const char *s, bool base0, int64_t *ret)
 {
-  const char *digits;
+  const char *digits, *start;
   unsigned base = 10;
   bool neg = s[0] == '-', underscores = false;
   uint64_t n = 0;
 
   if (s[0] == '+' || s[0] == '-')
     s++;
-  digits = s;
+  digits = start = s;
   if (s[0] == '\0')
-    return false;
+    return -1;
   if (base0 && s[0] == '0') {
     bool prefix = s[1] != '\0' && s[2] != '\0' && strchr("box", lower(s[1])) != NULL;
     base = !prefix ? 8 : lower(s[1]) == 'b' ? 2 : lower(s[1]) == 'o' ? 8 : 16;
@@ -325,14 +330,26 @@ static bool go_int_ok(const char *s, bool base0)
     else if (lower(*c) >= 'a' && lower(*c) <= 'z')
       d = (unsigned)(lower(*c) - 'a') + 10;
     else
-      return false;
+      return -1;
     if (d >= base || n > (UINT64_MAX - d) / base)
-      return false;
+      return -1;
     n = n * base + d;
   }
-  if (underscores && !go_underscores_ok(s))
-    return false;
-  return n <= (neg ? UINT64_C(1) << 63 : (UINT64_C(1) << 63) - 1);
+  if (underscores && !go_underscores_ok(start))
+    return -1;
+  if (n > (neg ? UINT64_C(1) << 63 : (UINT64_C(1) << 63) - 1))
+    return -1;
+  *ret = neg ? (int64_t)(0 - n) : (int64_t)n;
+  return 0;
+}
+
+/* Would strconv.ParseInt(s, base0 ? 0 : 10, 64) accept `s`?  runc refuses
+ * the whole command line when it does not, before looking at --help. */
+static bool go_int_ok(const char *s, bool base0)
+{
+  int64_t v;
+
+  return hr_go_parse_int(s, base0, &v) == 0;
 }
 
 /* urfave/cli refuses "-b X --bundle Y" after parsing ("Cannot use two forms
@@ -349,11 +366,12 @@ static int mark_seen(struct flag_parser *p, const struct flag_def *def, int alia
 }
 
 static int set_flag_value(struct flag_parser *p, const struct flag_def *def, const char *s,
-                          const char *eq, bool global, struct hr_error *err)
+                          const char *eq, bool global, const char **ret_value, struct hr_error *err)
 {
   const char *value;
   bool b = true;
 
+  *ret_value = NULL;
   if (def->type == FT_BOOL) {
     /* A boolean takes a value only after '=': "--no-pivot false" leaves
      * "false" as a positional argument. */
@@ -361,6 +379,7 @@ static int set_flag_value(struct flag_parser *p, const struct flag_def *def, con
       return hr_error_input(err, "%s: invalid boolean value \"%.*s\" for %.*s", p->where, QUOTE_MAX,
                             eq + 1, QUOTE_MAX, s);
     p->v.on[def->slot] = b;
+    *ret_value = eq != NULL ? eq + 1 : NULL;
     return 0;
   }
   if (eq != NULL) {
@@ -380,7 +399,21 @@ static int set_flag_value(struct flag_parser *p, const struct flag_def *def, con
     return hr_error_input(err, "%s: invalid value \"%.*s\" for %.*s", p->where, QUOTE_MAX, value,
                           QUOTE_MAX, s);
   p->v.str[def->slot] = value;
+  *ret_value = value;
   return 0;
+}
+
+static void record_flag(struct flag_parser *p, const struct flag_def *def, int at,
+                        const char *value)
+{
+  if (p->rec == NULL)
+    return;
+  p->rec[p->n_rec++] = (struct hr_argv_flag){
+      .name = def->name,
+      .value = value,
+      .index = p->base + (p->idx != NULL ? p->idx[at] : at),
+      .n_words = p->pos - at,
+  };
 }
 
 /* FlagSet.parseOne for the flag at args[pos]. */
@@ -389,8 +422,9 @@ static int parse_one(struct flag_parser *p, bool global, struct hr_error *err)
   const char *s = p->args[p->pos++];
   const char *name, *eq;
   const struct flag_def *def;
+  const char *value;
   size_t len;
-  int alias = 0;
+  int alias = 0, at = p->pos - 1;
 
   name = flag_name(s, &len);
   if (name[0] == '\0' || name[0] == '-' || name[0] == '=')
@@ -404,7 +438,10 @@ static int parse_one(struct flag_parser *p, bool global, struct hr_error *err)
     return hr_error_input(err, "%s: flag provided but not defined: %.*s", p->where, QUOTE_MAX, s);
   if (mark_seen(p, def, alias, err) < 0)
     return -1;
-  return set_flag_value(p, def, s, eq, global, err);
+  if (set_flag_value(p, def, s, eq, global, &value, err) < 0)
+    return -1;
+  record_flag(p, def, at, value);
+  return 0;
 }
 
 static void hardrun_fail(struct hardrun_opts *h, const char *name, size_t len, const char *what)
@@ -515,28 +552,31 @@ static enum reorder_step reorder_step(const struct cmd_def *c, const char *arg, 
 }
 
 /* Write into `out` the order runc's flag parser sees: the moved flags and
- * values, then "--" if one ended the reordering, then the rest. */
-static int reorder(const struct cmd_def *c, char **args, int n, char **out)
+ * values, then "--" if one ended the reordering, then the rest.  out_idx[k]
+ * is the index in `args` of out[k]. */
+static int reorder(const struct cmd_def *c, char **args, int n, char **out, int *out_idx)
 {
   bool value_next = false;
   int k = 0, end = n;
 
+#define PUT(i) (out_idx[k] = (i), out[k++] = args[(i)])
   for (int i = 0; i < n && end == n; i++) {
     enum reorder_step st = reorder_step(c, args[i], &value_next);
     if (st == RO_MOVE)
-      out[k++] = args[i];
+      PUT(i);
     else if (st == RO_END)
       end = i;
   }
   if (end < n)
-    out[k++] = args[end];
+    PUT(end);
   value_next = false;
   for (int i = 0; i < end; i++) {
     if (reorder_step(c, args[i], &value_next) == RO_STAY)
-      out[k++] = args[i];
+      PUT(i);
   }
   for (int i = end + 1; i < n; i++)
-    out[k++] = args[i];
+    PUT(i);
+#undef PUT
   return k;
 }
 
@@ -555,21 +595,34 @@ static const char *nonempty(const char *s)
   return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
-/* Read the command's flags and its container id.  `scratch` has room for
- * the reordered arguments. */
-static int parse_command(const struct cmd_def *c, char **args, int n, char **scratch,
+/* Room for parsing the command: its reordered arguments with their
+ * original indices, and the record of its flags. */
+struct scratch {
+  char **words;
+  int *idx;
+  struct hr_argv_flag *flags;
+};
+
+/* Read the command's flags and its container id.  args[0] is the caller's
+ * argv[base]. */
+static int parse_command(const struct cmd_def *c, char **args, int n, int base, struct scratch *sc,
                          struct hr_argv *a, struct hr_error *err)
 {
   struct flag_parser p = {.defs = c->flags, .n_defs = c->n_flags, .where = c->name};
   int npos;
 
-  p.args = c->reorder ? scratch : args;
-  p.n = c->reorder ? reorder(c, args, n, scratch) : n;
+  p.args = c->reorder ? sc->words : args;
+  p.n = c->reorder ? reorder(c, args, n, sc->words, sc->idx) : n;
+  p.idx = c->reorder ? sc->idx : NULL;
+  p.base = base;
+  p.rec = sc->flags;
   if (go_parse(&p, NULL, err) < 0)
     return -1;
+  a->n_flags = p.n_rec;
   /* With --help runc prints the command's help and runs nothing. */
   if (p.v.on[SLOT_HELP]) {
     a->cls = HR_CLASS_PASSTHROUGH;
+    a->n_flags = 0;
     return 0;
   }
   npos = p.n - p.pos;
@@ -584,14 +637,17 @@ static int parse_command(const struct cmd_def *c, char **args, int n, char **scr
   return 0;
 }
 
-/* argv[1..] minus hardrun's options; slot 0 is the caller's. */
+/* argv[1..] minus hardrun's options; slot 0 is the caller's.  hardrun's
+ * options stand only among the global options, so every index from the
+ * command on moves down by the same number of dropped words. */
 static void build_runtime_argv(int argc, char **argv, const struct hardrun_opts *h,
                                struct hr_argv *a)
 {
-  int k = 1, d = 0;
+  int k = 1, d = 0, dropped = 0;
 
   for (int i = 1; i < argc; i++) {
     if (d < h->n_drops && i == h->drop_at[d]) {
+      dropped += h->drop_n[d];
       i += h->drop_n[d++] - 1;
       continue;
     }
@@ -600,6 +656,10 @@ static void build_runtime_argv(int argc, char **argv, const struct hardrun_opts 
   a->runtime_argv[0] = NULL;
   a->runtime_argv[k] = NULL;
   a->runtime_argc = k;
+  if (a->command_index > 0)
+    a->command_index -= dropped;
+  for (size_t i = 0; i < a->n_flags; i++)
+    a->flags[i].index -= dropped;
 }
 
 static void set_globals(struct hr_argv *a, const struct flag_values *v)
@@ -623,7 +683,7 @@ static int check_args(int argc, char **argv, struct hr_error *err)
 }
 
 /* The global options, then the command; fills `a` except runtime_argv. */
-static int parse_all(int argc, char **argv, char **scratch, struct hardrun_opts *h,
+static int parse_all(int argc, char **argv, struct scratch *sc, struct hardrun_opts *h,
                      struct hr_argv *a, struct hr_error *err)
 {
   struct flag_parser p = {.defs = global_flags,
@@ -643,6 +703,7 @@ static int parse_all(int argc, char **argv, char **scratch, struct hardrun_opts 
   if (ret < 0)
     return -1;
   a->command = p.pos < p.n ? p.args[p.pos] : NULL;
+  a->command_index = p.pos < p.n ? p.pos + 1 : 0;
   a->cls = HR_CLASS_PASSTHROUGH;
   /* With --help or --version runc prints and runs no command. */
   if (p.v.on[SLOT_HELP] || p.v.on[SLOT_VERSION])
@@ -660,7 +721,7 @@ static int parse_all(int argc, char **argv, char **scratch, struct hardrun_opts 
   a->cls = c->cls;
   if (c->cls == HR_CLASS_HARDRUN)
     return 0;
-  return parse_command(c, p.args + p.pos + 1, p.n - p.pos - 1, scratch, a, err);
+  return parse_command(c, p.args + p.pos + 1, p.n - p.pos - 1, p.pos + 2, sc, a, err);
 }
 
 int hr_argv_parse(int argc, char **argv, struct hr_argv *ret, struct hr_error *err)
@@ -668,22 +729,30 @@ int hr_argv_parse(int argc, char **argv, struct hr_argv *ret, struct hr_error *e
   struct hr_argv a = {0};
   struct hardrun_opts h = {.out = &a, .base = 1};
   cleanup_free char **block = NULL;
+  cleanup_free int *idx = NULL;
+  cleanup_free struct hr_argv_flag *flags = NULL;
+  struct scratch sc;
 
   *ret = (struct hr_argv){0};
   if (check_args(argc, argv, err) < 0)
     return -1;
-  /* One allocation: runtime_argv (argc + 1 slots) and then scratch room for
-   * the reordered command arguments. */
+  /* runtime_argv (argc + 1 slots) and then room for the reordered command
+   * arguments; every flag takes at least one word. */
   block = hr_calloc(2 * (size_t)argc + 1, sizeof(char *), err);
-  if (block == NULL)
+  idx = hr_calloc((size_t)argc, sizeof(int), err);
+  flags = hr_calloc((size_t)argc, sizeof(*flags), err);
+  if (block == NULL || idx == NULL || flags == NULL)
     return -1;
-  if (parse_all(argc, argv, block + argc + 1, &h, &a, err) < 0) {
+  sc = (struct scratch){.words = block + argc + 1, .idx = idx, .flags = flags};
+  a.flags = flags;
+  if (parse_all(argc, argv, &sc, &h, &a, err) < 0) {
     /* Keep what is known of --log so the error reaches containerd. */
     ret->log = a.log;
     ret->log_format = a.log_format;
     return -1;
   }
   a.runtime_argv = get_and_reset(&block);
+  a.flags = get_and_reset(&flags);
   build_runtime_argv(argc, argv, &h, &a);
   *ret = a;
   return 0;
@@ -696,4 +765,103 @@ void hr_argv_free(struct hr_argv *a)
   free(a->runtime_argv);
   a->runtime_argv = NULL;
   a->runtime_argc = 0;
+  free(a->flags);
+  a->flags = NULL;
+  a->n_flags = 0;
+  for (size_t i = 0; i < a->n_owned; i++)
+    free(a->owned[i]);
+  free(a->owned);
+  a->owned = NULL;
+  a->n_owned = 0;
+}
+
+const struct hr_argv_flag *hr_argv_last_flag(const struct hr_argv *a, const char *name)
+{
+  for (size_t i = a->n_flags; i-- > 0;)
+    if (strcmp(a->flags[i].name, name) == 0)
+      return &a->flags[i];
+  return NULL;
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+  for (; list != NULL && *list != NULL; list++)
+    if (strcmp(*list, s) == 0)
+      return true;
+  return false;
+}
+
+/* Make, owned by `a`, each word of `add` ("--name" or "--name=value")
+ * followed by a copy of its name, which `flags` points to. */
+static int make_words(struct hr_argv *a, const struct hr_argv_set *add, size_t n_add,
+                      struct hr_error *err)
+{
+  char **owned = reallocarray(a->owned, a->n_owned + 2 * n_add + 1, sizeof(char *));
+
+  if (owned == NULL)
+    return hr_error_oom(err);
+  a->owned = owned;
+  for (size_t i = 0; i < n_add; i++) {
+    char *w = NULL, *name;
+    if (add[i].value == NULL ? hr_asprintf(&w, err, "--%s", add[i].name) < 0
+                             : hr_asprintf(&w, err, "--%s=%s", add[i].name, add[i].value) < 0)
+      return -1;
+    a->owned[a->n_owned++] = w;
+    name = hr_strdup(add[i].name, err);
+    if (name == NULL)
+      return -1;
+    a->owned[a->n_owned++] = name;
+  }
+  return 0;
+}
+
+int hr_argv_set_flags(struct hr_argv *a, const char *const *remove, const struct hr_argv_set *add,
+                      size_t n_add, struct hr_error *err)
+{
+  size_t first = a->n_owned, n_words = (size_t)a->runtime_argc + n_add + 1, nf = 0;
+  cleanup_free char **words = NULL;
+  cleanup_free struct hr_argv_flag *flags = NULL;
+  cleanup_free bool *drop = NULL;
+  int k = 0;
+
+  if (a->command_index <= 0 || a->command_index >= a->runtime_argc)
+    return hr_error_input(err, "no command to set flags on");
+  words = hr_calloc(n_words, sizeof(char *), err);
+  flags = hr_calloc(a->n_flags + n_add + 1, sizeof(*flags), err);
+  drop = hr_calloc((size_t)a->runtime_argc, sizeof(bool), err);
+  if (words == NULL || flags == NULL || drop == NULL || make_words(a, add, n_add, err) < 0)
+    return -1;
+  for (size_t i = 0; i < a->n_flags; i++)
+    if (in_list(remove, a->flags[i].name))
+      for (int w = 0; w < a->flags[i].n_words; w++)
+        drop[a->flags[i].index + w] = true;
+
+  for (int i = 0; i <= a->command_index; i++)
+    words[k++] = a->runtime_argv[i];
+  for (size_t i = 0; i < n_add; i++) {
+    char *w = a->owned[first + 2 * i];
+    flags[nf++] = (struct hr_argv_flag){.name = a->owned[first + 2 * i + 1],
+                                        .value = add[i].value ? strchr(w, '=') + 1 : NULL,
+                                        .index = k,
+                                        .n_words = 1};
+    words[k++] = w;
+  }
+  for (int i = a->command_index + 1; i < a->runtime_argc; i++) {
+    /* the surviving flags keep their order; find each one's new place */
+    for (size_t f = 0; f < a->n_flags; f++)
+      if (a->flags[f].index == i && !drop[i]) {
+        flags[nf] = a->flags[f];
+        flags[nf++].index = k;
+      }
+    if (!drop[i])
+      words[k++] = a->runtime_argv[i];
+  }
+  words[k] = NULL;
+  free(a->runtime_argv);
+  a->runtime_argv = get_and_reset(&words);
+  a->runtime_argc = k;
+  free(a->flags);
+  a->flags = get_and_reset(&flags);
+  a->n_flags = nf;
+  return 0;
 }

@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hardrun/controls.h"
@@ -12,7 +14,70 @@
 /* Audit lines stay readable and bounded however large a spec value is. */
 #define HR_CHANGE_RENDER_MAX 256
 
+/* Order matters only for readability of the audit record: refusals that
+ * need no rewrite come first, then the rewrites, then the findings and the
+ * kernel-facing profiles.  Nothing is written until every row passed. */
 const struct hr_control hr_controls[] = {
+    {
+        .name = "privileged",
+        .profile_key = "privileged",
+        .spec_path = "linux.maskedPaths",
+        .parse = hr_privileged_parse,
+        .enabled = hr_privileged_enabled,
+        .apply = hr_privileged_apply,
+        .release = hr_privileged_release,
+        .test = "tests/unit/test-refusals.c",
+    },
+    {
+        .name = "host-namespaces",
+        .profile_key = "hostNamespaces",
+        .spec_path = "linux.namespaces",
+        .parse = hr_hostns_parse,
+        .enabled = hr_hostns_enabled,
+        .apply = hr_hostns_apply,
+        .release = hr_hostns_release,
+        .test = "tests/unit/test-refusals.c",
+    },
+    {
+        .name = "host-mounts",
+        .profile_key = "hostMounts",
+        .spec_path = "mounts",
+        .parse = hr_hostmounts_parse,
+        .enabled = hr_hostmounts_enabled,
+        .apply = hr_hostmounts_apply,
+        .release = hr_hostmounts_release,
+        .test = "tests/unit/test-hostmounts.c",
+    },
+    {
+        .name = "host-devices",
+        .profile_key = "hostDevices",
+        .spec_path = "linux.devices",
+        .parse = hr_hostdevices_parse,
+        .enabled = hr_hostdevices_enabled,
+        .apply = hr_hostdevices_apply,
+        .release = hr_hostdevices_release,
+        .test = "tests/unit/test-refusals.c",
+    },
+    {
+        .name = "sysctls",
+        .profile_key = "sysctls",
+        .spec_path = "linux.sysctl",
+        .parse = hr_sysctls_parse,
+        .enabled = hr_sysctls_enabled,
+        .apply = hr_sysctls_apply,
+        .release = hr_sysctls_release,
+        .test = "tests/unit/test-refusals.c",
+    },
+    {
+        .name = "hooks",
+        .profile_key = "hooks",
+        .spec_path = "hooks",
+        .parse = hr_hooks_parse,
+        .enabled = hr_hooks_enabled,
+        .apply = hr_hooks_apply,
+        .release = hr_hooks_release,
+        .test = "tests/unit/test-refusals.c",
+    },
     {
         .name = "readonly-rootfs",
         .profile_key = "readonlyRootfs",
@@ -30,6 +95,7 @@ const struct hr_control hr_controls[] = {
         .enabled = hr_nnp_enabled,
         .apply = hr_nnp_apply,
         .test = "tests/unit/test-policy.c",
+        .scope = HR_SCOPE_PROCESS,
     },
     {
         .name = "capabilities",
@@ -39,6 +105,18 @@ const struct hr_control hr_controls[] = {
         .enabled = hr_caps_enabled,
         .apply = hr_caps_apply,
         .test = "tests/unit/test-caps.c",
+        .scope = HR_SCOPE_PROCESS,
+    },
+    {
+        .name = "user",
+        .profile_key = "user",
+        .spec_path = "process.user.uid",
+        .parse = hr_user_parse,
+        .enabled = hr_user_enabled,
+        .apply = hr_user_apply,
+        .release = hr_user_release,
+        .test = "tests/unit/test-exec.c",
+        .scope = HR_SCOPE_PROCESS,
     },
     {
         .name = "pids-limit",
@@ -48,6 +126,7 @@ const struct hr_control hr_controls[] = {
         .enabled = hr_pids_enabled,
         .apply = hr_pids_apply,
         .test = "tests/unit/test-limits.c",
+        .scope = HR_SCOPE_RESOURCES,
     },
     {
         .name = "memory-limit",
@@ -57,6 +136,7 @@ const struct hr_control hr_controls[] = {
         .enabled = hr_memory_enabled,
         .apply = hr_memory_apply,
         .test = "tests/unit/test-limits.c",
+        .scope = HR_SCOPE_RESOURCES,
     },
     {
         .name = "cpu-limit",
@@ -66,6 +146,7 @@ const struct hr_control hr_controls[] = {
         .enabled = hr_cpu_enabled,
         .apply = hr_cpu_apply,
         .test = "tests/unit/test-limits.c",
+        .scope = HR_SCOPE_RESOURCES,
     },
     {
         .name = "mount-propagation",
@@ -75,6 +156,79 @@ const struct hr_control hr_controls[] = {
         .enabled = hr_propagation_enabled,
         .apply = hr_propagation_apply,
         .test = "tests/unit/test-mounts.c",
+    },
+    {
+        .name = "rlimits",
+        .profile_key = "rlimits",
+        .spec_path = "process.rlimits",
+        .parse = hr_rlimits_parse,
+        .enabled = hr_rlimits_enabled,
+        .apply = hr_rlimits_apply,
+        .release = hr_rlimits_release,
+        .test = "tests/unit/test-refusals.c",
+        .scope = HR_SCOPE_PROCESS,
+    },
+    {
+        .name = "oom",
+        .profile_key = "oom",
+        .spec_path = "linux.resources.memory.disableOOMKiller",
+        .parse = hr_oom_parse,
+        .enabled = hr_oom_enabled,
+        .apply = hr_oom_apply,
+        .release = hr_oom_release,
+        .test = "tests/unit/test-refusals.c",
+    },
+    {
+        .name = "secret-env",
+        .profile_key = "secretEnv",
+        .spec_path = "process.env",
+        .parse = hr_secretenv_parse,
+        .enabled = hr_secretenv_enabled,
+        .apply = hr_secretenv_apply,
+        .release = hr_secretenv_release,
+        .test = "tests/unit/test-refusals.c",
+    },
+    {
+        .name = "sshd",
+        .profile_key = "sshd",
+        .spec_path = "process.args",
+        .parse = hr_sshd_parse,
+        .enabled = hr_sshd_enabled,
+        .apply = hr_sshd_apply,
+        .release = hr_sshd_release,
+        .test = "tests/unit/test-refusals.c",
+    },
+    {
+        .name = "seccomp",
+        .profile_key = "seccomp",
+        .spec_path = "linux.seccomp",
+        .parse = hr_seccomp_parse,
+        .enabled = hr_seccomp_enabled,
+        .apply = hr_seccomp_apply,
+        .release = hr_seccomp_release,
+        .test = "tests/unit/test-seccomp.c",
+    },
+    {
+        .name = "apparmor",
+        .profile_key = "apparmor",
+        .spec_path = "process.apparmorProfile",
+        .parse = hr_apparmor_parse,
+        .enabled = hr_apparmor_enabled,
+        .apply = hr_apparmor_apply,
+        .release = hr_apparmor_release,
+        .test = "tests/unit/test-lsm.c",
+        .scope = HR_SCOPE_PROCESS,
+    },
+    {
+        .name = "selinux",
+        .profile_key = "selinux",
+        .spec_path = "process.selinuxLabel",
+        .parse = hr_selinux_parse,
+        .enabled = hr_selinux_enabled,
+        .apply = hr_selinux_apply,
+        .release = hr_selinux_release,
+        .test = "tests/unit/test-lsm.c",
+        .scope = HR_SCOPE_PROCESS,
     },
 };
 
@@ -283,4 +437,40 @@ int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct h
     }
   }
   return 0;
+}
+
+int hr_apply_audit(struct hr_apply_ctx *ctx, const char *path, struct hr_error *err,
+                   const char *fmt, ...)
+{
+  cleanup_free char *finding = NULL;
+  va_list ap;
+  int n;
+
+  va_start(ap, fmt);
+  n = vasprintf(&finding, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    finding = NULL;
+    return hr_error_oom(err);
+  }
+  if (ctx->changes == NULL)
+    return 0;
+  if (changes_push(ctx->changes, ctx->rule, strdup(path), get_and_reset(&finding), strdup(""),
+                   err) < 0)
+    return -1;
+  ctx->changes->items[ctx->changes->len - 1].audit_only = true;
+  return 0;
+}
+
+int hr_apply_refuse(struct hr_apply_ctx *ctx, const char *path, struct hr_error *err,
+                    const char *fmt, ...)
+{
+  char msg[HR_ERROR_MSG_MAX];
+  va_list ap;
+
+  va_start(ap, fmt);
+  if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+    msg[0] = '\0';
+  va_end(ap);
+  return hr_error_set(err, HR_ERR_REFUSED, 0, "%s: %s", path, msg);
 }

@@ -1,1 +1,1671 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+#include "hardrun/json.h"
+#include "hardrun/utils.h"
+
+/* ---- arena ----------------------------------------------------------------
+ * A document is thousands of small nodes freed all at once; a bump allocator
+ * makes that one free() per chunk instead of one per node. */
+
+struct arena_chunk {
+  struct arena_chunk *next;
+  size_t size, used;
+  max_align_t data[];
+};
+
+#define ARENA_MIN_CHUNK ((size_t)4096)
+#define ARENA_MAX_CHUNK ((size_t)4 << 20)
+
+struct hr_json_doc {
+  struct arena_chunk *chunks; /* the one being filled first */
+  size_t next_chunk;
+  const char *src; /* the document's own copy of the input */
+  size_t src_len;
+  const char *name;
+  struct hr_json *root;
+};
+
+static struct arena_chunk *chunk_new(size_t size, struct hr_error *err)
+{
+  struct arena_chunk *c;
+
+  if (size > SIZE_MAX / 2) {
+    hr_error_oom(err);
+    return NULL;
+  }
+  c = malloc(sizeof(*c) + size);
+  if (c == NULL) {
+    hr_error_oom(err);
+    return NULL;
+  }
+  c->next = NULL;
+  c->size = size;
+  c->used = 0;
+  return c;
+}
+
+static __attribute__((noinline)) void *arena_grow(struct hr_json_doc *doc, size_t size,
+                                                  struct hr_error *err)
+{
+  struct arena_chunk *c;
+
+  /* A big request gets a chunk of its own behind the current one, so the
+   * free space left in the current chunk is not abandoned. */
+  if (doc->chunks != NULL && size > doc->next_chunk / 2) {
+    c = chunk_new(size, err);
+    if (c == NULL)
+      return NULL;
+    c->used = size;
+    c->next = doc->chunks->next;
+    doc->chunks->next = c;
+    return c->data;
+  }
+  c = chunk_new(size > doc->next_chunk ? size : doc->next_chunk, err);
+  if (c == NULL)
+    return NULL;
+  c->used = size;
+  c->next = doc->chunks;
+  doc->chunks = c;
+  if (doc->next_chunk < ARENA_MAX_CHUNK)
+    doc->next_chunk *= 2;
+  return c->data;
+}
+
+static inline void *arena_alloc(struct hr_json_doc *doc, size_t size, size_t align,
+                                struct hr_error *err)
+{
+  struct arena_chunk *c = doc->chunks;
+
+  if (c != NULL) {
+    size_t start = (c->used + align - 1) & ~(align - 1);
+    if (start <= c->size && size <= c->size - start) {
+      c->used = start + size;
+      return (char *)c->data + start;
+    }
+  }
+  return arena_grow(doc, size, err);
+}
+
+static void *arena_array(struct hr_json_doc *doc, size_t n, size_t size, size_t align,
+                         struct hr_error *err)
+{
+  if (size != 0 && n > SIZE_MAX / 4 / size) {
+    hr_error_oom(err);
+    return NULL;
+  }
+  return arena_alloc(doc, n * size, align, err);
+}
+
+#define arena_new(doc, type, n, err)                                                               \
+  ((type *)arena_array(doc, n, sizeof(type), _Alignof(type), err))
+
+static char *arena_strndup(struct hr_json_doc *doc, const char *s, size_t len, struct hr_error *err)
+{
+  char *p = arena_array(doc, len + 1, 1, 1, err);
+
+  if (p == NULL)
+    return NULL;
+  memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
+static struct hr_json_doc *doc_new(const char *name, const char *buf, size_t len,
+                                   struct hr_error *err)
+{
+  struct hr_json_doc *doc = hr_calloc(1, sizeof(*doc), err);
+  char *copy;
+
+  if (doc == NULL)
+    return NULL;
+  /* Sized for the input copy plus its nodes, so a typical config.json
+   * needs a single malloc. */
+  doc->next_chunk = len < SIZE_MAX / 8 ? len * 3 + ARENA_MIN_CHUNK : ARENA_MAX_CHUNK;
+  doc->name = arena_strndup(doc, name, strlen(name), err);
+  copy = arena_strndup(doc, buf, len, err);
+  if (doc->name == NULL || copy == NULL) {
+    hr_json_doc_free(doc);
+    return NULL;
+  }
+  if (doc->next_chunk < ARENA_MIN_CHUNK)
+    doc->next_chunk = ARENA_MIN_CHUNK;
+  doc->src = copy;
+  doc->src_len = len;
+  return doc;
+}
+
+void hr_json_doc_free(struct hr_json_doc *doc)
+{
+  struct arena_chunk *c, *next;
+
+  if (doc == NULL)
+    return;
+  for (c = doc->chunks; c != NULL; c = next) {
+    next = c->next;
+    free(c);
+  }
+  free(doc);
+}
+
+void hr_json_doc_freep(struct hr_json_doc **doc)
+{
+  hr_json_doc_free(*doc);
+  *doc = NULL;
+}
+
+struct hr_json *hr_json_doc_root(const struct hr_json_doc *doc)
+{
+  return doc != NULL ? doc->root : NULL;
+}
+
+const char *hr_json_doc_name(const struct hr_json_doc *doc)
+{
+  return doc != NULL ? doc->name : NULL;
+}
+
+/* ---- positions and error messages ------------------------------------------ */
+
+/* Columns count bytes, as compilers do. */
+static void offset_line_col(const char *src, size_t offset, unsigned *line, unsigned *col)
+{
+  const char *p = src, *end = src + offset, *nl;
+  unsigned l = 1;
+
+  while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+    l++;
+    p = nl + 1;
+  }
+  *line = l;
+  *col = (unsigned)(end - p) + 1;
+}
+
+void hr_json_line_col(const struct hr_json_doc *doc, const struct hr_json *node, unsigned *line,
+                      unsigned *col)
+{
+  *line = 0;
+  *col = 0;
+  if (doc == NULL || node == NULL || node->raw == NULL || node->offset > doc->src_len ||
+      node->raw != doc->src + node->offset)
+    return;
+  offset_line_col(doc->src, node->offset, line, col);
+}
+
+/* "NAME:LINE:COL: message"; without a source position "NAME: message". */
+static int verror_at(struct hr_error *err, const char *name, const char *src, size_t offset,
+                     const char *fmt, va_list ap)
+{
+  char msg[HR_ERROR_MSG_MAX];
+  unsigned line, col;
+
+  if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+    msg[0] = '\0';
+  if (src == NULL)
+    return hr_error_input(err, "%s: %s", name, msg);
+  offset_line_col(src, offset, &line, &col);
+  return hr_error_input(err, "%s:%u:%u: %s", name, line, col, msg);
+}
+
+static int __attribute__((format(printf, 5, 6)))
+error_at(struct hr_error *err, const char *name, const char *src, size_t offset, const char *fmt,
+         ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  verror_at(err, name, src, offset, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* Error about a node of `doc`, located when the node came from the source. */
+static int __attribute__((format(printf, 4, 5)))
+node_error(const struct hr_json_doc *doc, const struct hr_json *node, struct hr_error *err,
+           const char *fmt, ...)
+{
+  bool located = doc != NULL && node != NULL && node->raw == doc->src + node->offset;
+  va_list ap;
+
+  va_start(ap, fmt);
+  verror_at(err, doc != NULL ? doc->name : "json", located ? doc->src : NULL,
+            located ? node->offset : 0, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* Quote a key for a message: hostile keys must not inject control
+ * characters into logs, and the lookalike letters Go folds are shown as
+ * escapes so the reader sees why the key was refused. */
+static void quote_key(char *buf, size_t size, const char *key, size_t len)
+{
+  const size_t max = 96;
+  size_t o = 0;
+
+  buf[o++] = '"';
+  for (size_t i = 0; i < len && o + 12 < size; i++) {
+    unsigned char c = (unsigned char)key[i];
+    if (o > max && (c & 0xc0) != 0x80) {
+      o += (size_t)snprintf(buf + o, size - o, "...");
+      break;
+    }
+    if (c == 0xe2 && i + 2 < len && (unsigned char)key[i + 1] == 0x84 &&
+        (unsigned char)key[i + 2] == 0xaa) {
+      o += (size_t)snprintf(buf + o, size - o, "\\u212a");
+      i += 2;
+    } else if (i + 1 < len && ((c == 0xc4 && ((unsigned char)key[i + 1] | 1) == 0xb1) ||
+                               (c == 0xc5 && (unsigned char)key[i + 1] == 0xbf))) {
+      unsigned cp = ((c & 0x1fu) << 6) | ((unsigned char)key[i + 1] & 0x3fu);
+      i++;
+      o += (size_t)snprintf(buf + o, size - o, "\\u%04x", cp);
+    } else if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+      o += (size_t)snprintf(buf + o, size - o, "\\u%04x", c);
+    } else {
+      buf[o++] = (char)c;
+    }
+  }
+  buf[o++] = '"';
+  buf[o] = '\0';
+}
+
+/* ---- input checks ---------------------------------------------------------- */
+
+/* Length of the well-formed UTF-8 sequence at s, 0 when it is not.  Stricter
+ * than yajl, which lets overlong forms, encoded surrogates and code points
+ * above U+10FFFF through; Go would turn each of those into U+FFFD and so
+ * read a different string than hardrun. */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
+{
+  unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+  size_t n;
+
+  if (c >= 0xc2 && c <= 0xdf)
+    n = 2;
+  else if (c == 0xe0)
+    n = 3, lo = 0xa0;
+  else if (c == 0xed)
+    n = 3, hi = 0x9f;
+  else if (c >= 0xe1 && c <= 0xef)
+    n = 3;
+  else if (c == 0xf0)
+    n = 4, lo = 0x90;
+  else if (c == 0xf4)
+    n = 4, hi = 0x8f;
+  else if (c >= 0xf1 && c <= 0xf3)
+    n = 4;
+  else
+    return 0;
+  if (avail < n || s[1] < lo || s[1] > hi)
+    return 0;
+  for (size_t i = 2; i < n; i++)
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+  return n;
+}
+
+/* Offset of the first byte that no JSON text may hold, or len.  Besides
+ * invalid UTF-8: NUL, and form feed and vertical tab, which yajl takes for
+ * whitespace but Go refuses. */
+#define ONES             0x0101010101010101ULL
+#define HIGHS            0x8080808080808080ULL
+#define HAS_ZERO_BYTE(w) (((w)-ONES) & ~(w)&HIGHS)
+
+/* True when none of the 8 bytes needs a closer look: all ASCII and none of
+ * NUL, VT, FF.  This runs over every byte of every config.json. */
+static bool plain_word(const unsigned char *p)
+{
+  uint64_t w;
+
+  memcpy(&w, p, sizeof(w));
+  return ((w & HIGHS) | HAS_ZERO_BYTE(w) | HAS_ZERO_BYTE(w ^ (ONES * '\v')) |
+          HAS_ZERO_BYTE(w ^ (ONES * '\f'))) == 0;
+}
+
+static size_t scan_input(const char *buf, size_t len, const char **why)
+{
+  const unsigned char *s = (const unsigned char *)buf;
+  size_t i = 0;
+
+  while (i < len) {
+    unsigned char c = s[i];
+    if (i + 8 <= len && plain_word(s + i)) {
+      i += 8;
+    } else if (c >= 0x20 && c < 0x80) {
+      i++;
+    } else if (c >= 0x80) {
+      size_t n = utf8_seq_len(s + i, len - i);
+      if (n == 0) {
+        *why = "invalid UTF-8";
+        return i;
+      }
+      i += n;
+    } else if (c == 0) {
+      *why = "NUL byte in the input";
+      return i;
+    } else if (c == '\v' || c == '\f') {
+      *why = "form feed or vertical tab, which JSON does not allow";
+      return i;
+    } else {
+      /* Other control characters are left to yajl, which names them. */
+      i++;
+    }
+  }
+  return len;
+}
+
+static bool utf8_valid(const char *s, size_t len)
+{
+  for (size_t i = 0; i < len;) {
+    if ((unsigned char)s[i] < 0x80) {
+      i++;
+      continue;
+    }
+    size_t n = utf8_seq_len((const unsigned char *)s + i, len - i);
+    if (n == 0)
+      return false;
+    i += n;
+  }
+  return true;
+}
+
+static int check_input(const char *name, const char *src, size_t len, struct hr_error *err)
+{
+  const char *why = NULL;
+  size_t bad = scan_input(src, len, &why);
+  size_t i = 0;
+
+  if (bad < len)
+    return error_at(err, name, src, bad, "%s", why);
+  while (i < len && strchr(" \t\r\n", src[i]) != NULL)
+    i++;
+  if (i == len)
+    return error_at(err, name, src, len, "empty input, expected a JSON value");
+  return 0;
+}
+
+/* ---- parser: yajl lexes, this builds the tree --------------------------------
+ * yajl_get_bytes_consumed() inside a callback is the offset just after the
+ * token, as the whole input is handed over in one yajl_parse() call; that
+ * gives every node its source span. */
+
+struct parse_frame {
+  struct hr_json *node;
+  size_t base; /* first stack entry holding this container's children */
+};
+
+struct parse_ctx {
+  struct hr_json_doc *doc;
+  yajl_handle handle;
+  const char *name, *src;
+  size_t len;
+  unsigned depth, max_depth;
+  bool want_object, failed;
+  bool completing; /* inside yajl_complete_parse() */
+  struct hr_json *root;
+  struct hr_json_member key;    /* the key awaiting its value */
+  struct hr_json_member *stack; /* children of the open containers */
+  size_t stack_len, stack_cap;
+  struct parse_frame *frames;
+  size_t frames_cap;
+  struct hr_error *err;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+fail_at(struct parse_ctx *c, size_t offset, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  verror_at(c->err, c->name, c->src, offset < c->len ? offset : c->len, fmt, ap);
+  va_end(ap);
+  c->failed = true;
+  return 0; /* stops yajl */
+}
+
+static int fail_oom(struct parse_ctx *c)
+{
+  c->failed = true;
+  return 0;
+}
+
+/* yajl_complete_parse() lexes a private one-byte buffer to finish a number
+ * that ends the input; its byte count means nothing then. */
+static size_t tok_end(const struct parse_ctx *c)
+{
+  return c->completing ? c->len : yajl_get_bytes_consumed(c->handle);
+}
+
+static struct hr_json *node_new(struct hr_json_doc *doc, enum hr_json_type type,
+                                struct hr_error *err)
+{
+  struct hr_json *n = arena_new(doc, struct hr_json, 1, err);
+
+  if (n == NULL)
+    return NULL;
+  memset(n, 0, sizeof(*n));
+  n->type = type;
+  return n;
+}
+
+static struct hr_json *parsed_node(struct parse_ctx *c, enum hr_json_type type, size_t start,
+                                   size_t end)
+{
+  struct hr_json *n = node_new(c->doc, type, c->err);
+
+  if (n == NULL)
+    return NULL;
+  n->raw = c->src + start;
+  n->raw_len = end - start;
+  n->offset = start;
+  return n;
+}
+
+static bool grow(void **items, size_t *cap, size_t need, size_t size, struct hr_error *err)
+{
+  size_t ncap = *cap ? *cap : 16;
+  void *p;
+
+  while (ncap < need) {
+    if (ncap > SIZE_MAX / 2 / size)
+      return hr_error_oom(err), false;
+    ncap *= 2;
+  }
+  p = realloc(*items, ncap * size);
+  if (p == NULL)
+    return hr_error_oom(err), false;
+  *items = p;
+  *cap = ncap;
+  return true;
+}
+
+static int add_value(struct parse_ctx *c, struct hr_json *node)
+{
+  struct hr_json *parent;
+  struct hr_json_member *m;
+
+  if (node == NULL)
+    return fail_oom(c);
+  if (c->depth == 0) {
+    if (c->want_object && node->type != HR_JSON_OBJECT)
+      return fail_at(c, node->offset, "the top level is not a JSON object");
+    c->root = node;
+    return 1;
+  }
+  parent = c->frames[c->depth - 1].node;
+  if (c->stack_len == c->stack_cap &&
+      !grow((void **)&c->stack, &c->stack_cap, c->stack_len + 1, sizeof(*c->stack), c->err))
+    return fail_oom(c);
+  m = &c->stack[c->stack_len++];
+  if (parent->type == HR_JSON_OBJECT)
+    *m = c->key;
+  else
+    memset(m, 0, sizeof(*m));
+  m->value = node;
+  node->parent = parent;
+  return 1;
+}
+
+static int cb_null(void *ctx)
+{
+  struct parse_ctx *c = ctx;
+  size_t end = tok_end(c);
+
+  return add_value(c, parsed_node(c, HR_JSON_NULL, end - 4, end));
+}
+
+static int cb_boolean(void *ctx, int v)
+{
+  struct parse_ctx *c = ctx;
+  size_t end = tok_end(c), n = v ? 4 : 5;
+  struct hr_json *node = parsed_node(c, HR_JSON_BOOL, end - n, end);
+
+  if (node != NULL)
+    node->u.boolean = v != 0;
+  return add_value(c, node);
+}
+
+static int cb_number(void *ctx, const char *s, size_t len)
+{
+  struct parse_ctx *c = ctx;
+  size_t end = tok_end(c);
+  size_t start = s >= c->src && s < c->src + c->len ? (size_t)(s - c->src) : end - len;
+  struct hr_json *node = parsed_node(c, HR_JSON_NUMBER, start, start + len);
+
+  if (node != NULL) {
+    node->u.number.text = arena_strndup(c->doc, s, len, c->err);
+    node->u.number.len = len;
+    if (node->u.number.text == NULL)
+      return fail_oom(c);
+  }
+  return add_value(c, node);
+}
+
+static unsigned hex4(const char *p)
+{
+  unsigned v = 0;
+
+  for (int i = 0; i < 4; i++) {
+    char h = p[i];
+    v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+  }
+  return v;
+}
+
+/* yajl decodes "\u0000" to a NUL and turns an unpaired surrogate into '?'
+ * or pairs it with any following escape, while Go yields U+FFFD; refusing
+ * both keeps hardrun and runc reading the same string.  The escapes are
+ * read from the source, which yajl has already checked for syntax. */
+static int check_escapes(struct parse_ctx *c, size_t start, size_t end)
+{
+  const char *s = c->src;
+
+  for (size_t i = start + 1; i + 1 < end; i++) {
+    size_t at = i;
+    unsigned cp;
+    if (s[i] != '\\')
+      continue;
+    if (s[++i] != 'u')
+      continue;
+    cp = hex4(s + i + 1);
+    if (cp == 0)
+      return fail_at(c, at, "\\u0000 (NUL) in a string");
+    if (cp >= 0xdc00 && cp <= 0xdfff)
+      return fail_at(c, at, "unpaired UTF-16 surrogate \\u%04x", cp);
+    if (cp >= 0xd800 && cp <= 0xdbff) {
+      unsigned lo = 0;
+      if (i + 6 < end - 1 && s[i + 5] == '\\' && s[i + 6] == 'u')
+        lo = hex4(s + i + 7);
+      if (lo < 0xdc00 || lo > 0xdfff)
+        return fail_at(c, at, "unpaired UTF-16 surrogate \\u%04x", cp);
+      i += 6;
+    }
+    i += 4;
+  }
+  return 1;
+}
+
+/* Source span of the string token that ends at `end`.  yajl hands over a
+ * pointer into the input only for strings without escapes; for the others,
+ * walk back to the opening quote: the first '"' preceded by an even number
+ * of backslashes. */
+static int string_span(struct parse_ctx *c, const unsigned char *s, size_t end, size_t *ret_start)
+{
+  const char *p = (const char *)s;
+  size_t i;
+
+  if (p > c->src && p < c->src + c->len) {
+    *ret_start = (size_t)(p - c->src) - 1;
+    return 1;
+  }
+  for (i = end - 1;;) {
+    const char *q = memrchr(c->src, '"', i);
+    size_t qi, bs = 0;
+    if (q == NULL)
+      return fail_at(c, end, "internal error: string start not found");
+    qi = (size_t)(q - c->src);
+    while (bs < qi && c->src[qi - 1 - bs] == '\\')
+      bs++;
+    if (bs % 2 == 0) {
+      *ret_start = qi;
+      return check_escapes(c, qi, end);
+    }
+    i = qi;
+  }
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+  struct parse_ctx *c = ctx;
+  size_t end = tok_end(c), start = 0;
+  struct hr_json *node;
+
+  if (!string_span(c, s, end, &start))
+    return 0;
+  node = parsed_node(c, HR_JSON_STRING, start, end);
+  if (node != NULL) {
+    node->u.string.s = arena_strndup(c->doc, (const char *)s, len, c->err);
+    node->u.string.len = len;
+    if (node->u.string.s == NULL)
+      return fail_oom(c);
+  }
+  return add_value(c, node);
+}
+
+static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
+{
+  struct parse_ctx *c = ctx;
+  size_t end = tok_end(c), start = 0;
+
+  if (!string_span(c, s, end, &start))
+    return 0;
+  c->key.key = arena_strndup(c->doc, (const char *)s, len, c->err);
+  if (c->key.key == NULL)
+    return fail_oom(c);
+  c->key.key_len = len;
+  c->key.raw_key = c->src + start;
+  c->key.raw_key_len = end - start;
+  return 1;
+}
+
+static int start_container(struct parse_ctx *c, enum hr_json_type type)
+{
+  size_t end = tok_end(c);
+  struct hr_json *node;
+
+  /* yajl has no depth bound of its own. */
+  if (c->depth >= c->max_depth)
+    return fail_at(c, end - 1, "nesting deeper than %u levels", c->max_depth);
+  node = parsed_node(c, type, end - 1, end);
+  if (!add_value(c, node))
+    return 0;
+  if (c->depth == c->frames_cap &&
+      !grow((void **)&c->frames, &c->frames_cap, c->depth + 1, sizeof(*c->frames), c->err))
+    return fail_oom(c);
+  c->frames[c->depth].node = node;
+  c->frames[c->depth].base = c->stack_len;
+  c->depth++;
+  return 1;
+}
+
+static int end_container(struct parse_ctx *c)
+{
+  struct parse_frame *f = &c->frames[--c->depth];
+  struct hr_json *node = f->node;
+  struct hr_json_member *kids = c->stack + f->base;
+  size_t n = c->stack_len - f->base;
+
+  node->raw_len = tok_end(c) - node->offset;
+  c->stack_len = f->base;
+  if (n == 0)
+    return 1;
+  if (node->type == HR_JSON_OBJECT) {
+    node->u.object.items = arena_new(c->doc, struct hr_json_member, n, c->err);
+    if (node->u.object.items == NULL)
+      return fail_oom(c);
+    memcpy(node->u.object.items, kids, n * sizeof(*kids));
+    node->u.object.len = node->u.object.cap = n;
+  } else {
+    node->u.array.items = arena_new(c->doc, struct hr_json *, n, c->err);
+    if (node->u.array.items == NULL)
+      return fail_oom(c);
+    for (size_t i = 0; i < n; i++)
+      node->u.array.items[i] = kids[i].value;
+    node->u.array.len = node->u.array.cap = n;
+  }
+  return 1;
+}
+
+static int cb_start_map(void *ctx)
+{
+  return start_container(ctx, HR_JSON_OBJECT);
+}
+
+static int cb_start_array(void *ctx)
+{
+  return start_container(ctx, HR_JSON_ARRAY);
+}
+
+static int cb_end(void *ctx)
+{
+  return end_container(ctx);
+}
+
+static const yajl_callbacks parse_callbacks = {
+    .yajl_null = cb_null,
+    .yajl_boolean = cb_boolean,
+    .yajl_number = cb_number,
+    .yajl_string = cb_string,
+    .yajl_start_map = cb_start_map,
+    .yajl_map_key = cb_map_key,
+    .yajl_end_map = cb_end,
+    .yajl_start_array = cb_start_array,
+    .yajl_end_array = cb_end,
+};
+
+/* yajl's message, one line, without the final period.  `consumed` is where
+ * yajl stopped: after the offending token for parse errors and for "invalid
+ * char", on the offending byte for the other lexical errors. */
+static int yajl_failure(struct parse_ctx *c, size_t consumed)
+{
+  size_t offset = consumed > 0 ? consumed - 1 : 0;
+  unsigned char *text = yajl_get_error(c->handle, 0, NULL, 0);
+  char msg[256] = "syntax error";
+  size_t n;
+
+  if (text != NULL) {
+    snprintf(msg, sizeof(msg), "%s", (const char *)text);
+    yajl_free_error(c->handle, text);
+  }
+  n = strcspn(msg, "\r\n");
+  while (n > 0 && (msg[n - 1] == '.' || msg[n - 1] == ' '))
+    n--;
+  msg[n] = '\0';
+  if (strncmp(msg, "lexical error", 13) == 0 && strstr(msg, "invalid char in") == NULL)
+    offset = consumed;
+  /* Whitespace is never what yajl choked on: it stopped before the next
+   * token. */
+  if (offset < c->len && strchr(" \t\r\n", c->src[offset]) != NULL)
+    offset = consumed;
+  if (offset > c->len)
+    offset = c->len;
+  return error_at(c->err, c->name, c->src, offset, "%s", msg);
+}
+
+static int run_parser(struct parse_ctx *c, bool allow_comments)
+{
+  yajl_status st;
+  size_t stop;
+  int r = 0;
+
+  c->handle = yajl_alloc(&parse_callbacks, NULL, c);
+  if (c->handle == NULL)
+    return hr_error_oom(c->err);
+  yajl_config(c->handle, yajl_allow_comments, allow_comments ? 1 : 0);
+  st = yajl_parse(c->handle, (const unsigned char *)c->src, c->len);
+  stop = yajl_get_bytes_consumed(c->handle);
+  if (st == yajl_status_ok) {
+    c->completing = true;
+    st = yajl_complete_parse(c->handle);
+    stop = c->len + 1;
+  }
+  if (c->failed)
+    r = -1;
+  else if (st != yajl_status_ok)
+    r = yajl_failure(c, stop);
+  else if (c->root == NULL)
+    r = error_at(c->err, c->name, c->src, 0, "no JSON value");
+  yajl_free(c->handle);
+  free(c->stack);
+  free(c->frames);
+  return r;
+}
+
+int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                  struct hr_json_doc **ret, struct hr_error *err)
+{
+  size_t max_size = opts != NULL && opts->max_size ? opts->max_size : HR_JSON_DEFAULT_MAX_SIZE;
+  const char *name = opts != NULL && opts->name != NULL ? opts->name : "input";
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  struct parse_ctx c = {0};
+
+  if (len > max_size)
+    return hr_error_input(err, "%s: %zu bytes, larger than the limit of %zu bytes", name, len,
+                          max_size);
+  doc = doc_new(name, buf, len, err);
+  if (doc == NULL)
+    return -1;
+  if (check_input(doc->name, doc->src, len, err) < 0)
+    return -1;
+  c.doc = doc;
+  c.name = doc->name;
+  c.src = doc->src;
+  c.len = len;
+  c.max_depth = opts != NULL && opts->max_depth ? opts->max_depth : HR_JSON_DEFAULT_MAX_DEPTH;
+  c.want_object = true;
+  c.err = err;
+  if (run_parser(&c, opts != NULL && opts->allow_comments) < 0)
+    return -1;
+  doc->root = c.root;
+  *ret = get_and_reset(&doc);
+  return 0;
+}
+
+/* Nodes made from text belong to no source: clear their spans so they are
+ * emitted from their values and report no line:col. */
+static void detach_source(struct hr_json *n)
+{
+  n->raw = NULL;
+  n->raw_len = 0;
+  n->offset = 0;
+  n->dirty = true;
+  if (n->type == HR_JSON_ARRAY) {
+    for (size_t i = 0; i < n->u.array.len; i++)
+      detach_source(n->u.array.items[i]);
+  } else if (n->type == HR_JSON_OBJECT) {
+    for (size_t i = 0; i < n->u.object.len; i++) {
+      n->u.object.items[i].raw_key = NULL;
+      n->u.object.items[i].raw_key_len = 0;
+      detach_source(n->u.object.items[i].value);
+    }
+  }
+}
+
+struct hr_json *hr_json_new_from_text(struct hr_json_doc *doc, const char *text,
+                                      struct hr_error *err)
+{
+  size_t len = strlen(text);
+  cleanup_free char *copy = NULL;
+  struct parse_ctx c = {0};
+
+  if (len > HR_JSON_DEFAULT_MAX_SIZE) {
+    hr_error_input(err, "JSON text: larger than the limit of %zu bytes",
+                   (size_t)HR_JSON_DEFAULT_MAX_SIZE);
+    return NULL;
+  }
+  if (check_input("JSON text", text, len, err) < 0)
+    return NULL;
+  /* A trailing space lets yajl finish a top-level number inside
+   * yajl_parse(), where its pointer still lies in our buffer. */
+  copy = hr_malloc(len + 2, err);
+  if (copy == NULL)
+    return NULL;
+  memcpy(copy, text, len);
+  copy[len] = ' ';
+  copy[len + 1] = '\0';
+  c.doc = doc;
+  c.name = "JSON text";
+  c.src = copy;
+  c.len = len + 1;
+  c.max_depth = HR_JSON_DEFAULT_MAX_DEPTH;
+  c.err = err;
+  if (run_parser(&c, false) < 0)
+    return NULL;
+  detach_source(c.root);
+  return c.root;
+}
+
+/* ---- lookups ----------------------------------------------------------------- */
+
+bool hr_json_key_equal_fold(const char *a, size_t alen, const char *b, size_t blen)
+{
+  if (alen != blen)
+    return false;
+  for (size_t i = 0; i < alen; i++) {
+    unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+    if (x == y)
+      continue;
+    if ((x | 0x20) != (y | 0x20) || (x | 0x20) < 'a' || (x | 0x20) > 'z')
+      return false;
+  }
+  return true;
+}
+
+static long find_member(const struct hr_json *obj, const char *field, size_t flen)
+{
+  long fold = -1;
+
+  if (obj == NULL || obj->type != HR_JSON_OBJECT)
+    return -1;
+  /* From the end: Go lets the last of two equal keys win. */
+  for (size_t i = obj->u.object.len; i-- > 0;) {
+    const struct hr_json_member *m = &obj->u.object.items[i];
+    if (m->key_len == flen && memcmp(m->key, field, flen) == 0)
+      return (long)i;
+    if (fold < 0 && hr_json_key_equal_fold(m->key, m->key_len, field, flen))
+      fold = (long)i;
+  }
+  return fold;
+}
+
+long hr_json_find(const struct hr_json *obj, const char *field)
+{
+  return find_member(obj, field, strlen(field));
+}
+
+struct hr_json *hr_json_get(const struct hr_json *obj, const char *field)
+{
+  long i = hr_json_find(obj, field);
+
+  return i < 0 ? NULL : obj->u.object.items[i].value;
+}
+
+struct hr_json *hr_json_get_path(const struct hr_json *root, const char *path)
+{
+  const struct hr_json *cur = root;
+
+  for (;;) {
+    size_t n = strcspn(path, ".");
+    long i;
+    if (cur == NULL || cur->type != HR_JSON_OBJECT)
+      return NULL;
+    i = find_member(cur, path, n);
+    if (i < 0)
+      return NULL;
+    cur = cur->u.object.items[i].value;
+    if (path[n] == '\0')
+      return (struct hr_json *)cur;
+    path += n + 1;
+  }
+}
+
+bool hr_json_is_null(const struct hr_json *node)
+{
+  return node == NULL || node->type == HR_JSON_NULL;
+}
+
+int hr_json_get_i64(const struct hr_json *node, int64_t *ret)
+{
+  if (node == NULL || node->type != HR_JSON_NUMBER)
+    return -1;
+  return hr_parse_i64(node->u.number.text, node->u.number.len, ret);
+}
+
+int hr_json_get_u64(const struct hr_json *node, uint64_t *ret)
+{
+  if (node == NULL || node->type != HR_JSON_NUMBER)
+    return -1;
+  return hr_parse_u64(node->u.number.text, node->u.number.len, ret);
+}
+
+/* ---- Go key check -------------------------------------------------------------- */
+
+struct path_comp {
+  const char *key; /* NULL for an array index */
+  size_t key_len, index;
+};
+
+struct keycheck {
+  const struct hr_json_doc *doc;
+  const char *const *map_paths;
+  struct path_comp *path;
+  size_t depth, path_cap;
+  size_t *order;
+  size_t order_cap;
+  struct hr_error *err;
+};
+
+/* map_paths components match like Go field names (ASCII case folded); "[]"
+ * stands for any array element and "*" for any key. */
+static bool path_matches(const char *pat, const struct path_comp *path, size_t depth)
+{
+  size_t k = 0;
+
+  while (*pat != '\0') {
+    size_t n;
+    if (*pat == '.') {
+      pat++;
+      continue;
+    }
+    if (k >= depth)
+      return false;
+    if (pat[0] == '[' && pat[1] == ']') {
+      if (path[k++].key != NULL)
+        return false;
+      pat += 2;
+      continue;
+    }
+    n = strcspn(pat, ".[");
+    if (path[k].key == NULL)
+      return false;
+    if (!(n == 1 && *pat == '*') && !hr_json_key_equal_fold(path[k].key, path[k].key_len, pat, n))
+      return false;
+    k++;
+    pat += n;
+  }
+  return k == depth;
+}
+
+static bool path_is_map(const struct keycheck *kc)
+{
+  for (const char *const *p = kc->map_paths; p != NULL && *p != NULL; p++)
+    if (path_matches(*p, kc->path, kc->depth))
+      return true;
+  return false;
+}
+
+static void format_path(const struct keycheck *kc, char *buf, size_t size)
+{
+  size_t o = 0;
+
+  if (kc->depth == 0) {
+    snprintf(buf, size, "$");
+    return;
+  }
+  buf[0] = '\0';
+  for (size_t i = 0; i < kc->depth && o + 16 < size; i++) {
+    const struct path_comp *p = &kc->path[i];
+    char key[160];
+    if (p->key == NULL) {
+      o += (size_t)snprintf(buf + o, size - o, "[%zu]", p->index);
+      continue;
+    }
+    quote_key(key, sizeof(key), p->key, p->key_len);
+    key[strlen(key) - 1] = '\0'; /* the path shows keys unquoted */
+    o += (size_t)snprintf(buf + o, size - o, "%s%s", i > 0 ? "." : "", key + 1);
+  }
+  if (o >= size)
+    snprintf(buf + size - 4, 4, "...");
+}
+
+/* The code point of the first character of `key` that Go may fold onto an
+ * ASCII letter, or 0. */
+static unsigned go_fold_special(const char *key, size_t len)
+{
+  const unsigned char *s = (const unsigned char *)key;
+
+  for (size_t i = 0; i + 1 < len; i++) {
+    if (s[i] < 0xc4)
+      continue;
+    if (s[i] == 0xc4 && (s[i + 1] == 0xb0 || s[i + 1] == 0xb1))
+      return 0x100 | (s[i + 1] & 0x3fu);
+    if (s[i] == 0xc5 && s[i + 1] == 0xbf)
+      return 0x17f;
+    if (s[i] == 0xe2 && i + 2 < len && s[i + 1] == 0x84 && s[i + 2] == 0xaa)
+      return 0x212a;
+  }
+  return 0;
+}
+
+static int __attribute__((format(printf, 3, 4)))
+key_error(struct keycheck *kc, const struct hr_json_member *m, const char *fmt, ...)
+{
+  const struct hr_json_doc *doc = kc->doc;
+  bool located =
+      m->raw_key != NULL && m->raw_key >= doc->src && m->raw_key < doc->src + doc->src_len;
+  va_list ap;
+
+  va_start(ap, fmt);
+  verror_at(kc->err, doc->name, located ? doc->src : NULL,
+            located ? (size_t)(m->raw_key - doc->src) : 0, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static int key_cmp(const struct hr_json_member *a, const struct hr_json_member *b, bool exact)
+{
+  size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+
+  for (size_t i = 0; i < n; i++) {
+    unsigned char x = (unsigned char)a->key[i], y = (unsigned char)b->key[i];
+    if (!exact) {
+      x = x >= 'A' && x <= 'Z' ? x | 0x20 : x;
+      y = y >= 'A' && y <= 'Z' ? y | 0x20 : y;
+    }
+    if (x != y)
+      return x < y ? -1 : 1;
+  }
+  return a->key_len < b->key_len ? -1 : a->key_len > b->key_len;
+}
+
+struct sort_arg {
+  const struct hr_json_member *items;
+  bool exact;
+};
+
+static int order_cmp(const void *pa, const void *pb, void *arg)
+{
+  const struct sort_arg *s = arg;
+  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+  int r = key_cmp(&s->items[a], &s->items[b], s->exact);
+
+  return r != 0 ? r : (a > b) - (a < b);
+}
+
+/* The first member (in document order) that repeats an earlier key, in
+ * *ret_second, and that earlier key in *ret_first.  Sorting keeps objects
+ * with many keys (hostile input) at n log n. */
+static int find_duplicate(struct keycheck *kc, const struct hr_json *obj, bool exact,
+                          size_t *ret_first, size_t *ret_second)
+{
+  const struct hr_json_member *it = obj->u.object.items;
+  size_t n = obj->u.object.len, best = SIZE_MAX, group = 0;
+  struct sort_arg arg = {it, exact};
+
+  if (n <= 16) {
+    for (size_t j = 1; j < n; j++)
+      for (size_t i = 0; i < j; i++)
+        if (key_cmp(&it[i], &it[j], exact) == 0) {
+          *ret_first = i;
+          *ret_second = j;
+          return 1;
+        }
+    return 0;
+  }
+  if (n > kc->order_cap && !grow((void **)&kc->order, &kc->order_cap, n, sizeof(size_t), kc->err))
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    kc->order[i] = i;
+  qsort_r(kc->order, n, sizeof(size_t), order_cmp, &arg);
+  for (size_t k = 1; k < n; k++) {
+    if (key_cmp(&it[kc->order[k - 1]], &it[kc->order[k]], exact) != 0) {
+      group = k;
+      continue;
+    }
+    if (k == group + 1 && kc->order[k] < best) {
+      best = kc->order[k];
+      *ret_first = kc->order[group];
+      *ret_second = best;
+    }
+  }
+  return best != SIZE_MAX;
+}
+
+static int check_object_keys(struct keycheck *kc, const struct hr_json *obj)
+{
+  const struct hr_json_member *it = obj->u.object.items;
+  bool is_map = path_is_map(kc);
+  size_t first = 0, second = 0;
+  char path[512], key[160], other[160];
+  int r;
+
+  for (size_t i = 0; i < obj->u.object.len && !is_map; i++) {
+    unsigned cp = go_fold_special(it[i].key, it[i].key_len);
+    if (cp == 0)
+      continue;
+    quote_key(key, sizeof(key), it[i].key, it[i].key_len);
+    format_path(kc, path, sizeof(path));
+    return key_error(kc, &it[i],
+                     "key %s at %s contains U+%04X, which Go's decoder folds onto an ASCII "
+                     "letter differently per Go release; refusing the ambiguous key",
+                     key, path, cp);
+  }
+  r = find_duplicate(kc, obj, is_map, &first, &second);
+  if (r <= 0)
+    return r;
+  format_path(kc, path, sizeof(path));
+  quote_key(key, sizeof(key), it[second].key, it[second].key_len);
+  if (it[first].key_len == it[second].key_len &&
+      memcmp(it[first].key, it[second].key, it[first].key_len) == 0)
+    return key_error(kc, &it[second], "duplicate key %s at %s", key, path);
+  quote_key(other, sizeof(other), it[first].key, it[first].key_len);
+  return key_error(kc, &it[second], "duplicate key %s at %s (runc's decoder treats it as %s)", key,
+                   path, other);
+}
+
+static int check_node(struct keycheck *kc, const struct hr_json *node)
+{
+  bool object = node->type == HR_JSON_OBJECT;
+  size_t n = object ? node->u.object.len : node->type == HR_JSON_ARRAY ? node->u.array.len : 0;
+
+  if (object && check_object_keys(kc, node) < 0)
+    return -1;
+  if (n == 0)
+    return 0;
+  if (kc->depth == kc->path_cap &&
+      !grow((void **)&kc->path, &kc->path_cap, kc->depth + 1, sizeof(*kc->path), kc->err))
+    return -1;
+  kc->depth++;
+  for (size_t i = 0; i < n; i++) {
+    struct path_comp *p = &kc->path[kc->depth - 1];
+    const struct hr_json *child;
+    if (object) {
+      p->key = node->u.object.items[i].key;
+      p->key_len = node->u.object.items[i].key_len;
+      child = node->u.object.items[i].value;
+    } else {
+      p->key = NULL;
+      p->index = i;
+      child = node->u.array.items[i];
+    }
+    if (child != NULL && check_node(kc, child) < 0)
+      return -1;
+  }
+  kc->depth--;
+  return 0;
+}
+
+int hr_json_check_go_keys(const struct hr_json_doc *doc, const char *const *map_paths,
+                          struct hr_error *err)
+{
+  struct keycheck kc = {.doc = doc, .map_paths = map_paths, .err = err};
+  int r;
+
+  if (doc == NULL || doc->root == NULL)
+    return 0;
+  r = check_node(&kc, doc->root);
+  free(kc.path);
+  free(kc.order);
+  return r < 0 ? -1 : 0;
+}
+
+/* ---- constructors ---------------------------------------------------------------- */
+
+/* Made by an edit: no source span, and dirty so nobody mistakes it for
+ * something the input said. */
+static struct hr_json *fresh_node(struct hr_json_doc *doc, enum hr_json_type type,
+                                  struct hr_error *err)
+{
+  struct hr_json *n = node_new(doc, type, err);
+
+  if (n != NULL)
+    n->dirty = true;
+  return n;
+}
+
+struct hr_json *hr_json_new_null(struct hr_json_doc *doc, struct hr_error *err)
+{
+  return fresh_node(doc, HR_JSON_NULL, err);
+}
+
+struct hr_json *hr_json_new_bool(struct hr_json_doc *doc, bool v, struct hr_error *err)
+{
+  struct hr_json *n = fresh_node(doc, HR_JSON_BOOL, err);
+
+  if (n != NULL)
+    n->u.boolean = v;
+  return n;
+}
+
+static struct hr_json *new_number(struct hr_json_doc *doc, const char *text, struct hr_error *err)
+{
+  struct hr_json *n = fresh_node(doc, HR_JSON_NUMBER, err);
+
+  if (n == NULL)
+    return NULL;
+  n->u.number.len = strlen(text);
+  n->u.number.text = arena_strndup(doc, text, n->u.number.len, err);
+  return n->u.number.text != NULL ? n : NULL;
+}
+
+struct hr_json *hr_json_new_i64(struct hr_json_doc *doc, int64_t v, struct hr_error *err)
+{
+  char buf[32];
+
+  snprintf(buf, sizeof(buf), "%" PRId64, v);
+  return new_number(doc, buf, err);
+}
+
+struct hr_json *hr_json_new_u64(struct hr_json_doc *doc, uint64_t v, struct hr_error *err)
+{
+  char buf[32];
+
+  snprintf(buf, sizeof(buf), "%" PRIu64, v);
+  return new_number(doc, buf, err);
+}
+
+struct hr_json *hr_json_new_string(struct hr_json_doc *doc, const char *s, struct hr_error *err)
+{
+  size_t len = strlen(s);
+  struct hr_json *n;
+
+  /* Go would read invalid UTF-8 as U+FFFD: never write what runc would
+   * read differently. */
+  if (!utf8_valid(s, len)) {
+    hr_error_input(err, "%s: new string value is not valid UTF-8", doc->name);
+    return NULL;
+  }
+  n = fresh_node(doc, HR_JSON_STRING, err);
+  if (n == NULL)
+    return NULL;
+  n->u.string.len = len;
+  n->u.string.s = arena_strndup(doc, s, len, err);
+  return n->u.string.s != NULL ? n : NULL;
+}
+
+struct hr_json *hr_json_new_object(struct hr_json_doc *doc, struct hr_error *err)
+{
+  return fresh_node(doc, HR_JSON_OBJECT, err);
+}
+
+struct hr_json *hr_json_new_array(struct hr_json_doc *doc, struct hr_error *err)
+{
+  return fresh_node(doc, HR_JSON_ARRAY, err);
+}
+
+/* ---- edits ------------------------------------------------------------------------ */
+
+void hr_json_touch(struct hr_json *node)
+{
+  for (; node != NULL; node = node->parent)
+    node->dirty = true;
+}
+
+static const char *type_name(enum hr_json_type t)
+{
+  static const char *const names[] = {"null",     "a boolean", "a number",
+                                      "a string", "an array",  "an object"};
+
+  return (unsigned)t < HR_ARRAY_SIZE(names) ? names[t] : "unknown";
+}
+
+/* A node lives in one place only: a node reachable twice would be emitted
+ * from stale source text at the place its parent pointer does not lead to. */
+static int check_attach(const struct hr_json_doc *doc, const struct hr_json *container,
+                        enum hr_json_type want, const struct hr_json *value, struct hr_error *err)
+{
+  const char *name = doc != NULL ? doc->name : "json";
+
+  if (value == NULL) {
+    /* Usually a constructor that failed and already said why. */
+    if (err != NULL && err->kind == HR_ERR_NONE)
+      hr_error_input(err, "%s: no value to add", name);
+    return -1;
+  }
+  if (container == NULL || container->type != want)
+    return node_error(doc, container, err, "cannot add a member to %s, expected %s",
+                      container ? type_name(container->type) : "nothing", type_name(want));
+  if (value->parent != NULL)
+    return hr_error_input(err, "%s: node already belongs to a container", name);
+  for (const struct hr_json *p = container; p != NULL; p = p->parent)
+    if (p == value)
+      return hr_error_input(err, "%s: cannot add a node inside itself", name);
+  return 0;
+}
+
+static int reserve_items(struct hr_json_doc *doc, void **items, size_t *cap, size_t len,
+                         size_t size, size_t align, struct hr_error *err)
+{
+  size_t ncap;
+  void *p;
+
+  if (len < *cap)
+    return 0;
+  /* Doubling keeps appends amortised O(1); the old array stays in the
+   * arena, which at most doubles the memory spent on items. */
+  ncap = *cap < 4 ? 4 : *cap * 2;
+  p = arena_array(doc, ncap, size, align, err);
+  if (p == NULL)
+    return -1;
+  if (len > 0)
+    memcpy(p, *items, len * size);
+  *items = p;
+  *cap = ncap;
+  return 0;
+}
+
+int hr_json_set(struct hr_json_doc *doc, struct hr_json *obj, const char *field,
+                struct hr_json *value, struct hr_error *err)
+{
+  struct hr_json_member *m;
+  long i;
+
+  if (check_attach(doc, obj, HR_JSON_OBJECT, value, err) < 0)
+    return -1;
+  i = hr_json_find(obj, field);
+  if (i >= 0) {
+    m = &obj->u.object.items[i];
+    if (m->value != NULL)
+      m->value->parent = NULL;
+  } else {
+    size_t len = strlen(field);
+    char *key;
+    if (!utf8_valid(field, len))
+      return hr_error_input(err, "%s: new key is not valid UTF-8", doc->name);
+    key = arena_strndup(doc, field, len, err);
+    if (key == NULL || reserve_items(doc, (void **)&obj->u.object.items, &obj->u.object.cap,
+                                     obj->u.object.len, sizeof(*m), _Alignof(*m), err) < 0)
+      return -1;
+    m = &obj->u.object.items[obj->u.object.len++];
+    memset(m, 0, sizeof(*m));
+    m->key = key;
+    m->key_len = len;
+  }
+  m->value = value;
+  value->parent = obj;
+  hr_json_touch(obj);
+  return 0;
+}
+
+struct hr_json *hr_json_get_or_add_object(struct hr_json_doc *doc, struct hr_json *obj,
+                                          const char *field, const char *path_for_errors,
+                                          struct hr_error *err)
+{
+  struct hr_json *v = hr_json_get(obj, field);
+
+  if (obj == NULL || obj->type != HR_JSON_OBJECT) {
+    node_error(doc, obj, err, "the parent of %s is %s, expected an object", path_for_errors,
+               obj ? type_name(obj->type) : "absent");
+    return NULL;
+  }
+  if (v != NULL && v->type == HR_JSON_OBJECT)
+    return v;
+  if (v != NULL && v->type != HR_JSON_NULL) {
+    node_error(doc, v, err, "%s is %s, expected an object", path_for_errors, type_name(v->type));
+    return NULL;
+  }
+  v = hr_json_new_object(doc, err);
+  if (v == NULL || hr_json_set(doc, obj, field, v, err) < 0)
+    return NULL;
+  return v;
+}
+
+int hr_json_remove(struct hr_json *obj, const char *field)
+{
+  size_t flen = strlen(field), o = 0, n;
+  struct hr_json_member *it;
+
+  if (obj == NULL || obj->type != HR_JSON_OBJECT)
+    return 0;
+  it = obj->u.object.items;
+  n = obj->u.object.len;
+  for (size_t i = 0; i < n; i++) {
+    if (hr_json_key_equal_fold(it[i].key, it[i].key_len, field, flen)) {
+      if (it[i].value != NULL)
+        it[i].value->parent = NULL;
+      continue;
+    }
+    it[o++] = it[i];
+  }
+  obj->u.object.len = o;
+  if (o != n)
+    hr_json_touch(obj);
+  return (int)(n - o);
+}
+
+int hr_json_array_insert(struct hr_json_doc *doc, struct hr_json *arr, size_t index,
+                         struct hr_json *value, struct hr_error *err)
+{
+  struct hr_json **it;
+
+  if (check_attach(doc, arr, HR_JSON_ARRAY, value, err) < 0)
+    return -1;
+  if (index > arr->u.array.len)
+    return node_error(doc, arr, err, "cannot insert at index %zu of an array of %zu", index,
+                      arr->u.array.len);
+  if (reserve_items(doc, (void **)&arr->u.array.items, &arr->u.array.cap, arr->u.array.len,
+                    sizeof(*it), _Alignof(struct hr_json *), err) < 0)
+    return -1;
+  it = arr->u.array.items;
+  memmove(it + index + 1, it + index, (arr->u.array.len - index) * sizeof(*it));
+  it[index] = value;
+  arr->u.array.len++;
+  value->parent = arr;
+  hr_json_touch(arr);
+  return 0;
+}
+
+int hr_json_array_append(struct hr_json_doc *doc, struct hr_json *arr, struct hr_json *value,
+                         struct hr_error *err)
+{
+  return hr_json_array_insert(
+      doc, arr, arr != NULL && arr->type == HR_JSON_ARRAY ? arr->u.array.len : 0, value, err);
+}
+
+void hr_json_array_remove(struct hr_json *arr, size_t index)
+{
+  struct hr_json **it;
+
+  if (arr == NULL || arr->type != HR_JSON_ARRAY || index >= arr->u.array.len)
+    return;
+  it = arr->u.array.items;
+  if (it[index] != NULL)
+    it[index]->parent = NULL;
+  memmove(it + index, it + index + 1, (arr->u.array.len - index - 1) * sizeof(*it));
+  arr->u.array.len--;
+  hr_json_touch(arr);
+}
+
+/* ---- output ---------------------------------------------------------------------- */
+
+struct out {
+  char *buf;
+  size_t len, cap;
+  size_t limit; /* stop appending past this many bytes (render) */
+  bool full, oom;
+};
+
+static void out_put(struct out *o, const char *s, size_t n)
+{
+  if (o->full || o->oom)
+    return;
+  if (n > o->limit - o->len) {
+    n = o->limit - o->len;
+    o->full = true;
+  }
+  if (n >= o->cap - o->len) {
+    size_t ncap = o->cap ? o->cap : 256;
+    char *p;
+    while (n >= ncap - o->len) {
+      if (ncap > SIZE_MAX / 4) {
+        o->oom = true;
+        return;
+      }
+      ncap *= 2;
+    }
+    p = realloc(o->buf, ncap);
+    if (p == NULL) {
+      o->oom = true;
+      return;
+    }
+    o->buf = p;
+    o->cap = ncap;
+  }
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+}
+
+/* Minimal escaping: what JSON requires and nothing else, so new strings look
+ * like the ones around them. */
+static void emit_string(struct out *o, const char *s, size_t len)
+{
+  size_t run = 0;
+
+  out_put(o, "\"", 1);
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char esc[8];
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
+    out_put(o, s + run, i - run);
+    if (c == '"' || c == '\\') {
+      esc[0] = '\\';
+      esc[1] = (char)c;
+      out_put(o, esc, 2);
+    } else {
+      snprintf(esc, sizeof(esc), "\\u%04x", c);
+      out_put(o, esc, 6);
+    }
+    run = i + 1;
+  }
+  out_put(o, s + run, len - run);
+  out_put(o, "\"", 1);
+}
+
+static void emit(struct out *o, const struct hr_json *n, bool render);
+
+static void emit_object(struct out *o, const struct hr_json *n, bool render)
+{
+  out_put(o, "{", 1);
+  for (size_t i = 0; i < n->u.object.len && !o->full; i++) {
+    const struct hr_json_member *m = &n->u.object.items[i];
+    if (i > 0)
+      out_put(o, ",", 1);
+    if (m->raw_key != NULL)
+      out_put(o, m->raw_key, m->raw_key_len);
+    else
+      emit_string(o, m->key, m->key_len);
+    out_put(o, ":", 1);
+    emit(o, m->value, render);
+  }
+  out_put(o, "}", 1);
+}
+
+static void emit_array(struct out *o, const struct hr_json *n, bool render)
+{
+  out_put(o, "[", 1);
+  for (size_t i = 0; i < n->u.array.len && !o->full; i++) {
+    if (i > 0)
+      out_put(o, ",", 1);
+    emit(o, n->u.array.items[i], render);
+  }
+  out_put(o, "]", 1);
+}
+
+/* Serialising copies clean subtrees from the source; rendering always
+ * re-emits, since source text may span lines. */
+static void emit(struct out *o, const struct hr_json *n, bool render)
+{
+  if (n == NULL) {
+    out_put(o, "null", 4);
+    return;
+  }
+  if (!render && !n->dirty && n->raw != NULL) {
+    out_put(o, n->raw, n->raw_len);
+    return;
+  }
+  switch (n->type) {
+  case HR_JSON_NULL:
+    out_put(o, "null", 4);
+    break;
+  case HR_JSON_BOOL:
+    out_put(o, n->u.boolean ? "true" : "false", n->u.boolean ? 4 : 5);
+    break;
+  case HR_JSON_NUMBER:
+    out_put(o, n->u.number.text, n->u.number.len);
+    break;
+  case HR_JSON_STRING:
+    emit_string(o, n->u.string.s, n->u.string.len);
+    break;
+  case HR_JSON_ARRAY:
+    emit_array(o, n, render);
+    break;
+  case HR_JSON_OBJECT:
+    emit_object(o, n, render);
+    break;
+  default:
+    out_put(o, "null", 4);
+    break;
+  }
+}
+
+int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len,
+                      struct hr_error *err)
+{
+  const struct hr_json *root = doc->root;
+  struct out o = {.limit = SIZE_MAX};
+  size_t head = 0, tail = doc->src_len;
+
+  /* Whitespace around the top-level value is kept as well. */
+  if (root != NULL && root->raw == doc->src + root->offset) {
+    head = root->offset;
+    tail = root->offset + root->raw_len;
+  }
+  out_put(&o, doc->src, head);
+  emit(&o, root, false);
+  out_put(&o, doc->src + tail, doc->src_len - tail);
+  out_put(&o, "", 1);
+  if (o.oom) {
+    free(o.buf);
+    return hr_error_oom(err);
+  }
+  *ret = o.buf;
+  *ret_len = o.len - 1;
+  return 0;
+}
+
+char *hr_json_render(const struct hr_json *node, size_t max)
+{
+  struct out o = {.limit = max < SIZE_MAX - 1 ? max + 1 : SIZE_MAX};
+  size_t cut;
+
+  if (node == NULL)
+    return strdup("(absent)");
+  emit(&o, node, true);
+  if (o.len > max) {
+    /* Cut on a character boundary, leaving room for the ellipsis. */
+    cut = max > 3 ? max - 3 : 0;
+    while (cut > 0 && ((unsigned char)o.buf[cut] & 0xc0) == 0x80)
+      cut--;
+    o.len = cut;
+    o.full = false;
+    o.limit = SIZE_MAX;
+    out_put(&o, "...", 3);
+  }
+  o.full = false;
+  o.limit = SIZE_MAX;
+  out_put(&o, "", 1);
+  if (o.oom) {
+    free(o.buf);
+    return NULL;
+  }
+  return o.buf;
+}

@@ -335,13 +335,15 @@ static int write_number(struct hr_apply_ctx *ctx, const char *parent_path, const
 }
 
 /* The value an int64 limit (pids, memory, swap) must take.  0 is "not set"
- * to runc and a negative value is "unlimited"; both give way to the profile.
+ * to runc and a negative value is "unlimited"; both give way to the profile,
+ * except that to runc update 0 and absent mean "unchanged" (`overrides`).
  * Returns true, with the new value in *ret, when the spec must change;
  * leaves *ret alone otherwise. */
-static bool limit_i64(bool present, int64_t v, const struct hr_limit *l, int64_t *ret)
+static bool limit_i64(bool present, int64_t v, const struct hr_limit *l, bool overrides,
+                      int64_t *ret)
 {
   if (!present || v == 0) {
-    if (!l->has_default && !l->has_ceiling)
+    if (overrides || (!l->has_default && !l->has_ceiling))
       return false;
     *ret = l->has_default ? l->def : l->ceiling;
     return true;
@@ -365,7 +367,7 @@ int hr_pids_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   if (lookup_object(ctx->spec, "linux.resources.pids", &pids, err) < 0 ||
       read_i64(pids, "limit", "linux.resources.pids.limit", &present, &v, err) < 0)
     return -1;
-  if (!limit_i64(present, v, &ctx->policy->pids.limit, &nv))
+  if (!limit_i64(present, v, &ctx->policy->pids.limit, ctx->overrides_only, &nv))
     return 0;
   return write_number(ctx, "linux.resources.pids", "limit", false, nv, 0, err);
 }
@@ -385,8 +387,8 @@ int hr_memory_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     return -1;
   nm = m;
   ns = s;
-  set_m = limit_i64(has_m, m, &pm->limit, &nm);
-  set_s = limit_i64(has_s, s, &pm->swap, &ns);
+  set_m = limit_i64(has_m, m, &pm->limit, ctx->overrides_only, &nm);
+  set_s = limit_i64(has_s, s, &pm->swap, ctx->overrides_only, &ns);
   /* swap is memory+swap: runc refuses a positive swap below the memory
    * limit, so a lowered memory limit must not leave the container
    * unstartable, and a raised one drags swap along. */
@@ -405,9 +407,16 @@ int hr_memory_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 
 /* The CPU ratio (millicpus) the quota must be brought to, or 0 when the
  * spec's quota may stay.  An absent or 0 quota and a negative one all mean
- * "no CFS limit" to runc. */
-static int64_t cpu_target(const struct hr_limit *l, bool present, int64_t q, uint64_t period)
+ * "no CFS limit" to runc.  To runc update an absent or 0 quota means
+ * "unchanged" (`overrides`): nothing to do, unless a new period comes
+ * alone, which would rescale the unknown current quota into any ratio; the
+ * caller fills in the current quota when it knows it, else the ceiling is
+ * the most the container may have. */
+static int64_t cpu_target(const struct hr_limit *l, bool overrides, bool has_period, bool present,
+                          int64_t q, uint64_t period)
 {
+  if ((!present || q == 0) && overrides)
+    return has_period && l->has_ceiling ? l->ceiling : 0;
   if (!present || q == 0)
     return l->has_default ? l->def : l->has_ceiling ? l->ceiling : 0;
   if (!l->has_ceiling)
@@ -446,7 +455,7 @@ static int cpu_shares(struct hr_apply_ctx *ctx, const struct hr_json *cpu, struc
 
   if (read_u64(cpu, "shares", "linux.resources.cpu.shares", &present, &v, err) < 0)
     return -1;
-  if ((!present || v == 0) && l->has_default)
+  if ((!present || v == 0) && l->has_default && !ctx->overrides_only)
     nv = (uint64_t)l->def;
   else if (present && l->has_ceiling && v > (uint64_t)l->ceiling)
     nv = (uint64_t)l->ceiling;
@@ -470,7 +479,7 @@ int hr_cpu_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   /* runc leaves a period of 0 unwritten, so the cgroup keeps its own. */
   has_p = has_p && spec_p != 0;
   period = has_p ? spec_p : pc->period;
-  mcpus = cpu_target(&pc->mcpus, has_q, q, period);
+  mcpus = cpu_target(&pc->mcpus, ctx->overrides_only, has_p, has_q, q, period);
   if (mcpus > 0) {
     if (cpu_quota(mcpus, &period, &nq, err) < 0 ||
         write_number(ctx, "linux.resources.cpu", "quota", false, nq, 0, err) < 0)

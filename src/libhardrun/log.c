@@ -233,10 +233,12 @@ char *hr_audit_format_text(const struct hr_audit *a)
   for (size_t i = 0; c != NULL && i < c->len; i++) {
     sb_str(&b, i ? "; " : " ");
     sb_str(&b, c->items[i].path);
-    sb_str(&b, ": ");
+    sb_str(&b, c->items[i].audit_only ? ": AUDIT " : ": ");
     sb_str(&b, c->items[i].old_value);
-    sb_str(&b, " -> ");
-    sb_str(&b, c->items[i].new_value);
+    if (!c->items[i].audit_only) {
+      sb_str(&b, " -> ");
+      sb_str(&b, c->items[i].new_value);
+    }
   }
   return sb_take(&b);
 }
@@ -262,8 +264,12 @@ char *hr_audit_format_json(const struct hr_audit *a)
     sb_str(&b, i ? ",{" : "{");
     sb_json_field(&b, "rule", c->items[i].rule, true);
     sb_json_field(&b, "path", c->items[i].path, false);
-    sb_json_field(&b, "old", c->items[i].old_value, false);
-    sb_json_field(&b, "new", c->items[i].new_value, false);
+    if (c->items[i].audit_only) {
+      sb_json_field(&b, "finding", c->items[i].old_value, false);
+    } else {
+      sb_json_field(&b, "old", c->items[i].old_value, false);
+      sb_json_field(&b, "new", c->items[i].new_value, false);
+    }
     sb_str(&b, "}");
   }
   sb_str(&b, "]}");

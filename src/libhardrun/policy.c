@@ -451,6 +451,7 @@ void hr_conf_free(struct hr_conf *conf)
   hr_strv_free(conf->profile_dirs);
   free(conf->audit_socket);
   free(conf->audit_file);
+  free(conf->state_dir);
   memset(conf, 0, sizeof(*conf));
 }
 
@@ -459,9 +460,10 @@ static int conf_defaults(struct hr_conf *c, struct hr_error *err)
   c->default_profile = hr_strdup("default", err);
   c->runtime = hr_strdup(HR_DEFAULT_RUNTIME, err);
   c->audit_socket = hr_strdup("/dev/log", err);
+  c->state_dir = hr_strdup("/run/hardrun", err);
   c->profile_dirs = hr_calloc(3, sizeof(char *), err);
   if (c->default_profile == NULL || c->runtime == NULL || c->audit_socket == NULL ||
-      c->profile_dirs == NULL)
+      c->state_dir == NULL || c->profile_dirs == NULL)
     return -1;
   /* The admin's directory first, so a local profile overrides a shipped
    * one of the same name. */
@@ -528,6 +530,8 @@ static int conf_member(const struct hr_json_doc *doc, const struct hr_json_membe
     return conf_get_abs_path(doc, m->value, &c->runtime, err);
   if (strcmp(m->key, "profileDirs") == 0)
     return conf_profile_dirs(doc, m->value, c, err);
+  if (strcmp(m->key, "stateDir") == 0)
+    return conf_get_abs_path(doc, m->value, &c->state_dir, err);
   if (strcmp(m->key, "auditSocket") == 0) {
     if (hr_profile_get_string(doc, m->value, &s, err) < 0)
       return -1;
@@ -549,7 +553,7 @@ static int conf_member(const struct hr_json_doc *doc, const struct hr_json_membe
 }
 
 static const char *const conf_keys[] = {
-    "defaultProfile", "runtime", "profileDirs", "auditSocket", "auditFile", NULL,
+    "defaultProfile", "runtime", "profileDirs", "auditSocket", "auditFile", "stateDir", NULL,
 };
 
 int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err)
@@ -634,6 +638,9 @@ void hr_policy_free(struct hr_policy *p)
   free_strv_n(p->rootfs.tmpfs, p->rootfs.n_tmpfs);
   free_strv_n(p->caps.allow, p->caps.n_allow);
   free(p->propagation.rootfs);
+  for (size_t i = 0; i < hr_n_controls; i++)
+    if (hr_controls[i].release != NULL)
+      hr_controls[i].release(p);
   free(p);
 }
 
@@ -739,7 +746,15 @@ int hr_policy_load(const struct hr_conf *conf, const char *name, struct hr_polic
      * profile would silently apply a different one. */
     if (r < 0)
       return hr_error_prefix(err, "profile \"%s\"", name);
-    return hr_policy_parse(buf, len, path, name, ret, err);
+    if (hr_policy_parse(buf, len, path, name, ret, err) < 0)
+      return -1;
+    /* The seccomp control names a second file, found through the same
+     * directories, which the profile parser does not know. */
+    if (hr_seccomp_load(*ret, (const char *const *)conf->profile_dirs, conf->state_dir, err) < 0) {
+      hr_policy_freep(ret);
+      return -1;
+    }
+    return 0;
   }
   return not_found(conf, name, err);
 }
@@ -764,4 +779,29 @@ int hr_profile_section_begin(const struct hr_json_doc *profile, const struct hr_
   if (enabled != NULL && hr_profile_get_bool(profile, enabled, on, err) < 0)
     return -1;
   return 1;
+}
+
+int hr_profile_get_mode(const struct hr_json_doc *profile, const struct hr_json *node,
+                        enum hr_rule_mode *ret, struct hr_error *err)
+{
+  static const struct {
+    const char *name;
+    enum hr_rule_mode mode;
+  } modes[] = {
+      {"refuse", HR_MODE_REFUSE},
+      {"fix", HR_MODE_FIX},
+      {"audit", HR_MODE_AUDIT},
+      {"off", HR_MODE_OFF},
+  };
+  const char *s;
+
+  if (hr_profile_get_string(profile, node, &s, err) < 0)
+    return -1;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(modes); i++)
+    if (strcmp(s, modes[i].name) == 0) {
+      *ret = modes[i].mode;
+      return 0;
+    }
+  return hr_profile_error(profile, node, err,
+                          "unknown mode \"%s\" (expected refuse, fix, audit or off)", s);
 }

@@ -99,7 +99,7 @@ hr_write_daemon_json() {
 hr_write_daemons_hardrun_conf() {
   jq -n --arg d "$HR_D" --arg prof "$HR_PROFILES" --arg rt "$HR_RUNC" \
     '{profileDirs: [$d + "/profiles", $prof], runtime: $rt, auditSocket: "",
-      auditFile: ($d + "/audit.log")}' >"$HR_D/hardrun.conf"
+      auditFile: ($d + "/audit.log"), stateDir: ($d + "/hrstate")}' >"$HR_D/hardrun.conf"
 }
 
 # hr_daemons_start: containerd, then dockerd, each waited for with a bounded

@@ -111,7 +111,7 @@ hr_write_conf() {
   jq -n --arg tmp "$HR_TMP" --arg prof "$HR_PROFILES" --arg rt "$HR_TMP/runc-spy" \
     --arg dp "$def" \
     '{profileDirs: [$tmp + "/profiles", $prof], runtime: $rt, auditSocket: "",
-      auditFile: ($tmp + "/audit.log")} + (if $dp == "" then {} else {defaultProfile: $dp} end)' \
+      auditFile: ($tmp + "/audit.log"), stateDir: ($tmp + "/state")} + (if $dp == "" then {} else {defaultProfile: $dp} end)' \
     >"$file"
 }
 

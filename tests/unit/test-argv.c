@@ -8,6 +8,8 @@
 
 #include "unit.h"
 
+#include <inttypes.h>
+
 #include "hardrun/argv.h"
 
 #define PASS    HR_CLASS_PASSTHROUGH
@@ -549,13 +551,212 @@ static void test_sizes(void **state)
   hr_argv_free(&a);
 }
 
+/* ---- the command's flags, as exec and update read and rewrite them ------- */
+
+/* `flags`: each recorded flag as "name=value@index/words" ("name@..." for a
+ * boolean without a value), space separated, index in runtime_argv. */
+struct flag_row {
+  const char *line;
+  const char *flags;
+};
+
+static const struct flag_row flag_rows[] = {
+    {"exec --cap CAP_KILL --cap=CAP_CHOWN --no-new-privs id sh",
+     "cap=CAP_KILL@2/2 cap=CAP_CHOWN@4/1 no-new-privs@5/1"},
+    {"exec -c CAP_KILL -c=CAP_CHOWN id sh", "cap=CAP_KILL@2/2 cap=CAP_CHOWN@4/1"},
+    /* exec is not reordered: flags after the id are the process's */
+    {"exec -u 0:0 id --cap CAP_SYS_ADMIN", "user=0:0@2/2"},
+    {"exec --no-new-privs=false -p /tmp/p id", "no-new-privs=false@2/1 process=/tmp/p@3/2"},
+    /* update is reordered; the indices are still those of runtime_argv */
+    {"update id --pids-limit -1", "pids-limit=-1@3/2"},
+    {"update id --memory=1g -r - ", "memory=1g@3/1 resources=-@4/2"},
+    {"update --pids-limit 5 --pids-limit=7 id", "pids-limit=5@2/2 pids-limit=7@4/1"},
+    /* the index is runtime_argv's: hardrun's own options are gone from it */
+    {"--hardrun-profile p --root /r update id --cpu-quota 5", "cpu-quota=5@5/2"},
+    {"--hardrun-config=/c update --resources=- id", "resources=-@2/1"},
+    /* --help makes it a pass-through: nothing to read */
+    {"update --pids-limit 5 --help id", ""},
+    {"start id", ""},
+};
+
+static void run_flag_row(const struct flag_row *r)
+{
+  char buf[512], got[512] = "";
+  char *argv[MAX_ARGS + 1];
+  struct hr_error err = {0};
+  struct hr_argv a;
+  size_t off = 0;
+  int argc;
+
+  snprintf(buf, sizeof(buf), "%s", r->line);
+  argc = split(buf, argv);
+  if (hr_argv_parse(argc, argv, &a, &err) < 0)
+    fail_msg("`%s`: %s", r->line, err.msg);
+  for (size_t i = 0; i < a.n_flags; i++) {
+    const struct hr_argv_flag *f = &a.flags[i];
+    off += (size_t)snprintf(got + off, sizeof(got) - off, "%s%s%s%s@%d/%d", i ? " " : "", f->name,
+                            f->value ? "=" : "", f->value ? f->value : "", f->index, f->n_words);
+    /* the index points at the flag's own word */
+    if (a.runtime_argv[f->index][0] != '-')
+      fail_msg("`%s`: flag %s at %d is \"%s\"", r->line, f->name, f->index,
+               a.runtime_argv[f->index]);
+  }
+  if (strcmp(got, r->flags) != 0)
+    fail_msg("`%s`: flags\n  got:  %s\n  want: %s", r->line, got, r->flags);
+  hr_argv_free(&a);
+}
+
+static void test_flags(void **state)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(flag_rows); i++)
+    run_flag_row(&flag_rows[i]);
+}
+
+/* hr_argv_set_flags: `remove` and `add` ("name=value" or "name", space
+ * separated), the runtime argv after it, and the flags it then records. */
+struct set_row {
+  const char *line, *remove, *add, *rt, *flags;
+};
+
+static const struct set_row set_rows[] = {
+    {"exec -c A -c B -t --no-new-privs=false id sh -c x", "cap no-new-privs", "cap=A no-new-privs",
+     "exec --cap=A --no-new-privs -t id sh -c x", "cap=A@2/1 no-new-privs@3/1 tty@4/1"},
+    {"--root /r exec --cap X id", "cap", "", "--root /r exec id", ""},
+    {"exec id sh", "cap", "no-new-privs", "exec --no-new-privs id sh", "no-new-privs@2/1"},
+    /* the value word after the id goes with its flag */
+    {"update id --pids-limit -1 --memory 1g", "pids-limit memory",
+     "pids-limit=16384 memory=1073741824", "update --pids-limit=16384 --memory=1073741824 id",
+     "pids-limit=16384@2/1 memory=1073741824@3/1"},
+    {"update -r /f id", "resources", "resources=-", "update --resources=- id", "resources=-@2/1"},
+    /* flags not named survive, in order, with their new index */
+    {"update --cpuset-cpus 0 id --pids-limit 5", "pids-limit", "pids-limit=5",
+     "update --pids-limit=5 --cpuset-cpus 0 id", "pids-limit=5@2/1 cpuset-cpus=0@3/2"},
+};
+
+static int split_set(char *buf, struct hr_argv_set *out, const char **names)
+{
+  int n = 0;
+
+  for (char *save = NULL, *w = strtok_r(buf, " ", &save); w != NULL;
+       w = strtok_r(NULL, " ", &save)) {
+    char *eq = strchr(w, '=');
+    if (eq != NULL)
+      *eq = '\0';
+    if (out != NULL)
+      out[n] = (struct hr_argv_set){w, eq != NULL ? eq + 1 : NULL};
+    if (names != NULL)
+      names[n] = w;
+    n++;
+  }
+  if (names != NULL)
+    names[n] = NULL;
+  return n;
+}
+
+static void run_set_row(const struct set_row *r)
+{
+  char buf[512], rbuf[256], abuf[256], got[512] = "", fgot[512] = "";
+  char *argv[MAX_ARGS + 1];
+  const char *remove[16];
+  struct hr_argv_set add[16];
+  struct hr_error err = {0};
+  struct hr_argv a;
+  size_t off = 0;
+  int argc, n_add;
+
+  snprintf(buf, sizeof(buf), "%s", r->line);
+  snprintf(rbuf, sizeof(rbuf), "%s", r->remove);
+  snprintf(abuf, sizeof(abuf), "%s", r->add);
+  argc = split(buf, argv);
+  split_set(rbuf, NULL, remove);
+  n_add = split_set(abuf, add, NULL);
+  assert_ok(hr_argv_parse(argc, argv, &a, &err), &err);
+  assert_ok(hr_argv_set_flags(&a, remove, add, (size_t)n_add, &err), &err);
+  assert_null(a.runtime_argv[0]);
+  assert_null(a.runtime_argv[a.runtime_argc]);
+  for (int i = 1; i < a.runtime_argc; i++)
+    off +=
+        (size_t)snprintf(got + off, sizeof(got) - off, "%s%s", i > 1 ? " " : "", a.runtime_argv[i]);
+  if (strcmp(got, r->rt) != 0)
+    fail_msg("`%s`: runtime argv\n  got:  %s\n  want: %s", r->line, got, r->rt);
+  off = 0;
+  for (size_t i = 0; i < a.n_flags; i++)
+    off += (size_t)snprintf(fgot + off, sizeof(fgot) - off, "%s%s%s%s@%d/%d", i ? " " : "",
+                            a.flags[i].name, a.flags[i].value ? "=" : "",
+                            a.flags[i].value ? a.flags[i].value : "", a.flags[i].index,
+                            a.flags[i].n_words);
+  if (strcmp(fgot, r->flags) != 0)
+    fail_msg("`%s`: flags after the edit\n  got:  %s\n  want: %s", r->line, fgot, r->flags);
+  hr_argv_free(&a);
+}
+
+static void test_set_flags(void **state)
+{
+  char *argv[] = {"hardrun", "--version", NULL};
+  struct hr_error err = {0};
+  struct hr_argv a;
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(set_rows); i++)
+    run_set_row(&set_rows[i]);
+  /* no command: nothing to put flags after */
+  assert_ok(hr_argv_parse(2, argv, &a, &err), &err);
+  assert_int_equal(hr_argv_set_flags(&a, NULL, NULL, 0, &err), -1);
+  hr_argv_free(&a);
+}
+
+/* strconv.ParseInt(s, 0 or 10, 64) */
+static void test_go_parse_int(void **state)
+{
+  static const struct {
+    const char *s;
+    bool base0;
+    int ok;
+    int64_t want;
+  } cases[] = {
+      {"0", true, 0, 0},
+      {"-1", true, 0, -1},
+      {"+5", true, 0, 5},
+      {"010", true, 0, 8},
+      {"010", false, 0, 10},
+      {"0x10", true, 0, 16},
+      {"0X1f", true, 0, 31},
+      {"0b101", true, 0, 5},
+      {"0o17", true, 0, 15},
+      {"1_000", true, 0, 1000},
+      {"0x_1", true, 0, 1},
+      {"1_000", false, -1, 0},
+      {"0x10", false, -1, 0},
+      {"_1", true, -1, 0},
+      {"1__0", true, -1, 0},
+      {"1_", true, -1, 0},
+      {"0x", true, -1, 0},
+      {"", true, -1, 0},
+      {"-", true, -1, 0},
+      {" 1", true, -1, 0},
+      {"1.0", true, -1, 0},
+      {"9223372036854775807", true, 0, INT64_MAX},
+      {"-9223372036854775808", false, 0, INT64_MIN},
+      {"9223372036854775808", true, -1, 0},
+      {"-9223372036854775809", true, -1, 0},
+      {"18446744073709551616", true, -1, 0},
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(cases); i++) {
+    int64_t v = 0;
+    int r = hr_go_parse_int(cases[i].s, cases[i].base0, &v);
+    if (r != cases[i].ok || (r == 0 && v != cases[i].want))
+      fail_msg("\"%s\" base0=%d: %d %" PRId64 ", want %d %" PRId64, cases[i].s, cases[i].base0, r,
+               v, cases[i].ok, cases[i].want);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table),
-      cmocka_unit_test(test_error_keeps_log),
-      cmocka_unit_test(test_bad_input),
-      cmocka_unit_test(test_sizes),
+      cmocka_unit_test(test_table),        cmocka_unit_test(test_error_keeps_log),
+      cmocka_unit_test(test_bad_input),    cmocka_unit_test(test_sizes),
+      cmocka_unit_test(test_flags),        cmocka_unit_test(test_set_flags),
+      cmocka_unit_test(test_go_parse_int),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,7 +154,8 @@ static const struct conf_case {
     {"{\"AuditSocket\": \"\"}",
      ":1:17: unknown key \"AuditSocket\"; did you mean \"auditSocket\"?"},
     {"{\"seccomp\": 1}", ":1:13: unknown key \"seccomp\" (known keys: \"defaultProfile\", "
-                         "\"runtime\", \"profileDirs\", \"auditSocket\", \"auditFile\")"},
+                         "\"runtime\", \"profileDirs\", \"auditSocket\", \"auditFile\", "
+                         "\"stateDir\")"},
     {"{\"runtime\": \"runc\"}", ":1:13: runtime: expected an absolute path, got \"runc\""},
     {"{\"runtime\": 1}", ":1:13: runtime: expected a string, got number"},
     {"{\"profileDirs\": []}", ":1:17: profileDirs: must list at least one directory"},
@@ -398,9 +399,12 @@ static const struct profile_case {
     {"duplicate.json", "duplicate.json:1:46: duplicate key \"noNewPrivileges\" (first set at line "
                        "1, column 21)"},
     {"unknown.json",
-     "unknown.json:1:13: unknown key \"seccomp\" (known keys: \"description\", \"readonlyRootfs\", "
-     "\"noNewPrivileges\", \"capabilities\", \"pids\", \"memory\", \"cpu\", "
-     "\"mountPropagation\")"},
+     "unknown.json:1:19: unknown key \"kernelModules\" (known keys: \"description\", "
+     "\"privileged\", \"hostNamespaces\", \"hostMounts\", \"hostDevices\", "
+     "\"sysctls\", \"hooks\", \"readonlyRootfs\", \"noNewPrivileges\", "
+     "\"capabilities\", \"user\", \"pids\", \"memory\", \"cpu\", "
+     "\"mountPropagation\", \"rlimits\", \"oom\", \"secretEnv\", \"sshd\", "
+     "\"seccomp\", \"apparmor\", \"selinux\")"},
 };
 
 static void test_profile_fixtures(void **state)
@@ -433,7 +437,8 @@ static void test_profile_fixtures(void **state)
     else
       assert_null(p->description);
     for (size_t k = 0; k < hr_n_controls; k++)
-      assert_int_equal(hr_controls[k].enabled(p), k == 1 && t->nnp);
+      assert_int_equal(hr_controls[k].enabled(p),
+                       strcmp(hr_controls[k].name, "no-new-privileges") == 0 && t->nnp);
   }
 }
 
@@ -483,13 +488,27 @@ static void test_profile_too_large(void **state)
 static void test_control_table(void **state)
 {
   static const char *const want[][3] = {
+      {"privileged", "privileged", "linux.maskedPaths"},
+      {"host-namespaces", "hostNamespaces", "linux.namespaces"},
+      {"host-mounts", "hostMounts", "mounts"},
+      {"host-devices", "hostDevices", "linux.devices"},
+      {"sysctls", "sysctls", "linux.sysctl"},
+      {"hooks", "hooks", "hooks"},
       {"readonly-rootfs", "readonlyRootfs", "root.readonly"},
       {"no-new-privileges", "noNewPrivileges", "process.noNewPrivileges"},
       {"capabilities", "capabilities", "process.capabilities"},
+      {"user", "user", "process.user.uid"},
       {"pids-limit", "pids", "linux.resources.pids"},
       {"memory-limit", "memory", "linux.resources.memory"},
       {"cpu-limit", "cpu", "linux.resources.cpu"},
       {"mount-propagation", "mountPropagation", "linux.rootfsPropagation"},
+      {"rlimits", "rlimits", "process.rlimits"},
+      {"oom", "oom", "linux.resources.memory.disableOOMKiller"},
+      {"secret-env", "secretEnv", "process.env"},
+      {"sshd", "sshd", "process.args"},
+      {"seccomp", "seccomp", "linux.seccomp"},
+      {"apparmor", "apparmor", "process.apparmorProfile"},
+      {"selinux", "selinux", "process.selinuxLabel"},
   };
   const char *src = getenv("HR_SRCDIR");
 
@@ -953,8 +972,11 @@ static void test_apply_spec_keys(void **state)
  * main will print it, and a failing control leaves no partial audit. */
 static void test_apply_default_error(void **state)
 {
-  static const char spec[] = "{\"root\": {\"path\": \"rootfs\"}, \"process\": {\"capabilities\": "
-                             "{\"bounding\": \"CAP_SYS_ADMIN\"}}}";
+  static const char spec[] =
+      "{\"root\": {\"path\": \"rootfs\"}, \"process\": {\"capabilities\": "
+      "{\"bounding\": \"CAP_SYS_ADMIN\"}}, "
+      "\"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\"}, {\"type\": "
+      "\"ipc\"}, {\"type\": \"uts\"}, {\"type\": \"mount\"}, {\"type\": \"cgroup\"}]}}";
   const char *dir = getenv("HR_PROFILES");
   const char *prefix =
       "profile \"default\": rule \"capabilities\": process.capabilities.bounding: expected ";

@@ -18,19 +18,17 @@ struct fixture {
   struct hr_policy *policy;
 };
 
-static struct hr_policy *load_default_profile(void)
+/* Loaded the way main loads it (hr_policy_load), so that controls with a
+ * load step (the seccomp filter) are ready; state goes to `state_dir`. */
+static struct hr_policy *load_default_profile(const char *state_dir)
 {
   struct hr_error err = {0};
   const char *dir = getenv("HR_PROFILES");
-  cleanup_free char *path = NULL;
-  cleanup_free char *buf = NULL;
+  char *dirs[] = {(char *)(dir ? dir : "profiles"), NULL};
+  struct hr_conf conf = {.profile_dirs = dirs, .state_dir = (char *)state_dir};
   struct hr_policy *p = NULL;
-  size_t len;
 
-  if (asprintf(&path, "%s/default.json", dir ? dir : "profiles") < 0)
-    return NULL;
-  if (hr_read_file(path, 1 << 20, &buf, &len, &err) < 0 ||
-      hr_policy_parse(buf, len, path, "default", &p, &err) < 0)
+  if (hr_policy_load(&conf, "default", &p, &err) < 0)
     fail_msg("default profile: %s", err.msg);
   return p;
 }
@@ -41,7 +39,9 @@ static int setup(void **state)
   strcpy(f->dir, "/tmp/hr-spec-XXXXXX");
   if (mkdtemp(f->dir) == NULL)
     return -1;
-  f->policy = load_default_profile();
+  char state_dir[96];
+  snprintf(state_dir, sizeof(state_dir), "%s/.state", f->dir);
+  f->policy = load_default_profile(state_dir);
   *state = f;
   return f->policy == NULL ? -1 : 0;
 }
@@ -93,10 +93,15 @@ static size_t entries(const struct fixture *f)
   return n;
 }
 
+/* Every namespace runc can make: the host-namespaces rule refuses less. */
+#define NAMESPACES                                                                                 \
+  "[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},"              \
+  "{\"type\":\"mount\"},{\"type\":\"cgroup\"}]"
+
 static const char *minimal =
     "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\"},"
     "\"root\":{\"path\":\"rootfs\"},\"x-vendor\":{\"n\":18446744073709551615,\"e\":1e3},"
-    "\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}";
+    "\"linux\":{\"namespaces\":" NAMESPACES "}}";
 
 static void test_rewrites_atomically(void **state)
 {
@@ -125,7 +130,10 @@ static void test_rewrites_atomically(void **state)
   /* A second pass finds nothing to do and leaves the file alone. */
   struct hr_changes ch2 = {0};
   assert_ok(hr_spec_harden_bundle(f->dir, f->policy, &ch2, &err), &err);
-  assert_int_equal(ch2.len, 0);
+  for (size_t i = 0; i < ch2.len; i++)
+    if (!ch2.items[i].audit_only)
+      fail_msg("second pass changed %s: %s -> %s", ch2.items[i].path, ch2.items[i].old_value,
+               ch2.items[i].new_value);
   assert_int_equal(stat(path, &before), 0);
   assert_true(before.st_ino == after.st_ino);
   hr_changes_free(&ch2);
@@ -141,12 +149,13 @@ static const struct {
     {"[1,2]", "config.json"},
     {"{\"process\":{\"args\":[\"a\\u0000b\"]},\"root\":{\"path\":\"r\"}}", "config.json"},
     {"{\"process\":{},\"Process\":{},\"root\":{\"path\":\"r\"}}", "Process"},
-    {"{\"process\":{\"capabilities\":{\"bounding\":\"CAP_SYS_ADMIN\"}},\"root\":{\"path\":\"r\"}}",
+    {"{\"process\":{\"capabilities\":{\"bounding\":\"CAP_SYS_ADMIN\"}},\"root\":{\"path\":\"r\"},"
+     "\"linux\":{\"namespaces\":" NAMESPACES "}}",
      "process.capabilities.bounding"},
-    {"{\"process\":{\"args\":[]},\"root\":{\"path\":\"r\"},\"linux\":{\"resources\":{\"pids\":{"
-     "\"limit\":1.5}}}}",
+    {"{\"process\":{\"args\":[]},\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":" NAMESPACES
+     ",\"resources\":{\"pids\":{\"limit\":1.5}}}}",
      "linux.resources.pids.limit"},
-    {"{\"process\":{\"args\":[]}}", "root"},
+    {"{\"process\":{\"args\":[]},\"linux\":{\"namespaces\":" NAMESPACES "}}", "root"},
 };
 
 static void test_refusals_leave_file_identical(void **state)
@@ -203,7 +212,10 @@ static void test_symlink_and_fifo_refused(void **state)
 static void test_real_configs(void **state)
 {
   struct fixture *f = *state;
-  static const char *names[] = {"runc-spec.json", "docker-run.json", "ctr-run.json"};
+  /* docker-run.json is left out: its libnetwork hook names the pid of the
+   * dockerd that ran during the capture, which the hooks rule verifies and
+   * so refuses today (tests/e2e covers docker's live configs). */
+  static const char *names[] = {"runc-spec.json", "ctr-run.json"};
   static const char *kept[] = {"ociVersion", "hostname", "annotations", "hooks"};
 
   for (size_t i = 0; i < HR_ARRAY_SIZE(names); i++) {

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef HARDRUN_REFUSALS_H
+#define HARDRUN_REFUSALS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hardrun/error.h"
+
+/* What a rule does when a spec breaks it. */
+enum hr_rule_mode {
+  HR_MODE_OFF = 0,
+  HR_MODE_REFUSE, /* fail the create, naming the rule and the JSON path */
+  HR_MODE_FIX,    /* rewrite the spec into the safe form, recorded as a change */
+  HR_MODE_AUDIT,  /* change nothing; record a finding in the audit record */
+};
+
+/* ---- profile settings, one struct per rule -------------------------------
+ * A rule is enabled when its mode is not HR_MODE_OFF.  Every string list is
+ * NULL-terminated and counted. */
+
+/* "privileged": an allow-all device cgroup rule (`mode`), and /proc and
+ * /sys paths the spec no longer masks or makes read-only (`paths_mode`). */
+struct hr_rule_privileged {
+  enum hr_rule_mode mode;
+  enum hr_rule_mode paths_mode;
+  char **masked; /* clean absolute paths; default: runc's maskedPaths */
+  size_t n_masked;
+  char **readonly; /* default: runc's readonlyPaths */
+  size_t n_readonly;
+};
+
+/* The namespaces "host-namespaces" checks, in this order. */
+enum hr_ns {
+  HR_NS_NETWORK,
+  HR_NS_PID,
+  HR_NS_IPC,
+  HR_NS_UTS,
+  HR_NS_MOUNT,
+  HR_NS_CGROUP,
+  HR_NS_COUNT,
+};
+
+/* "host-namespaces": one mode per namespace type, for a namespace that is
+ * missing or whose path is one of the host's own. */
+struct hr_rule_hostns {
+  enum hr_rule_mode mode[HR_NS_COUNT];
+};
+
+/* A device pattern: type 'c', 'b' or 'a' (both); -1 is the wildcard. */
+struct hr_device_pattern {
+  char type;
+  int64_t major, minor;
+};
+
+/* "host-devices": linux.devices entries and device cgroup allow rules
+ * (with r or w access) must fall within `allow`. */
+struct hr_rule_hostdevices {
+  enum hr_rule_mode mode;
+  struct hr_device_pattern *allow; /* default: null zero full random urandom
+                                      tty console ptmx and the pts range */
+  size_t n_allow;
+};
+
+/* "host-mounts" (hostmounts.c). */
+struct hr_rule_hostmounts {
+  enum hr_rule_mode mode;
+  char **sensitive; /* clean absolute paths; "/" matches itself only */
+  size_t n_sensitive;
+  char **allow; /* exact paths allowed as a source */
+  size_t n_allow;
+  char **allow_ro; /* exact paths allowed as a source of a read-only mount */
+  size_t n_allow_ro;
+  char **sockets; /* file names of container-daemon sockets */
+  size_t n_sockets;
+};
+
+/* "sysctls": names allowed in linux.sysctl. */
+struct hr_rule_sysctls {
+  enum hr_rule_mode mode;
+  char **allow; /* dotted names; default: Kubernetes' "baseline" safe set */
+  size_t n_allow;
+};
+
+/* "hooks": every hook path must be in `allow`, except dockerd's own
+ * libnetwork-setkey hook (/proc/PID/exe of a binary in `dockerd`) and
+ * containerd's oci-hook relay (a binary in `containerd`) to an allowed
+ * program. */
+struct hr_rule_hooks {
+  enum hr_rule_mode mode;
+  char **allow;
+  size_t n_allow;
+  char **dockerd;
+  size_t n_dockerd;
+  char **containerd;
+  size_t n_containerd;
+};
+
+/* One resource of "rlimits". */
+struct hr_rlimit_rule {
+  const char *type; /* "RLIMIT_NOFILE" (static) */
+  bool has_default;
+  uint64_t def_hard, def_soft;
+  bool has_ceiling;
+  uint64_t ceiling;
+};
+
+struct hr_rule_rlimits {
+  enum hr_rule_mode mode;
+  struct hr_rlimit_rule *limits;
+  size_t n_limits;
+};
+
+/* "oom": disableOOMKiller, and oomScoreAdj below `min_score_adj`. */
+struct hr_rule_oom {
+  enum hr_rule_mode mode;
+  int64_t min_score_adj;
+};
+
+/* "secret-env": variables whose names match a pattern (fnmatch, any case)
+ * and are not in `allow`. */
+struct hr_rule_secretenv {
+  enum hr_rule_mode mode;
+  char **patterns;
+  size_t n_patterns;
+  char **allow;
+  size_t n_allow;
+};
+
+/* "sshd": an sshd as the container's process (CIS Docker 5.7). */
+struct hr_rule_sshd {
+  enum hr_rule_mode mode;
+};
+
+/* Profile settings of the refusal rules (owned by refusals.c and
+ * hostmounts.c). */
+struct hr_policy_refusals {
+  struct hr_rule_privileged privileged;
+  struct hr_rule_hostns hostns;
+  struct hr_rule_hostmounts hostmounts;
+  struct hr_rule_hostdevices hostdevices;
+  struct hr_rule_sysctls sysctls;
+  struct hr_rule_hooks hooks;
+  struct hr_rule_rlimits rlimits;
+  struct hr_rule_oom oom;
+  struct hr_rule_secretenv secretenv;
+  struct hr_rule_sshd sshd;
+};
+
+/* ---- helpers shared by refusals.c and hostmounts.c ----------------------- */
+
+struct hr_apply_ctx;
+struct hr_json_doc;
+struct hr_json;
+
+/* A breach of a rule in `mode`: refuse fails with "PATH: message" (returns
+ * -1), audit records the finding (returns 0: leave the spec alone), fix
+ * returns 1 (the caller rewrites).  -1 also on out-of-memory. */
+int hr_rule_breach(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, const char *path,
+                   struct hr_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Quote a spec string for a message: bounded, control and non-ASCII bytes
+ * escaped, so a hostile value cannot forge log lines. */
+const char *hr_rule_quote(char *buf, size_t size, const char *s);
+#define HR_QUOTE_MAX 160
+
+/* Read an optional "mode" member of a rule's section into *mode; modes the
+ * rule cannot honour (`fix_ok` false: "fix") are profile errors. */
+int hr_rule_parse_mode(const struct hr_json_doc *profile, const struct hr_json *node, bool fix_ok,
+                       enum hr_rule_mode *mode, struct hr_error *err);
+
+/* A profile array of absolute paths, cleaned; `what` names it in errors. */
+int hr_rule_parse_paths(const struct hr_json_doc *profile, const struct hr_json *node,
+                        const char *what, char ***ret, size_t *ret_len, struct hr_error *err);
+
+/* Copy a built-in list. */
+int hr_rule_strv_dup(const char *const *src, size_t n, char ***ret, size_t *ret_len,
+                     struct hr_error *err);
+void hr_rule_strv_free(char ***v, size_t *n);
+bool hr_rule_strv_contains(char *const *v, size_t n, const char *s);
+
+#endif

@@ -1,0 +1,594 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The "host-mounts" rule: a bind mount (or any mount with a host path as
+ * its source) must not expose the host's system directories, the container
+ * runtimes' state or a container daemon's socket.
+ *
+ * Sources are resolved on the host as the kernel will resolve them when runc
+ * mounts them (symlinks and ".." followed), and the resolved path is what is
+ * matched.  Docker's and containerd's own per-container files are
+ * recognised by their shape, so that they keep working wherever the data
+ * root is. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardrun/controls.h"
+#include "hardrun/utils.h"
+
+/* "/" matches itself only (every path is under it); an entry ending in "*"
+ * matches any name that starts with the rest at that level ("/lib*": /lib,
+ * /lib64, /libx32). */
+static const char *const default_sensitive[] = {
+    "/",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/usr",
+    "/lib*",
+    "/root",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/run/containerd",
+    "/var/run",
+};
+
+/* File names of container-daemon sockets: bound anywhere, they hand the
+ * container the daemon, which is root on the host. */
+static const char *const default_sockets[] = {
+    "docker.sock", "containerd.sock", "containerd.sock.ttrpc",
+    "crio.sock",   "podman.sock",     "buildkitd.sock",
+};
+
+/* Read-only exceptions by default: the init Docker binds for --init, and
+ * the host's time zone, commonly shared with -v /etc/localtime:...:ro. */
+static const char *const default_allow_ro[] = {
+    "/usr/bin/docker-init",
+    "/usr/sbin/docker-init",
+    "/usr/local/bin/docker-init",
+    "/usr/libexec/docker/docker-init",
+    "/etc/localtime",
+    "/etc/timezone",
+};
+
+/* ---- profile ------------------------------------------------------------------ */
+
+static int sensitive_list(const struct hr_json_doc *profile, const struct hr_json *node,
+                          struct hr_rule_hostmounts *r, struct hr_error *err)
+{
+  if (node == NULL)
+    return hr_rule_strv_dup(default_sensitive, HR_ARRAY_SIZE(default_sensitive), &r->sensitive,
+                            &r->n_sensitive, err);
+  if (hr_profile_get_strv(profile, node, &r->sensitive, &r->n_sensitive, err) < 0)
+    return -1;
+  for (size_t i = 0; i < r->n_sensitive; i++) {
+    char *s = r->sensitive[i], *clean;
+    size_t n = strlen(s);
+    bool star = n > 1 && s[n - 1] == '*';
+    if (s[0] != '/' || (star && s[n - 2] == '/') || strchr(s, '*') != (star ? s + n - 1 : NULL))
+      return hr_profile_error(profile, node->u.array.items[i], err,
+                              "hostMounts.sensitive[%zu]: expected an absolute path, "
+                              "optionally ending in a name prefix and \"*\"",
+                              i);
+    if (star)
+      s[n - 1] = '\0';
+    clean = hr_path_clean(s, err);
+    if (clean == NULL)
+      return -1;
+    free(r->sensitive[i]);
+    r->sensitive[i] = NULL;
+    if (star && hr_asprintf(&r->sensitive[i], err, "%s*", clean) < 0) {
+      free(clean);
+      return -1;
+    }
+    if (!star)
+      r->sensitive[i] = clean;
+    else
+      free(clean);
+  }
+  return 0;
+}
+
+static int sockets_list(const struct hr_json_doc *profile, const struct hr_json *node,
+                        struct hr_rule_hostmounts *r, struct hr_error *err)
+{
+  if (node == NULL)
+    return hr_rule_strv_dup(default_sockets, HR_ARRAY_SIZE(default_sockets), &r->sockets,
+                            &r->n_sockets, err);
+  if (hr_profile_get_strv(profile, node, &r->sockets, &r->n_sockets, err) < 0)
+    return -1;
+  for (size_t i = 0; i < r->n_sockets; i++)
+    if (r->sockets[i][0] == '\0' || strchr(r->sockets[i], '/') != NULL)
+      return hr_profile_error(profile, node->u.array.items[i], err,
+                              "hostMounts.sockets[%zu]: expected a file name", i);
+  return 0;
+}
+
+int hr_hostmounts_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                        struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled",       "mode",    "sensitive", "allow",
+                                     "allowReadOnly", "sockets", NULL};
+  struct hr_rule_hostmounts *r = &p->refusals.hostmounts;
+  const struct hr_json *obj = NULL, *node;
+  enum hr_rule_mode mode = HR_MODE_REFUSE;
+  bool on;
+  int rc = hr_profile_section_begin(profile, section, keys, &on, err);
+
+  if (rc < 0)
+    return -1;
+  if (rc > 0) {
+    obj = section;
+    if (hr_rule_parse_mode(profile, hr_json_get(obj, "mode"), true, &mode, err) < 0)
+      return -1;
+  }
+  hr_hostmounts_release(p);
+  if (sensitive_list(profile, obj ? hr_json_get(obj, "sensitive") : NULL, r, err) < 0 ||
+      sockets_list(profile, obj ? hr_json_get(obj, "sockets") : NULL, r, err) < 0)
+    return -1;
+  node = obj ? hr_json_get(obj, "allow") : NULL;
+  if (node != NULL &&
+      hr_rule_parse_paths(profile, node, "hostMounts.allow", &r->allow, &r->n_allow, err) < 0)
+    return -1;
+  node = obj ? hr_json_get(obj, "allowReadOnly") : NULL;
+  if (node != NULL ? hr_rule_parse_paths(profile, node, "hostMounts.allowReadOnly", &r->allow_ro,
+                                         &r->n_allow_ro, err) < 0
+                   : hr_rule_strv_dup(default_allow_ro, HR_ARRAY_SIZE(default_allow_ro),
+                                      &r->allow_ro, &r->n_allow_ro, err) < 0)
+    return -1;
+  r->mode = on ? mode : HR_MODE_OFF;
+  return 0;
+}
+
+bool hr_hostmounts_enabled(const struct hr_policy *p)
+{
+  return p->refusals.hostmounts.mode != HR_MODE_OFF;
+}
+
+void hr_hostmounts_release(struct hr_policy *p)
+{
+  struct hr_rule_hostmounts *r = &p->refusals.hostmounts;
+
+  hr_rule_strv_free(&r->sensitive, &r->n_sensitive);
+  hr_rule_strv_free(&r->allow, &r->n_allow);
+  hr_rule_strv_free(&r->allow_ro, &r->n_allow_ro);
+  hr_rule_strv_free(&r->sockets, &r->n_sockets);
+}
+
+/* ---- resolving host paths ---------------------------------------------------- */
+
+/* Resolve `path` (absolute) as the kernel will when runc mounts it.  When it
+ * does not exist (runc then fails), the longest existing prefix is resolved
+ * and the rest is appended and cleaned, so that "/missing/../etc" still
+ * reads as "/etc".  Errors other than a missing component (a symlink loop,
+ * no permission) are returned: a path hardrun cannot resolve is one it
+ * cannot vouch for. */
+static int resolve(const char *path, char **ret, struct hr_error *err)
+{
+  cleanup_free char *head = hr_strdup(path, err), *joined = NULL;
+  char buf[PATH_MAX];
+  size_t cut = 0; /* offset of the first component not resolved, 0: none */
+
+  if (head == NULL)
+    return -1;
+  while (realpath(head[0] != '\0' ? head : "/", buf) == NULL) {
+    char *slash;
+    if (errno != ENOENT && errno != ENOTDIR)
+      return hr_error_set(err, HR_ERR_SYSTEM, errno, "cannot resolve");
+    slash = strrchr(head, '/');
+    if (slash == NULL)
+      return hr_error_set(err, HR_ERR_SYSTEM, ENOENT, "cannot resolve");
+    *slash = '\0';
+    cut = (size_t)(slash - head) + 1;
+  }
+  if (cut == 0) {
+    *ret = hr_strdup(buf, err);
+    return *ret == NULL ? -1 : 0;
+  }
+  if (hr_asprintf(&joined, err, "%s/%s", buf, path + cut) < 0)
+    return -1;
+  *ret = hr_path_clean(joined, err);
+  return *ret == NULL ? -1 : 0;
+}
+
+/* ---- matching -------------------------------------------------------------------- */
+
+/* How a resolved path relates to a sensitive entry. */
+enum relation {
+  REL_NONE,
+  REL_IN,       /* the entry itself or below it */
+  REL_CONTAINS, /* above it: the mount exposes it */
+};
+
+static enum relation relate(const char *path, const char *entry)
+{
+  size_t n = strlen(entry);
+  const char *slash;
+  char dir[PATH_MAX];
+
+  /* Everything is below "/": only "/" itself is "/". */
+  if (strcmp(entry, "/") == 0)
+    return strcmp(path, "/") == 0 ? REL_IN : REL_NONE;
+  if (entry[n - 1] != '*') {
+    if (hr_path_has_prefix(path, entry))
+      return REL_IN;
+    return hr_path_has_prefix(entry, path) ? REL_CONTAINS : REL_NONE;
+  }
+  /* "DIR/PREFIX*" */
+  slash = strrchr(entry, '/');
+  if ((size_t)(slash - entry) >= sizeof(dir))
+    return REL_NONE;
+  memcpy(dir, entry, (size_t)(slash - entry));
+  dir[slash - entry] = '\0';
+  if (dir[0] == '\0')
+    strcpy(dir, "/");
+  if (hr_path_has_prefix(dir, path))
+    return REL_CONTAINS;
+  if (!hr_path_has_prefix(path, dir))
+    return REL_NONE;
+  /* the component of `path` right below DIR */
+  const char *comp = path + strlen(dir) + (strcmp(dir, "/") != 0);
+  size_t plen = n - 1 - (size_t)(slash + 1 - entry);
+  return strncmp(comp, slash + 1, plen) == 0 ? REL_IN : REL_NONE;
+}
+
+static bool is_hex64(const char *s)
+{
+  for (size_t i = 0; i < 64; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+      return false;
+  return true;
+}
+
+/* `path` ends in "/DIR/<64 hex digits>/LEAF". */
+static bool has_shape(const char *path, const char *dir, const char *leaf)
+{
+  size_t pl = strlen(path), dl = strlen(dir), ll = strlen(leaf);
+  const char *p;
+
+  if (pl < 1 + dl + 1 + 64 + 1 + ll)
+    return false;
+  p = path + pl - ll;
+  if (strcmp(p, leaf) != 0 || p[-1] != '/')
+    return false;
+  p -= 1 + 64;
+  if (!is_hex64(p) || p[-1] != '/')
+    return false;
+  p -= 1 + dl;
+  return strncmp(p, dir, dl) == 0 && p[-1] == '/';
+}
+
+static bool is_kind(const char *path, mode_t kind)
+{
+  struct stat st;
+
+  return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == kind;
+}
+
+/* The files Docker and containerd make for each container: Docker's
+ * <data-root>/containers/<id>/{hosts,hostname,resolv.conf} and mounts/shm,
+ * containerd CRI's <root>/io.containerd.grpc.v1.cri/sandboxes/<id>/... and
+ * <state>/.../sandboxes/<id>/shm, each only at its own destination; and a
+ * Docker named volume, <data-root>/volumes/<name>/_data, next to Docker's
+ * volume database. */
+static bool runtime_own_file(const char *path, const char *dest)
+{
+  static const char *const etc[] = {"hosts", "hostname", "resolv.conf"};
+  static const char *const owners[] = {"containers", "io.containerd.grpc.v1.cri/sandboxes"};
+
+  for (size_t o = 0; o < HR_ARRAY_SIZE(owners); o++) {
+    for (size_t i = 0; i < HR_ARRAY_SIZE(etc); i++) {
+      char want[32];
+      snprintf(want, sizeof(want), "/etc/%s", etc[i]);
+      if (strcmp(dest, want) == 0 && has_shape(path, owners[o], etc[i]))
+        return is_kind(path, S_IFREG);
+    }
+    if (strcmp(dest, "/dev/shm") == 0 && has_shape(path, owners[o], o == 0 ? "mounts/shm" : "shm"))
+      return is_kind(path, S_IFDIR);
+  }
+
+  size_t n = strlen(path);
+  const char *name, *vols;
+  if (n < strlen("/volumes/x/_data") || strcmp(path + n - strlen("/_data"), "/_data") != 0)
+    return false;
+  name = path + n - strlen("/_data");
+  while (name > path && name[-1] != '/')
+    name--;
+  if (name == path + n - strlen("/_data") || name - path < (long)strlen("/volumes/"))
+    return false;
+  vols = name - strlen("/volumes/");
+  if (strncmp(vols, "/volumes/", strlen("/volumes/")) != 0)
+    return false;
+  cleanup_free char *db = NULL;
+  if (asprintf(&db, "%.*svolumes/metadata.db", (int)(vols + 1 - path), path) < 0) {
+    db = NULL;
+    return false;
+  }
+  return is_kind(db, S_IFREG) && is_kind(path, S_IFDIR);
+}
+
+/* The rule's lists resolved once per apply: entries as written and as the
+ * host resolves them ("/var/run" is "/run" on most systems). */
+struct lists {
+  char **sensitive; /* resolved twins of r->sensitive (NULL: same or wildcard) */
+  char **allow, **allow_ro;
+};
+
+static void lists_free(struct lists *l, const struct hr_rule_hostmounts *r)
+{
+  size_t ns = r->n_sensitive, na = r->n_allow, nr = r->n_allow_ro;
+
+  hr_rule_strv_free(&l->sensitive, &ns);
+  hr_rule_strv_free(&l->allow, &na);
+  hr_rule_strv_free(&l->allow_ro, &nr);
+}
+
+static int resolve_all(char *const *in, size_t n, bool keep_same, char ***ret, struct hr_error *err)
+{
+  char **out = hr_calloc(n + 1, sizeof(char *), err);
+
+  *ret = out;
+  if (out == NULL)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(in[i]);
+    if (len > 0 && in[i][len - 1] == '*')
+      continue;
+    if (resolve(in[i], &out[i], err) < 0) {
+      /* An entry that cannot be resolved is matched as written. */
+      if (err->code == ENOMEM)
+        return -1;
+      *err = (struct hr_error){0};
+      continue;
+    }
+    if (!keep_same && strcmp(out[i], in[i]) == 0) {
+      free(out[i]);
+      out[i] = NULL;
+    }
+  }
+  return 0;
+}
+
+static bool listed(char *const *raw, char *const *res, size_t n, const char *path)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(raw[i], path) == 0 || (res[i] != NULL && strcmp(res[i], path) == 0))
+      return true;
+  return false;
+}
+
+/* A daemon socket right inside directory `dir`, or NULL. */
+static const char *socket_inside(const struct hr_rule_hostmounts *r, const char *dir)
+{
+  cleanup_close int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  struct stat st;
+
+  if (fd < 0)
+    return NULL;
+  for (size_t i = 0; i < r->n_sockets; i++)
+    if (fstatat(fd, r->sockets[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode))
+      return r->sockets[i];
+  return NULL;
+}
+
+/* Why the host path `src` must not be mounted at `dest`: 1 with `why`
+ * filled, 0 when it may, -1 on out-of-memory. */
+static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, const char *src,
+                 const char *dest, bool ro, char *why, size_t size, struct hr_error *err)
+{
+  char q[HR_QUOTE_MAX], qr[HR_QUOTE_MAX], qe[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
+  cleanup_free char *res = NULL;
+  const char *base, *sock;
+
+  hr_rule_quote(q, sizeof(q), src);
+  if (src[0] != '/') {
+    snprintf(why, size,
+             "relative source %s: runc resolves it against the bundle directory; use an "
+             "absolute path",
+             q);
+    return 1;
+  }
+  if (resolve(src, &res, err) < 0) {
+    if (err->code == ENOMEM)
+      return -1;
+    snprintf(why, size, "%s cannot be resolved on the host (%s)", q, strerror(err->code));
+    *err = (struct hr_error){0};
+    return 1;
+  }
+  as[0] = '\0';
+  if (strcmp(res, src) != 0)
+    snprintf(as, sizeof(as), " (resolves to %s)", hr_rule_quote(qr, sizeof(qr), res));
+  if (runtime_own_file(res, dest) || listed(r->allow, l->allow, r->n_allow, res) ||
+      (ro && listed(r->allow_ro, l->allow_ro, r->n_allow_ro, res)))
+    return 0;
+  base = strrchr(res, '/') + 1;
+  if (hr_rule_strv_contains(r->sockets, r->n_sockets, base)) {
+    snprintf(why, size, "%s%s is a container-daemon socket", q, as);
+    return 1;
+  }
+  if ((sock = socket_inside(r, res)) != NULL) {
+    snprintf(why, size, "%s%s contains the container-daemon socket %s", q, as,
+             hr_rule_quote(qe, sizeof(qe), sock));
+    return 1;
+  }
+  for (size_t i = 0; i < r->n_sensitive; i++) {
+    const char *hit = r->sensitive[i];
+    enum relation rel = relate(res, hit);
+    if (rel == REL_NONE && l->sensitive[i] != NULL)
+      rel = relate(res, hit = l->sensitive[i]);
+    if (rel == REL_NONE)
+      continue;
+    snprintf(why, size, "%s%s %s the sensitive host path %s", q, as,
+             rel == REL_CONTAINS     ? "contains"
+             : strcmp(res, hit) == 0 ? "is"
+                                     : "lies in",
+             hr_rule_quote(qe, sizeof(qe), r->sensitive[i]));
+    return 1;
+  }
+  return 0;
+}
+
+/* What runc 1.1 reads from one mount. */
+struct mount_info {
+  const char *source, *dest_raw, *type;
+  struct hr_json *options; /* array of strings or NULL */
+  bool bind, ro;
+};
+
+static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
+                      struct hr_error *err)
+{
+  struct hr_json *v;
+  char path[64];
+  const char *fields[] = {"source", "destination", "type"};
+  const char **out[] = {&ret->source, &ret->dest_raw, &ret->type};
+
+  *ret = (struct mount_info){0};
+  for (size_t k = 0; k < HR_ARRAY_SIZE(fields); k++) {
+    snprintf(path, sizeof(path), "mounts[%zu].%s", i, fields[k]);
+    v = hr_json_get(m, fields[k]);
+    *out[k] = "";
+    if (hr_json_is_null(v))
+      continue;
+    if (v->type != HR_JSON_STRING)
+      return hr_error_input(err, "%s: expected a string", path);
+    *out[k] = v->u.string.s;
+  }
+  snprintf(path, sizeof(path), "mounts[%zu].options", i);
+  v = hr_json_get(m, "options");
+  if (!hr_json_is_null(v) && v->type != HR_JSON_ARRAY)
+    return hr_error_input(err, "%s: expected an array of strings", path);
+  ret->options = hr_json_is_null(v) ? NULL : v;
+  /* runc: any type with "bind" or "rbind" is a bind mount; "ro"/"rw" and
+   * "rro"/"rrw" toggle in order. */
+  ret->bind = strcmp(ret->type, "bind") == 0;
+  bool ro = false, rro = false;
+  for (size_t k = 0; ret->options != NULL && k < ret->options->u.array.len; k++) {
+    const struct hr_json *o = ret->options->u.array.items[k];
+    if (o->type != HR_JSON_STRING)
+      return hr_error_input(err, "%s: expected an array of strings", path);
+    const char *s = o->u.string.s;
+    ret->bind = ret->bind || strcmp(s, "bind") == 0 || strcmp(s, "rbind") == 0;
+    if (strcmp(s, "ro") == 0 || strcmp(s, "rw") == 0)
+      ro = s[1] == 'o';
+    if (strcmp(s, "rro") == 0 || strcmp(s, "rrw") == 0)
+      rro = s[2] == 'o';
+  }
+  ret->ro = ro || rro;
+  return 0;
+}
+
+/* Judge one host path of mounts[i]: the source, or a directory named in
+ * an overlay option.  Returns 1 when the mount was removed. */
+static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
+                      size_t i, size_t orig, const char *where, const char *src,
+                      const struct mount_info *mi, struct hr_error *err)
+{
+  const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
+  cleanup_free char *dest = hr_path_clean(mi->dest_raw, err);
+  char why[1024], path[64];
+  int rc;
+
+  if (dest == NULL)
+    return -1;
+  rc = judge(r, l, src, dest, mi->ro, why, sizeof(why), err);
+  if (rc <= 0)
+    return rc;
+  rc = hr_rule_breach(ctx, r->mode, where, err, "%s", why);
+  if (rc <= 0)
+    return rc;
+  snprintf(path, sizeof(path), "mounts[%zu]", orig);
+  if (hr_changes_add(ctx->changes, ctx->rule, path, mounts->u.array.items[i], NULL, err) < 0)
+    return -1;
+  hr_json_array_remove(mounts, i);
+  return 1;
+}
+
+/* overlay's lowerdir=a:b, upperdir= and workdir= name host directories. */
+static int check_overlay(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
+                         size_t i, size_t orig, const struct mount_info *mi, struct hr_error *err)
+{
+  static const char *const keys[] = {"lowerdir=", "upperdir=", "workdir="};
+
+  for (size_t k = 0; mi->options != NULL && k < mi->options->u.array.len; k++) {
+    const char *opt = mi->options->u.array.items[k]->u.string.s;
+    char where[64];
+    for (size_t j = 0; j < HR_ARRAY_SIZE(keys); j++) {
+      if (strncmp(opt, keys[j], strlen(keys[j])) != 0)
+        continue;
+      cleanup_free char *list = hr_strdup(opt + strlen(keys[j]), err);
+      char *save = NULL;
+      if (list == NULL)
+        return -1;
+      snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", orig, k);
+      for (char *d = strtok_r(list, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
+        int rc = check_path(ctx, l, mounts, i, orig, where, d, mi, err);
+        if (rc != 0)
+          return rc;
+      }
+    }
+  }
+  return 0;
+}
+
+static int check_mount(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
+                       size_t i, size_t orig, struct hr_error *err)
+{
+  struct mount_info mi;
+  char where[64];
+  int rc;
+
+  if (mount_info(mounts->u.array.items[i], orig, &mi, err) < 0)
+    return -1;
+  snprintf(where, sizeof(where), "mounts[%zu].source", orig);
+  /* A bind's source is always a host path (a relative one is the
+   * bundle's); other types name one when their source is absolute, as a
+   * block device for a disk filesystem. */
+  if (mi.bind || mi.source[0] == '/') {
+    rc = check_path(ctx, l, mounts, i, orig, where, mi.source, &mi, err);
+    if (rc != 0)
+      return rc;
+  }
+  return strcmp(mi.type, "overlay") == 0 ? check_overlay(ctx, l, mounts, i, orig, &mi, err) : 0;
+}
+
+int hr_hostmounts_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
+  struct hr_json *mounts = hr_json_get(ctx->spec, "mounts");
+  struct lists l = {0};
+  size_t removed = 0;
+  int rc = -1;
+
+  if (hr_json_is_null(mounts))
+    return 0;
+  if (mounts->type != HR_JSON_ARRAY)
+    return hr_error_input(err, "mounts: expected an array");
+  for (size_t i = 0; i < mounts->u.array.len; i++)
+    if (mounts->u.array.items[i]->type != HR_JSON_OBJECT)
+      return hr_error_input(err, "mounts[%zu]: expected an object", i);
+  if (resolve_all(r->sensitive, r->n_sensitive, false, &l.sensitive, err) < 0 ||
+      resolve_all(r->allow, r->n_allow, true, &l.allow, err) < 0 ||
+      resolve_all(r->allow_ro, r->n_allow_ro, true, &l.allow_ro, err) < 0)
+    goto out;
+  for (size_t i = 0; i < mounts->u.array.len;) {
+    int c = check_mount(ctx, &l, mounts, i, i + removed, err);
+    if (c < 0)
+      goto out;
+    if (c > 0)
+      removed++;
+    else
+      i++;
+  }
+  rc = 0;
+out:
+  lists_free(&l, r);
+  return rc;
+}

@@ -1,0 +1,1687 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The refusal rules: what no rewrite can make safe is refused (or, per the
+ * profile, fixed or only audited).  Privileged-shaped specs, host
+ * namespaces, host devices, sysctls, hooks, rlimits, the OOM killer, secrets
+ * in the environment and sshd; host mounts live in hostmounts.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardrun/controls.h"
+#include "hardrun/utils.h"
+
+/* ---- shared helpers --------------------------------------------------------- */
+
+int hr_rule_breach(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, const char *path,
+                   struct hr_error *err, const char *fmt, ...)
+{
+  char msg[HR_ERROR_MSG_MAX];
+  va_list ap;
+
+  va_start(ap, fmt);
+  if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+    msg[0] = '\0';
+  va_end(ap);
+  switch (mode) {
+  case HR_MODE_REFUSE:
+    return hr_apply_refuse(ctx, path, err, "%s", msg);
+  case HR_MODE_AUDIT:
+    return hr_apply_audit(ctx, path, err, "%s", msg) < 0 ? -1 : 0;
+  case HR_MODE_FIX:
+    return 1;
+  case HR_MODE_OFF:
+  default:
+    return 0;
+  }
+}
+
+const char *hr_rule_quote(char *buf, size_t size, const char *s)
+{
+  size_t o = 0;
+
+  buf[o++] = '"';
+  for (size_t i = 0; s[i] != '\0'; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    /* Room for one escape, "...", the closing quote and the NUL. */
+    if (o + 4 + 3 + 2 > size) {
+      memcpy(buf + o, "...", 3);
+      o += 3;
+      break;
+    }
+    if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+      o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
+    else
+      buf[o++] = (char)ch;
+  }
+  buf[o++] = '"';
+  buf[o] = '\0';
+  return buf;
+}
+
+int hr_rule_parse_mode(const struct hr_json_doc *profile, const struct hr_json *node, bool fix_ok,
+                       enum hr_rule_mode *mode, struct hr_error *err)
+{
+  if (node == NULL)
+    return 0;
+  if (hr_profile_get_mode(profile, node, mode, err) < 0)
+    return -1;
+  if (*mode == HR_MODE_FIX && !fix_ok)
+    return hr_profile_error(
+        profile, node, err,
+        "mode \"fix\" is not possible for this rule (use refuse, audit or off)");
+  return 0;
+}
+
+void hr_rule_strv_free(char ***v, size_t *n)
+{
+  for (size_t i = 0; *v != NULL && i < *n; i++)
+    free((*v)[i]);
+  free(*v);
+  *v = NULL;
+  *n = 0;
+}
+
+bool hr_rule_strv_contains(char *const *v, size_t n, const char *s)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(v[i], s) == 0)
+      return true;
+  return false;
+}
+
+int hr_rule_strv_dup(const char *const *src, size_t n, char ***ret, size_t *ret_len,
+                     struct hr_error *err)
+{
+  char **v = hr_calloc(n + 1, sizeof(char *), err);
+
+  if (v == NULL)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    v[i] = hr_strdup(src[i], err);
+    if (v[i] == NULL) {
+      hr_rule_strv_free(&v, &i);
+      return -1;
+    }
+  }
+  *ret = v;
+  *ret_len = n;
+  return 0;
+}
+
+int hr_rule_parse_paths(const struct hr_json_doc *profile, const struct hr_json *node,
+                        const char *what, char ***ret, size_t *ret_len, struct hr_error *err)
+{
+  cleanup_strv char **v = NULL;
+  size_t n;
+
+  if (hr_profile_get_strv(profile, node, &v, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    char *clean;
+    if (v[i][0] != '/')
+      return hr_profile_error(profile, node->u.array.items[i], err,
+                              "%s[%zu]: expected an absolute path", what, i);
+    clean = hr_path_clean(v[i], err);
+    if (clean == NULL)
+      return -1;
+    free(v[i]);
+    v[i] = clean;
+  }
+  *ret = get_and_reset(&v);
+  *ret_len = n;
+  return 0;
+}
+
+/* A string list member of a rule's section, or the built-in list. */
+static int strv_or_default(const struct hr_json_doc *profile, const struct hr_json *section,
+                           const char *key, const char *const *def, size_t n_def, char ***ret,
+                           size_t *ret_len, struct hr_error *err)
+{
+  const struct hr_json *node = section != NULL ? hr_json_get(section, key) : NULL;
+
+  hr_rule_strv_free(ret, ret_len);
+  if (node != NULL)
+    return hr_profile_get_strv(profile, node, ret, ret_len, err);
+  return hr_rule_strv_dup(def, n_def, ret, ret_len, err);
+}
+
+static int paths_or_default(const struct hr_json_doc *profile, const struct hr_json *section,
+                            const char *key, const char *what, const char *const *def, size_t n_def,
+                            char ***ret, size_t *ret_len, struct hr_error *err)
+{
+  const struct hr_json *node = section != NULL ? hr_json_get(section, key) : NULL;
+
+  hr_rule_strv_free(ret, ret_len);
+  if (node != NULL)
+    return hr_rule_parse_paths(profile, node, what, ret, ret_len, err);
+  return hr_rule_strv_dup(def, n_def, ret, ret_len, err);
+}
+
+/* Start a rule's section: `true`, `false` or an object with "enabled",
+ * "mode" and the rule's keys.  *mode gets `def`, the object's "mode", or
+ * HR_MODE_OFF when the section is disabled.  Returns the object to read
+ * the other keys from (NULL for a boolean) through *ret_obj. */
+static int rule_begin(const struct hr_json_doc *profile, const struct hr_json *section,
+                      const char *const *keys, enum hr_rule_mode def, bool fix_ok,
+                      enum hr_rule_mode *mode, const struct hr_json **ret_obj, struct hr_error *err)
+{
+  bool on;
+  int rc = hr_profile_section_begin(profile, section, keys, &on, err);
+
+  if (rc < 0)
+    return -1;
+  *mode = def;
+  *ret_obj = rc > 0 ? section : NULL;
+  if (rc > 0 && hr_rule_parse_mode(profile, hr_json_get(section, "mode"), fix_ok, mode, err) < 0)
+    return -1;
+  if (!on)
+    *mode = HR_MODE_OFF;
+  return 0;
+}
+
+/* ---- reading the spec ------------------------------------------------------------ */
+
+/* obj[field] when it is of `type`; NULL when absent or null; an input
+ * error naming `path` when it has another type. */
+static int spec_get(const struct hr_json *obj, const char *field, enum hr_json_type type,
+                    const char *path, struct hr_json **ret, struct hr_error *err)
+{
+  static const char *const what[] = {
+      [HR_JSON_NULL] = "null",       [HR_JSON_BOOL] = "a boolean", [HR_JSON_NUMBER] = "a number",
+      [HR_JSON_STRING] = "a string", [HR_JSON_ARRAY] = "an array", [HR_JSON_OBJECT] = "an object",
+  };
+  struct hr_json *v = hr_json_get(obj, field);
+
+  *ret = NULL;
+  if (hr_json_is_null(v))
+    return 0;
+  if (v->type != type)
+    return hr_error_input(err, "%s: expected %s", path, what[type]);
+  *ret = v;
+  return 0;
+}
+
+/* An array whose items are all objects (or all strings). */
+static int spec_get_array_of(const struct hr_json *obj, const char *field, enum hr_json_type item,
+                             const char *path, struct hr_json **ret, struct hr_error *err)
+{
+  if (spec_get(obj, field, HR_JSON_ARRAY, path, ret, err) < 0)
+    return -1;
+  for (size_t i = 0; *ret != NULL && i < (*ret)->u.array.len; i++)
+    if ((*ret)->u.array.items[i]->type != item)
+      return hr_error_input(err, "%s[%zu]: expected %s", path, i,
+                            item == HR_JSON_OBJECT ? "an object" : "a string");
+  return 0;
+}
+
+/* The spec's "linux" object, created when `create` and absent. */
+static int spec_linux(struct hr_apply_ctx *ctx, bool create, struct hr_json **ret,
+                      struct hr_error *err)
+{
+  if (spec_get(ctx->spec, "linux", HR_JSON_OBJECT, "linux", ret, err) < 0)
+    return -1;
+  if (*ret == NULL && create) {
+    *ret = hr_json_get_or_add_object(ctx->doc, ctx->spec, "linux", "linux", err);
+    if (*ret == NULL)
+      return -1;
+  }
+  return 0;
+}
+
+static int spec_process(struct hr_apply_ctx *ctx, struct hr_json **ret, struct hr_error *err)
+{
+  return spec_get(ctx->spec, "process", HR_JSON_OBJECT, "process", ret, err);
+}
+
+/* A string member that Go would decode into a string ("" when absent). */
+static int spec_string(const struct hr_json *obj, const char *field, const char *path,
+                       const char **ret, struct hr_error *err)
+{
+  struct hr_json *v;
+
+  if (spec_get(obj, field, HR_JSON_STRING, path, &v, err) < 0)
+    return -1;
+  *ret = v != NULL ? v->u.string.s : "";
+  return 0;
+}
+
+static int spec_i64(const struct hr_json *obj, const char *field, const char *path, bool *present,
+                    int64_t *ret, struct hr_error *err)
+{
+  struct hr_json *v;
+
+  if (spec_get(obj, field, HR_JSON_NUMBER, path, &v, err) < 0)
+    return -1;
+  *present = v != NULL;
+  *ret = 0;
+  if (v != NULL && hr_json_get_i64(v, ret) < 0)
+    return hr_error_input(err, "%s: expected an integer, got %.64s", path, v->u.number.text);
+  return 0;
+}
+
+/* Remove obj's member at `index` (maps: the exact key, not its case
+ * variants, which are other keys to Go). */
+static void object_remove_at(struct hr_json *obj, size_t index)
+{
+  struct hr_json_member *it = obj->u.object.items;
+
+  if (it[index].value != NULL)
+    it[index].value->parent = NULL;
+  memmove(it + index, it + index + 1, (obj->u.object.len - index - 1) * sizeof(*it));
+  obj->u.object.len--;
+  hr_json_touch(obj);
+}
+
+/* Record and remove arr[index]; `path` names the item as it was. */
+static int remove_item(struct hr_apply_ctx *ctx, struct hr_json *arr, size_t index,
+                       const char *path, struct hr_error *err)
+{
+  if (hr_changes_add(ctx->changes, ctx->rule, path, arr->u.array.items[index], NULL, err) < 0)
+    return -1;
+  hr_json_array_remove(arr, index);
+  return 0;
+}
+
+/* Append `value` to obj[field] (an array, created when absent) and record
+ * "PATH[N]: (absent) -> value". */
+static int append_item(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
+                       const char *path, struct hr_json *value, struct hr_error *err)
+{
+  struct hr_json *arr;
+  char where[128];
+
+  if (spec_get(obj, field, HR_JSON_ARRAY, path, &arr, err) < 0)
+    return -1;
+  if (arr == NULL) {
+    arr = hr_json_new_array(ctx->doc, err);
+    if (arr == NULL || hr_apply_set(ctx, obj, field, path, arr, err) < 0)
+      return -1;
+  }
+  if (hr_json_array_append(ctx->doc, arr, value, err) < 0)
+    return -1;
+  snprintf(where, sizeof(where), "%s[%zu]", path, arr->u.array.len - 1);
+  return hr_changes_add(ctx->changes, ctx->rule, where, NULL, value, err);
+}
+
+static int set_bool(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
+                    const char *path, bool v, struct hr_error *err)
+{
+  struct hr_json *node = hr_json_new_bool(ctx->doc, v, err);
+
+  return node == NULL ? -1 : hr_apply_set(ctx, obj, field, path, node, err);
+}
+
+/* ---- privileged --------------------------------------------------------------------- */
+
+/* runc 1.1's `runc spec` (libcontainer/specconv/example.go), which Docker
+ * and containerd use too. */
+static const char *const default_masked[] = {
+    "/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
+    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+    "/sys/firmware",       "/proc/scsi",
+};
+static const char *const default_readonly[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+int hr_privileged_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                        struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled",     "mode",          "systemPaths",
+                                     "maskedPaths", "readonlyPaths", NULL};
+  struct hr_rule_privileged *r = &p->refusals.privileged;
+  const struct hr_json *obj = NULL;
+  bool on;
+  int rc = hr_profile_section_begin(profile, section, keys, &on, err);
+
+  if (rc < 0)
+    return -1;
+  r->mode = HR_MODE_REFUSE;
+  r->paths_mode = HR_MODE_FIX;
+  if (rc > 0) {
+    obj = section;
+    if (hr_rule_parse_mode(profile, hr_json_get(obj, "mode"), true, &r->mode, err) < 0 ||
+        hr_rule_parse_mode(profile, hr_json_get(obj, "systemPaths"), true, &r->paths_mode, err) < 0)
+      return -1;
+  }
+  if (paths_or_default(profile, obj, "maskedPaths", "privileged.maskedPaths", default_masked,
+                       HR_ARRAY_SIZE(default_masked), &r->masked, &r->n_masked, err) < 0 ||
+      paths_or_default(profile, obj, "readonlyPaths", "privileged.readonlyPaths", default_readonly,
+                       HR_ARRAY_SIZE(default_readonly), &r->readonly, &r->n_readonly, err) < 0)
+    return -1;
+  if (!on)
+    r->mode = r->paths_mode = HR_MODE_OFF;
+  return 0;
+}
+
+bool hr_privileged_enabled(const struct hr_policy *p)
+{
+  return p->refusals.privileged.mode != HR_MODE_OFF ||
+         p->refusals.privileged.paths_mode != HR_MODE_OFF;
+}
+
+void hr_privileged_release(struct hr_policy *p)
+{
+  hr_rule_strv_free(&p->refusals.privileged.masked, &p->refusals.privileged.n_masked);
+  hr_rule_strv_free(&p->refusals.privileged.readonly, &p->refusals.privileged.n_readonly);
+}
+
+/* One rule of linux.resources.devices, read the way runc 1.1 does. */
+struct dev_rule {
+  bool allow;
+  char type;            /* 'a', 'b' or 'c' */
+  int64_t major, minor; /* -1: any */
+  bool rw;              /* grants read or write, not only mknod */
+};
+
+static int read_dev_rule(const struct hr_json *node, const char *path, struct dev_rule *ret,
+                         struct hr_error *err)
+{
+  char p[96];
+  struct hr_json *allow;
+  const char *type, *access;
+  bool present;
+
+  snprintf(p, sizeof(p), "%s.allow", path);
+  if (spec_get(node, "allow", HR_JSON_BOOL, p, &allow, err) < 0)
+    return -1;
+  ret->allow = allow != NULL && allow->u.boolean;
+  snprintf(p, sizeof(p), "%s.type", path);
+  if (spec_string(node, "type", p, &type, err) < 0)
+    return -1;
+  /* runc: an empty type is "a"; anything but one of a, b, c is an error. */
+  if (type[0] == '\0')
+    type = "a";
+  if (strlen(type) != 1 || strchr("abc", type[0]) == NULL)
+    return hr_error_input(err, "%s: expected \"a\", \"b\" or \"c\"", p);
+  ret->type = type[0];
+  snprintf(p, sizeof(p), "%s.major", path);
+  if (spec_i64(node, "major", p, &present, &ret->major, err) < 0)
+    return -1;
+  /* absent is runc's wildcard, -1; any other negative is treated as the
+   * broader of the two readings */
+  if (!present || ret->major < 0)
+    ret->major = -1;
+  snprintf(p, sizeof(p), "%s.minor", path);
+  if (spec_i64(node, "minor", p, &present, &ret->minor, err) < 0)
+    return -1;
+  if (!present || ret->minor < 0)
+    ret->minor = -1;
+  snprintf(p, sizeof(p), "%s.access", path);
+  if (spec_string(node, "access", p, &access, err) < 0)
+    return -1;
+  /* An empty access is taken as "rwm": the widest reading is the safe one. */
+  ret->rw = access[0] == '\0' || strpbrk(access, "rw") != NULL;
+  return 0;
+}
+
+static int cgroup_devices(struct hr_apply_ctx *ctx, struct hr_json **ret, struct hr_error *err)
+{
+  struct hr_json *linux_obj, *res;
+
+  *ret = NULL;
+  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+    return -1;
+  if (linux_obj == NULL)
+    return 0;
+  if (spec_get(linux_obj, "resources", HR_JSON_OBJECT, "linux.resources", &res, err) < 0)
+    return -1;
+  if (res == NULL)
+    return 0;
+  return spec_get_array_of(res, "devices", HR_JSON_OBJECT, "linux.resources.devices", ret, err);
+}
+
+static int privileged_devices(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
+                              struct hr_error *err)
+{
+  struct hr_json *devs;
+
+  if (mode == HR_MODE_OFF)
+    return 0;
+  if (cgroup_devices(ctx, &devs, err) < 0)
+    return -1;
+  for (size_t i = 0; devs != NULL && i < devs->u.array.len; i++) {
+    struct dev_rule d;
+    char path[64];
+    int r;
+    snprintf(path, sizeof(path), "linux.resources.devices[%zu]", i);
+    if (read_dev_rule(devs->u.array.items[i], path, &d, err) < 0)
+      return -1;
+    if (!d.allow || d.type != 'a' || d.major != -1 || d.minor != -1 || !d.rw)
+      continue;
+    r = hr_rule_breach(ctx, mode, path, err,
+                       "allows every device of the host (as --privileged does)");
+    if (r < 0)
+      return -1;
+    /* The rule becomes a deny-all in place, so the rules after it still
+     * grant what they grant. */
+    if (r > 0) {
+      char p[96];
+      snprintf(p, sizeof(p), "%s.allow", path);
+      if (set_bool(ctx, devs->u.array.items[i], "allow", p, false, err) < 0)
+        return -1;
+    }
+  }
+  return 0;
+}
+
+static int paths_contain(const struct hr_json *arr, const char *want, bool *ret,
+                         struct hr_error *err)
+{
+  *ret = false;
+  for (size_t i = 0; arr != NULL && i < arr->u.array.len; i++) {
+    cleanup_free char *clean = hr_path_clean(arr->u.array.items[i]->u.string.s, err);
+    if (clean == NULL)
+      return -1;
+    if (strcmp(clean, want) == 0) {
+      *ret = true;
+      return 0;
+    }
+  }
+  return 0;
+}
+
+/* Every path of `want` must be in linux[field]; `verb` is "masked" or
+ * "read-only" for messages. */
+static int system_paths(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, const char *field,
+                        char *const *want, size_t n_want, const char *verb, struct hr_error *err)
+{
+  struct hr_json *linux_obj, *arr;
+  char path[64], q[HR_QUOTE_MAX];
+  size_t missing = 0, first = 0;
+  int r;
+
+  snprintf(path, sizeof(path), "linux.%s", field);
+  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+    return -1;
+  arr = NULL;
+  if (linux_obj != NULL && spec_get_array_of(linux_obj, field, HR_JSON_STRING, path, &arr, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n_want; i++) {
+    bool has;
+    if (paths_contain(arr, want[i], &has, err) < 0)
+      return -1;
+    if (!has && missing++ == 0)
+      first = i;
+  }
+  if (missing == 0)
+    return 0;
+  if (missing == 1)
+    r = hr_rule_breach(ctx, mode, path, err, "%s is not %s (runc's default spec has it)",
+                       hr_rule_quote(q, sizeof(q), want[first]), verb);
+  else
+    r = hr_rule_breach(ctx, mode, path, err, "%s and %zu more of runc's default paths are not %s",
+                       hr_rule_quote(q, sizeof(q), want[first]), missing - 1, verb);
+  if (r <= 0)
+    return r;
+  if (spec_linux(ctx, true, &linux_obj, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n_want; i++) {
+    struct hr_json *s;
+    bool has;
+    if (spec_get(linux_obj, field, HR_JSON_ARRAY, path, &arr, err) < 0 ||
+        paths_contain(arr, want[i], &has, err) < 0)
+      return -1;
+    if (has)
+      continue;
+    s = hr_json_new_string(ctx->doc, want[i], err);
+    if (s == NULL || append_item(ctx, linux_obj, field, path, s, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+int hr_privileged_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_rule_privileged *r = &ctx->policy->refusals.privileged;
+
+  if (privileged_devices(ctx, r->mode, err) < 0)
+    return -1;
+  if (r->paths_mode == HR_MODE_OFF)
+    return 0;
+  if (system_paths(ctx, r->paths_mode, "maskedPaths", r->masked, r->n_masked, "masked", err) < 0)
+    return -1;
+  return system_paths(ctx, r->paths_mode, "readonlyPaths", r->readonly, r->n_readonly, "read-only",
+                      err);
+}
+
+/* ---- host-namespaces ------------------------------------------------------------------ */
+
+static const struct {
+  const char *spec; /* linux.namespaces[].type */
+  const char *proc; /* /proc/PID/ns/ entry */
+  const char *key;  /* profile key of the per-namespace mode */
+} namespaces[HR_NS_COUNT] = {
+    [HR_NS_NETWORK] = {"network", "net", "network"},
+    [HR_NS_PID] = {"pid", "pid", "pid"},
+    [HR_NS_IPC] = {"ipc", "ipc", "ipc"},
+    [HR_NS_UTS] = {"uts", "uts", "uts"},
+    [HR_NS_MOUNT] = {"mount", "mnt", "mount"},
+    [HR_NS_CGROUP] = {"cgroup", "cgroup", "cgroup"},
+};
+
+/* Per-namespace modes ("namespaces": {"cgroup": "fix"}) override "mode". */
+static int hostns_modes(const struct hr_json_doc *profile, const struct hr_json *node,
+                        struct hr_rule_hostns *r, struct hr_error *err)
+{
+  const char *keys[HR_NS_COUNT + 1];
+
+  for (size_t i = 0; i < HR_NS_COUNT; i++)
+    keys[i] = namespaces[i].key;
+  keys[HR_NS_COUNT] = NULL;
+  if (hr_profile_check_keys(profile, node, keys, err) < 0)
+    return -1;
+  for (size_t i = 0; i < HR_NS_COUNT; i++)
+    if (hr_rule_parse_mode(profile, hr_json_get(node, keys[i]), true, &r->mode[i], err) < 0)
+      return -1;
+  return 0;
+}
+
+int hr_hostns_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                    struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "mode", "namespaces", NULL};
+  struct hr_rule_hostns *r = &p->refusals.hostns;
+  const struct hr_json *obj, *per;
+  enum hr_rule_mode mode;
+
+  if (rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0)
+    return -1;
+  for (size_t i = 0; i < HR_NS_COUNT; i++)
+    r->mode[i] = mode;
+  /* On cgroup v1, Docker and `runc spec` share the host's cgroup namespace
+   * by default: refusing that would refuse every container there.  Only
+   * the container's own cgroup paths show through it. */
+  if (mode == HR_MODE_REFUSE)
+    r->mode[HR_NS_CGROUP] = HR_MODE_AUDIT;
+  per = obj != NULL ? hr_json_get(obj, "namespaces") : NULL;
+  if (per != NULL && hostns_modes(profile, per, r, err) < 0)
+    return -1;
+  if (mode == HR_MODE_OFF)
+    for (size_t i = 0; i < HR_NS_COUNT; i++)
+      r->mode[i] = HR_MODE_OFF;
+  return 0;
+}
+
+bool hr_hostns_enabled(const struct hr_policy *p)
+{
+  for (size_t i = 0; i < HR_NS_COUNT; i++)
+    if (p->refusals.hostns.mode[i] != HR_MODE_OFF)
+      return true;
+  return false;
+}
+
+void hr_hostns_release(struct hr_policy *p)
+{
+  (void)p;
+}
+
+/* 1 when `path` is the host's namespace of that kind: the one of PID 1, or
+ * hardrun's own (the runtime's callers run in the host's namespaces).  A
+ * path that does not exist is not (runc fails to join it). */
+/* 1 when `path` is the host's namespace of that kind: the one of PID 1, or
+ * hardrun's own (the runtime's callers run in the host's namespaces; PID 1
+ * may also be out of reach, as it is on some VMs).  A path that does not
+ * exist is not (runc fails to join it); one that cannot be inspected is
+ * taken as the host's: hardrun cannot tell it apart. */
+static int is_host_ns(const char *path, const char *proc, int *ret_errno, struct hr_error *err)
+{
+  static const char *const pids[] = {"1", "self"};
+  struct stat st, host;
+  char hp[64];
+  bool compared = false;
+
+  if (stat(path, &st) < 0) {
+    if (errno == ENOENT || errno == ENOTDIR)
+      return 0;
+    *ret_errno = errno;
+    return 2;
+  }
+  for (size_t i = 0; i < HR_ARRAY_SIZE(pids); i++) {
+    snprintf(hp, sizeof(hp), "/proc/%s/ns/%s", pids[i], proc);
+    if (stat(hp, &host) < 0)
+      continue;
+    compared = true;
+    if (st.st_dev == host.st_dev && st.st_ino == host.st_ino)
+      return 1;
+  }
+  if (!compared)
+    return hr_error_sys(err, "cannot read the host's %s namespace", proc);
+  return 0;
+}
+
+static int hostns_one(struct hr_apply_ctx *ctx, struct hr_json *linux_obj, struct hr_json *nss,
+                      enum hr_ns ns, enum hr_rule_mode mode, struct hr_error *err)
+{
+  const char *type = namespaces[ns].spec;
+  char path[96], q[HR_QUOTE_MAX];
+  bool found = false;
+  int r, why = 0;
+
+  for (size_t i = 0; nss != NULL && i < nss->u.array.len; i++) {
+    struct hr_json *e = nss->u.array.items[i];
+    const char *t, *p;
+    snprintf(path, sizeof(path), "linux.namespaces[%zu].type", i);
+    if (spec_string(e, "type", path, &t, err) < 0)
+      return -1;
+    if (strcmp(t, type) != 0)
+      continue;
+    found = true;
+    snprintf(path, sizeof(path), "linux.namespaces[%zu].path", i);
+    if (spec_string(e, "path", path, &p, err) < 0)
+      return -1;
+    if (p[0] == '\0' || (r = is_host_ns(p, namespaces[ns].proc, &why, err)) == 0)
+      continue;
+    if (r < 0)
+      return hr_error_prefix(err, "%s", path);
+    if (r == 2)
+      r = hr_rule_breach(ctx, mode, path, err,
+                         "%s cannot be inspected (%s): it may be the host's %s namespace",
+                         hr_rule_quote(q, sizeof(q), p), strerror(why), type);
+    else
+      r = hr_rule_breach(ctx, mode, path, err, "%s is the host's %s namespace",
+                         hr_rule_quote(q, sizeof(q), p), type);
+    if (r <= 0) {
+      if (r < 0)
+        return -1;
+      continue;
+    }
+    /* Without a path runc makes a new namespace. */
+    if (hr_changes_add(ctx->changes, ctx->rule, path, hr_json_get(e, "path"), NULL, err) < 0)
+      return -1;
+    hr_json_remove(e, "path");
+  }
+  if (found)
+    return 0;
+  r = hr_rule_breach(ctx, mode, "linux.namespaces", err,
+                     "no %s namespace: the container would share the host's", type);
+  if (r <= 0)
+    return r;
+  snprintf(path, sizeof(path), "{\"type\":\"%s\"}", type);
+  struct hr_json *entry = hr_json_new_from_text(ctx->doc, path, err);
+  return entry == NULL ? -1
+                       : append_item(ctx, linux_obj, "namespaces", "linux.namespaces", entry, err);
+}
+
+int hr_hostns_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_rule_hostns *r = &ctx->policy->refusals.hostns;
+  struct hr_json *linux_obj, *nss = NULL;
+
+  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+    return -1;
+  if (linux_obj != NULL &&
+      spec_get_array_of(linux_obj, "namespaces", HR_JSON_OBJECT, "linux.namespaces", &nss, err) < 0)
+    return -1;
+  /* Every entry is checked before the first verdict, so that a malformed
+   * one is reported as such whatever comes first. */
+  for (size_t i = 0; nss != NULL && i < nss->u.array.len; i++) {
+    const char *s;
+    char path[64];
+    snprintf(path, sizeof(path), "linux.namespaces[%zu].type", i);
+    if (spec_string(nss->u.array.items[i], "type", path, &s, err) < 0)
+      return -1;
+    snprintf(path, sizeof(path), "linux.namespaces[%zu].path", i);
+    if (spec_string(nss->u.array.items[i], "path", path, &s, err) < 0)
+      return -1;
+  }
+  for (size_t i = 0; i < HR_NS_COUNT; i++) {
+    if (r->mode[i] == HR_MODE_OFF)
+      continue;
+    /* A fix may need the linux object; make it only then. */
+    if (linux_obj == NULL && r->mode[i] == HR_MODE_FIX &&
+        spec_linux(ctx, true, &linux_obj, err) < 0)
+      return -1;
+    if (hostns_one(ctx, linux_obj, nss, (enum hr_ns)i, r->mode[i], err) < 0)
+      return -1;
+    if (linux_obj != NULL &&
+        spec_get(linux_obj, "namespaces", HR_JSON_ARRAY, "linux.namespaces", &nss, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* ---- host-devices ---------------------------------------------------------------------- */
+
+/* The devices every runtime gives a container (runtime-spec "Default
+ * Devices", plus /dev/ptmx and the devpts range). */
+static const char *const default_devices[] = {
+    "c 1:3", "c 1:5", "c 1:7", "c 1:8", "c 1:9", "c 5:0", "c 5:1", "c 5:2", "c 136:*",
+};
+
+/* "TYPE MAJOR:MINOR", TYPE one of a b c, numbers or "*". */
+static int parse_device_pattern(const char *s, struct hr_device_pattern *ret)
+{
+  const char *colon;
+  int64_t v[2];
+  const char *parts[2];
+  size_t lens[2];
+
+  if (strchr("abc", s[0]) == NULL || s[0] == '\0' || s[1] != ' ')
+    return -1;
+  colon = strchr(s + 2, ':');
+  if (colon == NULL)
+    return -1;
+  parts[0] = s + 2;
+  lens[0] = (size_t)(colon - parts[0]);
+  parts[1] = colon + 1;
+  lens[1] = strlen(parts[1]);
+  for (size_t i = 0; i < 2; i++) {
+    if (lens[i] == 1 && parts[i][0] == '*')
+      v[i] = -1;
+    else if (hr_parse_i64(parts[i], lens[i], &v[i]) < 0 || v[i] < 0 || v[i] > UINT32_MAX)
+      return -1;
+  }
+  *ret = (struct hr_device_pattern){.type = s[0], .major = v[0], .minor = v[1]};
+  return 0;
+}
+
+int hr_hostdevices_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                         struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "mode", "allow", NULL};
+  struct hr_rule_hostdevices *r = &p->refusals.hostdevices;
+  const struct hr_json *obj, *node;
+  cleanup_strv char **names = NULL;
+  size_t n = 0;
+  enum hr_rule_mode mode;
+
+  if (rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0)
+    return -1;
+  node = obj != NULL ? hr_json_get(obj, "allow") : NULL;
+  if (strv_or_default(profile, obj, "allow", default_devices, HR_ARRAY_SIZE(default_devices),
+                      &names, &n, err) < 0)
+    return -1;
+  free(r->allow);
+  r->n_allow = 0;
+  r->allow = hr_calloc(n + 1, sizeof(*r->allow), err);
+  if (r->allow == NULL)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    if (parse_device_pattern(names[i], &r->allow[i]) < 0)
+      return hr_profile_error(profile, node ? node->u.array.items[i] : NULL, err,
+                              "hostDevices.allow[%zu]: expected \"TYPE MAJOR:MINOR\" such as "
+                              "\"c 10:200\" or \"c 136:*\" (TYPE a, b or c)",
+                              i);
+    r->n_allow++;
+  }
+  r->mode = mode;
+  return 0;
+}
+
+bool hr_hostdevices_enabled(const struct hr_policy *p)
+{
+  return p->refusals.hostdevices.mode != HR_MODE_OFF;
+}
+
+void hr_hostdevices_release(struct hr_policy *p)
+{
+  free(p->refusals.hostdevices.allow);
+  p->refusals.hostdevices.allow = NULL;
+  p->refusals.hostdevices.n_allow = 0;
+}
+
+/* A wildcard in the spec is covered only by a wildcard in the pattern. */
+static bool device_allowed(const struct hr_rule_hostdevices *r, char type, int64_t major,
+                           int64_t minor)
+{
+  for (size_t i = 0; i < r->n_allow; i++) {
+    const struct hr_device_pattern *a = &r->allow[i];
+    if ((a->type == 'a' || a->type == type) && (a->major == -1 || a->major == major) &&
+        (a->minor == -1 || a->minor == minor))
+      return true;
+  }
+  return false;
+}
+
+static void device_name(char *buf, size_t size, char type, int64_t major, int64_t minor)
+{
+  char ma[24], mi[24];
+
+  snprintf(ma, sizeof(ma), "%" PRId64, major);
+  snprintf(mi, sizeof(mi), "%" PRId64, minor);
+  snprintf(buf, size, "%c %s:%s", type, major < 0 ? "*" : ma, minor < 0 ? "*" : mi);
+}
+
+/* linux.devices: nodes runc creates in the container's /dev. */
+static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevices *r,
+                        struct hr_error *err)
+{
+  struct hr_json *linux_obj, *devs = NULL;
+  size_t removed = 0;
+
+  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+    return -1;
+  if (linux_obj != NULL &&
+      spec_get_array_of(linux_obj, "devices", HR_JSON_OBJECT, "linux.devices", &devs, err) < 0)
+    return -1;
+  for (size_t i = 0; devs != NULL && i < devs->u.array.len;) {
+    struct hr_json *d = devs->u.array.items[i];
+    char path[64], p[96], name[64], q[HR_QUOTE_MAX];
+    const char *type, *dpath;
+    int64_t major, minor;
+    bool present;
+    int rc;
+
+    snprintf(path, sizeof(path), "linux.devices[%zu]", i + removed);
+    snprintf(p, sizeof(p), "%s.type", path);
+    if (spec_string(d, "type", p, &type, err) < 0)
+      return -1;
+    /* runc: "u" is an unbuffered character device; a FIFO ("p") reaches no
+     * host device. */
+    if (strcmp(type, "p") == 0) {
+      i++;
+      continue;
+    }
+    if (strcmp(type, "c") != 0 && strcmp(type, "u") != 0 && strcmp(type, "b") != 0)
+      return hr_error_input(err, "%s: expected \"c\", \"b\", \"u\" or \"p\"", p);
+    snprintf(p, sizeof(p), "%s.major", path);
+    if (spec_i64(d, "major", p, &present, &major, err) < 0)
+      return -1;
+    snprintf(p, sizeof(p), "%s.minor", path);
+    if (spec_i64(d, "minor", p, &present, &minor, err) < 0)
+      return -1;
+    snprintf(p, sizeof(p), "%s.path", path);
+    if (spec_string(d, "path", p, &dpath, err) < 0)
+      return -1;
+    if (major >= 0 && minor >= 0 && device_allowed(r, type[0] == 'b' ? 'b' : 'c', major, minor)) {
+      i++;
+      continue;
+    }
+    device_name(name, sizeof(name), type[0] == 'b' ? 'b' : 'c', major, minor);
+    rc = hr_rule_breach(ctx, r->mode, path, err, "host device %s (%s) is not in the allowlist",
+                        hr_rule_quote(q, sizeof(q), dpath), name);
+    if (rc < 0)
+      return -1;
+    if (rc == 0) {
+      i++;
+      continue;
+    }
+    if (remove_item(ctx, devs, i, path, err) < 0)
+      return -1;
+    removed++;
+  }
+  return 0;
+}
+
+/* linux.resources.devices: what the device cgroup lets the container open. */
+static int device_rules(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevices *r,
+                        struct hr_error *err)
+{
+  struct hr_json *devs;
+  size_t removed = 0;
+
+  if (cgroup_devices(ctx, &devs, err) < 0)
+    return -1;
+  for (size_t i = 0; devs != NULL && i < devs->u.array.len;) {
+    struct dev_rule d;
+    char path[64], name[64];
+    int rc;
+
+    snprintf(path, sizeof(path), "linux.resources.devices[%zu]", i + removed);
+    if (read_dev_rule(devs->u.array.items[i], path, &d, err) < 0)
+      return -1;
+    /* Deny rules only take away; mknod alone opens nothing. */
+    if (!d.allow || !d.rw || device_allowed(r, d.type, d.major, d.minor)) {
+      i++;
+      continue;
+    }
+    device_name(name, sizeof(name), d.type, d.major, d.minor);
+    rc = hr_rule_breach(ctx, r->mode, path, err,
+                        "the device cgroup allows %s, beyond the allowed devices", name);
+    if (rc < 0)
+      return -1;
+    if (rc == 0) {
+      i++;
+      continue;
+    }
+    if (remove_item(ctx, devs, i, path, err) < 0)
+      return -1;
+    removed++;
+  }
+  return 0;
+}
+
+int hr_hostdevices_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_rule_hostdevices *r = &ctx->policy->refusals.hostdevices;
+
+  if (device_nodes(ctx, r, err) < 0)
+    return -1;
+  return device_rules(ctx, r, err);
+}
+
+/* ---- sysctls ---------------------------------------------------------------------------- */
+
+/* Kubernetes Pod Security "baseline" (1.29): namespaced and isolated from
+ * other containers and the host. */
+static const char *const default_sysctls[] = {
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+};
+
+int hr_sysctls_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                     struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "mode", "allow", NULL};
+  struct hr_rule_sysctls *r = &p->refusals.sysctls;
+  const struct hr_json *obj;
+  enum hr_rule_mode mode;
+
+  if (rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0 ||
+      strv_or_default(profile, obj, "allow", default_sysctls, HR_ARRAY_SIZE(default_sysctls),
+                      &r->allow, &r->n_allow, err) < 0)
+    return -1;
+  /* Stored as runc writes them: "/" and "." are the same separator. */
+  for (size_t i = 0; i < r->n_allow; i++)
+    for (char *c = r->allow[i]; *c != '\0'; c++)
+      if (*c == '/')
+        *c = '.';
+  r->mode = mode;
+  return 0;
+}
+
+bool hr_sysctls_enabled(const struct hr_policy *p)
+{
+  return p->refusals.sysctls.mode != HR_MODE_OFF;
+}
+
+void hr_sysctls_release(struct hr_policy *p)
+{
+  hr_rule_strv_free(&p->refusals.sysctls.allow, &p->refusals.sysctls.n_allow);
+}
+
+int hr_sysctls_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_rule_sysctls *r = &ctx->policy->refusals.sysctls;
+  struct hr_json *linux_obj, *map = NULL;
+
+  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+    return -1;
+  if (linux_obj != NULL &&
+      spec_get(linux_obj, "sysctl", HR_JSON_OBJECT, "linux.sysctl", &map, err) < 0)
+    return -1;
+  for (size_t i = 0; map != NULL && i < map->u.object.len;) {
+    const struct hr_json_member *m = &map->u.object.items[i];
+    char q[HR_QUOTE_MAX], path[HR_QUOTE_MAX + 32];
+    cleanup_free char *name = NULL;
+    int rc;
+
+    hr_rule_quote(q, sizeof(q), m->key);
+    snprintf(path, sizeof(path), "linux.sysctl[%s]", q);
+    if (m->value->type != HR_JSON_STRING)
+      return hr_error_input(err, "%s: expected a string", path);
+    /* runc writes the value to /proc/sys/ + the name with every "." turned
+     * into "/": "net/ipv4/x" and "net.ipv4.x" are one sysctl. */
+    name = hr_strdup(m->key, err);
+    if (name == NULL)
+      return -1;
+    for (char *c = name; *c != '\0'; c++)
+      if (*c == '/')
+        *c = '.';
+    if (hr_rule_strv_contains(r->allow, r->n_allow, name)) {
+      i++;
+      continue;
+    }
+    rc = hr_rule_breach(ctx, r->mode, path, err,
+                        "%s is not in the allowlist of namespaced, safe sysctls", q);
+    if (rc < 0)
+      return -1;
+    if (rc == 0) {
+      i++;
+      continue;
+    }
+    if (hr_changes_add(ctx->changes, ctx->rule, path, m->value, NULL, err) < 0)
+      return -1;
+    object_remove_at(map, i);
+  }
+  return 0;
+}
+
+/* ---- hooks ------------------------------------------------------------------------------ */
+
+/* runc 1.1 runs all six kinds. */
+static const char *const hook_kinds[] = {"prestart",       "createRuntime", "createContainer",
+                                         "startContainer", "poststart",     "poststop"};
+static const char *const default_dockerd[] = {"/usr/bin/dockerd", "/usr/sbin/dockerd",
+                                              "/usr/local/bin/dockerd"};
+static const char *const default_containerd[] = {"/usr/bin/containerd", "/usr/sbin/containerd",
+                                                 "/usr/local/bin/containerd"};
+
+int hr_hooks_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                   struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "mode", "allow", "dockerd", "containerd", NULL};
+  struct hr_rule_hooks *r = &p->refusals.hooks;
+  const struct hr_json *obj;
+  enum hr_rule_mode mode;
+
+  if (rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0 ||
+      paths_or_default(profile, obj, "allow", "hooks.allow", NULL, 0, &r->allow, &r->n_allow, err) <
+          0 ||
+      paths_or_default(profile, obj, "dockerd", "hooks.dockerd", default_dockerd,
+                       HR_ARRAY_SIZE(default_dockerd), &r->dockerd, &r->n_dockerd, err) < 0 ||
+      paths_or_default(profile, obj, "containerd", "hooks.containerd", default_containerd,
+                       HR_ARRAY_SIZE(default_containerd), &r->containerd, &r->n_containerd,
+                       err) < 0)
+    return -1;
+  r->mode = mode;
+  return 0;
+}
+
+bool hr_hooks_enabled(const struct hr_policy *p)
+{
+  return p->refusals.hooks.mode != HR_MODE_OFF;
+}
+
+void hr_hooks_release(struct hr_policy *p)
+{
+  struct hr_rule_hooks *r = &p->refusals.hooks;
+
+  hr_rule_strv_free(&r->allow, &r->n_allow);
+  hr_rule_strv_free(&r->dockerd, &r->n_dockerd);
+  hr_rule_strv_free(&r->containerd, &r->n_containerd);
+}
+
+/* hook.args[i], or NULL. */
+static const char *hook_arg(const struct hr_json *args, size_t i)
+{
+  if (args == NULL || i >= args->u.array.len)
+    return NULL;
+  return args->u.array.items[i]->u.string.s;
+}
+
+/* dockerd's network hook: {"path": "/proc/<dockerd's pid>/exe", "args":
+ * ["libnetwork-setkey", ...]}.  The pid must be a live dockerd: its exe
+ * link resolves to one of the profile's dockerd binaries (" (deleted)"
+ * after an upgrade in place still counts). */
+static bool is_dockerd_hook(const struct hr_rule_hooks *r, const char *path,
+                            const struct hr_json *args)
+{
+  const char *arg0 = hook_arg(args, 0), *pid = path + strlen("/proc/");
+  char target[PATH_MAX];
+  size_t n = 0, len;
+  ssize_t got;
+
+  if (arg0 == NULL || strcmp(arg0, "libnetwork-setkey") != 0 ||
+      strncmp(path, "/proc/", strlen("/proc/")) != 0)
+    return false;
+  while (pid[n] >= '0' && pid[n] <= '9')
+    n++;
+  if (n == 0 || n > 10 || pid[0] == '0' || strcmp(pid + n, "/exe") != 0)
+    return false;
+  got = readlink(path, target, sizeof(target) - 1);
+  if (got <= 0)
+    return false;
+  target[got] = '\0';
+  len = (size_t)got;
+  if (len > strlen(" (deleted)") && strcmp(target + len - strlen(" (deleted)"), " (deleted)") == 0)
+    target[len - strlen(" (deleted)")] = '\0';
+  return hr_rule_strv_contains(r->dockerd, r->n_dockerd, target);
+}
+
+/* containerd's relay: {"path": "<containerd>", "args": ["containerd",
+ * "oci-hook", "--", PROGRAM, ...]} runs PROGRAM, which must be allowed
+ * itself. */
+static bool is_containerd_hook(const struct hr_rule_hooks *r, const char *path,
+                               const struct hr_json *args)
+{
+  const char *a0 = hook_arg(args, 0), *a1 = hook_arg(args, 1), *a2 = hook_arg(args, 2),
+             *prog = hook_arg(args, 3);
+
+  return hr_rule_strv_contains(r->containerd, r->n_containerd, path) && a0 != NULL &&
+         strcmp(a0, "containerd") == 0 && a1 != NULL && strcmp(a1, "oci-hook") == 0 && a2 != NULL &&
+         strcmp(a2, "--") == 0 && prog != NULL && hr_rule_strv_contains(r->allow, r->n_allow, prog);
+}
+
+static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const char *kind,
+                         struct hr_error *err)
+{
+  const struct hr_rule_hooks *r = &ctx->policy->refusals.hooks;
+  struct hr_json *list;
+  char path[64];
+  size_t removed = 0;
+
+  snprintf(path, sizeof(path), "hooks.%s", kind);
+  if (spec_get_array_of(hooks, kind, HR_JSON_OBJECT, path, &list, err) < 0)
+    return -1;
+  for (size_t i = 0; list != NULL && i < list->u.array.len;) {
+    struct hr_json *h = list->u.array.items[i], *args;
+    char hp[96], q[HR_QUOTE_MAX];
+    const char *exe;
+    int rc;
+
+    snprintf(hp, sizeof(hp), "%s[%zu].args", path, i + removed);
+    if (spec_get_array_of(h, "args", HR_JSON_STRING, hp, &args, err) < 0)
+      return -1;
+    snprintf(hp, sizeof(hp), "%s[%zu].path", path, i + removed);
+    if (spec_string(h, "path", hp, &exe, err) < 0)
+      return -1;
+    if (hr_rule_strv_contains(r->allow, r->n_allow, exe) || is_dockerd_hook(r, exe, args) ||
+        is_containerd_hook(r, exe, args)) {
+      i++;
+      continue;
+    }
+    rc = hr_rule_breach(ctx, r->mode, hp, err,
+                        "hook %s is not in the allowlist (hooks run as root on the host)",
+                        hr_rule_quote(q, sizeof(q), exe));
+    if (rc < 0)
+      return -1;
+    if (rc == 0) {
+      i++;
+      continue;
+    }
+    snprintf(hp, sizeof(hp), "%s[%zu]", path, i + removed);
+    if (remove_item(ctx, list, i, hp, err) < 0)
+      return -1;
+    removed++;
+  }
+  return 0;
+}
+
+int hr_hooks_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  struct hr_json *hooks;
+
+  if (spec_get(ctx->spec, "hooks", HR_JSON_OBJECT, "hooks", &hooks, err) < 0)
+    return -1;
+  for (size_t i = 0; hooks != NULL && i < HR_ARRAY_SIZE(hook_kinds); i++)
+    if (hooks_of_kind(ctx, hooks, hook_kinds[i], err) < 0)
+      return -1;
+  return 0;
+}
+
+/* ---- rlimits ---------------------------------------------------------------------------- */
+
+/* The names runc 1.1 accepts (exactly, case-sensitive). */
+static const char *const rlimit_types[] = {
+    "RLIMIT_AS",
+    "RLIMIT_CORE",
+    "RLIMIT_CPU",
+    "RLIMIT_DATA",
+    "RLIMIT_FSIZE",
+    "RLIMIT_LOCKS",
+    "RLIMIT_MEMLOCK",
+    "RLIMIT_MSGQUEUE",
+    "RLIMIT_NICE",
+    "RLIMIT_NOFILE",
+    "RLIMIT_NPROC",
+    "RLIMIT_RSS",
+    "RLIMIT_RTPRIO",
+    "RLIMIT_RTTIME",
+    "RLIMIT_SIGPENDING",
+    "RLIMIT_STACK",
+    NULL,
+};
+
+/* Built-in ceilings only: a default would have to be raised above the
+ * caller's hard limit on some hosts, which fails without CAP_SYS_RESOURCE.
+ * 1048576 is the kernel's default fs.nr_open. */
+static const struct hr_rlimit_rule default_rlimits[] = {
+    {.type = "RLIMIT_NOFILE", .has_ceiling = true, .ceiling = 1048576},
+    {.type = "RLIMIT_NPROC", .has_ceiling = true, .ceiling = 65536},
+};
+
+static const char *rlimit_static_name(const char *name)
+{
+  for (size_t i = 0; rlimit_types[i] != NULL; i++)
+    if (strcmp(rlimit_types[i], name) == 0)
+      return rlimit_types[i];
+  return NULL;
+}
+
+static int rlimit_rule(const struct hr_json_doc *profile, const struct hr_json_member *m,
+                       struct hr_rlimit_rule *ret, struct hr_error *err)
+{
+  static const char *const keys[] = {"default", "defaultSoft", "ceiling", NULL};
+  const struct hr_json *def, *soft, *ceil;
+  int64_t v;
+
+  if (hr_profile_check_keys(profile, m->value, keys, err) < 0)
+    return -1;
+  *ret = (struct hr_rlimit_rule){.type = rlimit_static_name(m->key)};
+  def = hr_json_get(m->value, "default");
+  soft = hr_json_get(m->value, "defaultSoft");
+  ceil = hr_json_get(m->value, "ceiling");
+  if (def != NULL) {
+    if (hr_profile_get_int(profile, def, false, &v, err) < 0)
+      return -1;
+    ret->has_default = true;
+    ret->def_hard = ret->def_soft = (uint64_t)v;
+  }
+  if (soft != NULL) {
+    if (def == NULL)
+      return hr_profile_error(profile, soft, err, "rlimits.limits.%s: defaultSoft needs a default",
+                              m->key);
+    if (hr_profile_get_int(profile, soft, false, &v, err) < 0)
+      return -1;
+    if ((uint64_t)v > ret->def_hard)
+      return hr_profile_error(profile, soft, err,
+                              "rlimits.limits.%s: defaultSoft is above the default (hard) limit",
+                              m->key);
+    ret->def_soft = (uint64_t)v;
+  }
+  if (ceil != NULL) {
+    if (hr_profile_get_int(profile, ceil, false, &v, err) < 0)
+      return -1;
+    ret->has_ceiling = true;
+    ret->ceiling = (uint64_t)v;
+    if (ret->has_default && ret->def_hard > ret->ceiling)
+      return hr_profile_error(profile, def, err, "rlimits.limits.%s: default is above the ceiling",
+                              m->key);
+  }
+  return 0;
+}
+
+static int rlimit_rules(const struct hr_json_doc *profile, const struct hr_json *node,
+                        struct hr_rule_rlimits *r, struct hr_error *err)
+{
+  if (node == NULL) {
+    r->limits = hr_calloc(HR_ARRAY_SIZE(default_rlimits), sizeof(*r->limits), err);
+    if (r->limits == NULL)
+      return -1;
+    memcpy(r->limits, default_rlimits, sizeof(default_rlimits));
+    r->n_limits = HR_ARRAY_SIZE(default_rlimits);
+    return 0;
+  }
+  if (hr_profile_check_keys(profile, node, rlimit_types, err) < 0)
+    return -1;
+  r->limits = hr_calloc(node->u.object.len + 1, sizeof(*r->limits), err);
+  if (r->limits == NULL)
+    return -1;
+  for (size_t i = 0; i < node->u.object.len; i++) {
+    if (hr_profile_expect(profile, node->u.object.items[i].value, HR_JSON_OBJECT,
+                          "an object {\"default\", \"defaultSoft\", \"ceiling\"}", err) < 0 ||
+        rlimit_rule(profile, &node->u.object.items[i], &r->limits[i], err) < 0)
+      return -1;
+    r->n_limits++;
+  }
+  return 0;
+}
+
+int hr_rlimits_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                     struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "mode", "limits", NULL};
+  struct hr_rule_rlimits *r = &p->refusals.rlimits;
+  const struct hr_json *obj;
+  enum hr_rule_mode mode;
+
+  if (rule_begin(profile, section, keys, HR_MODE_FIX, true, &mode, &obj, err) < 0)
+    return -1;
+  hr_rlimits_release(p);
+  if (rlimit_rules(profile, obj != NULL ? hr_json_get(obj, "limits") : NULL, r, err) < 0)
+    return -1;
+  r->mode = mode;
+  return 0;
+}
+
+bool hr_rlimits_enabled(const struct hr_policy *p)
+{
+  return p->refusals.rlimits.mode != HR_MODE_OFF;
+}
+
+void hr_rlimits_release(struct hr_policy *p)
+{
+  free(p->refusals.rlimits.limits);
+  p->refusals.rlimits.limits = NULL;
+  p->refusals.rlimits.n_limits = 0;
+}
+
+static int spec_u64(const struct hr_json *obj, const char *field, const char *path, uint64_t *ret,
+                    struct hr_error *err)
+{
+  struct hr_json *v;
+
+  if (spec_get(obj, field, HR_JSON_NUMBER, path, &v, err) < 0)
+    return -1;
+  *ret = 0;
+  if (v != NULL && hr_json_get_u64(v, ret) < 0)
+    return hr_error_input(err, "%s: expected an unsigned integer, got %.64s", path,
+                          v->u.number.text);
+  return 0;
+}
+
+static int set_u64(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
+                   const char *path, uint64_t v, struct hr_error *err)
+{
+  struct hr_json *node = hr_json_new_u64(ctx->doc, v, err);
+
+  return node == NULL ? -1 : hr_apply_set(ctx, obj, field, path, node, err);
+}
+
+static int rlimit_ceiling(struct hr_apply_ctx *ctx, struct hr_json *e, size_t i,
+                          const struct hr_rlimit_rule *rule, struct hr_error *err)
+{
+  char path[64], p[80];
+  uint64_t hard, soft;
+  int rc;
+
+  snprintf(path, sizeof(path), "process.rlimits[%zu]", i);
+  snprintf(p, sizeof(p), "%s.hard", path);
+  if (spec_u64(e, "hard", p, &hard, err) < 0)
+    return -1;
+  snprintf(p, sizeof(p), "%s.soft", path);
+  if (spec_u64(e, "soft", p, &soft, err) < 0)
+    return -1;
+  if (!rule->has_ceiling || (hard <= rule->ceiling && soft <= rule->ceiling))
+    return 0;
+  rc = hr_rule_breach(ctx, ctx->policy->refusals.rlimits.mode, path, err,
+                      "%s (soft %" PRIu64 ", hard %" PRIu64 ") is above the ceiling %" PRIu64,
+                      rule->type, soft, hard, rule->ceiling);
+  if (rc <= 0)
+    return rc;
+  snprintf(p, sizeof(p), "%s.hard", path);
+  if (hard > rule->ceiling && set_u64(ctx, e, "hard", p, rule->ceiling, err) < 0)
+    return -1;
+  snprintf(p, sizeof(p), "%s.soft", path);
+  if (soft > rule->ceiling && set_u64(ctx, e, "soft", p, rule->ceiling, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int rlimit_default(struct hr_apply_ctx *ctx, struct hr_json *process,
+                          const struct hr_rlimit_rule *rule, struct hr_error *err)
+{
+  char text[128];
+  struct hr_json *e;
+
+  snprintf(text, sizeof(text), "{\"type\":\"%s\",\"hard\":%" PRIu64 ",\"soft\":%" PRIu64 "}",
+           rule->type, rule->def_hard, rule->def_soft);
+  e = hr_json_new_from_text(ctx->doc, text, err);
+  return e == NULL ? -1 : append_item(ctx, process, "rlimits", "process.rlimits", e, err);
+}
+
+int hr_rlimits_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_rule_rlimits *r = &ctx->policy->refusals.rlimits;
+  struct hr_json *process, *list;
+
+  if (spec_process(ctx, &process, err) < 0)
+    return -1;
+  if (process == NULL)
+    return 0;
+  if (spec_get_array_of(process, "rlimits", HR_JSON_OBJECT, "process.rlimits", &list, err) < 0)
+    return -1;
+  for (size_t k = 0; k < r->n_limits; k++) {
+    const struct hr_rlimit_rule *rule = &r->limits[k];
+    bool seen = false;
+    for (size_t i = 0; list != NULL && i < list->u.array.len; i++) {
+      const char *type;
+      char p[64];
+      snprintf(p, sizeof(p), "process.rlimits[%zu].type", i);
+      if (spec_string(list->u.array.items[i], "type", p, &type, err) < 0)
+        return -1;
+      if (strcmp(type, rule->type) != 0)
+        continue;
+      seen = true;
+      if (rlimit_ceiling(ctx, list->u.array.items[i], i, rule, err) < 0)
+        return -1;
+    }
+    /* A default is no breach: it is what the profile gives a container
+     * that asks for nothing, so only an audit leaves it out. */
+    if (!seen && rule->has_default && r->mode != HR_MODE_AUDIT) {
+      if (rlimit_default(ctx, process, rule, err) < 0)
+        return -1;
+      if (spec_get(process, "rlimits", HR_JSON_ARRAY, "process.rlimits", &list, err) < 0)
+        return -1;
+    }
+  }
+  return 0;
+}
+
+/* ---- oom ---------------------------------------------------------------------------------- */
+
+int hr_oom_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                 struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "mode", "minScoreAdj", NULL};
+  struct hr_rule_oom *r = &p->refusals.oom;
+  const struct hr_json *obj, *min;
+  enum hr_rule_mode mode;
+
+  if (rule_begin(profile, section, keys, HR_MODE_FIX, true, &mode, &obj, err) < 0)
+    return -1;
+  r->min_score_adj = 0;
+  min = obj != NULL ? hr_json_get(obj, "minScoreAdj") : NULL;
+  if (min != NULL) {
+    if (hr_profile_expect(profile, min, HR_JSON_NUMBER, "an integer from -1000 to 1000", err) < 0)
+      return -1;
+    if (hr_json_get_i64(min, &r->min_score_adj) < 0 || r->min_score_adj < -1000 ||
+        r->min_score_adj > 1000)
+      return hr_profile_error(profile, min, err,
+                              "oom.minScoreAdj: expected an integer from -1000 to 1000");
+  }
+  r->mode = mode;
+  return 0;
+}
+
+bool hr_oom_enabled(const struct hr_policy *p)
+{
+  return p->refusals.oom.mode != HR_MODE_OFF;
+}
+
+void hr_oom_release(struct hr_policy *p)
+{
+  (void)p;
+}
+
+static int oom_killer(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err)
+{
+  const char *path = "linux.resources.memory.disableOOMKiller";
+  struct hr_json *linux_obj, *res = NULL, *mem = NULL, *v = NULL;
+  int rc;
+
+  if (spec_linux(ctx, false, &linux_obj, err) < 0 ||
+      (linux_obj != NULL &&
+       spec_get(linux_obj, "resources", HR_JSON_OBJECT, "linux.resources", &res, err) < 0) ||
+      (res != NULL &&
+       spec_get(res, "memory", HR_JSON_OBJECT, "linux.resources.memory", &mem, err) < 0) ||
+      (mem != NULL && spec_get(mem, "disableOOMKiller", HR_JSON_BOOL, path, &v, err) < 0))
+    return -1;
+  if (v == NULL || !v->u.boolean)
+    return 0;
+  rc = hr_rule_breach(ctx, mode, path, err,
+                      "a container out of memory would hang holding its memory instead of "
+                      "being killed");
+  return rc <= 0 ? rc : set_bool(ctx, mem, "disableOOMKiller", path, false, err);
+}
+
+int hr_oom_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_rule_oom *r = &ctx->policy->refusals.oom;
+  struct hr_json *process, *v;
+  int64_t adj;
+  bool present;
+  int rc;
+
+  if (oom_killer(ctx, r->mode, err) < 0 || spec_process(ctx, &process, err) < 0)
+    return -1;
+  if (process == NULL ||
+      spec_i64(process, "oomScoreAdj", "process.oomScoreAdj", &present, &adj, err) < 0)
+    return process == NULL ? 0 : -1;
+  if (!present || adj >= r->min_score_adj)
+    return 0;
+  rc = hr_rule_breach(ctx, r->mode, "process.oomScoreAdj", err,
+                      "%" PRId64 " is below %" PRId64
+                      ": the host's OOM killer would pick other processes first",
+                      adj, r->min_score_adj);
+  if (rc <= 0)
+    return rc;
+  v = hr_json_new_i64(ctx->doc, r->min_score_adj, err);
+  return v == NULL ? -1 : hr_apply_set(ctx, process, "oomScoreAdj", "process.oomScoreAdj", v, err);
+}
+
+/* ---- secret-env ------------------------------------------------------------------------- */
+
+static const char *const default_secret_patterns[] = {"*PASSWORD*", "*SECRET*", "*TOKEN*", "*_KEY"};
+
+int hr_secretenv_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                       struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "mode", "patterns", "allow", NULL};
+  struct hr_rule_secretenv *r = &p->refusals.secretenv;
+  const struct hr_json *obj;
+  enum hr_rule_mode mode;
+
+  if (rule_begin(profile, section, keys, HR_MODE_AUDIT, true, &mode, &obj, err) < 0 ||
+      strv_or_default(profile, obj, "patterns", default_secret_patterns,
+                      HR_ARRAY_SIZE(default_secret_patterns), &r->patterns, &r->n_patterns,
+                      err) < 0 ||
+      strv_or_default(profile, obj, "allow", NULL, 0, &r->allow, &r->n_allow, err) < 0)
+    return -1;
+  r->mode = mode;
+  return 0;
+}
+
+bool hr_secretenv_enabled(const struct hr_policy *p)
+{
+  return p->refusals.secretenv.mode != HR_MODE_OFF;
+}
+
+void hr_secretenv_release(struct hr_policy *p)
+{
+  hr_rule_strv_free(&p->refusals.secretenv.patterns, &p->refusals.secretenv.n_patterns);
+  hr_rule_strv_free(&p->refusals.secretenv.allow, &p->refusals.secretenv.n_allow);
+}
+
+/* The pattern the variable's name matches, or NULL.  Only the name is
+ * looked at, and only the name ever reaches a message or the audit
+ * record: the value is the secret. */
+static const char *secret_pattern(const struct hr_rule_secretenv *r, const char *name)
+{
+  if (hr_rule_strv_contains(r->allow, r->n_allow, name))
+    return NULL;
+  for (size_t i = 0; i < r->n_patterns; i++)
+    if (fnmatch(r->patterns[i], name, FNM_CASEFOLD) == 0)
+      return r->patterns[i];
+  return NULL;
+}
+
+int hr_secretenv_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_rule_secretenv *r = &ctx->policy->refusals.secretenv;
+  struct hr_json *process, *env;
+  size_t removed = 0;
+
+  if (spec_process(ctx, &process, err) < 0)
+    return -1;
+  if (process == NULL)
+    return 0;
+  if (spec_get_array_of(process, "env", HR_JSON_STRING, "process.env", &env, err) < 0)
+    return -1;
+  for (size_t i = 0; env != NULL && i < env->u.array.len;) {
+    const char *s = env->u.array.items[i]->u.string.s, *eq = strchr(s, '='), *pat;
+    cleanup_free char *name = hr_strndup(s, eq != NULL ? (size_t)(eq - s) : strlen(s), err);
+    char path[64], q[HR_QUOTE_MAX], qp[HR_QUOTE_MAX];
+    int rc;
+
+    if (name == NULL)
+      return -1;
+    pat = secret_pattern(r, name);
+    if (pat == NULL) {
+      i++;
+      continue;
+    }
+    snprintf(path, sizeof(path), "process.env[%zu]", i + removed);
+    rc = hr_rule_breach(ctx, r->mode, path, err,
+                        "variable %s looks like a secret (matches %s); pass secrets as files",
+                        hr_rule_quote(q, sizeof(q), name), hr_rule_quote(qp, sizeof(qp), pat));
+    if (rc < 0)
+      return -1;
+    if (rc == 0) {
+      i++;
+      continue;
+    }
+    /* The change record names the variable, never its value. */
+    if (hr_changes_add_text(ctx->changes, ctx->rule, path, q, NULL, err) < 0)
+      return -1;
+    hr_json_array_remove(env, i);
+    removed++;
+  }
+  return 0;
+}
+
+/* ---- sshd ---------------------------------------------------------------------------------- */
+
+int hr_sshd_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                  struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "mode", NULL};
+  const struct hr_json *obj;
+
+  return rule_begin(profile, section, keys, HR_MODE_AUDIT, false, &p->refusals.sshd.mode, &obj,
+                    err);
+}
+
+bool hr_sshd_enabled(const struct hr_policy *p)
+{
+  return p->refusals.sshd.mode != HR_MODE_OFF;
+}
+
+void hr_sshd_release(struct hr_policy *p)
+{
+  (void)p;
+}
+
+/* True when a word of `arg` (split as a shell would split a simple command
+ * line) is a program named sshd: "/usr/sbin/sshd -D", "exec sshd". */
+static bool runs_sshd(const char *arg)
+{
+  static const char *const seps = " \t\n;&|()<>`'\"$";
+  const char *w = arg;
+
+  while (*w != '\0') {
+    size_t n;
+    w += strspn(w, seps);
+    n = strcspn(w, seps);
+    if (n == 0)
+      break;
+    const char *base = w + n;
+    while (base > w && base[-1] != '/')
+      base--;
+    if ((size_t)(w + n - base) == 4 && strncmp(base, "sshd", 4) == 0)
+      return true;
+    w += n;
+  }
+  return false;
+}
+
+int hr_sshd_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  struct hr_json *process, *args;
+
+  if (spec_process(ctx, &process, err) < 0)
+    return -1;
+  if (process == NULL)
+    return 0;
+  if (spec_get_array_of(process, "args", HR_JSON_STRING, "process.args", &args, err) < 0)
+    return -1;
+  for (size_t i = 0; args != NULL && i < args->u.array.len; i++) {
+    char path[64];
+    if (!runs_sshd(args->u.array.items[i]->u.string.s))
+      continue;
+    snprintf(path, sizeof(path), "process.args[%zu]", i);
+    return hr_rule_breach(ctx, ctx->policy->refusals.sshd.mode, path, err,
+                          "the container runs sshd (CIS Docker Benchmark 5.7: use docker exec)") < 0
+               ? -1
+               : 0;
+  }
+  return 0;
+}

@@ -1,0 +1,1222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The "seccomp" control: a seccomp profile (an OCI linux.seccomp object in
+ * <profileDir>/seccomp/NAME.json) is validated with libseccomp when the
+ * policy is loaded and written into config.json when the spec has no filter
+ * of its own, or one that lets everything through ("fill"), or always
+ * ("replace").
+ *
+ * What is written is rebuilt from the validated data, never copied from the
+ * file's text: runc must install exactly the filter that was checked. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "hardrun/controls.h"
+#include "hardrun/seccomp.h"
+#include "hardrun/utils.h"
+
+/* The files are admin-owned and small; the bounds keep a mistake cheap. */
+#define SC_FILE_MAX_SIZE (1u << 20)
+/* object > syscalls[] > rule > args[] > arg, plus slack */
+#define SC_FILE_MAX_DEPTH 8u
+#define SC_MAX_RULES      4096
+#define SC_MAX_NAMES      4096
+#define SC_NAME_MAX       64
+/* Larger values do not look like an error to libc, and libseccomp refuses
+ * ERRNO data from MAX_ERRNO (4095) up. */
+#define SC_ERRNO_MAX 4094
+#define SC_MAX_ARG   5
+/* Room for the list of dropped names in one audit finding. */
+#define SC_DROPPED_TEXT_MAX 512
+
+/* ---- the names runc 1.1 accepts (libcontainer/seccomp/config.go) ---------- */
+
+static const char *const action_names[] = {
+    [HR_SCMP_ACT_KILL] = "SCMP_ACT_KILL",
+    [HR_SCMP_ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+    [HR_SCMP_ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+    [HR_SCMP_ACT_TRAP] = "SCMP_ACT_TRAP",
+    [HR_SCMP_ACT_ERRNO] = "SCMP_ACT_ERRNO",
+    [HR_SCMP_ACT_TRACE] = "SCMP_ACT_TRACE",
+    [HR_SCMP_ACT_ALLOW] = "SCMP_ACT_ALLOW",
+    [HR_SCMP_ACT_LOG] = "SCMP_ACT_LOG",
+};
+
+static const struct {
+  const char *name;
+  enum scmp_compare op;
+} ops[] = {
+    [HR_SCMP_CMP_NE] = {"SCMP_CMP_NE", SCMP_CMP_NE},
+    [HR_SCMP_CMP_LT] = {"SCMP_CMP_LT", SCMP_CMP_LT},
+    [HR_SCMP_CMP_LE] = {"SCMP_CMP_LE", SCMP_CMP_LE},
+    [HR_SCMP_CMP_EQ] = {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    [HR_SCMP_CMP_GE] = {"SCMP_CMP_GE", SCMP_CMP_GE},
+    [HR_SCMP_CMP_GT] = {"SCMP_CMP_GT", SCMP_CMP_GT},
+    [HR_SCMP_CMP_MASKED_EQ] = {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+/* runc 1.1 has no SCMP_ARCH_RISCV64 and no SCMP_ARCH_NATIVE. */
+static const struct {
+  const char *name;
+  uint32_t token;
+} archs[] = {
+    {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+    {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+    {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+};
+
+const char *hr_seccomp_action_name(enum hr_seccomp_action a)
+{
+  return (size_t)a < HR_ARRAY_SIZE(action_names) ? action_names[a] : "(invalid)";
+}
+
+const char *hr_seccomp_op_name(enum hr_seccomp_op op)
+{
+  return (size_t)op < HR_ARRAY_SIZE(ops) ? ops[op].name : "(invalid)";
+}
+
+static uint32_t arch_token(const char *name)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(archs); i++)
+    if (strcmp(archs[i].name, name) == 0)
+      return archs[i].token;
+  return 0;
+}
+
+/* The libseccomp action runc 1.1 builds (getAction): KILL is KILL_THREAD,
+ * and ERRNO and TRACE without a return code mean EPERM. */
+static uint32_t scmp_action(enum hr_seccomp_action a, bool has_errno, unsigned errno_ret)
+{
+  unsigned e = has_errno ? errno_ret : EPERM;
+
+  switch (a) {
+  case HR_SCMP_ACT_KILL:
+  case HR_SCMP_ACT_KILL_THREAD:
+    return SCMP_ACT_KILL_THREAD;
+  case HR_SCMP_ACT_KILL_PROCESS:
+    return SCMP_ACT_KILL_PROCESS;
+  case HR_SCMP_ACT_TRAP:
+    return SCMP_ACT_TRAP;
+  case HR_SCMP_ACT_ERRNO:
+    return SCMP_ACT_ERRNO(e);
+  case HR_SCMP_ACT_TRACE:
+    return SCMP_ACT_TRACE(e);
+  case HR_SCMP_ACT_ALLOW:
+    return SCMP_ACT_ALLOW;
+  case HR_SCMP_ACT_LOG:
+  default:
+    return SCMP_ACT_LOG;
+  }
+}
+
+static uint32_t rule_action(const struct hr_seccomp_rule *r)
+{
+  return scmp_action(r->action, r->has_errno_ret, r->errno_ret);
+}
+
+static uint32_t default_action(const struct hr_seccomp_filter *f)
+{
+  return scmp_action(f->default_action, f->has_default_errno_ret, f->default_errno_ret);
+}
+
+/* ---- messages ------------------------------------------------------------- */
+
+/* A value from a file, quoted and bounded for a message, with anything
+ * unprintable escaped so that it cannot forge log lines. */
+static const char *quote(char *buf, size_t size, const char *s)
+{
+  size_t o = 0;
+
+  buf[o++] = '"';
+  for (; *s != '\0'; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (o + 4 + 3 + 2 > size) {
+      memcpy(buf + o, "...", 3);
+      o += 3;
+      break;
+    }
+    if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+      o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
+    else
+      buf[o++] = (char)ch;
+  }
+  buf[o++] = '"';
+  buf[o] = '\0';
+  return buf;
+}
+
+/* "SCMP_ACT_KILL, SCMP_ACT_ERRNO, ..." for "expected one of" messages. */
+static const char *name_list(char *buf, size_t size, const char *const *names, size_t stride,
+                             size_t n)
+{
+  size_t o = 0;
+
+  buf[0] = '\0';
+  for (size_t i = 0; i < n && o + 1 < size; i++) {
+    const char *name = *(const char *const *)((const char *)names + i * stride);
+    int w = snprintf(buf + o, size - o, "%s%s", i ? ", " : "", name);
+    if (w < 0)
+      break;
+    o += (size_t)w;
+  }
+  return buf;
+}
+
+/* ---- parsing the file ------------------------------------------------------ */
+
+static bool name_well_formed(const char *s, size_t len)
+{
+  if (len == 0 || len > SC_NAME_MAX)
+    return false;
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  }
+  return true;
+}
+
+/* An exact unsigned integer: a float or an exponent would reach runc's Go
+ * decoder as an error, and a double would round. */
+static int get_u64(const struct hr_json_doc *doc, const struct hr_json *node, const char *path,
+                   const char *what, uint64_t max, uint64_t *ret, struct hr_error *err)
+{
+  uint64_t v;
+
+  if (hr_profile_expect(doc, node, HR_JSON_NUMBER, what, err) < 0)
+    return -1;
+  if (hr_json_get_u64(node, &v) < 0 || v > max)
+    return hr_profile_error(doc, node, err, "%s: expected %s, got %.64s", path, what,
+                            node->u.number.text);
+  *ret = v;
+  return 0;
+}
+
+static int parse_action(const struct hr_json_doc *doc, const struct hr_json *node, const char *path,
+                        const char *label, enum hr_seccomp_action *ret, struct hr_error *err)
+{
+  char q[96], list[512];
+  const char *s;
+
+  if (hr_profile_get_string(doc, node, &s, err) < 0)
+    return -1;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(action_names); i++)
+    if (strcmp(s, action_names[i]) == 0) {
+      *ret = (enum hr_seccomp_action)i;
+      return 0;
+    }
+  if (strcmp(s, "SCMP_ACT_NOTIFY") == 0)
+    return hr_profile_error(doc, node, err,
+                            "%s: SCMP_ACT_NOTIFY%s needs a seccomp agent, which a profile "
+                            "cannot provide",
+                            path, label);
+  return hr_profile_error(doc, node, err, "%s: unknown action %s%s (expected one of %s)", path,
+                          quote(q, sizeof(q), s), label,
+                          name_list(list, sizeof(list), action_names, sizeof(action_names[0]),
+                                    HR_ARRAY_SIZE(action_names)));
+}
+
+static int parse_errno_ret(const struct hr_json_doc *doc, const struct hr_json *node,
+                           const char *path, const char *label, enum hr_seccomp_action action,
+                           bool *has, unsigned *ret, struct hr_error *err)
+{
+  uint64_t v;
+
+  if (node == NULL)
+    return 0;
+  /* runc hands the value to the two actions that carry one and ignores it
+   * elsewhere: a profile that sets it anywhere else says something that
+   * will not happen. */
+  if (action != HR_SCMP_ACT_ERRNO && action != HR_SCMP_ACT_TRACE)
+    return hr_profile_error(doc, node, err,
+                            "%s: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE return an errno%s", path,
+                            label);
+  if (get_u64(doc, node, path, "an errno number (0..4094)", SC_ERRNO_MAX, &v, err) < 0)
+    return -1;
+  *has = true;
+  *ret = (unsigned)v;
+  return 0;
+}
+
+static int parse_arg(const struct hr_json_doc *doc, const struct hr_json *node, const char *path,
+                     const char *label, struct hr_seccomp_arg *arg, struct hr_error *err)
+{
+  static const char *const keys[] = {"index", "value", "valueTwo", "op", NULL};
+  const struct hr_json *v;
+  char p[160], q[96], list[512];
+  uint64_t index;
+  const char *s;
+  size_t i;
+
+  if (hr_profile_check_keys(doc, node, keys, err) < 0)
+    return -1;
+  snprintf(p, sizeof(p), "%.64s.index", path);
+  v = hr_json_get(node, "index");
+  if (v == NULL)
+    return hr_profile_error(doc, node, err, "%s: missing%s", p, label);
+  if (get_u64(doc, v, p, "an argument index (0..5)", SC_MAX_ARG, &index, err) < 0)
+    return -1;
+  arg->index = (unsigned)index;
+  snprintf(p, sizeof(p), "%.64s.value", path);
+  v = hr_json_get(node, "value");
+  if (v == NULL)
+    return hr_profile_error(doc, node, err, "%s: missing%s", p, label);
+  if (get_u64(doc, v, p, "an unsigned 64-bit integer", UINT64_MAX, &arg->value, err) < 0)
+    return -1;
+  snprintf(p, sizeof(p), "%.64s.valueTwo", path);
+  v = hr_json_get(node, "valueTwo");
+  if (v != NULL &&
+      get_u64(doc, v, p, "an unsigned 64-bit integer", UINT64_MAX, &arg->value_two, err) < 0)
+    return -1;
+  snprintf(p, sizeof(p), "%.64s.op", path);
+  v = hr_json_get(node, "op");
+  if (v == NULL)
+    return hr_profile_error(doc, node, err, "%s: missing%s", p, label);
+  if (hr_profile_get_string(doc, v, &s, err) < 0)
+    return -1;
+  for (i = 0; i < HR_ARRAY_SIZE(ops) && strcmp(s, ops[i].name) != 0; i++)
+    ;
+  if (i == HR_ARRAY_SIZE(ops))
+    return hr_profile_error(
+        doc, v, err, "%s: unknown operator %s%s (expected one of %s)", p, quote(q, sizeof(q), s),
+        label, name_list(list, sizeof(list), &ops[0].name, sizeof(ops[0]), HR_ARRAY_SIZE(ops)));
+  arg->op = (enum hr_seccomp_op)i;
+  return 0;
+}
+
+static int parse_args(const struct hr_json_doc *doc, const struct hr_json *node, const char *path,
+                      const char *label, struct hr_seccomp_rule *rule, struct hr_error *err)
+{
+  unsigned seen = 0;
+  char p[160];
+
+  if (node == NULL || node->type == HR_JSON_NULL)
+    return 0;
+  if (hr_profile_expect(doc, node, HR_JSON_ARRAY, "an array of argument conditions", err) < 0)
+    return -1;
+  if (node->u.array.len > SC_MAX_ARG + 1)
+    return hr_profile_error(doc, node, err, "%s.args: more than %d conditions%s", path,
+                            SC_MAX_ARG + 1, label);
+  rule->args = hr_calloc(node->u.array.len, sizeof(*rule->args), err);
+  if (rule->args == NULL && node->u.array.len > 0)
+    return -1;
+  for (size_t j = 0; j < node->u.array.len; j++) {
+    struct hr_seccomp_arg *a = &rule->args[j];
+    snprintf(p, sizeof(p), "%s.args[%zu]", path, j);
+    if (parse_arg(doc, node->u.array.items[j], p, label, a, err) < 0)
+      return -1;
+    /* runc turns two conditions on one argument into two rules that are
+     * ORed; libseccomp alone refuses them.  Either reading surprises
+     * someone, so neither is allowed: write two entries instead. */
+    if (seen & (1u << a->index))
+      return hr_profile_error(doc, node->u.array.items[j], err,
+                              "%s: a second condition on argument %u%s; runc would OR the two, "
+                              "write them as separate entries",
+                              p, a->index, label);
+    seen |= 1u << a->index;
+    rule->n_args++;
+  }
+  return 0;
+}
+
+static int parse_names(const struct hr_json_doc *doc, const struct hr_json *rule_node,
+                       const char *path, struct hr_seccomp_rule *rule, struct hr_error *err)
+{
+  const struct hr_json *node = hr_json_get(rule_node, "names");
+  char q[96];
+
+  if (node == NULL)
+    return hr_profile_error(doc, rule_node, err, "%s.names: missing", path);
+  if (hr_profile_expect(doc, node, HR_JSON_ARRAY, "an array of syscall names", err) < 0)
+    return -1;
+  if (node->u.array.len == 0)
+    return hr_profile_error(doc, node, err, "%s.names: empty", path);
+  if (node->u.array.len > SC_MAX_NAMES)
+    return hr_profile_error(doc, node, err, "%s.names: more than %d names", path, SC_MAX_NAMES);
+  rule->names = hr_calloc(node->u.array.len, sizeof(*rule->names), err);
+  if (rule->names == NULL)
+    return -1;
+  for (size_t j = 0; j < node->u.array.len; j++) {
+    const struct hr_json *n = node->u.array.items[j];
+    if (hr_profile_expect(doc, n, HR_JSON_STRING, "a syscall name", err) < 0)
+      return -1;
+    /* A name libseccomp does not know may be a newer syscall and is
+     * dropped later; one that cannot be a syscall name is a typo. */
+    if (!name_well_formed(n->u.string.s, n->u.string.len))
+      return hr_profile_error(doc, n, err,
+                              "%s.names[%zu]: invalid syscall name %s (expected [a-z0-9_], at "
+                              "most %d bytes)",
+                              path, j, quote(q, sizeof(q), n->u.string.s), SC_NAME_MAX);
+    rule->names[rule->n_names++] = n->u.string.s;
+  }
+  return 0;
+}
+
+static int parse_rule(const struct hr_json_doc *doc, const struct hr_json *node, size_t i,
+                      struct hr_seccomp_rule *rule, struct hr_error *err)
+{
+  static const char *const keys[] = {"names", "action", "errnoRet", "args", NULL};
+  const struct hr_json *action;
+  char path[64], p[96], label[96], q[80];
+
+  snprintf(path, sizeof(path), "syscalls[%zu]", i);
+  if (hr_profile_check_keys(doc, node, keys, err) < 0)
+    return -1;
+  rule->index = i;
+  rule->node = node;
+  if (parse_names(doc, node, path, rule, err) < 0)
+    return -1;
+  /* Every later message names the syscall as well as the field. */
+  snprintf(label, sizeof(label), " (rule for %s%s)", quote(q, sizeof(q), rule->names[0]),
+           rule->n_names > 1 ? ", ..." : "");
+  snprintf(p, sizeof(p), "%s.action", path);
+  action = hr_json_get(node, "action");
+  if (action == NULL)
+    return hr_profile_error(doc, node, err, "%s: missing%s", p, label);
+  if (parse_action(doc, action, p, label, &rule->action, err) < 0)
+    return -1;
+  snprintf(p, sizeof(p), "%s.errnoRet", path);
+  if (parse_errno_ret(doc, hr_json_get(node, "errnoRet"), p, label, rule->action,
+                      &rule->has_errno_ret, &rule->errno_ret, err) < 0)
+    return -1;
+  return parse_args(doc, hr_json_get(node, "args"), path, label, rule, err);
+}
+
+static int parse_archs(const struct hr_json_doc *doc, const struct hr_json *node,
+                       struct hr_seccomp_filter *f, struct hr_error *err)
+{
+  char q[96], list[512];
+
+  if (node == NULL || node->type == HR_JSON_NULL)
+    return 0;
+  if (hr_profile_expect(doc, node, HR_JSON_ARRAY, "an array of architecture names", err) < 0)
+    return -1;
+  if (node->u.array.len > HR_ARRAY_SIZE(archs))
+    return hr_profile_error(doc, node, err, "architectures: more than %zu entries",
+                            HR_ARRAY_SIZE(archs));
+  f->archs = hr_calloc(node->u.array.len + 1, sizeof(*f->archs), err);
+  f->arch_tokens = hr_calloc(node->u.array.len + 1, sizeof(*f->arch_tokens), err);
+  if (f->archs == NULL || f->arch_tokens == NULL)
+    return -1;
+  for (size_t i = 0; i < node->u.array.len; i++) {
+    const struct hr_json *a = node->u.array.items[i];
+    if (hr_profile_expect(doc, a, HR_JSON_STRING, "an architecture name", err) < 0)
+      return -1;
+    f->arch_tokens[f->n_archs] = arch_token(a->u.string.s);
+    if (f->arch_tokens[f->n_archs] == 0)
+      return hr_profile_error(
+          doc, a, err, "architectures[%zu]: unknown architecture %s (runc 1.1 knows %s)", i,
+          quote(q, sizeof(q), a->u.string.s),
+          name_list(list, sizeof(list), &archs[0].name, sizeof(archs[0]), HR_ARRAY_SIZE(archs)));
+    f->archs[f->n_archs++] = a->u.string.s;
+  }
+  return 0;
+}
+
+static int parse_rules(const struct hr_json_doc *doc, const struct hr_json *node,
+                       struct hr_seccomp_filter *f, struct hr_error *err)
+{
+  if (node == NULL || node->type == HR_JSON_NULL)
+    return 0;
+  if (hr_profile_expect(doc, node, HR_JSON_ARRAY, "an array of rules", err) < 0)
+    return -1;
+  if (node->u.array.len > SC_MAX_RULES)
+    return hr_profile_error(doc, node, err, "syscalls: more than %d rules", SC_MAX_RULES);
+  f->rules = hr_calloc(node->u.array.len + 1, sizeof(*f->rules), err);
+  if (f->rules == NULL)
+    return -1;
+  for (size_t i = 0; i < node->u.array.len; i++) {
+    /* Counted first, so that free() sees what was allocated so far. */
+    f->n_rules++;
+    if (parse_rule(doc, node->u.array.items[i], i, &f->rules[i], err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int parse_top(const struct hr_json_doc *doc, struct hr_seccomp_filter *f,
+                     struct hr_error *err)
+{
+  static const char *const keys[] = {"defaultAction", "defaultErrnoRet", "architectures",
+                                     "flags",         "syscalls",        NULL};
+  const struct hr_json *root = hr_json_doc_root(doc), *v;
+
+  if (hr_profile_check_keys(doc, root, keys, err) < 0)
+    return -1;
+  v = hr_json_get(root, "defaultAction");
+  if (v == NULL)
+    return hr_profile_error(doc, root, err, "defaultAction: missing");
+  if (parse_action(doc, v, "defaultAction", "", &f->default_action, err) < 0)
+    return -1;
+  if (parse_errno_ret(doc, hr_json_get(root, "defaultErrnoRet"), "defaultErrnoRet", "",
+                      f->default_action, &f->has_default_errno_ret, &f->default_errno_ret, err) < 0)
+    return -1;
+  v = hr_json_get(root, "flags");
+  if (v != NULL && v->type != HR_JSON_NULL) {
+    if (hr_profile_expect(doc, v, HR_JSON_ARRAY, "an array", err) < 0)
+      return -1;
+    /* runc 1.1.5's SetupSeccomp: "seccomp flags are not yet supported". */
+    if (v->u.array.len > 0)
+      return hr_profile_error(doc, v, err, "flags: runc 1.1 refuses seccomp flags");
+  }
+  if (parse_archs(doc, hr_json_get(root, "architectures"), f, err) < 0)
+    return -1;
+  return parse_rules(doc, hr_json_get(root, "syscalls"), f, err);
+}
+
+/* ---- names libseccomp does not know ---------------------------------------- */
+
+/* The native syscall number of a name that every architecture of the
+ * filter knows (the native one included: runc's filter always has it), else
+ * __NR_SCMP_ERROR.  libseccomp answers that only for names it has never
+ * heard of; a syscall that an architecture lacks resolves to a negative
+ * pseudo number, unique per name. */
+static int resolve(const struct hr_seccomp_filter *f, const char *name)
+{
+  uint32_t native = seccomp_arch_native();
+  int nr = seccomp_syscall_resolve_name(name);
+
+  for (size_t i = 0; i < f->n_archs && nr != __NR_SCMP_ERROR; i++) {
+    uint32_t token = f->arch_tokens[i];
+    if (token != native && seccomp_syscall_resolve_name_arch(token, name) == __NR_SCMP_ERROR)
+      nr = __NR_SCMP_ERROR;
+  }
+  return nr;
+}
+
+static int note_dropped(struct hr_seccomp_filter *f, const char *name, struct hr_error *err)
+{
+  const char **d;
+
+  for (size_t i = 0; i < f->n_dropped; i++)
+    if (strcmp(f->dropped[i], name) == 0)
+      return 0;
+  d = reallocarray(f->dropped, f->n_dropped + 1, sizeof(*d));
+  if (d == NULL)
+    return hr_error_oom(err);
+  d[f->n_dropped++] = name;
+  f->dropped = d;
+  return 0;
+}
+
+static void rule_free(struct hr_seccomp_rule *r)
+{
+  free(r->names);
+  free(r->nrs);
+  free(r->args);
+}
+
+/* Unknown names leave the rules (runc would skip them too: it cannot
+ * filter what libseccomp cannot name), and a rule without names goes. */
+static int drop_unknown(struct hr_seccomp_filter *f, struct hr_error *err)
+{
+  size_t kept = 0;
+
+  for (size_t i = 0; i < f->n_rules; i++) {
+    struct hr_seccomp_rule *r = &f->rules[i];
+    size_t n = 0;
+    r->nrs = hr_calloc(r->n_names, sizeof(*r->nrs), err);
+    if (r->nrs == NULL)
+      return -1;
+    for (size_t j = 0; j < r->n_names; j++) {
+      int nr = resolve(f, r->names[j]);
+      if (nr == __NR_SCMP_ERROR) {
+        if (note_dropped(f, r->names[j], err) < 0)
+          return -1;
+        continue;
+      }
+      r->names[n] = r->names[j];
+      r->nrs[n++] = nr;
+    }
+    r->n_names = n;
+    if (n == 0) {
+      rule_free(r);
+      continue;
+    }
+    f->rules[kept++] = *r;
+  }
+  f->n_rules = kept;
+  return 0;
+}
+
+/* ---- rules that contradict each other ---------------------------------------- */
+
+struct name_ref {
+  int nr;
+  const char *name;
+  const struct hr_seccomp_rule *rule;
+};
+
+static int cmp_name_ref(const void *a, const void *b)
+{
+  const struct name_ref *x = a, *y = b;
+
+  if (x->nr != y->nr)
+    return x->nr < y->nr ? -1 : 1;
+  return x->rule->index < y->rule->index ? -1 : x->rule->index > y->rule->index;
+}
+
+/* libseccomp keeps one of two unconditional rules for a syscall and lets
+ * an unconditional rule win over every conditional one, silently.  A
+ * profile that says both did not mean what libseccomp will build. */
+static int check_group(const struct hr_json_doc *doc, const struct name_ref *g, size_t n,
+                       struct hr_error *err)
+{
+  const struct hr_seccomp_rule *uncond = NULL;
+  char q[96];
+
+  for (size_t i = 0; i < n && uncond == NULL; i++)
+    if (g[i].rule->n_args == 0)
+      uncond = g[i].rule;
+  if (uncond == NULL)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    const struct hr_seccomp_rule *r = g[i].rule;
+    if (r == uncond || (r->n_args == 0 && rule_action(r) == rule_action(uncond)))
+      continue;
+    return hr_profile_error(doc, r->node, err,
+                            "syscalls[%zu]: %s is also in syscalls[%zu] without conditions "
+                            "(%s); libseccomp would silently keep only one of the two rules",
+                            r->index, quote(q, sizeof(q), g[i].name), uncond->index,
+                            action_names[uncond->action]);
+  }
+  return 0;
+}
+
+/* Grouped by syscall number rather than by name: integer compares keep
+ * this cheap enough to run on every create. */
+static int check_conflicts(const struct hr_seccomp_filter *f, struct hr_error *err)
+{
+  cleanup_free struct name_ref *refs = NULL;
+  size_t n = 0, start = 0;
+
+  for (size_t i = 0; i < f->n_rules; i++)
+    n += f->rules[i].n_names;
+  if (n == 0)
+    return 0;
+  refs = hr_calloc(n, sizeof(*refs), err);
+  if (refs == NULL)
+    return -1;
+  n = 0;
+  for (size_t i = 0; i < f->n_rules; i++)
+    for (size_t j = 0; j < f->rules[i].n_names; j++)
+      refs[n++] = (struct name_ref){f->rules[i].nrs[j], f->rules[i].names[j], &f->rules[i]};
+  qsort(refs, n, sizeof(*refs), cmp_name_ref);
+  for (size_t i = 1; i <= n; i++) {
+    if (i < n && refs[i].nr == refs[start].nr)
+      continue;
+    if (i - start > 1 && check_group(f->doc, refs + start, i - start, err) < 0)
+      return -1;
+    start = i;
+  }
+  return 0;
+}
+
+/* ---- compiling with libseccomp ------------------------------------------------- */
+
+static void scmp_releasep(scmp_filter_ctx *ctx)
+{
+  if (*ctx != NULL)
+    seccomp_release(*ctx);
+}
+
+/* As runc's matchCall: a rule whose action is the default one is skipped
+ * (libseccomp would refuse it), names resolve on the native architecture,
+ * and the conditions of an entry form one rule. */
+static int add_rule(scmp_filter_ctx ctx, const struct hr_seccomp_filter *f,
+                    const struct hr_seccomp_rule *r, struct hr_error *err)
+{
+  struct scmp_arg_cmp conds[SC_MAX_ARG + 1];
+  uint32_t act = rule_action(r);
+  char q[96];
+
+  if (act == default_action(f))
+    return 0;
+  for (size_t k = 0; k < r->n_args; k++)
+    conds[k] = (struct scmp_arg_cmp){
+        .arg = r->args[k].index,
+        .op = ops[r->args[k].op].op,
+        .datum_a = r->args[k].value,
+        .datum_b = r->args[k].value_two,
+    };
+  for (size_t j = 0; j < r->n_names; j++) {
+    int rc = seccomp_rule_add_array(ctx, act, r->nrs[j], (unsigned)r->n_args, conds);
+    if (rc < 0)
+      return hr_profile_error(f->doc, r->node, err,
+                              "syscalls[%zu]: libseccomp refused the rule for %s: %s", r->index,
+                              quote(q, sizeof(q), r->names[j]), strerror(-rc));
+  }
+  return 0;
+}
+
+int hr_seccomp_filter_export(const struct hr_seccomp_filter *f, int fd, struct hr_error *err)
+{
+  __attribute__((cleanup(scmp_releasep))) scmp_filter_ctx ctx = NULL;
+  int rc;
+
+  ctx = seccomp_init(default_action(f));
+  if (ctx == NULL)
+    return hr_profile_error(f->doc, NULL, err, "libseccomp refused the default action %s",
+                            action_names[f->default_action]);
+  for (size_t i = 0; i < f->n_archs; i++) {
+    rc = seccomp_arch_add(ctx, f->arch_tokens[i]);
+    /* The native architecture is in every new context already. */
+    if (rc < 0 && rc != -EEXIST)
+      return hr_profile_error(f->doc, NULL, err, "architectures[%zu]: libseccomp refused %s: %s", i,
+                              f->archs[i], strerror(-rc));
+  }
+  for (size_t i = 0; i < f->n_rules; i++)
+    if (add_rule(ctx, f, &f->rules[i], err) < 0)
+      return -1;
+  rc = seccomp_export_bpf(ctx, fd);
+  if (rc < 0)
+    return hr_profile_error(f->doc, NULL, err, "libseccomp could not compile the filter: %s",
+                            strerror(-rc));
+  return 0;
+}
+
+/* ---- the validation cache ------------------------------------------------------ */
+
+/* Compiling the default profile for three architectures costs libseccomp
+ * about 12 ms, every time.  The result depends only on the file's bytes, on
+ * libseccomp and on the kernel (libseccomp asks it which actions exist), so
+ * a compile that succeeded is remembered as an empty, root-owned file named
+ * by a hash of the three, in a directory only root can write.  Parsing and
+ * resolving every name still happen on every create.  FNV-1a is no
+ * cryptographic hash and need not be: only root writes profiles and stamps,
+ * and a collision could only skip a compile whose failure runc would report
+ * on its own.  Bump the schema when validation starts to check more. */
+#define SC_CACHE_SCHEMA "hardrun-seccomp-validation-1"
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+  const unsigned char *p = data;
+
+  for (size_t i = 0; i < len; i++) {
+    h ^= p[i];
+    h *= UINT64_C(0x100000001b3);
+  }
+  return h;
+}
+
+static void cache_key(const char *buf, size_t len, char *name, size_t size)
+{
+  const struct scmp_version *v = seccomp_version();
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  struct utsname u;
+  char head[512];
+  int n;
+
+  if (uname(&u) < 0)
+    u.release[0] = '\0';
+  n = snprintf(head, sizeof(head), "%s %u.%u.%u %.128s %zu\n", SC_CACHE_SCHEMA, v ? v->major : 0,
+               v ? v->minor : 0, v ? v->micro : 0, u.release, len);
+
+  h = fnv1a(h, head, n > 0 ? (size_t)n : 0);
+  h = fnv1a(h, buf, len);
+  snprintf(name, size, "%016" PRIx64, h);
+}
+
+/* The cache directory, created when missing; -1 when it cannot be used or
+ * could have been written by someone else (then every create compiles). */
+static int cache_open(const char *dir)
+{
+  cleanup_free char *parent = strdup(dir);
+  char *slash = parent ? strrchr(parent, '/') : NULL;
+  struct stat st;
+  int fd;
+
+  if (slash != NULL && slash != parent) {
+    *slash = '\0';
+    (void)mkdir(parent, 0700);
+  }
+  (void)mkdir(dir, 0700);
+  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return -1;
+  if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static bool cache_hit(int dirfd, const char *name)
+{
+  struct stat st;
+
+  return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+         st.st_uid == geteuid();
+}
+
+/* Best effort: a stamp that cannot be written costs a compile next time. */
+static void cache_add(int dirfd, const char *name)
+{
+  int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd >= 0)
+    close(fd);
+}
+
+/* The whole filter must compile before anything is written, but nothing
+ * is installed here: the BPF goes to an anonymous file and is discarded. */
+static int validate(const struct hr_seccomp_filter *f, const char *buf, size_t len,
+                    const char *cache_dir, struct hr_error *err)
+{
+  cleanup_close int cache = cache_dir != NULL ? cache_open(cache_dir) : -1;
+  cleanup_close int fd = -1;
+  char name[32];
+
+  cache_key(buf, len, name, sizeof(name));
+  if (cache >= 0 && cache_hit(cache, name))
+    return 0;
+  fd = memfd_create("hardrun-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return hr_error_sys(err, "memfd_create");
+  if (hr_seccomp_filter_export(f, fd, err) < 0)
+    return -1;
+  if (cache >= 0)
+    cache_add(cache, name);
+  return 0;
+}
+
+/* ---- the filter's life ----------------------------------------------------------- */
+
+void hr_seccomp_filter_free(struct hr_seccomp_filter *f)
+{
+  if (f == NULL)
+    return;
+  for (size_t i = 0; i < f->n_rules; i++)
+    rule_free(&f->rules[i]);
+  free(f->rules);
+  free(f->archs);
+  free(f->arch_tokens);
+  free(f->dropped);
+  hr_json_doc_free(f->doc);
+  free(f);
+}
+
+static void filter_freep(struct hr_seccomp_filter **f)
+{
+  hr_seccomp_filter_free(*f);
+}
+
+int hr_seccomp_filter_parse(const char *buf, size_t len, const char *filename,
+                            const char *cache_dir, struct hr_seccomp_filter **ret,
+                            struct hr_error *err)
+{
+  __attribute__((cleanup(filter_freep))) struct hr_seccomp_filter *f = NULL;
+  struct hr_json_parse_opts opts = {
+      .max_size = SC_FILE_MAX_SIZE,
+      .max_depth = SC_FILE_MAX_DEPTH,
+      .allow_comments = true,
+      .name = filename ? filename : "(seccomp profile)",
+  };
+
+  f = hr_calloc(1, sizeof(*f), err);
+  if (f == NULL)
+    return -1;
+  if (hr_json_parse(buf, len, &opts, &f->doc, err) < 0) {
+    err->kind = HR_ERR_PROFILE;
+    return -1;
+  }
+  if (parse_top(f->doc, f, err) < 0 || drop_unknown(f, err) < 0 || check_conflicts(f, err) < 0 ||
+      validate(f, buf, len, cache_dir, err) < 0)
+    return -1;
+  *ret = get_and_reset(&f);
+  return 0;
+}
+
+/* ---- finding the file ------------------------------------------------------------- */
+
+/* Returns 1 when `path` does not exist.  A dangling symlink is not
+ * "absent": the admin pointed at something, and falling back to another
+ * file would apply a filter nobody chose. */
+static int read_profile_file(const char *path, char **ret_buf, size_t *ret_len,
+                             struct hr_error *err)
+{
+  struct stat st;
+
+  if (hr_read_file(path, SC_FILE_MAX_SIZE, ret_buf, ret_len, err) == 0)
+    return 0;
+  if (err->kind == HR_ERR_SYSTEM && err->code == ENOENT) {
+    if (lstat(path, &st) < 0 && errno == ENOENT)
+      return 1;
+    return hr_error_set(err, HR_ERR_PROFILE, ENOENT, "%s: dangling symbolic link", path);
+  }
+  err->kind = HR_ERR_PROFILE;
+  return -1;
+}
+
+static int not_found(const char *name, const char *const *dirs, struct hr_error *err)
+{
+  char list[1024];
+  size_t o = 0;
+
+  list[0] = '\0';
+  for (const char *const *d = dirs; d != NULL && *d != NULL && o + 1 < sizeof(list); d++) {
+    int n = snprintf(list + o, sizeof(list) - o, "%s%s/seccomp", o ? ", " : "", *d);
+    if (n < 0)
+      break;
+    o += (size_t)n;
+  }
+  return hr_error_profile(err, "seccomp profile \"%s\" not found in %s", name,
+                          o ? list : "(no profile directories)");
+}
+
+static int load(struct hr_policy_seccomp *s, const char *const *dirs, const char *cache_dir,
+                struct hr_error *err)
+{
+  for (const char *const *d = dirs; d != NULL && *d != NULL; d++) {
+    cleanup_free char *path = NULL, *buf = NULL;
+    size_t len;
+    int r;
+
+    if (hr_asprintf(&path, err, "%s/seccomp/%s.json", *d, s->profile) < 0)
+      return -1;
+    r = read_profile_file(path, &buf, &len, err);
+    if (r > 0)
+      continue;
+    /* Anything but "absent" ends the search, as for profiles. */
+    if (r < 0 || hr_seccomp_filter_parse(buf, len, path, cache_dir, &s->filter, err) < 0)
+      return -1;
+    s->path = get_and_reset(&path);
+    return 0;
+  }
+  return not_found(s->profile, dirs, err);
+}
+
+int hr_seccomp_load(struct hr_policy *p, const char *const *profile_dirs, const char *state_dir,
+                    struct hr_error *err)
+{
+  struct hr_policy_seccomp *s = &p->seccomp;
+  cleanup_free char *cache_dir = NULL;
+
+  if (!s->enabled || s->filter != NULL)
+    return 0;
+  if (state_dir != NULL && hr_asprintf(&cache_dir, err, "%s/seccomp", state_dir) < 0)
+    return -1;
+  if (load(s, profile_dirs, cache_dir, err) < 0)
+    return hr_error_prefix(err, "profile \"%s\": rule \"seccomp\"",
+                           p->name ? p->name : "(unnamed)");
+  return 0;
+}
+
+/* ---- the control ------------------------------------------------------------------ */
+
+/* `true` is {"profile": "default", "mode": "fill"}. */
+int hr_seccomp_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                     struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "profile", "mode", NULL};
+  struct hr_policy_seccomp *s = &p->seccomp;
+  const char *name = "default", *mode = "fill";
+  const struct hr_json *v = NULL;
+  char q[96];
+  bool on = true;
+  int rc = hr_profile_section_begin(profile, section, keys, &on, err);
+
+  if (rc < 0)
+    return -1;
+  if (rc > 0 && (v = hr_json_get(section, "profile")) != NULL) {
+    if (hr_profile_get_string(profile, v, &name, err) < 0)
+      return -1;
+    /* A name, never a path: the file must come from a profile directory. */
+    if (!hr_policy_name_valid(name))
+      return hr_profile_error(profile, v, err,
+                              "seccomp.profile: invalid seccomp profile name %s (expected "
+                              "[A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes)",
+                              quote(q, sizeof(q), name));
+  }
+  if (rc > 0 && (v = hr_json_get(section, "mode")) != NULL &&
+      hr_profile_get_string(profile, v, &mode, err) < 0)
+    return -1;
+  if (strcmp(mode, "fill") == 0)
+    s->mode = HR_SECCOMP_FILL;
+  else if (strcmp(mode, "replace") == 0)
+    s->mode = HR_SECCOMP_REPLACE;
+  else
+    return hr_profile_error(profile, v, err,
+                            "seccomp.mode: unknown mode %s (expected \"fill\" or \"replace\")",
+                            quote(q, sizeof(q), mode));
+  free(s->profile);
+  s->profile = hr_strdup(name, err);
+  if (s->profile == NULL)
+    return -1;
+  s->enabled = on;
+  return 0;
+}
+
+bool hr_seccomp_enabled(const struct hr_policy *p)
+{
+  return p->seccomp.enabled;
+}
+
+void hr_seccomp_release(struct hr_policy *p)
+{
+  struct hr_policy_seccomp *s = &p->seccomp;
+
+  free(s->profile);
+  free(s->path);
+  hr_seccomp_filter_free(s->filter);
+  memset(s, 0, sizeof(*s));
+}
+
+/* ---- reading the spec's own filter ---------------------------------------------- */
+
+static bool allowing(const char *action)
+{
+  /* runc's isAllowAction: the two actions that let the call run. */
+  return strcmp(action, "SCMP_ACT_ALLOW") == 0 || strcmp(action, "SCMP_ACT_LOG") == 0;
+}
+
+/* A JSON string or absent/null ("" then, as Go decodes it). */
+static int spec_string(const struct hr_json *node, const char *path, const char **ret,
+                       struct hr_error *err)
+{
+  if (hr_json_is_null(node)) {
+    *ret = "";
+    return 0;
+  }
+  if (node->type != HR_JSON_STRING)
+    return hr_error_input(err, "%s: expected a string", path);
+  *ret = node->u.string.s;
+  return 0;
+}
+
+/* Whether syscalls[i] denies a syscall that runc can name. */
+static int spec_rule_denies(const struct hr_json *rule, size_t i, bool *ret, struct hr_error *err)
+{
+  const struct hr_json *names;
+  const char *action = "";
+  char path[96];
+
+  *ret = true;
+  /* A null entry is Go's zero value: an empty action, which runc refuses;
+   * leaving the spec alone lets runc say so. */
+  if (hr_json_is_null(rule))
+    return 0;
+  snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", i);
+  if (rule->type != HR_JSON_OBJECT)
+    return hr_error_input(err, "%s: expected an object", path);
+  snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].action", i);
+  if (spec_string(hr_json_get(rule, "action"), path, &action, err) < 0)
+    return -1;
+  *ret = false;
+  if (allowing(action))
+    return 0;
+  names = hr_json_get(rule, "names");
+  if (hr_json_is_null(names))
+    return 0;
+  snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].names", i);
+  if (names->type != HR_JSON_ARRAY)
+    return hr_error_input(err, "%s: expected an array of strings", path);
+  for (size_t j = 0; j < names->u.array.len; j++) {
+    const struct hr_json *n = names->u.array.items[j];
+    if (n == NULL || n->type != HR_JSON_STRING)
+      return hr_error_input(err, "%s: expected an array of strings", path);
+    /* runc skips names libseccomp cannot resolve natively. */
+    if (seccomp_syscall_resolve_name(n->u.string.s) != __NR_SCMP_ERROR)
+      *ret = true;
+  }
+  return 0;
+}
+
+int hr_seccomp_spec_unconfined(const struct hr_json *seccomp, bool *ret, struct hr_error *err)
+{
+  const struct hr_json *calls;
+  const char *def = "";
+  size_t n = 0;
+
+  if (hr_json_is_null(seccomp)) {
+    *ret = true;
+    return 0;
+  }
+  if (seccomp->type != HR_JSON_OBJECT)
+    return hr_error_input(err, "linux.seccomp: expected an object");
+  if (spec_string(hr_json_get(seccomp, "defaultAction"), "linux.seccomp.defaultAction", &def, err) <
+      0)
+    return -1;
+  calls = hr_json_get(seccomp, "syscalls");
+  if (!hr_json_is_null(calls)) {
+    if (calls->type != HR_JSON_ARRAY)
+      return hr_error_input(err, "linux.seccomp.syscalls: expected an array");
+    n = calls->u.array.len;
+  }
+  /* runc's SetupSeccomp installs nothing for this one. */
+  if (def[0] == '\0' && n == 0) {
+    *ret = true;
+    return 0;
+  }
+  if (!allowing(def)) {
+    *ret = false;
+    return 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    bool denies;
+    if (spec_rule_denies(calls->u.array.items[i], i, &denies, err) < 0)
+      return -1;
+    if (denies) {
+      *ret = false;
+      return 0;
+    }
+  }
+  *ret = true;
+  return 0;
+}
+
+/* ---- writing the filter into the spec ------------------------------------------- */
+
+static int set_string(struct hr_json_doc *doc, struct hr_json *obj, const char *key, const char *s,
+                      struct hr_error *err)
+{
+  return hr_json_set(doc, obj, key, hr_json_new_string(doc, s, err), err);
+}
+
+static int set_u64(struct hr_json_doc *doc, struct hr_json *obj, const char *key, uint64_t v,
+                   struct hr_error *err)
+{
+  return hr_json_set(doc, obj, key, hr_json_new_u64(doc, v, err), err);
+}
+
+static struct hr_json *strings_to_json(struct hr_json_doc *doc, const char *const *v, size_t n,
+                                       struct hr_error *err)
+{
+  struct hr_json *arr = hr_json_new_array(doc, err);
+
+  for (size_t i = 0; arr != NULL && i < n; i++)
+    if (hr_json_array_append(doc, arr, hr_json_new_string(doc, v[i], err), err) < 0)
+      return NULL;
+  return arr;
+}
+
+static struct hr_json *arg_to_json(struct hr_json_doc *doc, const struct hr_seccomp_arg *a,
+                                   struct hr_error *err)
+{
+  struct hr_json *o = hr_json_new_object(doc, err);
+
+  if (o == NULL || set_u64(doc, o, "index", a->index, err) < 0 ||
+      set_u64(doc, o, "value", a->value, err) < 0 ||
+      set_u64(doc, o, "valueTwo", a->value_two, err) < 0 ||
+      set_string(doc, o, "op", ops[a->op].name, err) < 0)
+    return NULL;
+  return o;
+}
+
+static struct hr_json *rule_to_json(struct hr_json_doc *doc, const struct hr_seccomp_rule *r,
+                                    struct hr_error *err)
+{
+  struct hr_json *o = hr_json_new_object(doc, err), *args;
+
+  if (o == NULL ||
+      hr_json_set(doc, o, "names", strings_to_json(doc, r->names, r->n_names, err), err) < 0 ||
+      set_string(doc, o, "action", action_names[r->action], err) < 0)
+    return NULL;
+  if (r->has_errno_ret && set_u64(doc, o, "errnoRet", r->errno_ret, err) < 0)
+    return NULL;
+  if (r->n_args == 0)
+    return o;
+  args = hr_json_new_array(doc, err);
+  if (args == NULL || hr_json_set(doc, o, "args", args, err) < 0)
+    return NULL;
+  for (size_t k = 0; k < r->n_args; k++)
+    if (hr_json_array_append(doc, args, arg_to_json(doc, &r->args[k], err), err) < 0)
+      return NULL;
+  return o;
+}
+
+struct hr_json *hr_seccomp_filter_to_json(const struct hr_seccomp_filter *f,
+                                          struct hr_json_doc *doc, struct hr_error *err)
+{
+  struct hr_json *o = hr_json_new_object(doc, err), *rules;
+
+  if (o == NULL || set_string(doc, o, "defaultAction", action_names[f->default_action], err) < 0)
+    return NULL;
+  if (f->has_default_errno_ret && set_u64(doc, o, "defaultErrnoRet", f->default_errno_ret, err) < 0)
+    return NULL;
+  if (f->n_archs > 0 && hr_json_set(doc, o, "architectures",
+                                    strings_to_json(doc, f->archs, f->n_archs, err), err) < 0)
+    return NULL;
+  rules = hr_json_new_array(doc, err);
+  if (rules == NULL || hr_json_set(doc, o, "syscalls", rules, err) < 0)
+    return NULL;
+  for (size_t i = 0; i < f->n_rules; i++)
+    if (hr_json_array_append(doc, rules, rule_to_json(doc, &f->rules[i], err), err) < 0)
+      return NULL;
+  return o;
+}
+
+/* The names are the admin's business and the finding says so, once per
+ * container the filter went into. */
+static int audit_dropped(struct hr_apply_ctx *ctx, const struct hr_policy_seccomp *s,
+                         struct hr_error *err)
+{
+  const struct scmp_version *v = seccomp_version();
+  char list[SC_DROPPED_TEXT_MAX];
+  size_t o = 0;
+
+  list[0] = '\0';
+  for (size_t i = 0; i < s->filter->n_dropped; i++) {
+    int n = snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", s->filter->dropped[i]);
+    if (n < 0 || (size_t)n >= sizeof(list) - o) {
+      snprintf(list + (o < sizeof(list) - 4 ? o : sizeof(list) - 4), 4, "...");
+      break;
+    }
+    o += (size_t)n;
+  }
+  return hr_apply_audit(ctx, "linux.seccomp", err,
+                        "%s: dropped syscall names unknown to libseccomp %u.%u.%u: %s", s->path,
+                        v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0, list);
+}
+
+int hr_seccomp_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_policy_seccomp *s = &ctx->policy->seccomp;
+  struct hr_json *lnx, *filter;
+  bool unconfined = true;
+
+  /* Fail closed: a policy parsed without its seccomp file would otherwise
+   * look enforced and enforce nothing. */
+  if (s->filter == NULL)
+    return hr_error_profile(err, "seccomp profile \"%s\" was not loaded",
+                            s->profile ? s->profile : "");
+  lnx = hr_json_get(ctx->spec, "linux");
+  if (s->mode == HR_SECCOMP_FILL &&
+      hr_seccomp_spec_unconfined(
+          lnx != NULL && lnx->type == HR_JSON_OBJECT ? hr_json_get(lnx, "seccomp") : NULL,
+          &unconfined, err) < 0)
+    return -1;
+  if (!unconfined)
+    return 0;
+  lnx = hr_json_get_or_add_object(ctx->doc, ctx->spec, "linux", "linux", err);
+  if (lnx == NULL)
+    return -1;
+  filter = hr_seccomp_filter_to_json(s->filter, ctx->doc, err);
+  if (filter == NULL || hr_apply_set(ctx, lnx, "seccomp", "linux.seccomp", filter, err) < 0)
+    return -1;
+  return s->filter->n_dropped > 0 ? audit_dropped(ctx, s, err) : 0;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Runs inside a test container: tries what the seccomp profile must refuse
+ * and prints "call=ERRNO-NAME" (or "call=0" when the call succeeded), one
+ * line each.  Each call runs in its own child, so that one that succeeds
+ * (a new user namespace, say) cannot change the outcome of the next.
+ * Built with `cc -static` by seccomp.bats. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define KEYCTL_GET_KEYRING_ID    0
+#define KEY_SPEC_SESSION_KEYRING -3
+
+static long try_unshare(void)
+{
+  return unshare(CLONE_NEWUSER);
+}
+
+static long try_keyctl(void)
+{
+  return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+}
+
+static long try_mount(void)
+{
+  return mount("none", "/mnt", "tmpfs", 0, NULL);
+}
+
+/* clone, not fork: the flags are what the filter looks at. */
+static long try_clone_newuser(void)
+{
+  long r = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+
+  if (r == 0)
+    _exit(0);
+  if (r > 0)
+    waitpid((pid_t)r, NULL, 0);
+  return r < 0 ? -1 : 0;
+}
+
+static long try_clone3(void)
+{
+  return syscall(SYS_clone3, NULL, 0);
+}
+
+static long try_ptrace(void)
+{
+  pid_t child = fork();
+  long r;
+
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  r = ptrace(PTRACE_ATTACH, child, 0, 0);
+  kill(child, SIGKILL);
+  waitpid(child, NULL, 0);
+  return r;
+}
+
+static const struct {
+  const char *name;
+  long (*fn)(void);
+} probes[] = {
+    {"unshare", try_unshare}, {"keyctl", try_keyctl},
+    {"mount", try_mount},     {"clone_newuser", try_clone_newuser},
+    {"clone3", try_clone3},   {"ptrace", try_ptrace},
+};
+
+int main(void)
+{
+  setvbuf(stdout, NULL, _IONBF, 0);
+  for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+    pid_t pid = fork();
+    int status;
+    if (pid < 0)
+      return 1;
+    if (pid == 0) {
+      long r = probes[i].fn();
+      const char *e = r < 0 ? strerrorname_np(errno) : "0";
+      printf("%s=%s\n", probes[i].name, e ? e : "?");
+      _exit(0);
+    }
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+      printf("%s=crashed\n", probes[i].name);
+  }
+  return 0;
+}

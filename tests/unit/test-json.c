@@ -1,0 +1,751 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include "unit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+
+#include "hardrun/json.h"
+
+/* The objects OCI's specs-go decodes into Go maps. */
+static const char *const spec_maps[] = {"annotations", "linux.sysctl", "linux.resources.unified",
+                                        NULL};
+
+static struct hr_json_doc *parse_ok(const char *text, size_t len)
+{
+  struct hr_json_parse_opts opts = {.name = "t.json"};
+  struct hr_error err = {0};
+  struct hr_json_doc *doc = NULL;
+
+  if (hr_json_parse(text, len, &opts, &doc, &err) < 0)
+    fail_msg("parse of `%s` failed: %s", text, err.msg);
+  return doc;
+}
+
+static char *serialize(const struct hr_json_doc *doc, size_t *len)
+{
+  struct hr_error err = {0};
+  char *out = NULL;
+
+  assert_ok(hr_json_serialize(doc, &out, len, &err), &err);
+  assert_int_equal(strlen(out), *len);
+  return out;
+}
+
+static void assert_serializes_to(const struct hr_json_doc *doc, const char *want, size_t want_len)
+{
+  size_t len = 0;
+  cleanup_free char *out = serialize(doc, &len);
+
+  if (len != want_len || memcmp(out, want, len) != 0)
+    fail_msg("serialised:\n%s\nexpected:\n%.*s", out, (int)want_len, want);
+}
+
+/* ---- byte-faithful round trips of real configs -------------------------------- */
+
+static void roundtrip_file(const char *rel)
+{
+  size_t len = 0, out_len = 0;
+  cleanup_free char *buf = unit_read_fixture(rel, &len);
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok(buf, len);
+  cleanup_json_doc struct hr_json_doc *again = NULL;
+  cleanup_free char *out = serialize(doc, &out_len);
+  cleanup_free char *out2 = NULL;
+  cleanup_free char *r1 = NULL;
+  cleanup_free char *r2 = NULL;
+  struct hr_error err = {0};
+
+  if (out_len != len || memcmp(out, buf, len) != 0)
+    fail_msg("%s: unedited document does not serialise to its input", rel);
+  assert_ok(hr_json_check_go_keys(doc, spec_maps, &err), &err);
+
+  /* Re-emit the whole tree compactly: it must parse back to the same values. */
+  hr_json_touch(hr_json_doc_root(doc));
+  for (size_t i = 0; i < hr_json_doc_root(doc)->u.object.len; i++)
+    hr_json_touch(hr_json_doc_root(doc)->u.object.items[i].value);
+  out2 = serialize(doc, &out_len);
+  again = parse_ok(out2, out_len);
+  r1 = hr_json_render(hr_json_doc_root(doc), SIZE_MAX);
+  r2 = hr_json_render(hr_json_doc_root(again), SIZE_MAX);
+  assert_string_equal(r1, r2);
+  assert_true(out_len <= len);
+}
+
+static void test_roundtrip_configs(void **state)
+{
+  cleanup_free char *dir = unit_fixture_path("configs");
+  struct dirent *de;
+  unsigned n = 0;
+  bool saw_runc = false;
+  DIR *d = opendir(dir);
+
+  (void)state;
+  if (d == NULL)
+    fail_msg("opendir %s: %s", dir, strerror(errno));
+  while ((de = readdir(d)) != NULL) {
+    size_t l = strlen(de->d_name);
+    char rel[512];
+    if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+      continue;
+    snprintf(rel, sizeof(rel), "configs/%s", de->d_name);
+    roundtrip_file(rel);
+    saw_runc |= strcmp(de->d_name, "runc-spec.json") == 0;
+    n++;
+  }
+  closedir(d);
+  assert_true(saw_runc);
+  print_message("# round-tripped %u config fixtures\n", n);
+}
+
+static void test_roundtrip_edge(void **state)
+{
+  (void)state;
+  roundtrip_file("json/edge.json");
+}
+
+/* ---- edits ------------------------------------------------------------------ */
+
+static struct hr_json *path(struct hr_json_doc *doc, const char *p)
+{
+  struct hr_json *n = p[0] ? hr_json_get_path(hr_json_doc_root(doc), p) : hr_json_doc_root(doc);
+  if (n == NULL)
+    fail_msg("no node at %s", p);
+  return n;
+}
+
+static void test_edit_fixture(void **state)
+{
+  size_t len = 0, want_len = 0;
+  cleanup_free char *buf = unit_read_fixture("json/edge.json", &len);
+  cleanup_free char *want = unit_read_fixture("json/edge.edited.json", &want_len);
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok(buf, len);
+  struct hr_error err = {0};
+  struct hr_json *root = hr_json_doc_root(doc), *masked, *hooks;
+
+  (void)state;
+  assert_ok(hr_json_set(doc, path(doc, "process"), "noNewPrivileges",
+                        hr_json_new_bool(doc, true, &err), &err),
+            &err);
+  assert_ok(hr_json_set(doc, path(doc, "linux.resources.pids"), "limit",
+                        hr_json_new_i64(doc, 512, &err), &err),
+            &err);
+  assert_int_equal(hr_json_remove(path(doc, "linux.resources"), "memory"), 1);
+  masked = path(doc, "linux.maskedPaths");
+  assert_ok(hr_json_array_append(doc, masked, hr_json_new_string(doc, "/proc/keys", &err), &err),
+            &err);
+  assert_ok(hr_json_array_insert(doc, masked, 0, hr_json_new_string(doc, "/proc/acpi", &err), &err),
+            &err);
+  assert_ok(hr_json_set(doc, path(doc, "annotations"), "hardrun/note",
+                        hr_json_new_string(doc, "say \"hi\"\\\x01", &err), &err),
+            &err);
+  hooks = hr_json_get_or_add_object(doc, root, "hooks", "hooks", &err);
+  assert_non_null(hooks);
+  assert_ptr_equal(hr_json_get_or_add_object(doc, root, "hooks", "hooks", &err), hooks);
+  assert_ok(hr_json_set(doc, path(doc, "linux"), "readonlyPaths",
+                        hr_json_new_from_text(doc, "[ \"/proc/bus\" ,\n \"/proc/fs\" ]", &err),
+                        &err),
+            &err);
+  assert_serializes_to(doc, want, want_len);
+
+  /* Untouched siblings kept their exact text. */
+  assert_false(path(doc, "x-vendor")->dirty);
+  assert_false(path(doc, "process.rlimits")->dirty);
+  assert_true(path(doc, "process")->dirty);
+}
+
+enum edit_op { OP_SET, OP_APPEND, OP_INSERT, OP_REMOVE, OP_ARRAY_REMOVE, OP_TOUCH };
+
+struct edit_case {
+  const char *name;
+  const char *in;
+  enum edit_op op;
+  const char *target; /* dotted path of the container, "" for the root */
+  const char *field;
+  size_t index;
+  const char *value; /* JSON text */
+  const char *want;
+};
+
+static const struct edit_case edit_cases[] = {
+    {"set existing keeps spelling and place", "{ \"A\" : 1 , \"b\" : [1,  2] }", OP_SET, "", "a", 0,
+     "\"x\"", "{\"A\":\"x\",\"b\":[1,  2]}"},
+    {"set new appends", "{\"a\":{\"k\": 1}}\n", OP_SET, "a", "new", 0, "null",
+     "{\"a\":{\"k\":1,\"new\":null}}\n"},
+    {"set in empty object", "  {}  ", OP_SET, "", "z", 0, "{\"y\" : [ ]}",
+     "  {\"z\":{\"y\":[]}}  "},
+    {"append", "{\"m\":[ {\"o\": [ \"x\" ]} ]}", OP_APPEND, "m", NULL, 0, "-0.0",
+     "{\"m\":[{\"o\": [ \"x\" ]},-0.0]}"},
+    {"append to empty", "{\"m\":[]}", OP_APPEND, "m", NULL, 0, "\"a\\u0000b\"", NULL},
+    {"insert front", "{\"m\":[1, 2]}", OP_INSERT, "m", NULL, 0, "0", "{\"m\":[0,1,2]}"},
+    {"insert middle", "{\"m\":[1, 3]}", OP_INSERT, "m", NULL, 1, "2", "{\"m\":[1,2,3]}"},
+    {"insert past end", "{\"m\":[1]}", OP_INSERT, "m", NULL, 2, "2", NULL},
+    {"remove", "{ \"a\": 1, \"b\": {\"c\" : 2} }", OP_REMOVE, "", "a", 0, NULL,
+     "{\"b\":{\"c\" : 2}}"},
+    {"remove removes folded twins", "{\"a\":1,\"A\":2,\"b\":3}", OP_REMOVE, "", "a", 0, NULL,
+     "{\"b\":3}"},
+    {"remove absent changes nothing", "{ \"a\": 1 }", OP_REMOVE, "", "zz", 0, NULL, "{ \"a\": 1 }"},
+    {"array remove", "{\"m\":[1, 2, 3]}", OP_ARRAY_REMOVE, "m", NULL, 1, NULL, "{\"m\":[1,3]}"},
+    {"array remove out of range", "{\"m\":[1, 2]}", OP_ARRAY_REMOVE, "m", NULL, 5, NULL,
+     "{\"m\":[1, 2]}"},
+    {"string escapes re-emitted minimally", "{\"s\": \"\\u003c\\/\\t\"}", OP_TOUCH, "s", NULL, 0,
+     NULL, "{\"s\":\"</\\u0009\"}"},
+    {"escaped strings and keys keep their text", "{\"q\\\"\": \"x\\\"y\\\\\", \"b\": 1}", OP_SET,
+     "", "b", 0, "2", "{\"q\\\"\":\"x\\\"y\\\\\",\"b\":2}"},
+    {"set on array refused", "{\"m\":[]}", OP_SET, "m", "x", 0, "1", NULL},
+};
+
+static int apply_edit(struct hr_json_doc *doc, const struct edit_case *c, struct hr_error *err)
+{
+  struct hr_json *t = path(doc, c->target);
+  struct hr_json *v = NULL;
+
+  if (c->value != NULL) {
+    v = hr_json_new_from_text(doc, c->value, err);
+    if (v == NULL)
+      return -1;
+  }
+  switch (c->op) {
+  case OP_SET:
+    return hr_json_set(doc, t, c->field, v, err);
+  case OP_APPEND:
+    return hr_json_array_append(doc, t, v, err);
+  case OP_INSERT:
+    return hr_json_array_insert(doc, t, c->index, v, err);
+  case OP_REMOVE:
+    hr_json_remove(t, c->field);
+    return 0;
+  case OP_ARRAY_REMOVE:
+    hr_json_array_remove(t, c->index);
+    return 0;
+  case OP_TOUCH:
+  default:
+    hr_json_touch(t);
+    return 0;
+  }
+}
+
+static void test_edit_table(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(edit_cases); i++) {
+    const struct edit_case *c = &edit_cases[i];
+    cleanup_json_doc struct hr_json_doc *doc = parse_ok(c->in, strlen(c->in));
+    struct hr_error err = {0};
+    int r = apply_edit(doc, c, &err);
+    if (c->want == NULL) {
+      if (r == 0)
+        fail_msg("%s: edit should have failed", c->name);
+      assert_int_equal(err.kind, HR_ERR_INPUT);
+      continue;
+    }
+    if (r < 0)
+      fail_msg("%s: %s", c->name, err.msg);
+    assert_serializes_to(doc, c->want, strlen(c->want));
+  }
+}
+
+static void test_edit_errors(void **state)
+{
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{\"a\":{\"b\":{}},\n \"s\":\"x\"}", 24);
+  struct hr_error err = {0};
+  struct hr_json *root = hr_json_doc_root(doc);
+  struct hr_json *b = hr_json_get_path(root, "a.b");
+  struct hr_json *n;
+
+  (void)state;
+  /* A member that is not an object. */
+  assert_null(hr_json_get_or_add_object(doc, root, "s", "spec.s", &err));
+  assert_string_equal(err.msg, "t.json:2:6: spec.s is a string, expected an object");
+  /* A node lives in one place only, and never inside itself. */
+  assert_int_equal(hr_json_set(doc, b, "x", hr_json_get(root, "s"), &err), -1);
+  assert_string_equal(err.msg, "t.json: node already belongs to a container");
+  n = hr_json_get(root, "a");
+  assert_int_equal(hr_json_remove(root, "a"), 1);
+  assert_null(n->parent);
+  assert_int_equal(hr_json_set(doc, b, "loop", n, &err), -1);
+  assert_string_equal(err.msg, "t.json: cannot add a node inside itself");
+  /* A removed subtree can be moved; it keeps its source text. */
+  assert_ok(hr_json_set(doc, root, "moved", n, &err), &err);
+  assert_serializes_to(doc, "{\"s\":\"x\",\"moved\":{\"b\":{}}}", 26);
+  /* A failed constructor's error is kept. */
+  memset(&err, 0, sizeof(err));
+  assert_int_equal(hr_json_set(doc, root, "bad", hr_json_new_string(doc, "\xc0\xaf", &err), &err),
+                   -1);
+  assert_string_equal(err.msg, "t.json: new string value is not valid UTF-8");
+  assert_null(hr_json_new_from_text(doc, "[1,]", &err));
+  assert_string_equal(err.msg,
+                      "JSON text:1:4: parse error: unallowed token at this point in JSON text");
+}
+
+static void test_new_values(void **state)
+{
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{}", 2);
+  struct hr_error err = {0};
+  struct hr_json *root = hr_json_doc_root(doc);
+  struct hr_json *arr = hr_json_new_array(doc, &err);
+  struct hr_json *v = hr_json_new_from_text(doc, " 42 ", &err);
+  int64_t i = 0;
+
+  (void)state;
+  assert_non_null(v);
+  assert_int_equal(v->type, HR_JSON_NUMBER);
+  assert_null(v->raw);
+  assert_ok(hr_json_get_i64(v, &i), &err);
+  assert_int_equal(i, 42);
+  assert_ok(hr_json_array_append(doc, arr, hr_json_new_i64(doc, INT64_MIN, &err), &err), &err);
+  assert_ok(hr_json_array_append(doc, arr, hr_json_new_u64(doc, UINT64_MAX, &err), &err), &err);
+  assert_ok(hr_json_array_append(doc, arr, hr_json_new_null(doc, &err), &err), &err);
+  assert_ok(hr_json_array_append(doc, arr, hr_json_new_bool(doc, false, &err), &err), &err);
+  assert_ok(hr_json_array_append(doc, arr, hr_json_new_object(doc, &err), &err), &err);
+  assert_ok(hr_json_array_append(doc, arr, v, &err), &err);
+  assert_ok(hr_json_set(doc, root, "é\"", arr, &err), &err);
+  assert_serializes_to(
+      doc, "{\"é\\\"\":[-9223372036854775808,18446744073709551615,null,false,{},42]}",
+      strlen("{\"é\\\"\":[-9223372036854775808,18446744073709551615,null,false,{},42]}"));
+}
+
+/* Appending must stay amortised O(1): 100,000 appends finish at once. */
+static void test_many_appends(void **state)
+{
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{\"m\":[]}", 8);
+  struct hr_error err = {0};
+  struct hr_json *m = hr_json_get(hr_json_doc_root(doc), "m");
+  struct hr_json *o = hr_json_new_object(doc, &err);
+  size_t len = 0;
+  cleanup_free char *out = NULL;
+
+  (void)state;
+  for (int i = 0; i < 100000; i++) {
+    char key[16];
+    snprintf(key, sizeof(key), "k%d", i);
+    assert_ok(hr_json_array_append(doc, m, hr_json_new_i64(doc, i, &err), &err), &err);
+    assert_ok(hr_json_set(doc, o, key, hr_json_new_bool(doc, true, &err), &err), &err);
+  }
+  assert_ok(hr_json_set(doc, hr_json_doc_root(doc), "o", o, &err), &err);
+  out = serialize(doc, &len);
+  assert_int_equal(m->u.array.len, 100000);
+  assert_memory_equal(out + len - 30, ",\"k99998\":true,\"k99999\":true}}", 30);
+}
+
+/* ---- refused input ------------------------------------------------------------- */
+
+struct bad_case {
+  const char *name;
+  const char *in;
+  size_t len; /* 0: strlen(in) */
+  size_t max_size;
+  unsigned max_depth;
+  bool comments;
+  const char *want; /* exact message; NULL: must parse */
+};
+
+#define S(s) s, sizeof(s) - 1
+
+static const struct bad_case bad_cases[] = {
+    {"empty", S(""), 0, 0, false, "t.json:1:1: empty input, expected a JSON value"},
+    {"blank", S(" \n\t "), 0, 0, false, "t.json:2:3: empty input, expected a JSON value"},
+    {"truncated object", S("{\"a\": 1"), 0, 0, false, "t.json:1:8: parse error: premature EOF"},
+    {"truncated string", S("{\"a\": \"x"), 0, 0, false, "t.json:1:9: parse error: premature EOF"},
+    {"truncated key", S("{\n\"a"), 0, 0, false, "t.json:2:3: parse error: premature EOF"},
+    {"missing colon", S("{\"a\" 1}"), 0, 0, false,
+     "t.json:1:6: parse error: object key and value must be separated by a colon (':')"},
+    {"trailing comma", S("{\"a\":1,}"), 0, 0, false,
+     "t.json:1:8: parse error: invalid object key (must be a string)"},
+    {"raw NUL in string", S("{\"a\":\"x\0y\"}"), 0, 0, false, "t.json:1:8: NUL byte in the input"},
+    {"raw NUL after value", S("{\"a\":1}\0"), 0, 0, false, "t.json:1:8: NUL byte in the input"},
+    {"escaped NUL", S("{\"a\":\n  \"ab\\u0000\"}"), 0, 0, false,
+     "t.json:2:6: \\u0000 (NUL) in a string"},
+    {"escaped NUL in key", S("{\"a\\u0000\":1}"), 0, 0, false,
+     "t.json:1:4: \\u0000 (NUL) in a string"},
+    {"invalid UTF-8 byte", S("{\"a\":\"\xff\"}"), 0, 0, false, "t.json:1:7: invalid UTF-8"},
+    {"overlong UTF-8", S("{\"a\":\"\xc0\xaf\"}"), 0, 0, false, "t.json:1:7: invalid UTF-8"},
+    {"UTF-8 surrogate", S("{\"a\":\"\xed\xa0\x80\"}"), 0, 0, false, "t.json:1:7: invalid UTF-8"},
+    {"above U+10FFFF", S("{\"a\":\"\xf4\x90\x80\x80\"}"), 0, 0, false, "t.json:1:7: invalid UTF-8"},
+    {"truncated UTF-8", S("{\"a\":\"\xe2\x84\"}"), 0, 0, false, "t.json:1:7: invalid UTF-8"},
+    {"lone high surrogate", S("{\"a\":\"x\\ud800\"}"), 0, 0, false,
+     "t.json:1:8: unpaired UTF-16 surrogate \\ud800"},
+    {"high surrogate then other escape", S("{\"a\":\"\\ud800\\u0041\"}"), 0, 0, false,
+     "t.json:1:7: unpaired UTF-16 surrogate \\ud800"},
+    {"high surrogate then text", S("{\"a\":\"\\uD800abcdef\"}"), 0, 0, false,
+     "t.json:1:7: unpaired UTF-16 surrogate \\ud800"},
+    {"lone low surrogate", S("{\"a\":\"\\udc00\"}"), 0, 0, false,
+     "t.json:1:7: unpaired UTF-16 surrogate \\udc00"},
+    {"escaped quote before surrogate", S("{\"a\":\"\\\"\\\\\\udc00\"}"), 0, 0, false,
+     "t.json:1:11: unpaired UTF-16 surrogate \\udc00"},
+    {"surrogate pair ok", S("{\"a\":\"\\ud83d\\ude00\"}"), 0, 0, false, NULL},
+    {"trailing garbage", S("{\"a\":1} x"), 0, 0, false,
+     "t.json:1:9: parse error: trailing garbage"},
+    {"second document", S("{}\n{}"), 0, 0, false, "t.json:2:1: parse error: trailing garbage"},
+    {"trailing whitespace ok", S("{}\r\n\t \n"), 0, 0, false, NULL},
+    {"form feed", S("{\f}"), 0, 0, false,
+     "t.json:1:2: form feed or vertical tab, which JSON does not allow"},
+    {"vertical tab", S("{}\v"), 0, 0, false,
+     "t.json:1:3: form feed or vertical tab, which JSON does not allow"},
+    {"top-level array", S("[{}]"), 0, 0, false, "t.json:1:1: the top level is not a JSON object"},
+    {"top-level string", S("\n \"x\""), 0, 0, false,
+     "t.json:2:2: the top level is not a JSON object"},
+    {"top-level number", S("1"), 0, 0, false, "t.json:1:1: the top level is not a JSON object"},
+    {"size bound", S("{\"a\":1}"), 6, 0, false,
+     "t.json: 7 bytes, larger than the limit of 6 bytes"},
+    {"size bound exact", S("{\"a\":1}"), 7, 0, false, NULL},
+    {"depth bound", S("{\"a\":[{\"b\":[]}]}"), 0, 3, false,
+     "t.json:1:12: nesting deeper than 3 levels"},
+    {"depth bound exact", S("{\"a\":[{\"b\":[]}]}"), 0, 4, false, NULL},
+    {"comment refused", S("{/* c */}"), 0, 0, false,
+     "t.json:1:2: lexical error: probable comment found in input text, comments are not enabled"},
+    {"line comment refused", S("{}\n// c\n"), 0, 0, false,
+     "t.json:2:1: parse error: trailing garbage"},
+    {"comment at line start refused", S("{\n// c\n}"), 0, 0, false,
+     "t.json:2:1: lexical error: probable comment found in input text, comments are not enabled"},
+    {"comments allowed", S("// c\n{/* a */\"a\"/**/:1 // x\n}\n"), 0, 0, true, NULL},
+    {"huge number kept", S("{\"n\":123456789012345678901234567890e999}"), 0, 0, false, NULL},
+    {"leading zero", S("{\"n\":01}"), 0, 0, false,
+     "t.json:1:6: parse error: after key and value, inside map, I expect ',' or '}'"},
+    {"NaN", S("{\"n\":NaN}"), 0, 0, false, "t.json:1:6: lexical error: invalid char in json text"},
+    {"raw tab in string", S("{\"s\":\"a\tb\"}"), 0, 0, false,
+     "t.json:1:8: lexical error: invalid character inside string"},
+    {"bad escape", S("{\"s\":\"\\x\"}"), 0, 0, false,
+     "t.json:1:8: lexical error: inside a string, '\\' occurs before a character which it may not"},
+    {"BOM", S("\xef\xbb\xbf{}"), 0, 0, false,
+     "t.json:1:1: lexical error: invalid char in json text"},
+};
+
+static void test_bad_input(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(bad_cases); i++) {
+    const struct bad_case *c = &bad_cases[i];
+    struct hr_json_parse_opts opts = {.max_size = c->max_size,
+                                      .max_depth = c->max_depth,
+                                      .allow_comments = c->comments,
+                                      .name = "t.json"};
+    struct hr_error err = {0};
+    struct hr_json_doc *doc = NULL;
+    int r = hr_json_parse(c->in, c->len, &opts, &doc, &err);
+    if (c->want == NULL) {
+      if (r < 0)
+        fail_msg("%s: refused: %s", c->name, err.msg);
+      assert_non_null(doc);
+      assert_serializes_to(doc, c->in, c->len);
+      hr_json_doc_free(doc);
+      continue;
+    }
+    if (r == 0)
+      fail_msg("%s: accepted", c->name);
+    assert_null(doc);
+    assert_int_equal(err.kind, HR_ERR_INPUT);
+    if (strcmp(err.msg, c->want) != 0)
+      fail_msg("%s:\n got  %s\n want %s", c->name, err.msg, c->want);
+  }
+}
+
+static char *nested(unsigned depth)
+{
+  /* {"a": + [ x (depth-1) + ] x (depth-1) + } */
+  size_t n = depth - 1;
+  char *s = malloc(2 * n + 8);
+  assert_non_null(s);
+  memcpy(s, "{\"a\":", 5);
+  memset(s + 5, '[', n);
+  memset(s + 5 + n, ']', n);
+  memcpy(s + 5 + 2 * n, "}", 2);
+  return s;
+}
+
+static void test_default_depth(void **state)
+{
+  cleanup_free char *ok = nested(64);
+  cleanup_free char *deep = nested(65);
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  struct hr_error err = {0};
+
+  (void)state;
+  assert_ok(hr_json_parse(ok, strlen(ok), NULL, &doc, &err), &err);
+  assert_int_equal(hr_json_parse(deep, strlen(deep), NULL, &doc, &err), -1);
+  assert_string_equal(err.msg, "input:1:69: nesting deeper than 64 levels");
+}
+
+/* ---- lookups and numbers ------------------------------------------------------------ */
+
+static void test_lookup(void **state)
+{
+  const char *text = "{\"PROCESS\":{\"args\":[]},\"Linux\":{\"resources\":{\"pids\":null}},"
+                     "\"a\":1,\"A\":2,\"b\":3,\"b\":4,\"k\\u212a\":5}";
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok(text, strlen(text));
+  struct hr_json *root = hr_json_doc_root(doc);
+  int64_t v = 0;
+
+  (void)state;
+  assert_non_null(hr_json_get(hr_json_get(root, "process"), "args"));
+  assert_int_equal(hr_json_get(root, "process")->type, HR_JSON_OBJECT);
+  assert_int_equal(hr_json_find(root, "process"), 0);
+  assert_int_equal(hr_json_find(root, "proces"), -1);
+  assert_null(hr_json_get(hr_json_get(root, "PROCESS"), "nope"));
+  assert_null(hr_json_get(hr_json_get(hr_json_get(root, "process"), "args"), "x"));
+  /* Exact spelling beats a folded one, wherever it stands. */
+  assert_int_equal(hr_json_get_i64(hr_json_get(root, "A"), &v), 0);
+  assert_int_equal(v, 2);
+  assert_int_equal(hr_json_get_i64(hr_json_get(root, "a"), &v), 0);
+  assert_int_equal(v, 1);
+  /* Of exact duplicates the last wins, as in Go. */
+  assert_int_equal(hr_json_get_i64(hr_json_get(root, "b"), &v), 0);
+  assert_int_equal(v, 4);
+  /* Non-ASCII never folds onto ASCII here. */
+  assert_null(hr_json_get(root, "kk"));
+  assert_true(hr_json_key_equal_fold("k\xe2\x84\xaa", 4, "k\xe2\x84\xaa", 4));
+  assert_false(hr_json_key_equal_fold("\xe2\x84\xaa", 3, "k", 1));
+  assert_false(hr_json_key_equal_fold("a[", 2, "a{", 2));
+  assert_false(hr_json_key_equal_fold("a", 1, "ab", 2));
+  assert_true(hr_json_key_equal_fold("nNp", 3, "NnP", 3));
+  /* Paths. */
+  assert_int_equal(hr_json_get_path(root, "linux.resources.pids")->type, HR_JSON_NULL);
+  assert_true(hr_json_is_null(hr_json_get_path(root, "linux.resources.pids")));
+  assert_null(hr_json_get_path(root, "linux.resources.pids.limit"));
+  assert_null(hr_json_get_path(root, "linux.nope.pids"));
+  assert_null(hr_json_get_path(root, "a.b"));
+  assert_true(hr_json_is_null(NULL));
+}
+
+struct num_case {
+  const char *text;
+  int i64_ok;
+  int64_t i64;
+  int u64_ok;
+  uint64_t u64;
+};
+
+static const struct num_case num_cases[] = {
+    {"0", 1, 0, 1, 0},
+    {"-0", 1, 0, 0, 0},
+    {"-1", 1, -1, 0, 0},
+    {"9223372036854775807", 1, INT64_MAX, 1, INT64_MAX},
+    {"9223372036854775808", 0, 0, 1, 9223372036854775808ULL},
+    {"-9223372036854775808", 1, INT64_MIN, 0, 0},
+    {"-9223372036854775809", 0, 0, 0, 0},
+    {"18446744073709551615", 0, 0, 1, UINT64_MAX},
+    {"18446744073709551616", 0, 0, 0, 0},
+    {"1e3", 0, 0, 0, 0},
+    {"1E3", 0, 0, 0, 0},
+    {"1.0", 0, 0, 0, 0},
+    {"-0.0", 0, 0, 0, 0},
+    {"123456789012345678901234567890", 0, 0, 0, 0},
+};
+
+static void test_numbers(void **state)
+{
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{\"s\":\"1\",\"b\":true}", 18);
+  struct hr_error err = {0};
+
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(num_cases); i++) {
+    const struct num_case *c = &num_cases[i];
+    struct hr_json *n = hr_json_new_from_text(doc, c->text, &err);
+    int64_t i64 = 42;
+    uint64_t u64 = 42;
+    assert_non_null(n);
+    assert_int_equal(n->type, HR_JSON_NUMBER);
+    assert_string_equal(n->u.number.text, c->text);
+    if ((hr_json_get_i64(n, &i64) == 0) != c->i64_ok)
+      fail_msg("%s: get_i64 %s", c->text, c->i64_ok ? "failed" : "accepted");
+    if ((hr_json_get_u64(n, &u64) == 0) != c->u64_ok)
+      fail_msg("%s: get_u64 %s", c->text, c->u64_ok ? "failed" : "accepted");
+    if (c->i64_ok)
+      assert_true(i64 == c->i64);
+    if (c->u64_ok)
+      assert_true(u64 == c->u64);
+  }
+  {
+    int64_t v;
+    assert_int_equal(hr_json_get_i64(hr_json_get(hr_json_doc_root(doc), "s"), &v), -1);
+    assert_int_equal(hr_json_get_i64(hr_json_get(hr_json_doc_root(doc), "b"), &v), -1);
+    assert_int_equal(hr_json_get_i64(NULL, &v), -1);
+  }
+}
+
+/* ---- Go key semantics -------------------------------------------------------------- */
+
+struct key_case {
+  const char *name;
+  const char *in;
+  const char *want; /* NULL: accepted */
+};
+
+static const struct key_case key_cases[] = {
+    {"case twin at top", "{\"process\":{},\n  \"Process\":{}}",
+     "t.json:2:3: duplicate key \"Process\" at $ (runc's decoder treats it as \"process\")"},
+    {"exact twin at top", "{\"hostname\":\"a\",\"hostname\":\"b\"}",
+     "t.json:1:17: duplicate key \"hostname\" at $"},
+    {"upper-case field alone is fine", "{\"PROCESS\":{\"args\":[]}}", NULL},
+    {"escaped twin", "{\"root\":{},\"\\u0052oot\":{}}",
+     "t.json:1:12: duplicate key \"Root\" at $ (runc's decoder treats it as \"root\")"},
+    {"kelvin sign", "{\"linux\":{\"\xe2\x84\xaa\x65rnelMemory\":1}}",
+     "t.json:1:11: key \"\\u212aernelMemory\" at linux contains U+212A, which Go's decoder folds "
+     "onto an ASCII letter differently per Go release; refusing the ambiguous key"},
+    {"escaped kelvin sign", "{\"\\u212Aey\":1}",
+     "t.json:1:2: key \"\\u212aey\" at $ contains U+212A, which Go's decoder folds onto an ASCII "
+     "letter differently per Go release; refusing the ambiguous key"},
+    {"long s", "{\"mounts\":[{},{\"\xc5\xbfource\":\"/\"}]}",
+     "t.json:1:16: key \"\\u017fource\" at mounts[1] contains U+017F, which Go's decoder folds "
+     "onto an ASCII letter differently per Go release; refusing the ambiguous key"},
+    {"dotted I",
+     "{\"\xc4\xb0"
+     "d\":1}",
+     "t.json:1:2: key \"\\u0130d\" at $ contains U+0130, which Go's decoder folds onto an ASCII "
+     "letter differently per Go release; refusing the ambiguous key"},
+    {"dotless i", "{\"x\":{\"\xc4\xb1\":1}}",
+     "t.json:1:7: key \"\\u0131\" at x contains U+0131, which Go's decoder folds onto an ASCII "
+     "letter differently per Go release; refusing the ambiguous key"},
+    {"other non-ASCII is fine", "{\"\xc5\x91\":1,\"\xc3\xa9\":2,\"\xc3\x89\":3}", NULL},
+    {"annotation case twins are distinct map keys", "{\"annotations\":{\"a\":\"1\",\"A\":\"2\"}}",
+     NULL},
+    {"annotation exact twins", "{\"annotations\":{\"a\":\"1\",\n\"a\":\"2\"}}",
+     "t.json:2:1: duplicate key \"a\" at annotations"},
+    {"map path matched like a Go field", "{\"Annotations\":{\"k\":\"1\",\"K\":\"2\"}}", NULL},
+    {"kelvin sign fine as a map key", "{\"annotations\":{\"\xe2\x84\xaa\":\"1\",\"k\":\"2\"}}",
+     NULL},
+    {"sysctl map", "{\"linux\":{\"sysctl\":{\"net.A\":\"1\",\"net.a\":\"2\"}}}", NULL},
+    {"twin inside array", "{\"mounts\":[{\"type\":\"bind\"},{\"options\":[],\"Options\":[]}]}",
+     "t.json:1:42: duplicate key \"Options\" at mounts[1] (runc's decoder treats it as "
+     "\"options\")"},
+    {"twin deep in the tree",
+     "{\"linux\":{\"resources\":{\"pids\":{\"limit\":1,"
+     "\"LIMIT\":2}}}}",
+     "t.json:1:42: duplicate key \"LIMIT\" at linux.resources.pids (runc's decoder treats it as "
+     "\"limit\")"},
+    {"hostile key in message is escaped", "{\"a\\n\\u001b[31m\":1,\"A\\n\\u001b[31m\":2}",
+     "t.json:1:20: duplicate key \"A\\u000a\\u001b[31m\" at $ (runc's decoder treats it as "
+     "\"a\\u000a\\u001b[31m\")"},
+};
+
+static void test_go_keys(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(key_cases); i++) {
+    const struct key_case *c = &key_cases[i];
+    cleanup_json_doc struct hr_json_doc *doc = parse_ok(c->in, strlen(c->in));
+    struct hr_error err = {0};
+    int r = hr_json_check_go_keys(doc, spec_maps, &err);
+    if (c->want == NULL) {
+      if (r < 0)
+        fail_msg("%s: refused: %s", c->name, err.msg);
+      continue;
+    }
+    if (r == 0)
+      fail_msg("%s: accepted", c->name);
+    assert_int_equal(err.kind, HR_ERR_INPUT);
+    if (strcmp(err.msg, c->want) != 0)
+      fail_msg("%s:\n got  %s\n want %s", c->name, err.msg, c->want);
+  }
+}
+
+/* Objects with many keys take the sorted path; it must report the same
+ * first duplicate as the pairwise one. */
+static void test_go_keys_large(void **state)
+{
+  char *buf = malloc(1 << 20);
+  size_t o = 0;
+  struct hr_error err = {0};
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_json_doc struct hr_json_doc *ok = NULL;
+
+  (void)state;
+  assert_non_null(buf);
+  o += (size_t)sprintf(buf + o, "{");
+  for (int i = 0; i < 5000; i++)
+    o += (size_t)sprintf(buf + o, "\"key%d\":%d,", i, i);
+  o += (size_t)sprintf(buf + o, "\"KEY4000\":1,\"Key10\":2,\"KEY10\":3}");
+  doc = parse_ok(buf, o);
+  assert_int_equal(hr_json_check_go_keys(doc, spec_maps, &err), -1);
+  assert_string_equal(err.msg, "t.json:1:72782: duplicate key \"KEY4000\" at $ (runc's decoder "
+                               "treats it as \"key4000\")");
+  /* The same keys as a map: only exact twins count. */
+  o = (size_t)sprintf(buf, "{\"annotations\":{");
+  for (int i = 0; i < 5000; i++)
+    o += (size_t)sprintf(buf + o, "\"key%d\":\"\",\"KEY%d\":\"\",", i, i);
+  o += (size_t)sprintf(buf + o, "\"x\":\"\"}}");
+  ok = parse_ok(buf, o);
+  assert_ok(hr_json_check_go_keys(ok, spec_maps, &err), &err);
+  free(buf);
+}
+
+/* ---- render and positions ------------------------------------------------------------ */
+
+struct render_case {
+  const char *in;
+  size_t max;
+  const char *want;
+};
+
+static const struct render_case render_cases[] = {
+    {"{ \"a\" : [ 1 ,\n 2 ] , \"b\\u0041\" : \"x\\u003c\" }", 100, "{\"a\":[1,2],\"bA\":\"x<\"}"},
+    {"\"tab\\there\"", 100, "\"tab\\u0009here\""},
+    {"[1, 2, 3, 4, 5]", 8, "[1,2,..."},
+    {"[1, 2, 3, 4, 5]", 11, "[1,2,3,4,5]"},
+    {"[1, 2, 3, 4, 5]", 10, "[1,2,3,..."},
+    {"\"éééé\"", 5, "\"..."},
+    {"\"éééé\"", 6, "\"é..."},
+    {"\"éééé\"", 7, "\"é..."},
+    {"1e3", 3, "1e3"},
+};
+
+static void test_render(void **state)
+{
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{}", 2);
+  struct hr_error err = {0};
+  cleanup_free char *absent = hr_json_render(NULL, 10);
+
+  (void)state;
+  assert_string_equal(absent, "(absent)");
+  for (size_t i = 0; i < HR_ARRAY_SIZE(render_cases); i++) {
+    const struct render_case *c = &render_cases[i];
+    struct hr_json *n = hr_json_new_from_text(doc, c->in, &err);
+    cleanup_free char *out = NULL;
+    if (n == NULL)
+      fail_msg("%s: %s", c->in, err.msg);
+    out = hr_json_render(n, c->max);
+    if (strcmp(out, c->want) != 0)
+      fail_msg("render %s (max %zu): got %s want %s", c->in, c->max, out, c->want);
+  }
+}
+
+static void test_line_col(void **state)
+{
+  const char *text = "{\n  \"a\": {\n\t\"b\": [10, \"x\"]\n  }\n}\n";
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok(text, strlen(text));
+  struct hr_json *root = hr_json_doc_root(doc);
+  struct hr_json *b = hr_json_get_path(root, "a.b");
+  struct hr_error err = {0};
+  unsigned line, col;
+
+  (void)state;
+  assert_string_equal(hr_json_doc_name(doc), "t.json");
+  hr_json_line_col(doc, root, &line, &col);
+  assert_true(line == 1 && col == 1);
+  hr_json_line_col(doc, hr_json_get(root, "a"), &line, &col);
+  assert_true(line == 2 && col == 8);
+  hr_json_line_col(doc, b, &line, &col);
+  assert_true(line == 3 && col == 7);
+  hr_json_line_col(doc, b->u.array.items[1], &line, &col);
+  assert_true(line == 3 && col == 12);
+  assert_int_equal(b->raw_len, 9);
+  assert_memory_equal(b->raw, "[10, \"x\"]", 9);
+  hr_json_line_col(doc, hr_json_new_null(doc, &err), &line, &col);
+  assert_true(line == 0 && col == 0);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_roundtrip_configs), cmocka_unit_test(test_roundtrip_edge),
+      cmocka_unit_test(test_edit_fixture),      cmocka_unit_test(test_edit_table),
+      cmocka_unit_test(test_edit_errors),       cmocka_unit_test(test_new_values),
+      cmocka_unit_test(test_many_appends),      cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_default_depth),     cmocka_unit_test(test_lookup),
+      cmocka_unit_test(test_numbers),           cmocka_unit_test(test_go_keys),
+      cmocka_unit_test(test_go_keys_large),     cmocka_unit_test(test_render),
+      cmocka_unit_test(test_line_col),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
