@@ -136,6 +136,9 @@ struct hr_changes {
 };
 
 void hr_changes_free(struct hr_changes *c);
+/* Drop the entries after the first `len` (a failed apply rolls back its
+ * records; c may be NULL). */
+void hr_changes_truncate(struct hr_changes *c, size_t len);
 
 /* Apply every enabled control of `p` to the spec in `doc`, in table order.
  * On failure the error names the profile, the rule and the JSON path, and

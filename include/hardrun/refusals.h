@@ -181,4 +181,28 @@ int hr_rule_strv_dup(const char *const *src, size_t n, char ***ret, size_t *ret_
 void hr_rule_strv_free(char ***v, size_t *n);
 bool hr_rule_strv_contains(char *const *v, size_t n, const char *s);
 
+/* Spec readers shared by refusals.c and refusals-process.c (each error
+ * names the JSON path; absent and null read as absent, as Go decodes). */
+int hr_rule_spec_get_array_of(const struct hr_json *obj, const char *field, enum hr_json_type item,
+                              const char *path, struct hr_json **ret, struct hr_error *err);
+int hr_rule_spec_get(const struct hr_json *obj, const char *field, enum hr_json_type type,
+                     const char *path, struct hr_json **ret, struct hr_error *err);
+int hr_rule_spec_linux(struct hr_apply_ctx *ctx, bool create, struct hr_json **ret,
+                       struct hr_error *err);
+int hr_rule_spec_process(struct hr_apply_ctx *ctx, struct hr_json **ret, struct hr_error *err);
+int hr_rule_spec_string(const struct hr_json *obj, const char *field, const char *path,
+                        const char **ret, struct hr_error *err);
+int hr_rule_spec_i64(const struct hr_json *obj, const char *field, const char *path, bool *present,
+                     int64_t *ret, struct hr_error *err);
+int hr_rule_append_item(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
+                        const char *path, struct hr_json *value, struct hr_error *err);
+int hr_rule_set_bool(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
+                     const char *path, bool v, struct hr_error *err);
+int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_json *section,
+                            const char *key, const char *const *def, size_t n_def, char ***ret,
+                            size_t *ret_len, struct hr_error *err);
+int hr_rule_begin(const struct hr_json_doc *profile, const struct hr_json *section,
+                  const char *const *keys, enum hr_rule_mode def, bool fix_ok,
+                  enum hr_rule_mode *mode, const struct hr_json **ret_obj, struct hr_error *err);
+
 #endif

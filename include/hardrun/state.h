@@ -89,9 +89,6 @@ int hr_wrap_parse(const struct hr_wrap *w, const char *buf, size_t len, const ch
 int hr_wrap_serialize(const struct hr_wrap *w, const struct hr_json_doc *doc, const char *orig,
                       size_t orig_len, char **ret, size_t *ret_len, struct hr_error *err);
 
-/* Drop the change records after the first `len` (c may be NULL): a failed
- * apply must not leave records of changes that were never written. */
-void hr_changes_truncate(struct hr_changes *c, size_t len);
 
 /* ---- exec (process.c) ---------------------------------------------------------
  *

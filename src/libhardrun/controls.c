@@ -260,9 +260,9 @@ void hr_changes_free(struct hr_changes *c)
 
 /* Drop the entries recorded after `len`: a failed apply must not leave the
  * audit record claiming changes that were never written. */
-static void changes_truncate(struct hr_changes *c, size_t len)
+void hr_changes_truncate(struct hr_changes *c, size_t len)
 {
-  while (c->len > len) {
+  while (c != NULL && c->len > len) {
     struct hr_change *ch = &c->items[--c->len];
     free(ch->path);
     free(ch->old_value);
@@ -402,8 +402,12 @@ int hr_nnp_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 
 /* ---- applying the table ---------------------------------------------------- */
 
-int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct hr_changes *changes,
-                    struct hr_error *err)
+/* The one driver behind create (every control, scope 0), exec (process
+ * scope) and update (resources scope).  `mode` carries the apply options
+ * (overrides_only, process_file). */
+static int apply_controls(const struct hr_policy *p, const struct hr_apply_ctx *mode,
+                          unsigned scope, struct hr_json_doc *doc, struct hr_changes *changes,
+                          struct hr_error *err)
 {
   struct hr_json *spec = hr_json_doc_root(doc);
   const char *name = p->name ? p->name : "(unnamed)";
@@ -413,13 +417,15 @@ int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct h
       .spec = spec,
       .policy = p,
       .changes = changes,
+      .overrides_only = mode->overrides_only,
+      .process_file = mode->process_file,
   };
 
-  /* Checked here rather than by the caller so that no path into the
+  /* Checked here rather than by the callers so that no path into the
    * controls can skip it: with two keys runc would fold into one field, a
    * control could enforce on the key runc ignores. */
   if (spec == NULL || spec->type != HR_JSON_OBJECT) {
-    hr_error_input(err, "config.json: expected an object");
+    hr_error_input(err, "expected a JSON object");
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", name);
   }
   if (hr_json_check_go_keys(doc, hr_spec_map_paths, err) < 0)
@@ -427,16 +433,29 @@ int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct h
 
   for (size_t i = 0; i < hr_n_controls; i++) {
     const struct hr_control *c = &hr_controls[i];
-    if (!c->enabled(p))
+    if ((scope != 0 && (c->scope & scope) == 0) || !c->enabled(p))
       continue;
     ctx.rule = c->name;
     if (c->apply(&ctx, err) < 0) {
-      if (changes != NULL)
-        changes_truncate(changes, first);
+      hr_changes_truncate(changes, first);
       return hr_error_prefix(err, "profile \"%s\": rule \"%s\"", name, c->name);
     }
   }
   return 0;
+}
+
+int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct hr_changes *changes,
+                    struct hr_error *err)
+{
+  const struct hr_apply_ctx mode = {0};
+  return apply_controls(p, &mode, 0, doc, changes, err);
+}
+
+int hr_policy_apply_scope(const struct hr_policy *p, const struct hr_apply_ctx *mode,
+                          unsigned scope, struct hr_json_doc *doc, struct hr_changes *changes,
+                          struct hr_error *err)
+{
+  return apply_controls(p, mode, scope, doc, changes, err);
 }
 
 int hr_apply_audit(struct hr_apply_ctx *ctx, const char *path, struct hr_error *err,

@@ -20,54 +20,6 @@
 #include "hardrun/state.h"
 #include "hardrun/utils.h"
 
-/* ---- the driver ------------------------------------------------------------ */
-
-void hr_changes_truncate(struct hr_changes *c, size_t len)
-{
-  while (c != NULL && c->len > len) {
-    struct hr_change *ch = &c->items[--c->len];
-    free(ch->path);
-    free(ch->old_value);
-    free(ch->new_value);
-  }
-}
-
-int hr_policy_apply_scope(const struct hr_policy *p, const struct hr_apply_ctx *mode,
-                          unsigned scope, struct hr_json_doc *doc, struct hr_changes *changes,
-                          struct hr_error *err)
-{
-  const char *name = p->name ? p->name : "(unnamed)";
-  size_t first = changes ? changes->len : 0;
-  struct hr_apply_ctx ctx = {
-      .doc = doc,
-      .spec = hr_json_doc_root(doc),
-      .policy = p,
-      .changes = changes,
-      .overrides_only = mode->overrides_only,
-      .process_file = mode->process_file,
-  };
-
-  if (ctx.spec == NULL || ctx.spec->type != HR_JSON_OBJECT) {
-    hr_error_input(err, "expected an object");
-    return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", name);
-  }
-  /* As on create: with two keys runc folds into one field, a control could
-   * check the one runc ignores. */
-  if (hr_json_check_go_keys(doc, hr_spec_map_paths, err) < 0)
-    return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", name);
-  for (size_t i = 0; i < hr_n_controls; i++) {
-    const struct hr_control *c = &hr_controls[i];
-    if ((c->scope & scope) == 0 || !c->enabled(p))
-      continue;
-    ctx.rule = c->name;
-    if (c->apply(&ctx, err) < 0) {
-      hr_changes_truncate(changes, first);
-      return hr_error_prefix(err, "profile \"%s\": rule \"%s\"", name, c->name);
-    }
-  }
-  return 0;
-}
-
 /* ---- wrapping ---------------------------------------------------------------- */
 
 static size_t leading_ws(const char *s, size_t len)

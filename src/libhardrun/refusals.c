@@ -141,9 +141,9 @@ int hr_rule_parse_paths(const struct hr_json_doc *profile, const struct hr_json 
 }
 
 /* A string list member of a rule's section, or the built-in list. */
-static int strv_or_default(const struct hr_json_doc *profile, const struct hr_json *section,
-                           const char *key, const char *const *def, size_t n_def, char ***ret,
-                           size_t *ret_len, struct hr_error *err)
+int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_json *section,
+                            const char *key, const char *const *def, size_t n_def, char ***ret,
+                            size_t *ret_len, struct hr_error *err)
 {
   const struct hr_json *node = section != NULL ? hr_json_get(section, key) : NULL;
 
@@ -169,9 +169,10 @@ static int paths_or_default(const struct hr_json_doc *profile, const struct hr_j
  * "mode" and the rule's keys.  *mode gets `def`, the object's "mode", or
  * HR_MODE_OFF when the section is disabled.  Returns the object to read
  * the other keys from (NULL for a boolean) through *ret_obj. */
-static int rule_begin(const struct hr_json_doc *profile, const struct hr_json *section,
-                      const char *const *keys, enum hr_rule_mode def, bool fix_ok,
-                      enum hr_rule_mode *mode, const struct hr_json **ret_obj, struct hr_error *err)
+int hr_rule_begin(const struct hr_json_doc *profile, const struct hr_json *section,
+                       const char *const *keys, enum hr_rule_mode def, bool fix_ok,
+                       enum hr_rule_mode *mode, const struct hr_json **ret_obj,
+                       struct hr_error *err)
 {
   bool on;
   int rc = hr_profile_section_begin(profile, section, keys, &on, err);
@@ -191,8 +192,8 @@ static int rule_begin(const struct hr_json_doc *profile, const struct hr_json *s
 
 /* obj[field] when it is of `type`; NULL when absent or null; an input
  * error naming `path` when it has another type. */
-static int spec_get(const struct hr_json *obj, const char *field, enum hr_json_type type,
-                    const char *path, struct hr_json **ret, struct hr_error *err)
+int hr_rule_spec_get(const struct hr_json *obj, const char *field, enum hr_json_type type,
+                     const char *path, struct hr_json **ret, struct hr_error *err)
 {
   static const char *const what[] = {
       [HR_JSON_NULL] = "null",       [HR_JSON_BOOL] = "a boolean", [HR_JSON_NUMBER] = "a number",
@@ -210,10 +211,10 @@ static int spec_get(const struct hr_json *obj, const char *field, enum hr_json_t
 }
 
 /* An array whose items are all objects (or all strings). */
-static int spec_get_array_of(const struct hr_json *obj, const char *field, enum hr_json_type item,
-                             const char *path, struct hr_json **ret, struct hr_error *err)
+int hr_rule_spec_get_array_of(const struct hr_json *obj, const char *field, enum hr_json_type item,
+                              const char *path, struct hr_json **ret, struct hr_error *err)
 {
-  if (spec_get(obj, field, HR_JSON_ARRAY, path, ret, err) < 0)
+  if (hr_rule_spec_get(obj, field, HR_JSON_ARRAY, path, ret, err) < 0)
     return -1;
   for (size_t i = 0; *ret != NULL && i < (*ret)->u.array.len; i++)
     if ((*ret)->u.array.items[i]->type != item)
@@ -223,10 +224,10 @@ static int spec_get_array_of(const struct hr_json *obj, const char *field, enum 
 }
 
 /* The spec's "linux" object, created when `create` and absent. */
-static int spec_linux(struct hr_apply_ctx *ctx, bool create, struct hr_json **ret,
-                      struct hr_error *err)
+int hr_rule_spec_linux(struct hr_apply_ctx *ctx, bool create, struct hr_json **ret,
+                       struct hr_error *err)
 {
-  if (spec_get(ctx->spec, "linux", HR_JSON_OBJECT, "linux", ret, err) < 0)
+  if (hr_rule_spec_get(ctx->spec, "linux", HR_JSON_OBJECT, "linux", ret, err) < 0)
     return -1;
   if (*ret == NULL && create) {
     *ret = hr_json_get_or_add_object(ctx->doc, ctx->spec, "linux", "linux", err);
@@ -236,29 +237,29 @@ static int spec_linux(struct hr_apply_ctx *ctx, bool create, struct hr_json **re
   return 0;
 }
 
-static int spec_process(struct hr_apply_ctx *ctx, struct hr_json **ret, struct hr_error *err)
+int hr_rule_spec_process(struct hr_apply_ctx *ctx, struct hr_json **ret, struct hr_error *err)
 {
-  return spec_get(ctx->spec, "process", HR_JSON_OBJECT, "process", ret, err);
+  return hr_rule_spec_get(ctx->spec, "process", HR_JSON_OBJECT, "process", ret, err);
 }
 
 /* A string member that Go would decode into a string ("" when absent). */
-static int spec_string(const struct hr_json *obj, const char *field, const char *path,
-                       const char **ret, struct hr_error *err)
+int hr_rule_spec_string(const struct hr_json *obj, const char *field, const char *path,
+                        const char **ret, struct hr_error *err)
 {
   struct hr_json *v;
 
-  if (spec_get(obj, field, HR_JSON_STRING, path, &v, err) < 0)
+  if (hr_rule_spec_get(obj, field, HR_JSON_STRING, path, &v, err) < 0)
     return -1;
   *ret = v != NULL ? v->u.string.s : "";
   return 0;
 }
 
-static int spec_i64(const struct hr_json *obj, const char *field, const char *path, bool *present,
-                    int64_t *ret, struct hr_error *err)
+int hr_rule_spec_i64(const struct hr_json *obj, const char *field, const char *path, bool *present,
+                     int64_t *ret, struct hr_error *err)
 {
   struct hr_json *v;
 
-  if (spec_get(obj, field, HR_JSON_NUMBER, path, &v, err) < 0)
+  if (hr_rule_spec_get(obj, field, HR_JSON_NUMBER, path, &v, err) < 0)
     return -1;
   *present = v != NULL;
   *ret = 0;
@@ -292,13 +293,13 @@ static int remove_item(struct hr_apply_ctx *ctx, struct hr_json *arr, size_t ind
 
 /* Append `value` to obj[field] (an array, created when absent) and record
  * "PATH[N]: (absent) -> value". */
-static int append_item(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
-                       const char *path, struct hr_json *value, struct hr_error *err)
+int hr_rule_append_item(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
+                        const char *path, struct hr_json *value, struct hr_error *err)
 {
   struct hr_json *arr;
   char where[128];
 
-  if (spec_get(obj, field, HR_JSON_ARRAY, path, &arr, err) < 0)
+  if (hr_rule_spec_get(obj, field, HR_JSON_ARRAY, path, &arr, err) < 0)
     return -1;
   if (arr == NULL) {
     arr = hr_json_new_array(ctx->doc, err);
@@ -311,8 +312,8 @@ static int append_item(struct hr_apply_ctx *ctx, struct hr_json *obj, const char
   return hr_changes_add(ctx->changes, ctx->rule, where, NULL, value, err);
 }
 
-static int set_bool(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
-                    const char *path, bool v, struct hr_error *err)
+int hr_rule_set_bool(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
+                     const char *path, bool v, struct hr_error *err)
 {
   struct hr_json *node = hr_json_new_bool(ctx->doc, v, err);
 
@@ -391,11 +392,11 @@ static int read_dev_rule(const struct hr_json *node, const char *path, struct de
   bool present;
 
   snprintf(p, sizeof(p), "%s.allow", path);
-  if (spec_get(node, "allow", HR_JSON_BOOL, p, &allow, err) < 0)
+  if (hr_rule_spec_get(node, "allow", HR_JSON_BOOL, p, &allow, err) < 0)
     return -1;
   ret->allow = allow != NULL && allow->u.boolean;
   snprintf(p, sizeof(p), "%s.type", path);
-  if (spec_string(node, "type", p, &type, err) < 0)
+  if (hr_rule_spec_string(node, "type", p, &type, err) < 0)
     return -1;
   /* runc: an empty type is "a"; anything but one of a, b, c is an error. */
   if (type[0] == '\0')
@@ -404,19 +405,19 @@ static int read_dev_rule(const struct hr_json *node, const char *path, struct de
     return hr_error_input(err, "%s: expected \"a\", \"b\" or \"c\"", p);
   ret->type = type[0];
   snprintf(p, sizeof(p), "%s.major", path);
-  if (spec_i64(node, "major", p, &present, &ret->major, err) < 0)
+  if (hr_rule_spec_i64(node, "major", p, &present, &ret->major, err) < 0)
     return -1;
   /* absent is runc's wildcard, -1; any other negative is treated as the
    * broader of the two readings */
   if (!present || ret->major < 0)
     ret->major = -1;
   snprintf(p, sizeof(p), "%s.minor", path);
-  if (spec_i64(node, "minor", p, &present, &ret->minor, err) < 0)
+  if (hr_rule_spec_i64(node, "minor", p, &present, &ret->minor, err) < 0)
     return -1;
   if (!present || ret->minor < 0)
     ret->minor = -1;
   snprintf(p, sizeof(p), "%s.access", path);
-  if (spec_string(node, "access", p, &access, err) < 0)
+  if (hr_rule_spec_string(node, "access", p, &access, err) < 0)
     return -1;
   /* An empty access is taken as "rwm": the widest reading is the safe one. */
   ret->rw = access[0] == '\0' || strpbrk(access, "rw") != NULL;
@@ -428,15 +429,16 @@ static int cgroup_devices(struct hr_apply_ctx *ctx, struct hr_json **ret, struct
   struct hr_json *linux_obj, *res;
 
   *ret = NULL;
-  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+  if (hr_rule_spec_linux(ctx, false, &linux_obj, err) < 0)
     return -1;
   if (linux_obj == NULL)
     return 0;
-  if (spec_get(linux_obj, "resources", HR_JSON_OBJECT, "linux.resources", &res, err) < 0)
+  if (hr_rule_spec_get(linux_obj, "resources", HR_JSON_OBJECT, "linux.resources", &res, err) < 0)
     return -1;
   if (res == NULL)
     return 0;
-  return spec_get_array_of(res, "devices", HR_JSON_OBJECT, "linux.resources.devices", ret, err);
+  return hr_rule_spec_get_array_of(res, "devices", HR_JSON_OBJECT, "linux.resources.devices", ret,
+                                   err);
 }
 
 static int privileged_devices(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
@@ -466,7 +468,7 @@ static int privileged_devices(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
     if (r > 0) {
       char p[96];
       snprintf(p, sizeof(p), "%s.allow", path);
-      if (set_bool(ctx, devs->u.array.items[i], "allow", p, false, err) < 0)
+      if (hr_rule_set_bool(ctx, devs->u.array.items[i], "allow", p, false, err) < 0)
         return -1;
     }
   }
@@ -500,10 +502,11 @@ static int system_paths(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, const 
   int r;
 
   snprintf(path, sizeof(path), "linux.%s", field);
-  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+  if (hr_rule_spec_linux(ctx, false, &linux_obj, err) < 0)
     return -1;
   arr = NULL;
-  if (linux_obj != NULL && spec_get_array_of(linux_obj, field, HR_JSON_STRING, path, &arr, err) < 0)
+  if (linux_obj != NULL &&
+      hr_rule_spec_get_array_of(linux_obj, field, HR_JSON_STRING, path, &arr, err) < 0)
     return -1;
   for (size_t i = 0; i < n_want; i++) {
     bool has;
@@ -522,18 +525,18 @@ static int system_paths(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, const 
                        hr_rule_quote(q, sizeof(q), want[first]), missing - 1, verb);
   if (r <= 0)
     return r;
-  if (spec_linux(ctx, true, &linux_obj, err) < 0)
+  if (hr_rule_spec_linux(ctx, true, &linux_obj, err) < 0)
     return -1;
   for (size_t i = 0; i < n_want; i++) {
     struct hr_json *s;
     bool has;
-    if (spec_get(linux_obj, field, HR_JSON_ARRAY, path, &arr, err) < 0 ||
+    if (hr_rule_spec_get(linux_obj, field, HR_JSON_ARRAY, path, &arr, err) < 0 ||
         paths_contain(arr, want[i], &has, err) < 0)
       return -1;
     if (has)
       continue;
     s = hr_json_new_string(ctx->doc, want[i], err);
-    if (s == NULL || append_item(ctx, linux_obj, field, path, s, err) < 0)
+    if (s == NULL || hr_rule_append_item(ctx, linux_obj, field, path, s, err) < 0)
       return -1;
   }
   return 0;
@@ -593,7 +596,7 @@ int hr_hostns_parse(const struct hr_json_doc *profile, const struct hr_json *sec
   const struct hr_json *obj, *per;
   enum hr_rule_mode mode;
 
-  if (rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0)
+  if (hr_rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0)
     return -1;
   for (size_t i = 0; i < HR_NS_COUNT; i++)
     r->mode[i] = mode;
@@ -670,13 +673,13 @@ static int hostns_one(struct hr_apply_ctx *ctx, struct hr_json *linux_obj, struc
     struct hr_json *e = nss->u.array.items[i];
     const char *t, *p;
     snprintf(path, sizeof(path), "linux.namespaces[%zu].type", i);
-    if (spec_string(e, "type", path, &t, err) < 0)
+    if (hr_rule_spec_string(e, "type", path, &t, err) < 0)
       return -1;
     if (strcmp(t, type) != 0)
       continue;
     found = true;
     snprintf(path, sizeof(path), "linux.namespaces[%zu].path", i);
-    if (spec_string(e, "path", path, &p, err) < 0)
+    if (hr_rule_spec_string(e, "path", path, &p, err) < 0)
       return -1;
     if (p[0] == '\0' || (r = is_host_ns(p, namespaces[ns].proc, &why, err)) == 0)
       continue;
@@ -707,8 +710,9 @@ static int hostns_one(struct hr_apply_ctx *ctx, struct hr_json *linux_obj, struc
     return r;
   snprintf(path, sizeof(path), "{\"type\":\"%s\"}", type);
   struct hr_json *entry = hr_json_new_from_text(ctx->doc, path, err);
-  return entry == NULL ? -1
-                       : append_item(ctx, linux_obj, "namespaces", "linux.namespaces", entry, err);
+  return entry == NULL
+             ? -1
+             : hr_rule_append_item(ctx, linux_obj, "namespaces", "linux.namespaces", entry, err);
 }
 
 int hr_hostns_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
@@ -716,10 +720,10 @@ int hr_hostns_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   const struct hr_rule_hostns *r = &ctx->policy->refusals.hostns;
   struct hr_json *linux_obj, *nss = NULL;
 
-  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+  if (hr_rule_spec_linux(ctx, false, &linux_obj, err) < 0)
     return -1;
-  if (linux_obj != NULL &&
-      spec_get_array_of(linux_obj, "namespaces", HR_JSON_OBJECT, "linux.namespaces", &nss, err) < 0)
+  if (linux_obj != NULL && hr_rule_spec_get_array_of(linux_obj, "namespaces", HR_JSON_OBJECT,
+                                                     "linux.namespaces", &nss, err) < 0)
     return -1;
   /* Every entry is checked before the first verdict, so that a malformed
    * one is reported as such whatever comes first. */
@@ -727,10 +731,10 @@ int hr_hostns_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     const char *s;
     char path[64];
     snprintf(path, sizeof(path), "linux.namespaces[%zu].type", i);
-    if (spec_string(nss->u.array.items[i], "type", path, &s, err) < 0)
+    if (hr_rule_spec_string(nss->u.array.items[i], "type", path, &s, err) < 0)
       return -1;
     snprintf(path, sizeof(path), "linux.namespaces[%zu].path", i);
-    if (spec_string(nss->u.array.items[i], "path", path, &s, err) < 0)
+    if (hr_rule_spec_string(nss->u.array.items[i], "path", path, &s, err) < 0)
       return -1;
   }
   for (size_t i = 0; i < HR_NS_COUNT; i++) {
@@ -738,12 +742,12 @@ int hr_hostns_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
       continue;
     /* A fix may need the linux object; make it only then. */
     if (linux_obj == NULL && r->mode[i] == HR_MODE_FIX &&
-        spec_linux(ctx, true, &linux_obj, err) < 0)
+        hr_rule_spec_linux(ctx, true, &linux_obj, err) < 0)
       return -1;
     if (hostns_one(ctx, linux_obj, nss, (enum hr_ns)i, r->mode[i], err) < 0)
       return -1;
     if (linux_obj != NULL &&
-        spec_get(linux_obj, "namespaces", HR_JSON_ARRAY, "linux.namespaces", &nss, err) < 0)
+        hr_rule_spec_get(linux_obj, "namespaces", HR_JSON_ARRAY, "linux.namespaces", &nss, err) < 0)
       return -1;
   }
   return 0;
@@ -794,11 +798,11 @@ int hr_hostdevices_parse(const struct hr_json_doc *profile, const struct hr_json
   size_t n = 0;
   enum hr_rule_mode mode;
 
-  if (rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0)
+  if (hr_rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0)
     return -1;
   node = obj != NULL ? hr_json_get(obj, "allow") : NULL;
-  if (strv_or_default(profile, obj, "allow", default_devices, HR_ARRAY_SIZE(default_devices),
-                      &names, &n, err) < 0)
+  if (hr_rule_strv_or_default(profile, obj, "allow", default_devices,
+                              HR_ARRAY_SIZE(default_devices), &names, &n, err) < 0)
     return -1;
   free(r->allow);
   r->n_allow = 0;
@@ -858,10 +862,10 @@ static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
   struct hr_json *linux_obj, *devs = NULL;
   size_t removed = 0;
 
-  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+  if (hr_rule_spec_linux(ctx, false, &linux_obj, err) < 0)
     return -1;
-  if (linux_obj != NULL &&
-      spec_get_array_of(linux_obj, "devices", HR_JSON_OBJECT, "linux.devices", &devs, err) < 0)
+  if (linux_obj != NULL && hr_rule_spec_get_array_of(linux_obj, "devices", HR_JSON_OBJECT,
+                                                     "linux.devices", &devs, err) < 0)
     return -1;
   for (size_t i = 0; devs != NULL && i < devs->u.array.len;) {
     struct hr_json *d = devs->u.array.items[i];
@@ -873,7 +877,7 @@ static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
 
     snprintf(path, sizeof(path), "linux.devices[%zu]", i + removed);
     snprintf(p, sizeof(p), "%s.type", path);
-    if (spec_string(d, "type", p, &type, err) < 0)
+    if (hr_rule_spec_string(d, "type", p, &type, err) < 0)
       return -1;
     /* runc: "u" is an unbuffered character device; a FIFO ("p") reaches no
      * host device. */
@@ -884,13 +888,13 @@ static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
     if (strcmp(type, "c") != 0 && strcmp(type, "u") != 0 && strcmp(type, "b") != 0)
       return hr_error_input(err, "%s: expected \"c\", \"b\", \"u\" or \"p\"", p);
     snprintf(p, sizeof(p), "%s.major", path);
-    if (spec_i64(d, "major", p, &present, &major, err) < 0)
+    if (hr_rule_spec_i64(d, "major", p, &present, &major, err) < 0)
       return -1;
     snprintf(p, sizeof(p), "%s.minor", path);
-    if (spec_i64(d, "minor", p, &present, &minor, err) < 0)
+    if (hr_rule_spec_i64(d, "minor", p, &present, &minor, err) < 0)
       return -1;
     snprintf(p, sizeof(p), "%s.path", path);
-    if (spec_string(d, "path", p, &dpath, err) < 0)
+    if (hr_rule_spec_string(d, "path", p, &dpath, err) < 0)
       return -1;
     if (major >= 0 && minor >= 0 && device_allowed(r, type[0] == 'b' ? 'b' : 'c', major, minor)) {
       i++;
@@ -984,9 +988,9 @@ int hr_sysctls_parse(const struct hr_json_doc *profile, const struct hr_json *se
   const struct hr_json *obj;
   enum hr_rule_mode mode;
 
-  if (rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0 ||
-      strv_or_default(profile, obj, "allow", default_sysctls, HR_ARRAY_SIZE(default_sysctls),
-                      &r->allow, &r->n_allow, err) < 0)
+  if (hr_rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0 ||
+      hr_rule_strv_or_default(profile, obj, "allow", default_sysctls,
+                              HR_ARRAY_SIZE(default_sysctls), &r->allow, &r->n_allow, err) < 0)
     return -1;
   /* Stored as runc writes them: "/" and "." are the same separator. */
   for (size_t i = 0; i < r->n_allow; i++)
@@ -1012,10 +1016,10 @@ int hr_sysctls_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   const struct hr_rule_sysctls *r = &ctx->policy->refusals.sysctls;
   struct hr_json *linux_obj, *map = NULL;
 
-  if (spec_linux(ctx, false, &linux_obj, err) < 0)
+  if (hr_rule_spec_linux(ctx, false, &linux_obj, err) < 0)
     return -1;
   if (linux_obj != NULL &&
-      spec_get(linux_obj, "sysctl", HR_JSON_OBJECT, "linux.sysctl", &map, err) < 0)
+      hr_rule_spec_get(linux_obj, "sysctl", HR_JSON_OBJECT, "linux.sysctl", &map, err) < 0)
     return -1;
   for (size_t i = 0; map != NULL && i < map->u.object.len;) {
     const struct hr_json_member *m = &map->u.object.items[i];
@@ -1072,7 +1076,7 @@ int hr_hooks_parse(const struct hr_json_doc *profile, const struct hr_json *sect
   const struct hr_json *obj;
   enum hr_rule_mode mode;
 
-  if (rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0 ||
+  if (hr_rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0 ||
       paths_or_default(profile, obj, "allow", "hooks.allow", NULL, 0, &r->allow, &r->n_allow, err) <
           0 ||
       paths_or_default(profile, obj, "dockerd", "hooks.dockerd", default_dockerd,
@@ -1159,7 +1163,7 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
   size_t removed = 0;
 
   snprintf(path, sizeof(path), "hooks.%s", kind);
-  if (spec_get_array_of(hooks, kind, HR_JSON_OBJECT, path, &list, err) < 0)
+  if (hr_rule_spec_get_array_of(hooks, kind, HR_JSON_OBJECT, path, &list, err) < 0)
     return -1;
   for (size_t i = 0; list != NULL && i < list->u.array.len;) {
     struct hr_json *h = list->u.array.items[i], *args;
@@ -1168,10 +1172,10 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
     int rc;
 
     snprintf(hp, sizeof(hp), "%s[%zu].args", path, i + removed);
-    if (spec_get_array_of(h, "args", HR_JSON_STRING, hp, &args, err) < 0)
+    if (hr_rule_spec_get_array_of(h, "args", HR_JSON_STRING, hp, &args, err) < 0)
       return -1;
     snprintf(hp, sizeof(hp), "%s[%zu].path", path, i + removed);
-    if (spec_string(h, "path", hp, &exe, err) < 0)
+    if (hr_rule_spec_string(h, "path", hp, &exe, err) < 0)
       return -1;
     if (hr_rule_strv_contains(r->allow, r->n_allow, exe) || is_dockerd_hook(r, exe, args) ||
         is_containerd_hook(r, exe, args)) {
@@ -1199,489 +1203,10 @@ int hr_hooks_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   struct hr_json *hooks;
 
-  if (spec_get(ctx->spec, "hooks", HR_JSON_OBJECT, "hooks", &hooks, err) < 0)
+  if (hr_rule_spec_get(ctx->spec, "hooks", HR_JSON_OBJECT, "hooks", &hooks, err) < 0)
     return -1;
   for (size_t i = 0; hooks != NULL && i < HR_ARRAY_SIZE(hook_kinds); i++)
     if (hooks_of_kind(ctx, hooks, hook_kinds[i], err) < 0)
       return -1;
-  return 0;
-}
-
-/* ---- rlimits ---------------------------------------------------------------------------- */
-
-/* The names runc 1.1 accepts (exactly, case-sensitive). */
-static const char *const rlimit_types[] = {
-    "RLIMIT_AS",
-    "RLIMIT_CORE",
-    "RLIMIT_CPU",
-    "RLIMIT_DATA",
-    "RLIMIT_FSIZE",
-    "RLIMIT_LOCKS",
-    "RLIMIT_MEMLOCK",
-    "RLIMIT_MSGQUEUE",
-    "RLIMIT_NICE",
-    "RLIMIT_NOFILE",
-    "RLIMIT_NPROC",
-    "RLIMIT_RSS",
-    "RLIMIT_RTPRIO",
-    "RLIMIT_RTTIME",
-    "RLIMIT_SIGPENDING",
-    "RLIMIT_STACK",
-    NULL,
-};
-
-/* Built-in ceilings only: a default would have to be raised above the
- * caller's hard limit on some hosts, which fails without CAP_SYS_RESOURCE.
- * 1048576 is the kernel's default fs.nr_open. */
-static const struct hr_rlimit_rule default_rlimits[] = {
-    {.type = "RLIMIT_NOFILE", .has_ceiling = true, .ceiling = 1048576},
-    {.type = "RLIMIT_NPROC", .has_ceiling = true, .ceiling = 65536},
-};
-
-static const char *rlimit_static_name(const char *name)
-{
-  for (size_t i = 0; rlimit_types[i] != NULL; i++)
-    if (strcmp(rlimit_types[i], name) == 0)
-      return rlimit_types[i];
-  return NULL;
-}
-
-static int rlimit_rule(const struct hr_json_doc *profile, const struct hr_json_member *m,
-                       struct hr_rlimit_rule *ret, struct hr_error *err)
-{
-  static const char *const keys[] = {"default", "defaultSoft", "ceiling", NULL};
-  const struct hr_json *def, *soft, *ceil;
-  int64_t v;
-
-  if (hr_profile_check_keys(profile, m->value, keys, err) < 0)
-    return -1;
-  *ret = (struct hr_rlimit_rule){.type = rlimit_static_name(m->key)};
-  def = hr_json_get(m->value, "default");
-  soft = hr_json_get(m->value, "defaultSoft");
-  ceil = hr_json_get(m->value, "ceiling");
-  if (def != NULL) {
-    if (hr_profile_get_int(profile, def, false, &v, err) < 0)
-      return -1;
-    ret->has_default = true;
-    ret->def_hard = ret->def_soft = (uint64_t)v;
-  }
-  if (soft != NULL) {
-    if (def == NULL)
-      return hr_profile_error(profile, soft, err, "rlimits.limits.%s: defaultSoft needs a default",
-                              m->key);
-    if (hr_profile_get_int(profile, soft, false, &v, err) < 0)
-      return -1;
-    if ((uint64_t)v > ret->def_hard)
-      return hr_profile_error(profile, soft, err,
-                              "rlimits.limits.%s: defaultSoft is above the default (hard) limit",
-                              m->key);
-    ret->def_soft = (uint64_t)v;
-  }
-  if (ceil != NULL) {
-    if (hr_profile_get_int(profile, ceil, false, &v, err) < 0)
-      return -1;
-    ret->has_ceiling = true;
-    ret->ceiling = (uint64_t)v;
-    if (ret->has_default && ret->def_hard > ret->ceiling)
-      return hr_profile_error(profile, def, err, "rlimits.limits.%s: default is above the ceiling",
-                              m->key);
-  }
-  return 0;
-}
-
-static int rlimit_rules(const struct hr_json_doc *profile, const struct hr_json *node,
-                        struct hr_rule_rlimits *r, struct hr_error *err)
-{
-  if (node == NULL) {
-    r->limits = hr_calloc(HR_ARRAY_SIZE(default_rlimits), sizeof(*r->limits), err);
-    if (r->limits == NULL)
-      return -1;
-    memcpy(r->limits, default_rlimits, sizeof(default_rlimits));
-    r->n_limits = HR_ARRAY_SIZE(default_rlimits);
-    return 0;
-  }
-  if (hr_profile_check_keys(profile, node, rlimit_types, err) < 0)
-    return -1;
-  r->limits = hr_calloc(node->u.object.len + 1, sizeof(*r->limits), err);
-  if (r->limits == NULL)
-    return -1;
-  for (size_t i = 0; i < node->u.object.len; i++) {
-    if (hr_profile_expect(profile, node->u.object.items[i].value, HR_JSON_OBJECT,
-                          "an object {\"default\", \"defaultSoft\", \"ceiling\"}", err) < 0 ||
-        rlimit_rule(profile, &node->u.object.items[i], &r->limits[i], err) < 0)
-      return -1;
-    r->n_limits++;
-  }
-  return 0;
-}
-
-int hr_rlimits_parse(const struct hr_json_doc *profile, const struct hr_json *section,
-                     struct hr_policy *p, struct hr_error *err)
-{
-  static const char *const keys[] = {"enabled", "mode", "limits", NULL};
-  struct hr_rule_rlimits *r = &p->refusals.rlimits;
-  const struct hr_json *obj;
-  enum hr_rule_mode mode;
-
-  if (rule_begin(profile, section, keys, HR_MODE_FIX, true, &mode, &obj, err) < 0)
-    return -1;
-  hr_rlimits_release(p);
-  if (rlimit_rules(profile, obj != NULL ? hr_json_get(obj, "limits") : NULL, r, err) < 0)
-    return -1;
-  r->mode = mode;
-  return 0;
-}
-
-bool hr_rlimits_enabled(const struct hr_policy *p)
-{
-  return p->refusals.rlimits.mode != HR_MODE_OFF;
-}
-
-void hr_rlimits_release(struct hr_policy *p)
-{
-  free(p->refusals.rlimits.limits);
-  p->refusals.rlimits.limits = NULL;
-  p->refusals.rlimits.n_limits = 0;
-}
-
-static int spec_u64(const struct hr_json *obj, const char *field, const char *path, uint64_t *ret,
-                    struct hr_error *err)
-{
-  struct hr_json *v;
-
-  if (spec_get(obj, field, HR_JSON_NUMBER, path, &v, err) < 0)
-    return -1;
-  *ret = 0;
-  if (v != NULL && hr_json_get_u64(v, ret) < 0)
-    return hr_error_input(err, "%s: expected an unsigned integer, got %.64s", path,
-                          v->u.number.text);
-  return 0;
-}
-
-static int set_u64(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field,
-                   const char *path, uint64_t v, struct hr_error *err)
-{
-  struct hr_json *node = hr_json_new_u64(ctx->doc, v, err);
-
-  return node == NULL ? -1 : hr_apply_set(ctx, obj, field, path, node, err);
-}
-
-static int rlimit_ceiling(struct hr_apply_ctx *ctx, struct hr_json *e, size_t i,
-                          const struct hr_rlimit_rule *rule, struct hr_error *err)
-{
-  char path[64], p[80];
-  uint64_t hard, soft;
-  int rc;
-
-  snprintf(path, sizeof(path), "process.rlimits[%zu]", i);
-  snprintf(p, sizeof(p), "%s.hard", path);
-  if (spec_u64(e, "hard", p, &hard, err) < 0)
-    return -1;
-  snprintf(p, sizeof(p), "%s.soft", path);
-  if (spec_u64(e, "soft", p, &soft, err) < 0)
-    return -1;
-  if (!rule->has_ceiling || (hard <= rule->ceiling && soft <= rule->ceiling))
-    return 0;
-  rc = hr_rule_breach(ctx, ctx->policy->refusals.rlimits.mode, path, err,
-                      "%s (soft %" PRIu64 ", hard %" PRIu64 ") is above the ceiling %" PRIu64,
-                      rule->type, soft, hard, rule->ceiling);
-  if (rc <= 0)
-    return rc;
-  snprintf(p, sizeof(p), "%s.hard", path);
-  if (hard > rule->ceiling && set_u64(ctx, e, "hard", p, rule->ceiling, err) < 0)
-    return -1;
-  snprintf(p, sizeof(p), "%s.soft", path);
-  if (soft > rule->ceiling && set_u64(ctx, e, "soft", p, rule->ceiling, err) < 0)
-    return -1;
-  return 0;
-}
-
-static int rlimit_default(struct hr_apply_ctx *ctx, struct hr_json *process,
-                          const struct hr_rlimit_rule *rule, struct hr_error *err)
-{
-  char text[128];
-  struct hr_json *e;
-
-  snprintf(text, sizeof(text), "{\"type\":\"%s\",\"hard\":%" PRIu64 ",\"soft\":%" PRIu64 "}",
-           rule->type, rule->def_hard, rule->def_soft);
-  e = hr_json_new_from_text(ctx->doc, text, err);
-  return e == NULL ? -1 : append_item(ctx, process, "rlimits", "process.rlimits", e, err);
-}
-
-int hr_rlimits_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
-{
-  const struct hr_rule_rlimits *r = &ctx->policy->refusals.rlimits;
-  struct hr_json *process, *list;
-
-  if (spec_process(ctx, &process, err) < 0)
-    return -1;
-  if (process == NULL)
-    return 0;
-  if (spec_get_array_of(process, "rlimits", HR_JSON_OBJECT, "process.rlimits", &list, err) < 0)
-    return -1;
-  for (size_t k = 0; k < r->n_limits; k++) {
-    const struct hr_rlimit_rule *rule = &r->limits[k];
-    bool seen = false;
-    for (size_t i = 0; list != NULL && i < list->u.array.len; i++) {
-      const char *type;
-      char p[64];
-      snprintf(p, sizeof(p), "process.rlimits[%zu].type", i);
-      if (spec_string(list->u.array.items[i], "type", p, &type, err) < 0)
-        return -1;
-      if (strcmp(type, rule->type) != 0)
-        continue;
-      seen = true;
-      if (rlimit_ceiling(ctx, list->u.array.items[i], i, rule, err) < 0)
-        return -1;
-    }
-    /* A default is no breach: it is what the profile gives a container
-     * that asks for nothing, so only an audit leaves it out. */
-    if (!seen && rule->has_default && r->mode != HR_MODE_AUDIT) {
-      if (rlimit_default(ctx, process, rule, err) < 0)
-        return -1;
-      if (spec_get(process, "rlimits", HR_JSON_ARRAY, "process.rlimits", &list, err) < 0)
-        return -1;
-    }
-  }
-  return 0;
-}
-
-/* ---- oom ---------------------------------------------------------------------------------- */
-
-int hr_oom_parse(const struct hr_json_doc *profile, const struct hr_json *section,
-                 struct hr_policy *p, struct hr_error *err)
-{
-  static const char *const keys[] = {"enabled", "mode", "minScoreAdj", NULL};
-  struct hr_rule_oom *r = &p->refusals.oom;
-  const struct hr_json *obj, *min;
-  enum hr_rule_mode mode;
-
-  if (rule_begin(profile, section, keys, HR_MODE_FIX, true, &mode, &obj, err) < 0)
-    return -1;
-  r->min_score_adj = 0;
-  min = obj != NULL ? hr_json_get(obj, "minScoreAdj") : NULL;
-  if (min != NULL) {
-    if (hr_profile_expect(profile, min, HR_JSON_NUMBER, "an integer from -1000 to 1000", err) < 0)
-      return -1;
-    if (hr_json_get_i64(min, &r->min_score_adj) < 0 || r->min_score_adj < -1000 ||
-        r->min_score_adj > 1000)
-      return hr_profile_error(profile, min, err,
-                              "oom.minScoreAdj: expected an integer from -1000 to 1000");
-  }
-  r->mode = mode;
-  return 0;
-}
-
-bool hr_oom_enabled(const struct hr_policy *p)
-{
-  return p->refusals.oom.mode != HR_MODE_OFF;
-}
-
-void hr_oom_release(struct hr_policy *p)
-{
-  (void)p;
-}
-
-static int oom_killer(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err)
-{
-  const char *path = "linux.resources.memory.disableOOMKiller";
-  struct hr_json *linux_obj, *res = NULL, *mem = NULL, *v = NULL;
-  int rc;
-
-  if (spec_linux(ctx, false, &linux_obj, err) < 0 ||
-      (linux_obj != NULL &&
-       spec_get(linux_obj, "resources", HR_JSON_OBJECT, "linux.resources", &res, err) < 0) ||
-      (res != NULL &&
-       spec_get(res, "memory", HR_JSON_OBJECT, "linux.resources.memory", &mem, err) < 0) ||
-      (mem != NULL && spec_get(mem, "disableOOMKiller", HR_JSON_BOOL, path, &v, err) < 0))
-    return -1;
-  if (v == NULL || !v->u.boolean)
-    return 0;
-  rc = hr_rule_breach(ctx, mode, path, err,
-                      "a container out of memory would hang holding its memory instead of "
-                      "being killed");
-  return rc <= 0 ? rc : set_bool(ctx, mem, "disableOOMKiller", path, false, err);
-}
-
-int hr_oom_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
-{
-  const struct hr_rule_oom *r = &ctx->policy->refusals.oom;
-  struct hr_json *process, *v;
-  int64_t adj;
-  bool present;
-  int rc;
-
-  if (oom_killer(ctx, r->mode, err) < 0 || spec_process(ctx, &process, err) < 0)
-    return -1;
-  if (process == NULL ||
-      spec_i64(process, "oomScoreAdj", "process.oomScoreAdj", &present, &adj, err) < 0)
-    return process == NULL ? 0 : -1;
-  if (!present || adj >= r->min_score_adj)
-    return 0;
-  rc = hr_rule_breach(ctx, r->mode, "process.oomScoreAdj", err,
-                      "%" PRId64 " is below %" PRId64
-                      ": the host's OOM killer would pick other processes first",
-                      adj, r->min_score_adj);
-  if (rc <= 0)
-    return rc;
-  v = hr_json_new_i64(ctx->doc, r->min_score_adj, err);
-  return v == NULL ? -1 : hr_apply_set(ctx, process, "oomScoreAdj", "process.oomScoreAdj", v, err);
-}
-
-/* ---- secret-env ------------------------------------------------------------------------- */
-
-static const char *const default_secret_patterns[] = {"*PASSWORD*", "*SECRET*", "*TOKEN*", "*_KEY"};
-
-int hr_secretenv_parse(const struct hr_json_doc *profile, const struct hr_json *section,
-                       struct hr_policy *p, struct hr_error *err)
-{
-  static const char *const keys[] = {"enabled", "mode", "patterns", "allow", NULL};
-  struct hr_rule_secretenv *r = &p->refusals.secretenv;
-  const struct hr_json *obj;
-  enum hr_rule_mode mode;
-
-  if (rule_begin(profile, section, keys, HR_MODE_AUDIT, true, &mode, &obj, err) < 0 ||
-      strv_or_default(profile, obj, "patterns", default_secret_patterns,
-                      HR_ARRAY_SIZE(default_secret_patterns), &r->patterns, &r->n_patterns,
-                      err) < 0 ||
-      strv_or_default(profile, obj, "allow", NULL, 0, &r->allow, &r->n_allow, err) < 0)
-    return -1;
-  r->mode = mode;
-  return 0;
-}
-
-bool hr_secretenv_enabled(const struct hr_policy *p)
-{
-  return p->refusals.secretenv.mode != HR_MODE_OFF;
-}
-
-void hr_secretenv_release(struct hr_policy *p)
-{
-  hr_rule_strv_free(&p->refusals.secretenv.patterns, &p->refusals.secretenv.n_patterns);
-  hr_rule_strv_free(&p->refusals.secretenv.allow, &p->refusals.secretenv.n_allow);
-}
-
-/* The pattern the variable's name matches, or NULL.  Only the name is
- * looked at, and only the name ever reaches a message or the audit
- * record: the value is the secret. */
-static const char *secret_pattern(const struct hr_rule_secretenv *r, const char *name)
-{
-  if (hr_rule_strv_contains(r->allow, r->n_allow, name))
-    return NULL;
-  for (size_t i = 0; i < r->n_patterns; i++)
-    if (fnmatch(r->patterns[i], name, FNM_CASEFOLD) == 0)
-      return r->patterns[i];
-  return NULL;
-}
-
-int hr_secretenv_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
-{
-  const struct hr_rule_secretenv *r = &ctx->policy->refusals.secretenv;
-  struct hr_json *process, *env;
-  size_t removed = 0;
-
-  if (spec_process(ctx, &process, err) < 0)
-    return -1;
-  if (process == NULL)
-    return 0;
-  if (spec_get_array_of(process, "env", HR_JSON_STRING, "process.env", &env, err) < 0)
-    return -1;
-  for (size_t i = 0; env != NULL && i < env->u.array.len;) {
-    const char *s = env->u.array.items[i]->u.string.s, *eq = strchr(s, '='), *pat;
-    cleanup_free char *name = hr_strndup(s, eq != NULL ? (size_t)(eq - s) : strlen(s), err);
-    char path[64], q[HR_QUOTE_MAX], qp[HR_QUOTE_MAX];
-    int rc;
-
-    if (name == NULL)
-      return -1;
-    pat = secret_pattern(r, name);
-    if (pat == NULL) {
-      i++;
-      continue;
-    }
-    snprintf(path, sizeof(path), "process.env[%zu]", i + removed);
-    rc = hr_rule_breach(ctx, r->mode, path, err,
-                        "variable %s looks like a secret (matches %s); pass secrets as files",
-                        hr_rule_quote(q, sizeof(q), name), hr_rule_quote(qp, sizeof(qp), pat));
-    if (rc < 0)
-      return -1;
-    if (rc == 0) {
-      i++;
-      continue;
-    }
-    /* The change record names the variable, never its value. */
-    if (hr_changes_add_text(ctx->changes, ctx->rule, path, q, NULL, err) < 0)
-      return -1;
-    hr_json_array_remove(env, i);
-    removed++;
-  }
-  return 0;
-}
-
-/* ---- sshd ---------------------------------------------------------------------------------- */
-
-int hr_sshd_parse(const struct hr_json_doc *profile, const struct hr_json *section,
-                  struct hr_policy *p, struct hr_error *err)
-{
-  static const char *const keys[] = {"enabled", "mode", NULL};
-  const struct hr_json *obj;
-
-  return rule_begin(profile, section, keys, HR_MODE_AUDIT, false, &p->refusals.sshd.mode, &obj,
-                    err);
-}
-
-bool hr_sshd_enabled(const struct hr_policy *p)
-{
-  return p->refusals.sshd.mode != HR_MODE_OFF;
-}
-
-void hr_sshd_release(struct hr_policy *p)
-{
-  (void)p;
-}
-
-/* True when a word of `arg` (split as a shell would split a simple command
- * line) is a program named sshd: "/usr/sbin/sshd -D", "exec sshd". */
-static bool runs_sshd(const char *arg)
-{
-  static const char *const seps = " \t\n;&|()<>`'\"$";
-  const char *w = arg;
-
-  while (*w != '\0') {
-    size_t n;
-    w += strspn(w, seps);
-    n = strcspn(w, seps);
-    if (n == 0)
-      break;
-    const char *base = w + n;
-    while (base > w && base[-1] != '/')
-      base--;
-    if ((size_t)(w + n - base) == 4 && strncmp(base, "sshd", 4) == 0)
-      return true;
-    w += n;
-  }
-  return false;
-}
-
-int hr_sshd_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
-{
-  struct hr_json *process, *args;
-
-  if (spec_process(ctx, &process, err) < 0)
-    return -1;
-  if (process == NULL)
-    return 0;
-  if (spec_get_array_of(process, "args", HR_JSON_STRING, "process.args", &args, err) < 0)
-    return -1;
-  for (size_t i = 0; args != NULL && i < args->u.array.len; i++) {
-    char path[64];
-    if (!runs_sshd(args->u.array.items[i]->u.string.s))
-      continue;
-    snprintf(path, sizeof(path), "process.args[%zu]", i);
-    return hr_rule_breach(ctx, ctx->policy->refusals.sshd.mode, path, err,
-                          "the container runs sshd (CIS Docker Benchmark 5.7: use docker exec)") < 0
-               ? -1
-               : 0;
-  }
   return 0;
 }
