@@ -87,12 +87,15 @@ struct hr_json_parse_opts {
 
 #define HR_JSON_DEFAULT_MAX_SIZE  (16u * 1024 * 1024)
 #define HR_JSON_DEFAULT_MAX_DEPTH 64u
+/* Every value costs about 64 bytes of tree: without a count bound a 16 MiB
+ * array of zeros would need a gigabyte.  Real specs hold a few thousand. */
+#define HR_JSON_MAX_VALUES 1000000u
 
 /* Parse `len` bytes of `buf`.  The document keeps its own copy of the input.
  * Refused, with file:line:col in the message (kind HR_ERR_INPUT):
  * syntax errors, trailing garbage, a top level that is not an object, invalid
  * UTF-8, a NUL (raw or \u0000) in any string or key, unpaired UTF-16
- * surrogate escapes, and input over the size or depth bound. */
+ * surrogate escapes, and input over the size, depth or value-count bound. */
 int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
                   struct hr_json_doc **ret, struct hr_error *err);
 void hr_json_doc_free(struct hr_json_doc *doc);
@@ -146,7 +149,9 @@ struct hr_json *hr_json_new_string(struct hr_json_doc *doc, const char *s, struc
 struct hr_json *hr_json_new_object(struct hr_json_doc *doc, struct hr_error *err);
 struct hr_json *hr_json_new_array(struct hr_json_doc *doc, struct hr_error *err);
 
-/* Edits.  Each marks the container and its ancestors dirty.
+/* Edits.  Each marks the container and its ancestors dirty.  A node lives
+ * in one place only: adding a node that already belongs to a container
+ * fails (HR_ERR_INPUT); removing detaches it, so remove first to move.
  * hr_json_set replaces the value of the member hr_json_get would find
  * (keeping that key's spelling and position) or appends `field`. */
 int hr_json_set(struct hr_json_doc *doc, struct hr_json *obj, const char *field,

@@ -97,10 +97,10 @@ int hr_lsm_host_probe(struct hr_lsm_host *ret, unsigned what, struct hr_error *e
 void hr_lsm_host_release(struct hr_lsm_host *h);
 
 /* The container being created (or exec'ed into), for the MCS state: main
- * calls this before applying the policy on create, run, restore and exec.  `run_dir` NULL
- * means HR_RUN_DIR.  Both strings must outlive the apply.  Without it, an
- * SELinux host fails the create: categories that are not recorded could be
- * handed to a second container. */
+ * calls this before applying the policy on create, run, restore and exec.
+ * `run_dir` NULL means HR_RUN_DIR.  Both strings must outlive the apply.
+ * Without it an SELinux host fails the create: categories that are not
+ * recorded could be handed to a second container. */
 void hr_lsm_set_container(const char *id, const char *run_dir);
 
 /* The rewrites, with the host's facts given (what the controls' apply

@@ -243,8 +243,7 @@ void hr_lsm_set_container(const char *id, const char *run_dir)
   bound_run_dir = run_dir;
 }
 
-static int real_apparmor_loaded(const struct hr_lsm_host *h, const char *name,
-                                struct hr_error *err)
+static int real_apparmor_loaded(const struct hr_lsm_host *h, const char *name, struct hr_error *err)
 {
   return hr_lsm_apparmor_profile_loaded(name, err);
 }
@@ -361,9 +360,9 @@ static int selinux_type(const struct hr_json_doc *profile, const struct hr_json 
   if (hr_profile_get_string(profile, node, &s, err) < 0)
     return -1;
   n = strlen(s);
-  if (n == 0 || n > SELINUX_TYPE_MAX || strspn(s,
-                                               "abcdefghijklmnopqrstuvwxyz"
-                                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
+  if (n == 0 || n > SELINUX_TYPE_MAX ||
+      strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
     return hr_profile_error(profile, node, err,
                             "selinux.%s: expected an SELinux type name such as \"container_t\"",
                             key);
@@ -478,7 +477,8 @@ int hr_lsm_apparmor_rewrite(struct hr_apply_ctx *ctx, const struct hr_lsm_host *
   int loaded;
 
   if (!host->apparmor)
-    return hr_apply_audit(ctx, AA_PATH, err, "AppArmor is not enabled on this host; nothing changed");
+    return hr_apply_audit(ctx, AA_PATH, err,
+                          "AppArmor is not enabled on this host; nothing changed");
   if (spec_process(ctx, &process, err) < 0 ||
       spec_string(process, "apparmorProfile", AA_PATH, &current, err) < 0)
     return -1;
@@ -495,8 +495,9 @@ int hr_lsm_apparmor_rewrite(struct hr_apply_ctx *ctx, const struct hr_lsm_host *
       *err = lerr;
       return hr_error_prefix(err, "%s: AppArmor profile \"%s\"", AA_PATH, name);
     }
-    return hr_apply_audit(ctx, AA_PATH, err, "cannot tell whether AppArmor profile \"%s\" is loaded "
-                                             "(%s); left %s",
+    return hr_apply_audit(ctx, AA_PATH, err,
+                          "cannot tell whether AppArmor profile \"%s\" is loaded "
+                          "(%s); left %s",
                           name, lerr.msg, current ? "\"unconfined\"" : "unset");
   }
   if (loaded == 0)
@@ -550,8 +551,10 @@ static int label_parse(const char *s, struct label *ret)
   size_t n = 0;
 
   *ret = (struct label){0};
-  if (strlen(s) > LABEL_MAX || (ret->buf = strdup(s)) == NULL)
+  if (strlen(s) > LABEL_MAX)
     return -1;
+  if ((ret->buf = strdup(s)) == NULL)
+    return -ENOMEM;
   p = ret->buf;
   parts[n++] = p;
   while (n < 4 && (p = strchr(p, ':')) != NULL) {
@@ -633,7 +636,11 @@ static bool level_pair(const char *level, struct hr_mcs_pair *ret)
 static int check_label(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host, const char *path,
                        const char *s, struct label *ret, struct hr_error *err)
 {
-  if (label_parse(s, ret) < 0)
+  int r = label_parse(s, ret);
+
+  if (r == -ENOMEM)
+    return hr_error_oom(err);
+  if (r < 0)
     return hr_apply_refuse(ctx, path, err,
                            "not an SELinux context of the form user:role:type:level");
   if (type_refused(ret->type, strlen(ret->type)))
@@ -648,12 +655,15 @@ static int check_label(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
 
 /* One of lxc_contexts' contexts (or the fallback), with the profile's type
  * in place of its own when the profile names one. */
-static int base_label(const char *context, const char *fallback, const char *type,
-                      const char *what, struct label *ret, struct hr_error *err)
+static int base_label(const char *context, const char *fallback, const char *type, const char *what,
+                      struct label *ret, struct hr_error *err)
 {
   const char *s = context != NULL ? context : fallback;
+  int r = label_parse(s, ret);
 
-  if (label_parse(s, ret) < 0)
+  if (r == -ENOMEM)
+    return hr_error_oom(err);
+  if (r < 0)
     return hr_error_set(err, HR_ERR_SYSTEM, 0, "lxc_contexts: malformed %s context \"%.256s\"",
                         what, s);
   if (type != NULL)
@@ -703,8 +713,8 @@ static int keep_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
                      &shared, err) < 0)
     return -1;
   if (shared && hr_apply_audit(ctx, SE_PATH, err,
-                               "categories c%u,c%u are also recorded for another container",
-                               pair.a, pair.b) < 0)
+                               "categories c%u,c%u are also recorded for another container", pair.a,
+                               pair.b) < 0)
     return -1;
   if (mount != NULL)
     return 0;
@@ -749,8 +759,7 @@ static int set_new_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *ho
   if (check_label(ctx, host, ML_PATH, mount_label, &chk, err) < 0)
     goto out;
   linux_ = hr_json_get_or_add_object(ctx->doc, ctx->spec, "linux", "linux", err);
-  if (linux_ == NULL ||
-      set_string(ctx, process, "selinuxLabel", SE_PATH, proc_label, err) < 0 ||
+  if (linux_ == NULL || set_string(ctx, process, "selinuxLabel", SE_PATH, proc_label, err) < 0 ||
       set_string(ctx, linux_, "mountLabel", ML_PATH, mount_label, err) < 0)
     goto out;
   r = 0;
@@ -772,21 +781,21 @@ static int new_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
   size_t sens;
   int r;
 
-  if (base_label(host->selinux_process, HR_SELINUX_FALLBACK_PROCESS, NULL, "process", &proc,
-                 err) < 0)
+  if (base_label(host->selinux_process, HR_SELINUX_FALLBACK_PROCESS, NULL, "process", &proc, err) <
+      0)
     return -1;
   sens = sensitivity_len(proc.level);
   if (sens == 0) {
     label_free(&proc);
-    return hr_error_set(err, HR_ERR_SYSTEM, 0,
-                        "%s: the container context \"%.256s\" has no MLS/MCS level, so "
-                        "containers cannot get categories of their own",
-                        SE_PATH, host->selinux_process ? host->selinux_process
-                                                       : HR_SELINUX_FALLBACK_PROCESS);
+    return hr_error_set(
+        err, HR_ERR_SYSTEM, 0,
+        "%s: the container context \"%.256s\" has no MLS/MCS level, so "
+        "containers cannot get categories of their own",
+        SE_PATH, host->selinux_process ? host->selinux_process : HR_SELINUX_FALLBACK_PROCESS);
   }
   if (need_container(host, err) < 0 ||
-      hr_mcs_reserve(host->run_dir, host->container_id, NULL, host->random, host->data, &pair,
-                     NULL, err) < 0 ||
+      hr_mcs_reserve(host->run_dir, host->container_id, NULL, host->random, host->data, &pair, NULL,
+                     err) < 0 ||
       hr_asprintf(&level, err, "%.*s:c%u,c%u", (int)sens, proc.level, pair.a, pair.b) < 0) {
     label_free(&proc);
     return -1;
@@ -820,8 +829,8 @@ static int exec_label(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
   if (found < 0)
     return -1;
   if (found == 0)
-    return hr_apply_refuse(ctx, SE_PATH, err,
-                           "no MCS categories are recorded for container %s", host->container_id);
+    return hr_apply_refuse(ctx, SE_PATH, err, "no MCS categories are recorded for container %s",
+                           host->container_id);
   if (pair.a != mine.a || pair.b != mine.b)
     return hr_apply_refuse(ctx, SE_PATH, err,
                            "categories c%u,c%u are not the container's (c%u,c%u)", pair.a, pair.b,
@@ -838,7 +847,8 @@ int hr_lsm_selinux_rewrite(struct hr_apply_ctx *ctx, const struct hr_lsm_host *h
   int r = -1;
 
   if (!host->selinux)
-    return hr_apply_audit(ctx, SE_PATH, err, "SELinux is not enabled on this host; nothing changed");
+    return hr_apply_audit(ctx, SE_PATH, err,
+                          "SELinux is not enabled on this host; nothing changed");
   if (spec_process(ctx, &process, err) < 0 ||
       spec_string(process, "selinuxLabel", SE_PATH, &cur_proc, err) < 0)
     return -1;
@@ -966,16 +976,19 @@ static int mcs_load(int dfd, const char *run_dir, struct mcs_state *st, struct h
       return hr_error_set(err, HR_ERR_SYSTEM, 0, "%s/%s: more than %u containers", run_dir,
                           MCS_STATE, MCS_ENTRIES_MAX);
     if (eol == NULL || mcs_parse_line(s, eol, &st->items[st->n]) < 0)
-      return hr_error_set(err, HR_ERR_SYSTEM, 0, "%s/%s:%zu: malformed entry", run_dir,
-                          MCS_STATE, lineno + 1);
+      return hr_error_set(err, HR_ERR_SYSTEM, 0, "%s/%s:%zu: malformed entry", run_dir, MCS_STATE,
+                          lineno + 1);
     st->n++;
     s = eol + 1;
   }
   return 0;
 }
 
+/* The directory must be ours alone: whoever can write the state file can
+ * make two containers share categories. */
 static int open_run_dir(const char *run_dir, bool create, struct hr_error *err)
 {
+  struct stat st;
   int fd;
 
   if (create && mkdir(run_dir, 0700) < 0 && errno != EEXIST)
@@ -983,6 +996,20 @@ static int open_run_dir(const char *run_dir, bool create, struct hr_error *err)
   fd = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
     return hr_error_sys(err, "open `%s`", run_dir);
+  if (fstat(fd, &st) < 0) {
+    hr_error_sys(err, "stat `%s`", run_dir);
+    close(fd);
+    return -1;
+  }
+  if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+    hr_error_profile(err,
+                     "state directory `%s` must be owned by uid %u and writable by no one else "
+                     "(it is uid %u, mode %04o)",
+                     run_dir, (unsigned)geteuid(), (unsigned)st.st_uid,
+                     (unsigned)(st.st_mode & 07777));
+    close(fd);
+    return -1;
+  }
   return fd;
 }
 
@@ -1011,7 +1038,7 @@ static bool same_id(const struct mcs_entry *e, const char *id)
   return e->id_len == strlen(id) && memcmp(e->id, id, e->id_len) == 0;
 }
 
-#define PAIR_INDEX(a, b) ((size_t)(a) * HR_MCS_CATEGORIES + (b))
+#define PAIR_INDEX(a, b) ((size_t)(a)*HR_MCS_CATEGORIES + (b))
 
 static bool bit_get(const unsigned char *map, size_t i)
 {
@@ -1024,8 +1051,7 @@ static bool bit_get(const unsigned char *map, size_t i)
 static int mcs_choose(const struct mcs_state *st, const char *id, uint32_t (*rnd)(void *),
                       void *data, struct hr_mcs_pair *ret, struct hr_error *err)
 {
-  cleanup_free unsigned char *used =
-      hr_calloc(HR_MCS_CATEGORIES * HR_MCS_CATEGORIES / 8, 1, err);
+  cleanup_free unsigned char *used = hr_calloc(HR_MCS_CATEGORIES * HR_MCS_CATEGORIES / 8, 1, err);
   size_t total = (size_t)HR_MCS_CATEGORIES * HR_MCS_CATEGORIES, start;
 
   if (used == NULL)

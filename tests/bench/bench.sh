@@ -5,9 +5,17 @@
 #
 # 1. create: hardrun's own cost.  `hardrun --hardrun-runtime=/bin/true create`
 #    against `/bin/true create` on a Docker-sized config.json that is restored
-#    before every run, so every run parses, rewrites and replaces it in full.
-#    As root, the same again with the bundle on a tmpfs (as /run usually
-#    is), which leaves out the cost of syncing the new config.json to disk.
+#    before every run, so every run parses, checks, rewrites and replaces it
+#    in full under the whole shipped default profile (refusal rules and
+#    seccomp included).  The config.json is the one captured from `docker
+#    run`, without its `hooks`: its libnetwork hook names the pid of a dockerd
+#    that is gone, which the hooks rule rightly refuses.  The seccomp
+#    profile's compile is cached under the bench's stateDir on the first
+#    (untimed) run, as it is on a host after its first create; a further
+#    row shows create with that cache unusable, as after a reboot or a profile
+#    change.  As root, the same again with the bundle and the stateDir on a
+#    tmpfs (as /run usually is), which leaves out the cost of syncing
+#    config.json and the state record to disk.
 # 2. run: `hardrun run` against `runc run` of /bin/true in a busybox bundle,
 #    with a private --root; the config.json is restored before every run.
 #    Plain runc on the hardened spec shows what the policy itself costs.
@@ -16,8 +24,8 @@
 #
 # Each figure is a median of many runs.  The commands compared are run
 # interleaved, in rounds, so that a machine that gets busier or quieter
-# during the measurement shifts them alike.  Timing is done by hyperfine (in
-# batches) when hyperfine and jq are installed, else by a small C helper
+# during the measurement shifts them alike.  jq is required.  Timing is done
+# by hyperfine (in batches) when it is installed, else by a small C helper
 # (tests/bench/timer.c, compiled here), else by a bash loop;
 # BENCH_TIMER=hyperfine|c|shell forces one.  BENCH_QUICK=1 takes fewer runs
 # (for trying the script out).  Everything lives in one temporary directory
@@ -80,7 +88,7 @@ mkdir -p "$tmp/profiles" "$root"
 
 timer=${BENCH_TIMER:-auto}
 if [ "$timer" = auto ]; then
-  if command -v hyperfine >/dev/null && command -v jq >/dev/null; then
+  if command -v hyperfine >/dev/null; then
     timer=hyperfine
   elif command -v cc >/dev/null; then
     timer=c
@@ -208,26 +216,46 @@ measure_shell() {
 
 # ---- fixtures -----------------------------------------------------------------
 
+command -v jq >/dev/null || {
+  echo "bench: jq is required" >&2
+  exit 2
+}
+# The shipped default profile and the seccomp profiles it names.
+mkdir -p "$tmp/profiles/seccomp"
 cp "$srcdir/profiles/default.json" "$tmp/profiles/default.json"
+cp "$srcdir"/profiles/seccomp/*.json "$tmp/profiles/seccomp/"
 # The audit record goes to a file (a real cost of every decision); syslog is
-# off because a missing /dev/log would only measure a failing sendto.
-cat >"$tmp/hardrun.conf" <<CONF
+# off because a missing /dev/log would only measure a failing sendto.  The
+# state records and the seccomp validation cache live in the temp dir too.
+# write_conf FILE STATEDIR
+write_conf() {
+  cat >"$1" <<CONF
 {
   "defaultProfile": "default",
   "profileDirs": ["$tmp/profiles"],
   "runtime": "$runc",
   "auditSocket": "",
-  "auditFile": "$tmp/audit.log"
+  "auditFile": "$tmp/audit.log",
+  "stateDir": "$2"
 }
 CONF
+}
 conf=$tmp/hardrun.conf
+write_conf "$conf" "$tmp/state"
+# The same, with a stateDir whose "seccomp" is a file: the validation cache
+# cannot be used, so every create compiles the filter with libseccomp.  (A
+# state directory must be writable by its owner alone.)
+mkdir -m 0700 "$tmp/state-nocache"
+: >"$tmp/state-nocache/seccomp"
+conf_nocache=$tmp/hardrun-nocache.conf
+write_conf "$conf_nocache" "$tmp/state-nocache"
 
 # A Docker-sized config.json: the one captured from `docker run` when the
-# fixture exists, else runc's template.
+# fixture exists (without its hooks, see the top), else runc's template.
 fixture=$srcdir/tests/unit/fixtures/configs/docker-run.json
 if [ -f "$fixture" ]; then
-  cp "$fixture" "$tmp/create.json"
-  create_src="docker-run.json, $(wc -c <"$fixture") bytes"
+  jq 'del(.hooks)' "$fixture" >"$tmp/create.json"
+  create_src="docker-run.json without hooks, $(wc -c <"$tmp/create.json") bytes"
 else
   (cd "$tmp" && "$runc" spec && mv config.json create.json)
   create_src="runc spec, $(wc -c <"$tmp/create.json") bytes"
@@ -256,10 +284,6 @@ make_busybox_bundle() {
   local dir=$1 applet
   [ -x "$busybox" ] || {
     echo "bench: $busybox missing (apt-get install busybox-static)" >&2
-    return 1
-  }
-  command -v jq >/dev/null || {
-    echo "bench: jq is required" >&2
     return 1
   }
   mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/sys" "$dir/rootfs/dev" \
@@ -302,22 +326,23 @@ pct_noise() { # pct_noise BASE SD_A SD_B N -> the noise bound in % of BASE
   awk -v n="$(noise "$2" "$3" "$4")" -v a="$1" 'BEGIN { printf "%.1f", n / a * 100 }'
 }
 
-# 1. create.  bench_create LABEL DIR [judge]: the bundle lives in DIR, whose
-# filesystem matters: hardrun fsyncs the new config.json.
+# 1. create.  bench_create LABEL DIR [judge [CONF [RUNS]]]: the bundle lives in
+# DIR, whose filesystem matters: hardrun fsyncs the new config.json.
 bench_create() {
-  local label=$1 b=$2 judge=${3:-} res ok added bm bsd hm hsd
+  local label=$1 b=$2 judge=${3:-} cf=${4:-$conf} runs=${5:-$n_create} res ok added bm bsd hm hsd
   mkdir -p "$b"
   local cmd_base=("$true_bin" create --bundle "$b" bench-create)
-  local cmd_hard=("$hardrun" --hardrun-runtime="$true_bin" --hardrun-config="$conf" create
+  local cmd_hard=("$hardrun" --hardrun-runtime="$true_bin" --hardrun-config="$cf" create
     --bundle "$b" bench-create)
+  # Also the untimed first create that fills the seccomp validation cache.
   check_rewrite "$label" "$b" "$tmp/create.json" "${cmd_hard[@]}" || return 1
-  res=$(measure "$n_create" 20 0 "$tmp/create.json:$b/config.json|$(q "${cmd_base[@]}")" \
+  res=$(measure "$runs" 20 0 "$tmp/create.json:$b/config.json|$(q "${cmd_base[@]}")" \
     "$tmp/create.json:$b/config.json|$(q "${cmd_hard[@]}")") || return 1
   { read -r bm _ _ bsd && read -r hm _ _ hsd; } <<<"$res"
   added=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.0f", b - a }')
   if [ -z "$judge" ]; then
     row "$label" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
-      "(+/- $(noise "$bsd" "$hsd" "$n_create") us)"
+      "(+/- $(noise "$bsd" "$hsd" "$runs") us)"
     return 0
   fi
   create_added=$added
@@ -403,10 +428,13 @@ bench_create "create (full rewrite)" "$tmp/create" judge || {
 }
 if [ "$(id -u)" -eq 0 ]; then
   # The same on a tmpfs, as /run (where containerd keeps bundles) is on
-  # most hosts: the difference is the cost of the fsync.
+  # most hosts: the difference is the cost of the fsync (and of replacing
+  # the state record, which ext4 flushes on rename).
+  # hardrun's stateDir is there too, as /run/hardrun is on such a host.
   if [ "$(stat -f -c %T "$tmp")" != tmpfs ] && mkdir -p "$tmp/tmpfs" &&
     mount -t tmpfs -o size=16m,mode=0700 hardrun-bench "$tmp/tmpfs"; then
-    bench_create "create, bundle on tmpfs" "$tmp/tmpfs/create" || {
+    write_conf "$tmp/hardrun-tmpfs.conf" "$tmp/tmpfs/state"
+    bench_create "create, bundle on tmpfs" "$tmp/tmpfs/create" "" "$tmp/hardrun-tmpfs.conf" || {
       row "create, bundle on tmpfs" "-" "-" "-" "NOT MEASURED (see above)"
       status=1
     }
@@ -418,6 +446,13 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   row "run /bin/true (busybox)" "-" "-" "-" "skipped: needs root"
 fi
+# Informational: every create compiles the seccomp filter, as the first
+# create after a reboot (when stateDir is on a tmpfs) or a profile change.
+bench_create "create, seccomp cache unusable" "$tmp/create-nocache" "" "$conf_nocache" \
+  "$(((n_create + 3) / 4))" || {
+  row "create, seccomp cache unusable" "-" "-" "-" "NOT MEASURED (see above)"
+  status=1
+}
 bench_state || {
   row "state, pass-through" "-" "-" "-" "NOT MEASURED (see above)"
   status=1
@@ -430,6 +465,8 @@ echo
 for n in "${notes[@]}"; do
   printf 'note: %s\n' "$n"
 done
+echo "The seccomp validation cache was filled by an untimed first create (except in"
+echo "  the row that says it is unusable); the rows before that one time cache hits."
 echo "+/-: rough 95 % bound on a difference of medians (2 x 1.25 stddev / sqrt(runs))."
 [ "$missed" = 0 ] || [ -z "${BENCH_STRICT:-}" ] || status=1
 exit "$status"

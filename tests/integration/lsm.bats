@@ -57,6 +57,12 @@ start_with() {
   grep -q " run --bundle $HR_BUNDLE $HR_ID\$" "$HR_SPY_LOG" || hr_die "runc was not called"
 }
 
+# create_quiet: `create` of $HR_BUNDLE with stdio on files: a create that
+# went through would leave runc init holding a captured pipe open.
+create_quiet() {
+  hr_rt "$HR_BUNDLE" create --bundle "$HR_BUNDLE" "$HR_ID" </dev/null >"$HR_TMP/out" 2>&1
+}
+
 # findings ID: "rule|path|finding" lines of the container's audit record
 # (changes with "old"/"new" would show as "rule|path|CHANGED").
 findings() {
@@ -122,9 +128,7 @@ selinux|process.selinuxLabel|SELinux is not enabled on this host; nothing change
 }'
   hr_bundle bad /bin/true
   HR_RT_OPTS=(--hardrun-profile=bad)
-  # stdio to files: a create that went through would leave runc init
-  # holding a captured pipe open
-  run hr_rt "$HR_BUNDLE" create --bundle "$HR_BUNDLE" "$HR_ID" </dev/null >"$HR_TMP/out" 2>&1
+  run create_quiet
   hr_assert_eq "$status" 1 "exit status"
   hr_assert_match "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
     '^hardrun: .*bad\.json:2:27: apparmor\.profile: "unconfined" confines nothing$'
@@ -135,7 +139,7 @@ selinux|process.selinuxLabel|SELinux is not enabled on this host; nothing change
   write_profile bad '{"selinux": {"type": "spc_t"}}'
   hr_bundle bad /bin/true
   HR_RT_OPTS=(--hardrun-profile=bad)
-  run hr_rt "$HR_BUNDLE" create --bundle "$HR_BUNDLE" "$HR_ID" </dev/null >"$HR_TMP/out" 2>&1
+  run create_quiet
   hr_assert_eq "$status" 1 "exit status"
   hr_assert_match "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
     '^hardrun: .*bad\.json:1:22: selinux\.type: "spc_t" is not confined$'
