@@ -12,29 +12,15 @@
 #include <yajl/yajl_parse.h>
 
 #include "hardrun/json.h"
+#include "json-internal.h"
 #include "hardrun/utils.h"
 
 /* ---- arena ----------------------------------------------------------------
  * A document is thousands of small nodes freed all at once; a bump allocator
  * makes that one free() per chunk instead of one per node. */
 
-struct arena_chunk {
-  struct arena_chunk *next;
-  size_t size, used;
-  max_align_t data[];
-};
-
 #define ARENA_MIN_CHUNK ((size_t)4096)
 #define ARENA_MAX_CHUNK ((size_t)4 << 20)
-
-struct hr_json_doc {
-  struct arena_chunk *chunks; /* the one being filled first */
-  size_t next_chunk;
-  const char *src; /* the document's own copy of the input */
-  size_t src_len;
-  const char *name;
-  struct hr_json *root;
-};
 
 static struct arena_chunk *chunk_new(size_t size, struct hr_error *err)
 {
@@ -116,7 +102,8 @@ static char *arena_strndup(struct hr_json_doc *doc, const char *s, size_t len, s
 
   if (p == NULL)
     return NULL;
-  memcpy(p, s, len);
+  if (len > 0)
+    memcpy(p, s, len);
   p[len] = '\0';
   return p;
 }
@@ -202,8 +189,8 @@ void hr_json_line_col(const struct hr_json_doc *doc, const struct hr_json *node,
 }
 
 /* "NAME:LINE:COL: message"; without a source position "NAME: message". */
-static int verror_at(struct hr_error *err, const char *name, const char *src, size_t offset,
-                     const char *fmt, va_list ap)
+int hr_json__verror_at(struct hr_error *err, const char *name, const char *src, size_t offset,
+                       const char *fmt, va_list ap)
 {
   char msg[HR_ERROR_MSG_MAX];
   unsigned line, col;
@@ -223,7 +210,7 @@ error_at(struct hr_error *err, const char *name, const char *src, size_t offset,
   va_list ap;
 
   va_start(ap, fmt);
-  verror_at(err, name, src, offset, fmt, ap);
+  hr_json__verror_at(err, name, src, offset, fmt, ap);
   va_end(ap);
   return -1;
 }
@@ -237,8 +224,8 @@ node_error(const struct hr_json_doc *doc, const struct hr_json *node, struct hr_
   va_list ap;
 
   va_start(ap, fmt);
-  verror_at(err, doc != NULL ? doc->name : "json", located ? doc->src : NULL,
-            located ? node->offset : 0, fmt, ap);
+  hr_json__verror_at(err, doc != NULL ? doc->name : "json", located ? doc->src : NULL,
+                     located ? node->offset : 0, fmt, ap);
   va_end(ap);
   return -1;
 }
@@ -246,7 +233,7 @@ node_error(const struct hr_json_doc *doc, const struct hr_json *node, struct hr_
 /* Quote a key for a message: hostile keys must not inject control
  * characters into logs, and the lookalike letters Go folds are shown as
  * escapes so the reader sees why the key was refused. */
-static void quote_key(char *buf, size_t size, const char *key, size_t len)
+void hr_json__quote_key(char *buf, size_t size, const char *key, size_t len)
 {
   const size_t max = 96;
   size_t o = 0;
@@ -408,6 +395,7 @@ struct parse_ctx {
   const char *name, *src;
   size_t len;
   unsigned depth, max_depth;
+  size_t values;
   bool want_object, failed;
   bool completing; /* inside yajl_complete_parse() */
   struct hr_json *root;
@@ -425,7 +413,7 @@ fail_at(struct parse_ctx *c, size_t offset, const char *fmt, ...)
   va_list ap;
 
   va_start(ap, fmt);
-  verror_at(c->err, c->name, c->src, offset < c->len ? offset : c->len, fmt, ap);
+  hr_json__verror_at(c->err, c->name, c->src, offset < c->len ? offset : c->len, fmt, ap);
   va_end(ap);
   c->failed = true;
   return 0; /* stops yajl */
@@ -469,7 +457,7 @@ static struct hr_json *parsed_node(struct parse_ctx *c, enum hr_json_type type, 
   return n;
 }
 
-static bool grow(void **items, size_t *cap, size_t need, size_t size, struct hr_error *err)
+bool hr_json__grow(void **items, size_t *cap, size_t need, size_t size, struct hr_error *err)
 {
   size_t ncap = *cap ? *cap : 16;
   void *p;
@@ -494,6 +482,8 @@ static int add_value(struct parse_ctx *c, struct hr_json *node)
 
   if (node == NULL)
     return fail_oom(c);
+  if (++c->values > HR_JSON_MAX_VALUES)
+    return fail_at(c, node->offset, "more than %u values", HR_JSON_MAX_VALUES);
   if (c->depth == 0) {
     if (c->want_object && node->type != HR_JSON_OBJECT)
       return fail_at(c, node->offset, "the top level is not a JSON object");
@@ -501,8 +491,8 @@ static int add_value(struct parse_ctx *c, struct hr_json *node)
     return 1;
   }
   parent = c->frames[c->depth - 1].node;
-  if (c->stack_len == c->stack_cap &&
-      !grow((void **)&c->stack, &c->stack_cap, c->stack_len + 1, sizeof(*c->stack), c->err))
+  if (c->stack_len == c->stack_cap && !hr_json__grow((void **)&c->stack, &c->stack_cap,
+                                                     c->stack_len + 1, sizeof(*c->stack), c->err))
     return fail_oom(c);
   m = &c->stack[c->stack_len++];
   if (parent->type == HR_JSON_OBJECT)
@@ -668,7 +658,7 @@ static int start_container(struct parse_ctx *c, enum hr_json_type type)
   if (!add_value(c, node))
     return 0;
   if (c->depth == c->frames_cap &&
-      !grow((void **)&c->frames, &c->frames_cap, c->depth + 1, sizeof(*c->frames), c->err))
+      !hr_json__grow((void **)&c->frames, &c->frames_cap, c->depth + 1, sizeof(*c->frames), c->err))
     return fail_oom(c);
   c->frames[c->depth].node = node;
   c->frames[c->depth].base = c->stack_len;
@@ -954,267 +944,6 @@ int hr_json_get_u64(const struct hr_json *node, uint64_t *ret)
   if (node == NULL || node->type != HR_JSON_NUMBER)
     return -1;
   return hr_parse_u64(node->u.number.text, node->u.number.len, ret);
-}
-
-/* ---- Go key check -------------------------------------------------------------- */
-
-struct path_comp {
-  const char *key; /* NULL for an array index */
-  size_t key_len, index;
-};
-
-struct keycheck {
-  const struct hr_json_doc *doc;
-  const char *const *map_paths;
-  struct path_comp *path;
-  size_t depth, path_cap;
-  size_t *order;
-  size_t order_cap;
-  struct hr_error *err;
-};
-
-/* map_paths components match like Go field names (ASCII case folded); "[]"
- * stands for any array element and "*" for any key. */
-static bool path_matches(const char *pat, const struct path_comp *path, size_t depth)
-{
-  size_t k = 0;
-
-  while (*pat != '\0') {
-    size_t n;
-    if (*pat == '.') {
-      pat++;
-      continue;
-    }
-    if (k >= depth)
-      return false;
-    if (pat[0] == '[' && pat[1] == ']') {
-      if (path[k++].key != NULL)
-        return false;
-      pat += 2;
-      continue;
-    }
-    n = strcspn(pat, ".[");
-    if (path[k].key == NULL)
-      return false;
-    if (!(n == 1 && *pat == '*') && !hr_json_key_equal_fold(path[k].key, path[k].key_len, pat, n))
-      return false;
-    k++;
-    pat += n;
-  }
-  return k == depth;
-}
-
-static bool path_is_map(const struct keycheck *kc)
-{
-  for (const char *const *p = kc->map_paths; p != NULL && *p != NULL; p++)
-    if (path_matches(*p, kc->path, kc->depth))
-      return true;
-  return false;
-}
-
-static void format_path(const struct keycheck *kc, char *buf, size_t size)
-{
-  size_t o = 0;
-
-  if (kc->depth == 0) {
-    snprintf(buf, size, "$");
-    return;
-  }
-  buf[0] = '\0';
-  for (size_t i = 0; i < kc->depth && o + 16 < size; i++) {
-    const struct path_comp *p = &kc->path[i];
-    char key[160];
-    if (p->key == NULL) {
-      o += (size_t)snprintf(buf + o, size - o, "[%zu]", p->index);
-      continue;
-    }
-    quote_key(key, sizeof(key), p->key, p->key_len);
-    key[strlen(key) - 1] = '\0'; /* the path shows keys unquoted */
-    o += (size_t)snprintf(buf + o, size - o, "%s%s", i > 0 ? "." : "", key + 1);
-  }
-  if (o >= size)
-    snprintf(buf + size - 4, 4, "...");
-}
-
-/* The code point of the first character of `key` that Go may fold onto an
- * ASCII letter, or 0. */
-static unsigned go_fold_special(const char *key, size_t len)
-{
-  const unsigned char *s = (const unsigned char *)key;
-
-  for (size_t i = 0; i + 1 < len; i++) {
-    if (s[i] < 0xc4)
-      continue;
-    if (s[i] == 0xc4 && (s[i + 1] == 0xb0 || s[i + 1] == 0xb1))
-      return 0x100 | (s[i + 1] & 0x3fu);
-    if (s[i] == 0xc5 && s[i + 1] == 0xbf)
-      return 0x17f;
-    if (s[i] == 0xe2 && i + 2 < len && s[i + 1] == 0x84 && s[i + 2] == 0xaa)
-      return 0x212a;
-  }
-  return 0;
-}
-
-static int __attribute__((format(printf, 3, 4)))
-key_error(struct keycheck *kc, const struct hr_json_member *m, const char *fmt, ...)
-{
-  const struct hr_json_doc *doc = kc->doc;
-  bool located =
-      m->raw_key != NULL && m->raw_key >= doc->src && m->raw_key < doc->src + doc->src_len;
-  va_list ap;
-
-  va_start(ap, fmt);
-  verror_at(kc->err, doc->name, located ? doc->src : NULL,
-            located ? (size_t)(m->raw_key - doc->src) : 0, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
-static int key_cmp(const struct hr_json_member *a, const struct hr_json_member *b, bool exact)
-{
-  size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-
-  for (size_t i = 0; i < n; i++) {
-    unsigned char x = (unsigned char)a->key[i], y = (unsigned char)b->key[i];
-    if (!exact) {
-      x = x >= 'A' && x <= 'Z' ? x | 0x20 : x;
-      y = y >= 'A' && y <= 'Z' ? y | 0x20 : y;
-    }
-    if (x != y)
-      return x < y ? -1 : 1;
-  }
-  return a->key_len < b->key_len ? -1 : a->key_len > b->key_len;
-}
-
-struct sort_arg {
-  const struct hr_json_member *items;
-  bool exact;
-};
-
-static int order_cmp(const void *pa, const void *pb, void *arg)
-{
-  const struct sort_arg *s = arg;
-  size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-  int r = key_cmp(&s->items[a], &s->items[b], s->exact);
-
-  return r != 0 ? r : (a > b) - (a < b);
-}
-
-/* The first member (in document order) that repeats an earlier key, in
- * *ret_second, and that earlier key in *ret_first.  Sorting keeps objects
- * with many keys (hostile input) at n log n. */
-static int find_duplicate(struct keycheck *kc, const struct hr_json *obj, bool exact,
-                          size_t *ret_first, size_t *ret_second)
-{
-  const struct hr_json_member *it = obj->u.object.items;
-  size_t n = obj->u.object.len, best = SIZE_MAX, group = 0;
-  struct sort_arg arg = {it, exact};
-
-  if (n <= 16) {
-    for (size_t j = 1; j < n; j++)
-      for (size_t i = 0; i < j; i++)
-        if (key_cmp(&it[i], &it[j], exact) == 0) {
-          *ret_first = i;
-          *ret_second = j;
-          return 1;
-        }
-    return 0;
-  }
-  if (n > kc->order_cap && !grow((void **)&kc->order, &kc->order_cap, n, sizeof(size_t), kc->err))
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    kc->order[i] = i;
-  qsort_r(kc->order, n, sizeof(size_t), order_cmp, &arg);
-  for (size_t k = 1; k < n; k++) {
-    if (key_cmp(&it[kc->order[k - 1]], &it[kc->order[k]], exact) != 0) {
-      group = k;
-      continue;
-    }
-    if (k == group + 1 && kc->order[k] < best) {
-      best = kc->order[k];
-      *ret_first = kc->order[group];
-      *ret_second = best;
-    }
-  }
-  return best != SIZE_MAX;
-}
-
-static int check_object_keys(struct keycheck *kc, const struct hr_json *obj)
-{
-  const struct hr_json_member *it = obj->u.object.items;
-  bool is_map = path_is_map(kc);
-  size_t first = 0, second = 0;
-  char path[512], key[160], other[160];
-  int r;
-
-  for (size_t i = 0; i < obj->u.object.len && !is_map; i++) {
-    unsigned cp = go_fold_special(it[i].key, it[i].key_len);
-    if (cp == 0)
-      continue;
-    quote_key(key, sizeof(key), it[i].key, it[i].key_len);
-    format_path(kc, path, sizeof(path));
-    return key_error(kc, &it[i],
-                     "key %s at %s contains U+%04X, which Go's decoder folds onto an ASCII "
-                     "letter differently per Go release; refusing the ambiguous key",
-                     key, path, cp);
-  }
-  r = find_duplicate(kc, obj, is_map, &first, &second);
-  if (r <= 0)
-    return r;
-  format_path(kc, path, sizeof(path));
-  quote_key(key, sizeof(key), it[second].key, it[second].key_len);
-  if (it[first].key_len == it[second].key_len &&
-      memcmp(it[first].key, it[second].key, it[first].key_len) == 0)
-    return key_error(kc, &it[second], "duplicate key %s at %s", key, path);
-  quote_key(other, sizeof(other), it[first].key, it[first].key_len);
-  return key_error(kc, &it[second], "duplicate key %s at %s (runc's decoder treats it as %s)", key,
-                   path, other);
-}
-
-static int check_node(struct keycheck *kc, const struct hr_json *node)
-{
-  bool object = node->type == HR_JSON_OBJECT;
-  size_t n = object ? node->u.object.len : node->type == HR_JSON_ARRAY ? node->u.array.len : 0;
-
-  if (object && check_object_keys(kc, node) < 0)
-    return -1;
-  if (n == 0)
-    return 0;
-  if (kc->depth == kc->path_cap &&
-      !grow((void **)&kc->path, &kc->path_cap, kc->depth + 1, sizeof(*kc->path), kc->err))
-    return -1;
-  kc->depth++;
-  for (size_t i = 0; i < n; i++) {
-    struct path_comp *p = &kc->path[kc->depth - 1];
-    const struct hr_json *child;
-    if (object) {
-      p->key = node->u.object.items[i].key;
-      p->key_len = node->u.object.items[i].key_len;
-      child = node->u.object.items[i].value;
-    } else {
-      p->key = NULL;
-      p->index = i;
-      child = node->u.array.items[i];
-    }
-    if (child != NULL && check_node(kc, child) < 0)
-      return -1;
-  }
-  kc->depth--;
-  return 0;
-}
-
-int hr_json_check_go_keys(const struct hr_json_doc *doc, const char *const *map_paths,
-                          struct hr_error *err)
-{
-  struct keycheck kc = {.doc = doc, .map_paths = map_paths, .err = err};
-  int r;
-
-  if (doc == NULL || doc->root == NULL)
-    return 0;
-  r = check_node(&kc, doc->root);
-  free(kc.path);
-  free(kc.order);
-  return r < 0 ? -1 : 0;
 }
 
 /* ---- constructors ---------------------------------------------------------------- */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared between json.c (parser, tree, edits, output) and json-keys.c (the
+ * Go key check); not part of the library's interface. */
+#ifndef HARDRUN_JSON_INTERNAL_H
+#define HARDRUN_JSON_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hardrun/json.h"
+
+struct arena_chunk {
+  struct arena_chunk *next;
+  size_t size, used;
+  max_align_t data[];
+};
+
+struct hr_json_doc {
+  struct arena_chunk *chunks; /* the one being filled first */
+  size_t next_chunk;
+  const char *src; /* the document's own copy of the input */
+  size_t src_len;
+  const char *name;
+  struct hr_json *root;
+};
+
+bool hr_json__grow(void **items, size_t *cap, size_t need, size_t size, struct hr_error *err);
+void hr_json__quote_key(char *buf, size_t size, const char *key, size_t len);
+int hr_json__verror_at(struct hr_error *err, const char *name, const char *src, size_t offset,
+                       const char *fmt, va_list ap);
+
+#endif
