@@ -89,7 +89,6 @@ int hr_wrap_parse(const struct hr_wrap *w, const char *buf, size_t len, const ch
 int hr_wrap_serialize(const struct hr_wrap *w, const struct hr_json_doc *doc, const char *orig,
                       size_t orig_len, char **ret, size_t *ret_len, struct hr_error *err);
 
-
 /* ---- exec (process.c) ---------------------------------------------------------
  *
  * The controls whose scope has HR_SCOPE_PROCESS, applied to what runc exec

@@ -436,8 +436,8 @@ int hr_sshd_parse(const struct hr_json_doc *profile, const struct hr_json *secti
   static const char *const keys[] = {"enabled", "mode", NULL};
   const struct hr_json *obj;
 
-  return hr_rule_begin(profile, section, keys, HR_MODE_AUDIT, false, &p->refusals.sshd.mode,
-                            &obj, err);
+  return hr_rule_begin(profile, section, keys, HR_MODE_AUDIT, false, &p->refusals.sshd.mode, &obj,
+                       err);
 }
 
 bool hr_sshd_enabled(const struct hr_policy *p)

@@ -170,9 +170,8 @@ static int paths_or_default(const struct hr_json_doc *profile, const struct hr_j
  * HR_MODE_OFF when the section is disabled.  Returns the object to read
  * the other keys from (NULL for a boolean) through *ret_obj. */
 int hr_rule_begin(const struct hr_json_doc *profile, const struct hr_json *section,
-                       const char *const *keys, enum hr_rule_mode def, bool fix_ok,
-                       enum hr_rule_mode *mode, const struct hr_json **ret_obj,
-                       struct hr_error *err)
+                  const char *const *keys, enum hr_rule_mode def, bool fix_ok,
+                  enum hr_rule_mode *mode, const struct hr_json **ret_obj, struct hr_error *err)
 {
   bool on;
   int rc = hr_profile_section_begin(profile, section, keys, &on, err);

@@ -174,8 +174,7 @@ static const struct body_case body_cases[] = {
      "profile \"test\": rule \"cpu-limit\": linux.resources.cpu.quota: expected a 64-bit signed "
      "integer"},
     {"a refusal after the pair was filled leaves no change record", P_LIM, NOW(200000, 100000),
-     "{\"cpu\":{\"period\":50000},\"memory\":{\"limit\":1e3}}", NULL, NULL, NOW_NONE,
-     HR_ERR_INPUT,
+     "{\"cpu\":{\"period\":50000},\"memory\":{\"limit\":1e3}}", NULL, NULL, NOW_NONE, HR_ERR_INPUT,
      "profile \"test\": rule \"memory-limit\": linux.resources.memory.limit: expected a 64-bit "
      "signed integer"},
     {"text after the body", P_LIM, NOW_NONE, "{\"pids\":{\"limit\":10}} {\"pids\":{\"limit\":-1}}",
