@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hardrun/controls.h"
@@ -358,13 +359,37 @@ static bool limit_i64(bool present, int64_t v, const struct hr_limit *l, bool ov
 /* ---- pids ------------------------------------------------------------------ */
 
 /* runc treats a pids limit of 0 as unset and any negative one as "max". */
+/* linux.resources.unified writes cgroup v2 files by name: "pids.max": "max"
+ * would undo the clamp of pids.limit.  A key of a governed controller is
+ * refused, on create and on update alike (runc 1.1 refuses unified on
+ * cgroup v1 anyway, so nothing that runs here is lost). */
+static int refuse_unified(struct hr_apply_ctx *ctx, const char *prefix, struct hr_error *err)
+{
+  const struct hr_json *u = hr_json_get_path(ctx->spec, "linux.resources.unified");
+
+  if (u == NULL || u->type != HR_JSON_OBJECT)
+    return 0;
+  for (size_t i = 0; i < u->u.object.len; i++) {
+    const char *key = u->u.object.items[i].key;
+    char path[128];
+    if (strncmp(key, prefix, strlen(prefix)) != 0)
+      continue;
+    snprintf(path, sizeof(path), "linux.resources.unified[\"%.64s\"]", key);
+    return hr_apply_refuse(ctx, path, err,
+                           "cannot be checked against the profile's ceiling; set the limit with "
+                           "its own field");
+  }
+  return 0;
+}
+
 int hr_pids_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   struct hr_json *pids;
   bool present;
   int64_t v, nv;
 
-  if (lookup_object(ctx->spec, "linux.resources.pids", &pids, err) < 0 ||
+  if (refuse_unified(ctx, "pids.", err) < 0 ||
+      lookup_object(ctx->spec, "linux.resources.pids", &pids, err) < 0 ||
       read_i64(pids, "limit", "linux.resources.pids.limit", &present, &v, err) < 0)
     return -1;
   if (!limit_i64(present, v, &ctx->policy->pids.limit, ctx->overrides_only, &nv))
@@ -381,7 +406,8 @@ int hr_memory_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   bool has_m, has_s, set_m, set_s;
   int64_t m, s, nm, ns;
 
-  if (lookup_object(ctx->spec, "linux.resources.memory", &mem, err) < 0 ||
+  if (refuse_unified(ctx, "memory.", err) < 0 ||
+      lookup_object(ctx->spec, "linux.resources.memory", &mem, err) < 0 ||
       read_i64(mem, "limit", "linux.resources.memory.limit", &has_m, &m, err) < 0 ||
       read_i64(mem, "swap", "linux.resources.memory.swap", &has_s, &s, err) < 0)
     return -1;
@@ -472,7 +498,8 @@ int hr_cpu_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   uint64_t spec_p, period;
   int64_t q, mcpus, nq = 0;
 
-  if (lookup_object(ctx->spec, "linux.resources.cpu", &cpu, err) < 0 ||
+  if (refuse_unified(ctx, "cpu.", err) < 0 ||
+      lookup_object(ctx->spec, "linux.resources.cpu", &cpu, err) < 0 ||
       read_u64(cpu, "period", "linux.resources.cpu.period", &has_p, &spec_p, err) < 0 ||
       read_i64(cpu, "quota", "linux.resources.cpu.quota", &has_q, &q, err) < 0)
     return -1;

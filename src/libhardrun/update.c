@@ -37,41 +37,6 @@ static const struct hr_wrap resources_wrap = {
     .map_paths = resources_maps,
 };
 
-/* ---- cgroup v2's escape hatch -------------------------------------------------- */
-
-/* linux.resources.unified writes cgroup v2 files by name: "pids.max":
- * "max" would undo the clamp of pids.limit.  A key of a governed
- * controller is refused (runc 1.1 refuses unified on cgroup v1 anyway). */
-static int check_unified(const struct hr_policy *p, const struct hr_json *res, struct hr_error *err)
-{
-  static const struct {
-    const char *prefix, *rule;
-    size_t off; /* offsetof the control's `enabled` in struct hr_policy */
-  } governed[] = {
-      {"pids.", "pids-limit", offsetof(struct hr_policy, pids.enabled)},
-      {"memory.", "memory-limit", offsetof(struct hr_policy, memory.enabled)},
-      {"cpu.", "cpu-limit", offsetof(struct hr_policy, cpu.enabled)},
-  };
-  const struct hr_json *u = hr_json_get(res, "unified");
-
-  if (hr_json_is_null(u) || u->type != HR_JSON_OBJECT)
-    return 0;
-  for (size_t i = 0; i < u->u.object.len; i++) {
-    const char *key = u->u.object.items[i].key;
-    for (size_t g = 0; g < HR_ARRAY_SIZE(governed); g++) {
-      if (!*(const bool *)((const char *)p + governed[g].off) ||
-          strncmp(key, governed[g].prefix, strlen(governed[g].prefix)) != 0)
-        continue;
-      return hr_error_refused(err,
-                              "profile \"%s\": rule \"%s\": linux.resources.unified[\"%.64s\"]: "
-                              "cannot be checked against the profile's ceiling; set the limit "
-                              "with its own field",
-                              p->name, governed[g].rule, key);
-    }
-  }
-  return 0;
-}
-
 /* ---- the CPU pair -------------------------------------------------------------- */
 
 /* A quota or period of the body, 0 when absent, null or not a valid
@@ -174,8 +139,6 @@ static int clamp_resources(struct hr_json_doc *doc, const struct hr_policy *poli
    * field, the CPU pair could be read from the one runc ignores. */
   if (hr_json_check_go_keys(doc, hr_spec_map_paths, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", policy->name);
-  if (check_unified(policy, res, err) < 0)
-    return -1;
   if (fill_cpu_pair(&ctx, res, now, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"cpu-limit\"", policy->name);
   if (hr_policy_apply_scope(policy, &mode, HR_SCOPE_RESOURCES, doc, changes, err) < 0) {

@@ -156,6 +156,10 @@ static const struct {
      ",\"resources\":{\"pids\":{\"limit\":1.5}}}}",
      "linux.resources.pids.limit"},
     {"{\"process\":{\"args\":[]},\"linux\":{\"namespaces\":" NAMESPACES "}}", "root"},
+    /* cgroup v2 files by name would get around the pids ceiling. */
+    {"{\"process\":{\"args\":[]},\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":" NAMESPACES
+     ",\"resources\":{\"unified\":{\"pids.max\":\"max\"}}}}",
+     "rule \"pids-limit\": linux.resources.unified[\"pids.max\"]: cannot be checked"},
 };
 
 static void test_refusals_leave_file_identical(void **state)
