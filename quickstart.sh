@@ -62,7 +62,8 @@ echo "Inside the container:"
 
 echo
 echo "What hardrun changed in config.json (its audit record):"
-jq -r '"  profile \(.profile) (\(.profilePath)): \(.verdict)", (.changes[] | "  \(.path): \(.old) -> \(.new)")' \
+jq -r '"  profile \(.profile) (\(.profilePath)): \(.verdict)",
+  (.changes[] | if .finding then "  \(.path): audit: \(.finding)" else "  \(.path): \(.old) -> \(.new)" end)' \
   "$tmp/audit.log"
 echo
 echo "Next: register hardrun with dockerd or containerd (see README.md), and run the"
