@@ -1165,29 +1165,42 @@ int hr_mcs_reserve(const char *run_dir, const char *id, const struct hr_mcs_pair
   return 0;
 }
 
+/* Open the run directory, take the lock and load the table, for an id that
+ * may have a line.  Returns 0 when there is nothing to look at (an id runc
+ * would refuse never got a line; no run directory means no table), 1 with
+ * *dfd, *lock and *st filled (the caller frees st), -1 on error. */
+static int mcs_open_for(const char *run_dir, const char *id, int *dfd, int *lock,
+                        struct mcs_state *st, struct hr_error *err)
+{
+  if (!id_valid(id))
+    return 0;
+  *dfd = open_run_dir(run_dir, false, err);
+  if (*dfd < 0) {
+    if (err->code != ENOENT)
+      return -1;
+    *err = (struct hr_error){0};
+    return 0;
+  }
+  *lock = lock_state(*dfd, run_dir, err);
+  if (*lock < 0)
+    return -1;
+  if (mcs_load(*dfd, run_dir, st, err) < 0) {
+    mcs_state_free(st);
+    return -1;
+  }
+  return 1;
+}
+
 int hr_mcs_lookup(const char *run_dir, const char *id, struct hr_mcs_pair *ret,
                   struct hr_error *err)
 {
   cleanup_close int dfd = -1, lock = -1;
   struct mcs_state st;
   int found = 0;
+  int r = mcs_open_for(run_dir, id, &dfd, &lock, &st, err);
 
-  if (!id_valid(id))
-    return 0;
-  dfd = open_run_dir(run_dir, false, err);
-  if (dfd < 0) {
-    if (err->code != ENOENT)
-      return -1;
-    *err = (struct hr_error){0};
-    return 0;
-  }
-  lock = lock_state(dfd, run_dir, err);
-  if (lock < 0)
-    return -1;
-  if (mcs_load(dfd, run_dir, &st, err) < 0) {
-    mcs_state_free(&st);
-    return -1;
-  }
+  if (r <= 0)
+    return r;
   for (size_t i = 0; i < st.n && !found; i++)
     if (same_id(&st.items[i], id)) {
       *ret = st.items[i].pair;
@@ -1202,25 +1215,10 @@ int hr_mcs_release(const char *run_dir, const char *id, struct hr_error *err)
   cleanup_close int dfd = -1, lock = -1;
   struct mcs_state st;
   bool found = false;
-  int r;
+  int r = mcs_open_for(run_dir, id, &dfd, &lock, &st, err);
 
-  /* An id runc would refuse never got a line. */
-  if (!id_valid(id))
-    return 0;
-  dfd = open_run_dir(run_dir, false, err);
-  if (dfd < 0) {
-    if (err->code != ENOENT)
-      return -1;
-    *err = (struct hr_error){0};
-    return 0;
-  }
-  lock = lock_state(dfd, run_dir, err);
-  if (lock < 0)
-    return -1;
-  if (mcs_load(dfd, run_dir, &st, err) < 0) {
-    mcs_state_free(&st);
-    return -1;
-  }
+  if (r <= 0)
+    return r;
   for (size_t i = 0; i < st.n; i++)
     found |= same_id(&st.items[i], id);
   r = found ? mcs_store(dfd, run_dir, &st, id, NULL, err) : 0;
