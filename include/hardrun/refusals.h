@@ -161,9 +161,6 @@ int hr_rule_breach(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, const char 
                    struct hr_error *err, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Quote a spec string for a message: bounded, control and non-ASCII bytes
- * escaped, so a hostile value cannot forge log lines. */
-const char *hr_rule_quote(char *buf, size_t size, const char *s);
 #define HR_QUOTE_MAX 160
 
 /* Read an optional "mode" member of a rule's section into *mode; modes the

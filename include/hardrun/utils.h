@@ -64,6 +64,11 @@ int hr_read_file(const char *path, size_t max_size, char **ret_buf, size_t *ret_
 int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
                             uid_t uid, gid_t gid, struct hr_error *err);
 
+/* `s` (len bytes) in double quotes for a message, with control bytes,
+ * quotes, backslashes and non-ASCII bytes escaped as \xNN so that hostile
+ * text cannot forge log lines; cut with "..." to fit `size` (>= 16). */
+const char *hr_quote(char *buf, size_t size, const char *s, size_t len);
+
 /* Write all of `buf`, retrying on EINTR and short writes. */
 int hr_write_all(int fd, const char *buf, size_t len, struct hr_error *err);
 

@@ -387,7 +387,7 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
   cleanup_free char *res = NULL;
   const char *base, *sock;
 
-  hr_rule_quote(q, sizeof(q), src);
+  hr_quote(q, sizeof(q), src, strlen(src));
   if (src[0] != '/') {
     snprintf(why, size,
              "relative source %s: runc resolves it against the bundle directory; use an "
@@ -404,7 +404,7 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
   }
   as[0] = '\0';
   if (strcmp(res, src) != 0)
-    snprintf(as, sizeof(as), " (resolves to %s)", hr_rule_quote(qr, sizeof(qr), res));
+    snprintf(as, sizeof(as), " (resolves to %s)", hr_quote(qr, sizeof(qr), res, strlen(res)));
   if (runtime_own_file(res, dest) || listed(r->allow, l->allow, r->n_allow, res) ||
       (ro && listed(r->allow_ro, l->allow_ro, r->n_allow_ro, res)))
     return 0;
@@ -415,7 +415,7 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
   }
   if ((sock = socket_inside(r, res)) != NULL) {
     snprintf(why, size, "%s%s contains the container-daemon socket %s", q, as,
-             hr_rule_quote(qe, sizeof(qe), sock));
+             hr_quote(qe, sizeof(qe), sock, strlen(sock)));
     return 1;
   }
   for (size_t i = 0; i < r->n_sensitive; i++) {
@@ -429,7 +429,7 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
              rel == REL_CONTAINS     ? "contains"
              : strcmp(res, hit) == 0 ? "is"
                                      : "lies in",
-             hr_rule_quote(qe, sizeof(qe), r->sensitive[i]));
+             hr_quote(qe, sizeof(qe), r->sensitive[i], strlen(r->sensitive[i])));
     return 1;
   }
   return 0;

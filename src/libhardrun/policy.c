@@ -66,31 +66,6 @@ static const char *type_what(enum hr_json_type t)
   }
 }
 
-/* Copy `s` into `buf` for a message: quoted, bounded, with control and
- * non-ASCII bytes escaped, so a hostile key cannot forge log lines. */
-static const char *quote(char *buf, size_t size, const char *s, size_t len)
-{
-  size_t o = 0;
-
-  buf[o++] = '"';
-  for (size_t i = 0; i < len; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    /* Worst case after this byte: an escape, "...", the quote and NUL. */
-    if (o + 4 + 3 + 2 > size) {
-      memcpy(buf + o, "...", 3);
-      o += 3;
-      break;
-    }
-    if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
-      o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
-    else
-      buf[o++] = (char)ch;
-  }
-  buf[o++] = '"';
-  buf[o] = '\0';
-  return buf;
-}
-
 /* The dotted path of a profile node ("capabilities.allow[2]"), so that
  * type errors name the field as well as the position. */
 static void node_path(const struct hr_json *node, char *buf, size_t size)
@@ -229,7 +204,7 @@ static int unknown_key(const struct hr_json_doc *profile, const struct hr_json *
   size_t o = 0;
 
   node_path(obj, path, sizeof(path));
-  quote(qkey, sizeof(qkey), m->key, m->key_len);
+  hr_quote(qkey, sizeof(qkey), m->key, m->key_len);
   if (hint != NULL)
     return hr_profile_error(profile, m->value, err, "%s%sunknown key %s; did you mean \"%s\"?",
                             path, path[0] ? ": " : "", qkey, hint);
@@ -330,7 +305,7 @@ int hr_profile_get_int(const struct hr_json_doc *profile, const struct hr_json *
     }
     return node_error(profile, node, err,
                       "invalid size %s: expected digits with an optional k, m, g or t suffix",
-                      quote(q, sizeof(q), node->u.string.s, node->u.string.len));
+                      hr_quote(q, sizeof(q), node->u.string.s, node->u.string.len));
   }
   if (hr_json_get_i64(node, &v) < 0 || v < 0)
     return node_error(profile, node, err, "expected %s, got %.64s", what, node->u.number.text);
@@ -730,7 +705,7 @@ int hr_policy_load(const struct hr_conf *conf, const char *name, struct hr_polic
     char q[160];
     return hr_error_profile(
         err, "invalid profile name %s (expected [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes)",
-        quote(q, sizeof(q), name ? name : "", name ? strlen(name) : 0));
+        hr_quote(q, sizeof(q), name ? name : "", name ? strlen(name) : 0));
   }
   for (char **d = conf->profile_dirs; d && *d; d++) {
     cleanup_free char *path = NULL, *buf = NULL;

@@ -412,7 +412,8 @@ int hr_secretenv_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     snprintf(path, sizeof(path), "process.env[%zu]", i + removed);
     rc = hr_rule_breach(ctx, r->mode, path, err,
                         "variable %s looks like a secret (matches %s); pass secrets as files",
-                        hr_rule_quote(q, sizeof(q), name), hr_rule_quote(qp, sizeof(qp), pat));
+                        hr_quote(q, sizeof(q), name, strlen(name)),
+                        hr_quote(qp, sizeof(qp), pat, strlen(pat)));
     if (rc < 0)
       return -1;
     if (rc == 0) {

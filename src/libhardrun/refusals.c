@@ -43,29 +43,6 @@ int hr_rule_breach(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, const char 
   }
 }
 
-const char *hr_rule_quote(char *buf, size_t size, const char *s)
-{
-  size_t o = 0;
-
-  buf[o++] = '"';
-  for (size_t i = 0; s[i] != '\0'; i++) {
-    unsigned char ch = (unsigned char)s[i];
-    /* Room for one escape, "...", the closing quote and the NUL. */
-    if (o + 4 + 3 + 2 > size) {
-      memcpy(buf + o, "...", 3);
-      o += 3;
-      break;
-    }
-    if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
-      o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
-    else
-      buf[o++] = (char)ch;
-  }
-  buf[o++] = '"';
-  buf[o] = '\0';
-  return buf;
-}
-
 int hr_rule_parse_mode(const struct hr_json_doc *profile, const struct hr_json *node, bool fix_ok,
                        enum hr_rule_mode *mode, struct hr_error *err)
 {
@@ -518,10 +495,10 @@ static int system_paths(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, const 
     return 0;
   if (missing == 1)
     r = hr_rule_breach(ctx, mode, path, err, "%s is not %s (runc's default spec has it)",
-                       hr_rule_quote(q, sizeof(q), want[first]), verb);
+                       hr_quote(q, sizeof(q), want[first], strlen(want[first])), verb);
   else
     r = hr_rule_breach(ctx, mode, path, err, "%s and %zu more of runc's default paths are not %s",
-                       hr_rule_quote(q, sizeof(q), want[first]), missing - 1, verb);
+                       hr_quote(q, sizeof(q), want[first], strlen(want[first])), missing - 1, verb);
   if (r <= 0)
     return r;
   if (hr_rule_spec_linux(ctx, true, &linux_obj, err) < 0)
@@ -687,10 +664,10 @@ static int hostns_one(struct hr_apply_ctx *ctx, struct hr_json *linux_obj, struc
     if (r == 2)
       r = hr_rule_breach(ctx, mode, path, err,
                          "%s cannot be inspected (%s): it may be the host's %s namespace",
-                         hr_rule_quote(q, sizeof(q), p), strerror(why), type);
+                         hr_quote(q, sizeof(q), p, strlen(p)), strerror(why), type);
     else
       r = hr_rule_breach(ctx, mode, path, err, "%s is the host's %s namespace",
-                         hr_rule_quote(q, sizeof(q), p), type);
+                         hr_quote(q, sizeof(q), p, strlen(p)), type);
     if (r <= 0) {
       if (r < 0)
         return -1;
@@ -901,7 +878,7 @@ static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
     }
     device_name(name, sizeof(name), type[0] == 'b' ? 'b' : 'c', major, minor);
     rc = hr_rule_breach(ctx, r->mode, path, err, "host device %s (%s) is not in the allowlist",
-                        hr_rule_quote(q, sizeof(q), dpath), name);
+                        hr_quote(q, sizeof(q), dpath, strlen(dpath)), name);
     if (rc < 0)
       return -1;
     if (rc == 0) {
@@ -1026,7 +1003,7 @@ int hr_sysctls_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     cleanup_free char *name = NULL;
     int rc;
 
-    hr_rule_quote(q, sizeof(q), m->key);
+    hr_quote(q, sizeof(q), m->key, strlen(m->key));
     snprintf(path, sizeof(path), "linux.sysctl[%s]", q);
     if (m->value->type != HR_JSON_STRING)
       return hr_error_input(err, "%s: expected a string", path);
@@ -1183,7 +1160,7 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
     }
     rc = hr_rule_breach(ctx, r->mode, hp, err,
                         "hook %s is not in the allowlist (hooks run as root on the host)",
-                        hr_rule_quote(q, sizeof(q), exe));
+                        hr_quote(q, sizeof(q), exe, strlen(exe)));
     if (rc < 0)
       return -1;
     if (rc == 0) {

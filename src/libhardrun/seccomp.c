@@ -145,30 +145,6 @@ static uint32_t default_action(const struct hr_seccomp_filter *f)
 
 /* ---- messages ------------------------------------------------------------- */
 
-/* A value from a file, quoted and bounded for a message, with anything
- * unprintable escaped so that it cannot forge log lines. */
-static const char *quote(char *buf, size_t size, const char *s)
-{
-  size_t o = 0;
-
-  buf[o++] = '"';
-  for (; *s != '\0'; s++) {
-    unsigned char ch = (unsigned char)*s;
-    if (o + 4 + 3 + 2 > size) {
-      memcpy(buf + o, "...", 3);
-      o += 3;
-      break;
-    }
-    if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
-      o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
-    else
-      buf[o++] = (char)ch;
-  }
-  buf[o++] = '"';
-  buf[o] = '\0';
-  return buf;
-}
-
 /* "SCMP_ACT_KILL, SCMP_ACT_ERRNO, ..." for "expected one of" messages. */
 static const char *name_list(char *buf, size_t size, const char *const *names, size_t stride,
                              size_t n)
@@ -235,7 +211,7 @@ static int parse_action(const struct hr_json_doc *doc, const struct hr_json *nod
                             "cannot provide",
                             path, label);
   return hr_profile_error(doc, node, err, "%s: unknown action %s%s (expected one of %s)", path,
-                          quote(q, sizeof(q), s), label,
+                          hr_quote(q, sizeof(q), s, strlen(s)), label,
                           name_list(list, sizeof(list), action_names, sizeof(action_names[0]),
                                     HR_ARRAY_SIZE(action_names)));
 }
@@ -302,8 +278,9 @@ static int parse_arg(const struct hr_json_doc *doc, const struct hr_json *node, 
     ;
   if (i == HR_ARRAY_SIZE(ops))
     return hr_profile_error(
-        doc, v, err, "%s: unknown operator %s%s (expected one of %s)", p, quote(q, sizeof(q), s),
-        label, name_list(list, sizeof(list), &ops[0].name, sizeof(ops[0]), HR_ARRAY_SIZE(ops)));
+        doc, v, err, "%s: unknown operator %s%s (expected one of %s)", p,
+        hr_quote(q, sizeof(q), s, strlen(s)), label,
+        name_list(list, sizeof(list), &ops[0].name, sizeof(ops[0]), HR_ARRAY_SIZE(ops)));
   arg->op = (enum hr_seccomp_op)i;
   return 0;
 }
@@ -370,7 +347,8 @@ static int parse_names(const struct hr_json_doc *doc, const struct hr_json *rule
       return hr_profile_error(doc, n, err,
                               "%s.names[%zu]: invalid syscall name %s (expected [a-z0-9_], at "
                               "most %d bytes)",
-                              path, j, quote(q, sizeof(q), n->u.string.s), SC_NAME_MAX);
+                              path, j, hr_quote(q, sizeof(q), n->u.string.s, n->u.string.len),
+                              SC_NAME_MAX);
     rule->names[rule->n_names++] = n->u.string.s;
   }
   return 0;
@@ -391,7 +369,8 @@ static int parse_rule(const struct hr_json_doc *doc, const struct hr_json *node,
   if (parse_names(doc, node, path, rule, err) < 0)
     return -1;
   /* Every later message names the syscall as well as the field. */
-  snprintf(label, sizeof(label), " (rule for %s%s)", quote(q, sizeof(q), rule->names[0]),
+  snprintf(label, sizeof(label), " (rule for %s%s)",
+           hr_quote(q, sizeof(q), rule->names[0], strlen(rule->names[0])),
            rule->n_names > 1 ? ", ..." : "");
   snprintf(p, sizeof(p), "%s.action", path);
   action = hr_json_get(node, "action");
@@ -430,7 +409,7 @@ static int parse_archs(const struct hr_json_doc *doc, const struct hr_json *node
     if (f->arch_tokens[f->n_archs] == 0)
       return hr_profile_error(
           doc, a, err, "architectures[%zu]: unknown architecture %s (runc 1.1 knows %s)", i,
-          quote(q, sizeof(q), a->u.string.s),
+          hr_quote(q, sizeof(q), a->u.string.s, a->u.string.len),
           name_list(list, sizeof(list), &archs[0].name, sizeof(archs[0]), HR_ARRAY_SIZE(archs)));
     f->archs[f->n_archs++] = a->u.string.s;
   }
@@ -601,8 +580,8 @@ static int check_group(const struct hr_json_doc *doc, const struct name_ref *g, 
     return hr_profile_error(doc, r->node, err,
                             "syscalls[%zu]: %s is also in syscalls[%zu] without conditions "
                             "(%s); libseccomp would silently keep only one of the two rules",
-                            r->index, quote(q, sizeof(q), g[i].name), uncond->index,
-                            action_names[uncond->action]);
+                            r->index, hr_quote(q, sizeof(q), g[i].name, strlen(g[i].name)),
+                            uncond->index, action_names[uncond->action]);
   }
   return 0;
 }
@@ -666,9 +645,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct hr_seccomp_filter *f,
   for (size_t j = 0; j < r->n_names; j++) {
     int rc = seccomp_rule_add_array(ctx, act, r->nrs[j], (unsigned)r->n_args, conds);
     if (rc < 0)
-      return hr_profile_error(f->doc, r->node, err,
-                              "syscalls[%zu]: libseccomp refused the rule for %s: %s", r->index,
-                              quote(q, sizeof(q), r->names[j]), strerror(-rc));
+      return hr_profile_error(
+          f->doc, r->node, err, "syscalls[%zu]: libseccomp refused the rule for %s: %s", r->index,
+          hr_quote(q, sizeof(q), r->names[j], strlen(r->names[j])), strerror(-rc));
   }
   return 0;
 }
@@ -950,7 +929,7 @@ int hr_seccomp_parse(const struct hr_json_doc *profile, const struct hr_json *se
       return hr_profile_error(profile, v, err,
                               "seccomp.profile: invalid seccomp profile name %s (expected "
                               "[A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes)",
-                              quote(q, sizeof(q), name));
+                              hr_quote(q, sizeof(q), name, strlen(name)));
   }
   if (rc > 0 && (v = hr_json_get(section, "mode")) != NULL &&
       hr_profile_get_string(profile, v, &mode, err) < 0)
@@ -962,7 +941,7 @@ int hr_seccomp_parse(const struct hr_json_doc *profile, const struct hr_json *se
   else
     return hr_profile_error(profile, v, err,
                             "seccomp.mode: unknown mode %s (expected \"fill\" or \"replace\")",
-                            quote(q, sizeof(q), mode));
+                            hr_quote(q, sizeof(q), mode, strlen(mode)));
   free(s->profile);
   s->profile = hr_strdup(name, err);
   if (s->profile == NULL)

@@ -97,6 +97,29 @@ int hr_asprintf(char **ret, struct hr_error *err, const char *fmt, ...)
   return n;
 }
 
+const char *hr_quote(char *buf, size_t size, const char *s, size_t len)
+{
+  size_t o = 0;
+
+  buf[o++] = '"';
+  for (size_t i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    /* Room for one escape, "...", the closing quote and the NUL. */
+    if (o + 4 + 3 + 2 > size) {
+      memcpy(buf + o, "...", 3);
+      o += 3;
+      break;
+    }
+    if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+      o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
+    else
+      buf[o++] = (char)ch;
+  }
+  buf[o++] = '"';
+  buf[o] = '\0';
+  return buf;
+}
+
 int hr_write_all(int fd, const char *buf, size_t len, struct hr_error *err)
 {
   while (len > 0) {
