@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "unit.h"
+#include "argv-harness.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -431,35 +432,6 @@ static const struct flags_case flags_cases[] = {
     {"--user 0 in audit mode", P_ROOT_AUDIT, "exec -u 0 id sh", NULL,
      "process.user.uid: AUDIT runs as root (uid 0)"},
 };
-
-#define MAX_WORDS 32
-
-static int split(char *buf, char **argv)
-{
-  int argc = 0;
-
-  argv[argc++] = "hardrun";
-  for (char *save = NULL, *w = strtok_r(buf, " ", &save); w != NULL;
-       w = strtok_r(NULL, " ", &save)) {
-    assert_true(argc < MAX_WORDS);
-    argv[argc++] = strcmp(w, "''") == 0 ? w + 2 : w;
-  }
-  argv[argc] = NULL;
-  return argc;
-}
-
-static char *join_argv(const struct hr_argv *a)
-{
-  char *s = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&s, &len);
-
-  assert_non_null(f);
-  for (int i = 1; i < a->runtime_argc; i++)
-    fprintf(f, "%s%s", i > 1 ? " " : "", a->runtime_argv[i][0] ? a->runtime_argv[i] : "''");
-  fclose(f);
-  return s;
-}
 
 static void run_flags_case(void **state)
 {

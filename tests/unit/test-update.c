@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "unit.h"
+#include "argv-harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -372,35 +373,6 @@ static const struct flags_case flags_cases[] = {
     {"flags hardrun does not govern stay", P_LIM, NOW_NONE,
      "update --cpuset-cpus 0 --blkio-weight 10 --memory-reservation 1g id", NULL, ""},
 };
-
-#define MAX_WORDS 32
-
-static int split(char *buf, char **argv)
-{
-  int argc = 0;
-
-  argv[argc++] = "hardrun";
-  for (char *save = NULL, *w = strtok_r(buf, " ", &save); w != NULL;
-       w = strtok_r(NULL, " ", &save)) {
-    assert_true(argc < MAX_WORDS);
-    argv[argc++] = strcmp(w, "''") == 0 ? w + 2 : w;
-  }
-  argv[argc] = NULL;
-  return argc;
-}
-
-static char *join_argv(const struct hr_argv *a)
-{
-  char *s = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&s, &len);
-
-  assert_non_null(f);
-  for (int i = 1; i < a->runtime_argc; i++)
-    fprintf(f, "%s%s", i > 1 ? " " : "", a->runtime_argv[i][0] ? a->runtime_argv[i] : "''");
-  fclose(f);
-  return s;
-}
 
 static void run_flags_case(void **state)
 {
