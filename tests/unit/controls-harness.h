@@ -20,20 +20,6 @@ struct apply_case {
   const char *error;   /* expected HR_ERR_INPUT message suffix; then out/changes unused */
 };
 
-static char *join_changes(const struct hr_changes *ch)
-{
-  char *s = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&s, &len);
-
-  assert_non_null(f);
-  for (size_t i = 0; i < ch->len; i++)
-    fprintf(f, "%s%s: %s -> %s", i ? "\n" : "", ch->items[i].path, ch->items[i].old_value,
-            ch->items[i].new_value);
-  fclose(f);
-  return s;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
   size_t n = strlen(s), m = strlen(suffix);
@@ -55,7 +41,7 @@ static void run_apply_case(void **state)
   assert_ok(hr_policy_parse(c->profile, strlen(c->profile), "test.json", "test", &p, &err), &err);
   assert_ok(hr_json_parse(c->spec, strlen(c->spec), &opts, &doc, &err), &err);
   r = hr_policy_apply(p, doc, &ch, &err);
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   hr_changes_free(&ch);
   if (c->error != NULL) {
     if (r >= 0)
@@ -107,7 +93,7 @@ static void run_file_case(void **state)
   assert_ok(hr_json_parse(in, in_len, &opts, &doc, &err), &err);
   assert_ok(hr_policy_apply(p, doc, &ch, &err), &err);
   assert_ok(hr_json_serialize(doc, &out, &len, &err), &err);
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   hr_changes_free(&ch);
   assert_string_equal(out, want);
   /* the file ends in a newline, the joined records do not */

@@ -20,24 +20,6 @@
 #include "hardrun/policy.h"
 #include "hardrun/state.h"
 
-static char *join_changes(const struct hr_changes *ch)
-{
-  char *s = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&s, &len);
-
-  assert_non_null(f);
-  for (size_t i = 0; i < ch->len; i++) {
-    const struct hr_change *c = &ch->items[i];
-    if (c->audit_only)
-      fprintf(f, "%s%s: AUDIT %s", i ? "\n" : "", c->path, c->old_value);
-    else
-      fprintf(f, "%s%s: %s -> %s", i ? "\n" : "", c->path, c->old_value, c->new_value);
-  }
-  fclose(f);
-  return s;
-}
-
 static struct hr_policy *profile(const char *text)
 {
   struct hr_policy *p = NULL;
@@ -158,7 +140,7 @@ static void run_process_case(void **state)
   int r;
 
   r = hr_exec_harden_buffer(c->in, strlen(c->in), "process.json", p, &ch, &out, &len, &err);
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   if (c->error != NULL) {
     if (r >= 0)
       fail_msg("expected error \"%s\", got success, changes:\n%s", c->error, log);
@@ -211,7 +193,7 @@ static void test_docker_fixtures(void **state)
     assert_ok(hr_exec_harden_buffer(in, len, names[i], p, &ch, &out, &out_len, &err), &err);
     assert_non_null(out);
     assert_string_equal(out, want);
-    log = join_changes(&ch);
+    log = unit_join_changes(&ch);
     /* the file ends in a newline, the joined records do not */
     assert_int_equal(strlen(log) + 1, strlen(want_log));
     assert_memory_equal(log, want_log, strlen(log));
@@ -447,7 +429,7 @@ static void run_flags_case(void **state)
   assert_ok(hr_argv_parse(split(buf, argv), argv, &a, &err), &err);
   r = a.process != NULL ? 0 : hr_exec_harden_flags(&a, p, &ch, &err);
   rt = join_argv(&a);
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   if (c->error != NULL) {
     if (r >= 0)
       fail_msg("expected error \"%s\", got %s", c->error, rt);

@@ -154,24 +154,6 @@ struct mcase {
   "{\"hostMounts\":{\"sensitive\":[\"/\",\"@/etc\",\"@/var/run\",\"@/data\",\"@/lib*\"],"          \
   "\"allow\":[\"@/etc/allowed\"],\"allowReadOnly\":[\"@/etc-link/ro-only\"]}}"
 
-static char *join_log(const struct hr_changes *ch)
-{
-  char *s = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&s, &len);
-
-  assert_non_null(f);
-  for (size_t i = 0; i < ch->len; i++) {
-    const struct hr_change *c = &ch->items[i];
-    if (c->audit_only)
-      fprintf(f, "%sAUDIT %s: %s", i ? "\n" : "", c->path, c->old_value);
-    else
-      fprintf(f, "%s%s: %s -> %s", i ? "\n" : "", c->path, c->old_value, c->new_value);
-  }
-  fclose(f);
-  return s;
-}
-
 static void run_case(void **state)
 {
   const struct mcase *c = *state;
@@ -191,7 +173,7 @@ static void run_case(void **state)
   assert_ok(hr_policy_parse(profile, strlen(profile), "test.json", "test", &p, &err), &err);
   assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
   r = hr_policy_apply(p, doc, &ch, &err);
-  log = join_log(&ch);
+  log = unit_join_changes(&ch);
   hr_changes_free(&ch);
   if (c->refused != NULL || c->input != NULL) {
     cleanup_free char *tail = subst(c->refused ? c->refused : c->input);
@@ -339,8 +321,8 @@ static const struct mcase cases[] = {
      NULL, NULL},
     {"audit records each", "{\"hostMounts\":{\"mode\":\"audit\",\"sensitive\":[\"@/etc\"]}}",
      "[" BIND("@/etc", "/a") "," BIND("@/etc/passwd", "/c") "]", NULL,
-     "AUDIT mounts[0].source: \"@/etc\" is the sensitive host path \"@/etc\"\n"
-     "AUDIT mounts[1].source: \"@/etc/passwd\" lies in the sensitive host path \"@/etc\"",
+     "mounts[0].source: AUDIT \"@/etc\" is the sensitive host path \"@/etc\"\n"
+     "mounts[1].source: AUDIT \"@/etc/passwd\" lies in the sensitive host path \"@/etc\"",
      NULL, NULL},
     {"the host's root with the built-in list", "{\"hostMounts\":true}", ONE(BIND("/", "/host")),
      NULL, NULL, SRC0 "\"/\" is the sensitive host path \"/\"", NULL},

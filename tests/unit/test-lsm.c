@@ -76,24 +76,6 @@ static char *read_state(const char *run_dir)
   return buf;
 }
 
-static char *join_changes(const struct hr_changes *ch)
-{
-  char *s = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&s, &len);
-
-  assert_non_null(f);
-  for (size_t i = 0; i < ch->len; i++) {
-    const struct hr_change *c = &ch->items[i];
-    if (c->audit_only)
-      fprintf(f, "%s%s: AUDIT %s", i ? "\n" : "", c->path, c->old_value);
-    else
-      fprintf(f, "%s%s: %s -> %s", i ? "\n" : "", c->path, c->old_value, c->new_value);
-  }
-  fclose(f);
-  return s;
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
   size_t n = strlen(s), m = strlen(suffix);
@@ -209,7 +191,7 @@ static void real_apply(void **state)
   assert_ok(hr_policy_parse(profile, strlen(profile), "lsm.json", "lsm", &p, &err), &err);
   assert_ok(hr_json_parse(in, len, &opts, &doc, &err), &err);
   assert_ok(hr_policy_apply(p, doc, &ch, &err), &err);
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   hr_changes_free(&ch);
   assert_string_equal(log, "process.apparmorProfile: AUDIT AppArmor is not enabled on this host; "
                            "nothing changed\n"
@@ -1001,7 +983,7 @@ static void run_lsm_case(const struct lsm_case *c, bool selinux)
                              .overrides_only = c->exec};
   r = selinux ? hr_lsm_selinux_rewrite(&ctx, &host, &err)
               : hr_lsm_apparmor_rewrite(&ctx, &host, &err);
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   hr_changes_free(&ch);
   if (c->state_after != NULL) {
     state = read_state(run_dir);

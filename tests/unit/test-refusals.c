@@ -26,28 +26,10 @@ struct rcase {
   const char *profile;
   const char *spec;
   const char *out;     /* whole output; NULL: byte-identical to spec */
-  const char *log;     /* "path: old -> new" and "AUDIT path: finding" lines */
+  const char *log;     /* "path: old -> new" and "path: AUDIT finding" lines */
   const char *refused; /* exact HR_ERR_REFUSED message */
   const char *input;   /* exact HR_ERR_INPUT message */
 };
-
-static char *join_log(const struct hr_changes *ch)
-{
-  char *s = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&s, &len);
-
-  assert_non_null(f);
-  for (size_t i = 0; i < ch->len; i++) {
-    const struct hr_change *c = &ch->items[i];
-    if (c->audit_only)
-      fprintf(f, "%sAUDIT %s: %s", i ? "\n" : "", c->path, c->old_value);
-    else
-      fprintf(f, "%s%s: %s -> %s", i ? "\n" : "", c->path, c->old_value, c->new_value);
-  }
-  fclose(f);
-  return s;
-}
 
 static void check_case(const struct rcase *c)
 {
@@ -63,7 +45,7 @@ static void check_case(const struct rcase *c)
   assert_ok(hr_policy_parse(c->profile, strlen(c->profile), "test.json", "test", &p, &err), &err);
   assert_ok(hr_json_parse(c->spec, strlen(c->spec), &opts, &doc, &err), &err);
   r = hr_policy_apply(p, doc, &ch, &err);
-  log = join_log(&ch);
+  log = unit_join_changes(&ch);
   hr_changes_free(&ch);
   if (c->refused != NULL || c->input != NULL) {
     if (r >= 0)
@@ -125,7 +107,7 @@ static const struct rcase privileged_cases[] = {
      DEVS(DENY_ALL "," ALLOW_ALL), DEVS(DENY_ALL ",{\"allow\":false,\"access\":\"rwm\"}"),
      "linux.resources.devices[1].allow: true -> false", NULL, NULL},
     {"privileged: audit records and keeps", "{\"privileged\":{\"mode\":\"audit\"}}",
-     DEVS(ALLOW_ALL), NULL, "AUDIT linux.resources.devices[0]: " PRIV_MSG, NULL, NULL},
+     DEVS(ALLOW_ALL), NULL, "linux.resources.devices[0]: AUDIT " PRIV_MSG, NULL, NULL},
     {"privileged: off", "{\"privileged\":{\"mode\":\"off\",\"systemPaths\":\"off\"}}",
      "{\"linux\":{\"resources\":{\"devices\":[" ALLOW_ALL "]}}}", NULL, "", NULL, NULL},
     {"privileged: enabled false", "{\"privileged\":{\"enabled\":false}}",
@@ -173,8 +155,8 @@ static const struct rcase privileged_cases[] = {
      NULL, NULL},
     {"system paths: audit", P_SHORT("audit"), "{\"linux\":{\"maskedPaths\":[\"/proc/keys\"]}}",
      NULL,
-     "AUDIT linux.maskedPaths: \"/proc/kcore\" is not masked (runc's default spec has it)\n"
-     "AUDIT linux.readonlyPaths: \"/proc/sys\" is not read-only (runc's default spec has it)",
+     "linux.maskedPaths: AUDIT \"/proc/kcore\" is not masked (runc's default spec has it)\n"
+     "linux.readonlyPaths: AUDIT \"/proc/sys\" is not read-only (runc's default spec has it)",
      NULL, NULL},
     {"system paths: the built-in lists by default", "{\"privileged\":{\"systemPaths\":\"refuse\"}}",
      "{\"linux\":{}}", NULL, NULL,
@@ -195,7 +177,7 @@ static const struct rcase privileged_cases[] = {
 #define SIX          FIVE "," NS("cgroup")
 #define P_NS         "{\"hostNamespaces\":true}"
 #define NO_NS(t)     "no " t " namespace: the container would share the host's"
-#define CGROUP_AUDIT "AUDIT linux.namespaces: " NO_NS("cgroup")
+#define CGROUP_AUDIT "linux.namespaces: AUDIT " NO_NS("cgroup")
 
 static const struct rcase hostns_cases[] = {
     {"hostns: all six private", P_NS, NSS(SIX), NULL, "", NULL, NULL},
@@ -252,7 +234,7 @@ static const struct rcase hostns_cases[] = {
      REF("host-namespaces", "linux.namespaces: " NO_NS("cgroup")), NULL},
     {"hostns: audit everything", "{\"hostNamespaces\":{\"mode\":\"audit\"}}",
      NSS(NS("pid") "," NS("ipc") "," NS("uts") "," NS("mount")), NULL,
-     "AUDIT linux.namespaces: " NO_NS("network") "\n" CGROUP_AUDIT, NULL, NULL},
+     "linux.namespaces: AUDIT " NO_NS("network") "\n" CGROUP_AUDIT, NULL, NULL},
     {"hostns: an entry is a string", P_NS, NSS("\"pid\""), NULL, NULL, NULL,
      REF("host-namespaces", "linux.namespaces[0]: expected an object")},
     {"hostns: a path is a number", P_NS, NSS("{\"type\":\"pid\",\"path\":1}"), NULL, NULL, NULL,
@@ -326,7 +308,7 @@ static const struct rcase hostdevices_cases[] = {
                                                              "b", 8, 0, "r") " -> (absent)",
      NULL, NULL},
     {"devices: audit", "{\"hostDevices\":{\"mode\":\"audit\"}}", NODES(KVM), NULL,
-     "AUDIT linux.devices[0]: host device \"/dev/kvm\" (c 10:232) is not in the allowlist", NULL,
+     "linux.devices[0]: AUDIT host device \"/dev/kvm\" (c 10:232) is not in the allowlist", NULL,
      NULL},
     {"devices: a node of an unknown type", P_DEV, NODES(NODE("/dev/x", "z", 1, 3)), NULL, NULL,
      NULL, REF("host-devices", "linux.devices[0].type: expected \"c\", \"b\", \"u\" or \"p\"")},
@@ -410,7 +392,7 @@ static const struct rcase hooks_cases[] = {
      "hooks.prestart[0]: " HOOK("/a") " -> (absent)\nhooks.poststop[0]: " HOOK("/b") " -> (absent)",
      NULL, NULL},
     {"hooks: audit", "{\"hooks\":{\"mode\":\"audit\"}}", HOOKS("\"poststart\":[" HOOK("/a") "]"),
-     NULL, "AUDIT hooks.poststart[0].path: " HOOK_MSG("/a"), NULL, NULL},
+     NULL, "hooks.poststart[0].path: AUDIT " HOOK_MSG("/a"), NULL, NULL},
     {"hooks: an arg that is not a string", P_HOOK,
      HOOKS("\"prestart\":[{\"path\":\"/a\",\"args\":[1]}]"), NULL, NULL, NULL,
      REF("hooks", "hooks.prestart[0].args[0]: expected a string")},
@@ -454,7 +436,7 @@ static const struct rcase rlimits_cases[] = {
      "{\"rlimits\":{\"mode\":\"audit\",\"limits\":{\"RLIMIT_NOFILE\":{\"default\":4096,"
      "\"ceiling\":8192}}}}",
      RL(NOFILE(10000, 10000)), NULL,
-     "AUDIT process.rlimits[0]: RLIMIT_NOFILE (soft 10000, hard 10000) is above the ceiling 8192",
+     "process.rlimits[0]: AUDIT RLIMIT_NOFILE (soft 10000, hard 10000) is above the ceiling 8192",
      NULL, NULL},
     {"rlimits: a type runc would not know is not NOFILE", P_RL,
      RL("{\"type\":\"rlimit_nofile\",\"hard\":18446744073709551615}"), NULL, "", NULL, NULL},
@@ -484,7 +466,7 @@ static const struct rcase oom_cases[] = {
     {"oom: within the profile minimum", "{\"oom\":{\"minScoreAdj\":-1000}}", ADJ("-1000"), NULL, "",
      NULL, NULL},
     {"oom: audit", "{\"oom\":{\"mode\":\"audit\"}}", ADJ("-1"), NULL,
-     "AUDIT process.oomScoreAdj: " ADJ_MSG("-1", "0"), NULL, NULL},
+     "process.oomScoreAdj: AUDIT " ADJ_MSG("-1", "0"), NULL, NULL},
     {"oom: a float score", P_OOM, ADJ("-1.0"), NULL, NULL, NULL,
      REF("oom", "process.oomScoreAdj: expected an integer, got -1.0")},
     {"oom: a string for the killer", P_OOM, OOMK("\"true\""), NULL, NULL, NULL,
@@ -503,11 +485,11 @@ static const struct rcase secretenv_cases[] = {
      ENV("\"PATH=/bin\",\"KEYBOARD=us\",\"MY_KEY_ID=1\",\"HOSTNAME=x\""), NULL, "", NULL, NULL},
     {"secret env: audited by default, the value never shown", P_ENV,
      ENV("\"PATH=/bin\",\"DB_PASSWORD=hunter2\",\"api_token=abc\",\"GPG_KEY=0xDEAD\""), NULL,
-     "AUDIT process.env[1]: " ENV_MSG(
+     "process.env[1]: AUDIT " ENV_MSG(
          "DB_PASSWORD", "*PASSWORD*") "\n"
-                                      "AUDIT process.env[2]: " ENV_MSG(
+                                      "process.env[2]: AUDIT " ENV_MSG(
                                           "api_token", "*TOKEN*") "\n"
-                                                                  "AUDIT process.env[3]: " ENV_MSG(
+                                                                  "process.env[3]: AUDIT " ENV_MSG(
                                                                       "GPG_KEY", "*_KEY"),
      NULL, NULL},
     {"secret env: refuse", "{\"secretEnv\":{\"mode\":\"refuse\"}}",
@@ -536,9 +518,9 @@ static const struct rcase secretenv_cases[] = {
 
 static const struct rcase sshd_cases[] = {
     {"sshd: audited by default", P_SSHD, ARGS("\"/usr/sbin/sshd\",\"-D\""), NULL,
-     "AUDIT process.args[0]: " SSHD_MSG, NULL, NULL},
+     "process.args[0]: AUDIT " SSHD_MSG, NULL, NULL},
     {"sshd: through a shell", P_SSHD, ARGS("\"sh\",\"-c\",\"mkdir -p /run/sshd;exec sshd -D\""),
-     NULL, "AUDIT process.args[2]: " SSHD_MSG, NULL, NULL},
+     NULL, "process.args[2]: AUDIT " SSHD_MSG, NULL, NULL},
     {"sshd: through an init", "{\"sshd\":{\"mode\":\"refuse\"}}",
      ARGS("\"tini\",\"--\",\"/usr/sbin/sshd\""), NULL, NULL,
      REF("sshd", "process.args[2]: " SSHD_MSG), NULL},

@@ -198,25 +198,6 @@ static char *fixture_dir(void)
   return p;
 }
 
-/* "path: old -> new" per change, "path: AUDIT finding" per finding. */
-static char *join_changes(const struct hr_changes *ch)
-{
-  char *s = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&s, &len);
-
-  assert_non_null(f);
-  for (size_t i = 0; i < ch->len; i++) {
-    const struct hr_change *c = &ch->items[i];
-    if (c->audit_only)
-      fprintf(f, "%s%s: AUDIT %s", i ? "\n" : "", c->path, c->old_value);
-    else
-      fprintf(f, "%s%s: %s -> %s", i ? "\n" : "", c->path, c->old_value, c->new_value);
-  }
-  fclose(f);
-  return s;
-}
-
 /* ---- the profile section ---------------------------------------------------------- */
 
 struct section_case {
@@ -733,7 +714,7 @@ static void run_apply_case(void **state)
   load_policy(c->profile, &p);
   assert_ok(hr_json_parse(c->spec, strlen(c->spec), &opts, &doc, &err), &err);
   r = hr_policy_apply(p, doc, &ch, &err);
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   hr_changes_free(&ch);
   if (c->error != NULL) {
     cleanup_free char *msg = NULL;

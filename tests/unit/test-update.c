@@ -19,20 +19,6 @@
 #include "hardrun/policy.h"
 #include "hardrun/state.h"
 
-static char *join_changes(const struct hr_changes *ch)
-{
-  char *s = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&s, &len);
-
-  assert_non_null(f);
-  for (size_t i = 0; i < ch->len; i++)
-    fprintf(f, "%s%s: %s -> %s", i ? "\n" : "", ch->items[i].path, ch->items[i].old_value,
-            ch->items[i].new_value);
-  fclose(f);
-  return s;
-}
-
 static struct hr_policy *profile(const char *text)
 {
   struct hr_policy *p = NULL;
@@ -205,7 +191,7 @@ static void run_body_case(void **state)
 
   r = hr_update_harden_buffer(c->in, strlen(c->in), "stdin", p, &c->now, &ch, &out, &len, &after,
                               &err);
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   if (c->error != NULL) {
     if (r >= 0)
       fail_msg("expected error \"%s\", got success, changes:\n%s", c->error, log);
@@ -251,7 +237,7 @@ static void test_docker_bodies(void **state)
   assert_string_equal(out, "{\"memory\":{\"limit\":0,\"reservation\":0,\"kernel\":0},"
                            "\"cpu\":{\"shares\":0,\"quota\":0,\"period\":0},"
                            "\"pids\":{\"limit\":1000},\"blockIO\":{\"weight\":0}}\n");
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   assert_string_equal(log, PID_CH("-1", "1000"));
   assert_false(after.known);
   free(in);
@@ -265,7 +251,7 @@ static void test_docker_bodies(void **state)
   assert_string_equal(out, "{\"memory\":{\"limit\":0,\"reservation\":0,\"kernel\":0},"
                            "\"cpu\":{\"shares\":0,\"quota\":50000,\"period\":100000},"
                            "\"blockIO\":{\"weight\":0}}\n");
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   assert_string_equal(log, P_CH("0", "100000"));
   assert_true(after.known);
   assert_int_equal(after.quota, 50000);
@@ -389,7 +375,7 @@ static void run_flags_case(void **state)
   assert_ok(hr_argv_parse(split(buf, argv), argv, &a, &err), &err);
   r = hr_update_harden_flags(&a, p, &c->now, &ch, &after, &err);
   rt = join_argv(&a);
-  log = join_changes(&ch);
+  log = unit_join_changes(&ch);
   if (c->error != NULL) {
     if (r >= 0)
       fail_msg("expected error \"%s\", got %s", c->error, rt);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "hardrun/error.h"
+#include "hardrun/policy.h"
 #include "hardrun/utils.h"
 
 /* Absolute path of a fixture under tests/unit/fixtures ($HR_FIXTURES, set by
@@ -40,6 +41,26 @@ static inline char *unit_read_fixture(const char *rel, size_t *len)
     fail_msg("fixture %s: %s", path, err.msg);
   free(path);
   return buf;
+}
+
+/* The change records as "path: old -> new" lines, and "path: AUDIT finding"
+ * for findings: the form of the audit record's text (hr_audit_format_text). */
+static inline char *unit_join_changes(const struct hr_changes *ch)
+{
+  char *s = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&s, &len);
+
+  assert_non_null(f);
+  for (size_t i = 0; i < ch->len; i++) {
+    const struct hr_change *c = &ch->items[i];
+    if (c->audit_only)
+      fprintf(f, "%s%s: AUDIT %s", i ? "\n" : "", c->path, c->old_value);
+    else
+      fprintf(f, "%s%s: %s -> %s", i ? "\n" : "", c->path, c->old_value, c->new_value);
+  }
+  fclose(f);
+  return s;
 }
 
 #define assert_ok(expr, err)                                                                       \
