@@ -22,6 +22,7 @@
 #include "hardrun/policy.h"
 #include "hardrun/spec.h"
 #include "hardrun/state.h"
+#include "hardrun/userns.h"
 #include "hardrun/utils.h"
 
 extern char **environ;
@@ -115,18 +116,14 @@ static void audit(struct run_state *st, const struct hr_policy *p, const char *p
     warn(st, "audit record not delivered", aerr.msg);
 }
 
-/* The record exec and update will look up.  Written before runc runs: a
- * create that then fails leaves a record the next create of that id
- * replaces. */
-static int record(struct run_state *st, const struct hr_policy *policy, struct hr_error *err)
+/* runc's --root and the bundle as absolute, clean paths: how the state
+ * record and the id slice name the container. */
+static int container_paths(const struct run_state *st, char **ret_root, char **ret_bundle,
+                           struct hr_error *err)
 {
   cleanup_free char *root = NULL, *bundle = NULL, *cwd = NULL;
   const char *b = st->argv.bundle != NULL ? st->argv.bundle : ".";
-  struct hr_state_record rec = {0};
 
-  /* runc refuses a create without an id; there is nothing to record. */
-  if (st->argv.id == NULL)
-    return 0;
   if (hr_state_root_abs(st->argv.root, &root, err) < 0)
     return -1;
   if (b[0] == '/') {
@@ -140,30 +137,57 @@ static int record(struct run_state *st, const struct hr_policy *policy, struct h
   }
   if (bundle == NULL)
     return -1;
-  rec = (struct hr_state_record){
+  *ret_root = get_and_reset(&root);
+  *ret_bundle = get_and_reset(&bundle);
+  return 0;
+}
+
+/* The record exec and update will look up.  Written before runc runs: a
+ * create that then fails leaves a record the next create of that id
+ * replaces. */
+static int record(struct run_state *st, const struct hr_policy *policy, const char *root,
+                  const char *bundle, struct hr_error *err)
+{
+  const struct hr_state_record rec = {
       .id = (char *)st->argv.id,
-      .root = root,
+      .root = (char *)root,
       .profile = policy->name,
       .profile_path = policy->path,
-      .bundle = bundle,
+      .bundle = (char *)bundle,
   };
+
+  /* runc refuses a create without an id; there is nothing to record. */
+  if (st->argv.id == NULL)
+    return 0;
   return hr_state_save(st->conf.state_dir, &rec, err);
 }
 
 static int harden(struct run_state *st, struct hr_error *err)
 {
   cleanup_policy struct hr_policy *policy = NULL;
+  cleanup_free char *root = NULL, *bundle = NULL;
   struct hr_changes changes = {0};
   const char *name =
       st->argv.hardrun_profile != NULL ? st->argv.hardrun_profile : st->conf.default_profile;
+  struct hr_userns_host host = {.state_dir = st->conf.state_dir, .id = st->argv.id};
   int ret;
 
   hr_lsm_set_container(st->argv.id, st->conf.state_dir);
-  ret = hr_policy_load(&st->conf, name, &policy, err);
+  ret = container_paths(st, &root, &bundle, err);
+  host.root = root;
+  host.bundle = bundle;
+  hr_userns_bind(&host);
+  if (ret == 0)
+    ret = hr_policy_load(&st->conf, name, &policy, err);
   if (ret == 0)
     ret = hr_spec_harden_bundle(st->argv.bundle, policy, &changes, err);
   if (ret == 0)
-    ret = record(st, policy, err);
+    ret = record(st, policy, root, bundle, err);
+  /* Never leave a half-applied policy: ids taken for a container that
+   * will not start go back to the pool. */
+  if (ret < 0)
+    hr_userns_abort();
+  hr_userns_bind(NULL);
   audit(st, policy, name, st->argv.bundle != NULL ? st->argv.bundle : ".", &changes,
         ret < 0 ? err : NULL);
   hr_changes_free(&changes);
@@ -260,6 +284,30 @@ static int update_harden(struct run_state *st, struct hr_error *err)
   return ret;
 }
 
+/* Go's strconv.ParseBool, which runc's flag package uses for --force=V. */
+static bool go_true(const char *v)
+{
+  static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+
+  if (v == NULL)
+    return true;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(yes); i++)
+    if (strcmp(v, yes[i]) == 0)
+      return true;
+  return false;
+}
+
+static int release_ids(struct run_state *st, struct hr_error *err)
+{
+  const struct hr_argv_flag *force = hr_argv_last_flag(&st->argv, "force");
+  cleanup_free char *root = NULL;
+
+  if (hr_state_root_abs(st->argv.root, &root, err) < 0)
+    return -1;
+  return hr_userns_forget(st->conf.state_dir, root, st->argv.id,
+                          force != NULL && go_true(force->value), err);
+}
+
 /* Before runc's delete, since nothing runs after it.  Never fatal: a record
  * left behind is replaced by the next create of the id. */
 static void forget(struct run_state *st)
@@ -272,6 +320,8 @@ static void forget(struct run_state *st)
     warn(st, "state record not removed", lerr.msg);
   if (hr_mcs_release(st->conf.state_dir, st->argv.id, &lerr) < 0)
     warn(st, "SELinux categories not released", lerr.msg);
+  if (release_ids(st, &lerr) < 0)
+    warn(st, "user-namespace ids not released", lerr.msg);
 }
 
 static int run(struct run_state *st, int argc, char **argv, struct hr_error *err)

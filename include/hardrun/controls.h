@@ -184,4 +184,7 @@ HR_CONTROL_DECL(hr_sshd);
 /* Issue 4: the user a process runs as (process.c). */
 HR_CONTROL_DECL(hr_user);
 
+/* Issue 3: user namespaces (userns.c). */
+HR_CONTROL_DECL(hr_userns);
+
 #endif

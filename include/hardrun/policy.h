@@ -11,6 +11,7 @@
 #include "hardrun/lsm.h"
 #include "hardrun/refusals.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/userns.h"
 
 /* ---- hardrun.conf ------------------------------------------------------ */
 
@@ -102,6 +103,7 @@ struct hr_policy {
   struct hr_policy_selinux selinux;
   struct hr_policy_refusals refusals;
   struct hr_policy_user user;
+  struct hr_policy_userns userns;
 };
 
 /* Profile names are [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes; never a

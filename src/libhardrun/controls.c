@@ -230,6 +230,18 @@ const struct hr_control hr_controls[] = {
         .test = "tests/unit/test-lsm.c",
         .scope = HR_SCOPE_PROCESS,
     },
+    {
+        /* Last: it is the one row that changes the host (it takes a slice
+         * of ids and may extend ACLs), so every refusal comes first. */
+        .name = "user-namespace",
+        .profile_key = "userNamespace",
+        .spec_path = "linux.uidMappings",
+        .parse = hr_userns_parse,
+        .enabled = hr_userns_enabled,
+        .apply = hr_userns_apply,
+        .release = hr_userns_release,
+        .test = "tests/unit/test-userns.c",
+    },
 };
 
 const size_t hr_n_controls = HR_ARRAY_SIZE(hr_controls);
