@@ -520,7 +520,7 @@ static int grant_one(const char *path, struct hr_userns_slice *s, bool is_rootfs
    * layer, where it hides "other" from the image's own users. */
   if (is_rootfs)
     return hr_error_refused(err,
-                            "the rootfs `%s` is not searchable by the container's root "
+                            "root.path: the rootfs `%s` is not searchable by the container's root "
                             "(host uid %" PRIu32 "); make it mode 0755",
                             path, s->uid);
   if (s->n_grants == HR_USERNS_MAX_ACL_ENTRIES)
