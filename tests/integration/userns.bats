@@ -250,3 +250,18 @@ init_map() {
   hr_assert_eq "$status" 0
   hr_assert_eq "$(awk '{print $2}' <<<"$output")" "$(jq '.slices[0].uid' "$TABLE")"
 }
+
+@test "userns: the README's recipe turns it on in a copy of the shipped default profile" {
+  printf 'hardrun:800000:65536\n' >"$HR_TMP/subid"
+  # the README's sed, then the test's own subid files instead of /etc's
+  sed 's/"enabled": false, "subidUser"/"enabled": true, "subidUser"/' \
+    "$HR_PROFILES/default.json" >"$HR_TMP/recipe.json"
+  ! cmp -s "$HR_PROFILES/default.json" "$HR_TMP/recipe.json"
+  hr_jsonc "$HR_TMP/recipe.json" | jq --arg f "$HR_TMP/subid" \
+    '.userNamespace += {subuidFile: $f, subgidFile: $f}' >"$HR_TMP/profiles/uns.json"
+  uns_bundle recipe cat /proc/self/uid_map
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  echo "$output"
+  hr_assert_eq "$status" 0
+  hr_assert_eq "$(awk '{print $2}' <<<"$output")" 800000
+}

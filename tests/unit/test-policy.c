@@ -412,7 +412,7 @@ static const struct profile_case {
      "\"sysctls\", \"hooks\", \"readonlyRootfs\", \"noNewPrivileges\", "
      "\"capabilities\", \"user\", \"pids\", \"memory\", \"cpu\", "
      "\"mountPropagation\", \"rlimits\", \"oom\", \"secretEnv\", \"sshd\", "
-     "\"seccomp\", \"apparmor\", \"selinux\")"},
+     "\"seccomp\", \"apparmor\", \"selinux\", \"userNamespace\")"},
 };
 
 static void test_profile_fixtures(void **state)
@@ -517,6 +517,7 @@ static void test_control_table(void **state)
       {"seccomp", "seccomp", "linux.seccomp"},
       {"apparmor", "apparmor", "process.apparmorProfile"},
       {"selinux", "selinux", "process.selinuxLabel"},
+      {"user-namespace", "userNamespace", "linux.uidMappings"},
   };
   const char *src = getenv("HR_SRCDIR");
 
@@ -555,9 +556,15 @@ static void test_shipped_default(void **state)
   assert_true(asprintf(&path, "%s/default.json", dir ? dir : "profiles") > 0);
   assert_ok(hr_read_file(path, 1u << 20, &buf, &len, &err), &err);
   assert_ok(hr_policy_parse(buf, len, path, "default", &p, &err), &err);
+  /* Every control but user namespaces, which change file ownership on
+   * volumes: off, with its settings there to turn on. */
   for (size_t k = 0; k < hr_n_controls; k++)
-    if (!hr_controls[k].enabled(p))
-      fail_msg("control %s disabled in the default profile", hr_controls[k].name);
+    if (hr_controls[k].enabled(p) != (strcmp(hr_controls[k].name, "user-namespace") != 0))
+      fail_msg("control %s is %s in the default profile", hr_controls[k].name,
+               hr_controls[k].enabled(p) ? "on" : "off");
+  assert_string_equal(p->userns.subid_user, "hardrun");
+  assert_int_equal(p->userns.size, 65536);
+  assert_true(p->userns.required);
   assert_non_null(p->description);
   assert_int_equal(p->rootfs.n_tmpfs, HR_ARRAY_SIZE(tmpfs));
   for (size_t i = 0; i < HR_ARRAY_SIZE(tmpfs); i++)
