@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "hardrun/argv.h"
+#include "hardrun/controls.h"
 #include "hardrun/log.h"
 #include "hardrun/lsm.h"
 #include "hardrun/policy.h"
@@ -179,6 +180,8 @@ static int harden(struct run_state *st, struct hr_error *err)
   hr_userns_bind(&host);
   if (ret == 0)
     ret = hr_policy_load(&st->conf, name, &policy, err);
+  /* A profile that does not enforce takes no ids and changes no ACL. */
+  host.dry_run = policy != NULL && !policy->enforce;
   if (ret == 0)
     ret = hr_spec_harden_bundle(st->argv.bundle, policy, &changes, err);
   if (ret == 0)
@@ -215,6 +218,19 @@ static int later_policy(struct run_state *st, struct hr_state_record *rec, struc
   return hr_policy_load(&st->conf, *ret_name, ret, err);
 }
 
+/* Under a profile that does not enforce, the flag forms of exec and update
+ * are passed on untouched: they live in argv, which is not rewritten to
+ * be looked at.  The record says so instead of staying silent. */
+static int not_evaluated(struct hr_changes *changes, struct hr_error *err)
+{
+  int r = hr_changes_add_text(changes, "enforce", "argv",
+                              "not evaluated: the profile does not enforce", "", err);
+
+  if (r == 0 && changes->len > 0)
+    changes->items[changes->len - 1].audit_only = true;
+  return r;
+}
+
 static int exec_harden(struct run_state *st, struct hr_error *err)
 {
   cleanup_policy struct hr_policy *policy = NULL;
@@ -225,9 +241,12 @@ static int exec_harden(struct run_state *st, struct hr_error *err)
 
   hr_lsm_set_container(st->argv.id, st->conf.state_dir);
   ret = later_policy(st, &rec, &policy, &name, err);
-  if (ret == 0)
-    ret = st->argv.process != NULL ? hr_exec_harden_file(st->argv.process, policy, &changes, err)
-                                   : hr_exec_harden_flags(&st->argv, policy, &changes, err);
+  if (ret == 0 && st->argv.process != NULL)
+    ret = hr_exec_harden_file(st->argv.process, policy, &changes, err);
+  else if (ret == 0 && policy->enforce)
+    ret = hr_exec_harden_flags(&st->argv, policy, &changes, err);
+  else if (ret == 0)
+    ret = not_evaluated(&changes, err);
   audit(st, policy, name, rec.bundle, &changes, ret < 0 ? err : NULL);
   hr_changes_free(&changes);
   hr_state_record_free(&rec);
@@ -262,7 +281,9 @@ static int update_harden(struct run_state *st, struct hr_error *err)
   int ret, fd = -1;
 
   ret = later_policy(st, &rec, &policy, &name, err);
-  if (ret == 0) {
+  if (ret == 0 && !policy->enforce) {
+    ret = not_evaluated(&changes, err);
+  } else if (ret == 0) {
     current_cpu(&rec, &now);
     ret = hr_update_harden(&st->argv, policy, &now, &changes, &after, &fd, err);
   }

@@ -91,6 +91,12 @@ struct hr_policy {
   char *name; /* profile name */
   char *path; /* file it was read from */
   char *description;
+  /* false ("enforce": false): every control runs and what it would change
+   * or refuse is recorded, but config.json is left as it is. */
+  bool enforce;
+  /* Per row of hr_controls: the profile file its section came from (with
+   * "extends", a parent's), NULL when the profile leaves it out. */
+  char **sources;
   bool no_new_privileges;
   struct hr_policy_rootfs rootfs;
   struct hr_policy_caps caps;
@@ -113,9 +119,14 @@ bool hr_policy_name_valid(const char *name);
 /* Find NAME.json in conf->profile_dirs (first hit wins) and parse it. */
 int hr_policy_load(const struct hr_conf *conf, const char *name, struct hr_policy **ret,
                    struct hr_error *err);
-/* Parse a profile from memory; `filename` is used in messages. */
+/* Parse a profile from memory; `filename` is used in messages.  A profile
+ * that "extends" another is refused here: use hr_policy_parse_with(). */
 int hr_policy_parse(const char *buf, size_t len, const char *filename, const char *name,
                     struct hr_policy **ret, struct hr_error *err);
+/* The same, following "extends" through conf's profile directories. */
+int hr_policy_parse_with(const struct hr_conf *conf, const char *buf, size_t len,
+                         const char *filename, const char *name, struct hr_policy **ret,
+                         struct hr_error *err);
 void hr_policy_free(struct hr_policy *p);
 void hr_policy_freep(struct hr_policy **p);
 #define cleanup_policy __attribute__((cleanup(hr_policy_freep)))

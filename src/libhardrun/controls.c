@@ -448,10 +448,18 @@ static int apply_controls(const struct hr_policy *p, const struct hr_apply_ctx *
     if ((scope != 0 && (c->scope & scope) == 0) || !c->enabled(p))
       continue;
     ctx.rule = c->name;
-    if (c->apply(&ctx, err) < 0) {
-      hr_changes_truncate(changes, first);
-      return hr_error_prefix(err, "profile \"%s\": rule \"%s\"", name, c->name);
+    if (c->apply(&ctx, err) == 0)
+      continue;
+    /* A profile that does not enforce reports what would be refused and
+     * goes on, so its record shows every rule the container breaks. */
+    if (!p->enforce && err->kind == HR_ERR_REFUSED) {
+      struct hr_error refusal = *err;
+      *err = (struct hr_error){0};
+      if (hr_apply_audit(&ctx, c->spec_path, err, "would refuse: %s", refusal.msg) == 0)
+        continue;
     }
+    hr_changes_truncate(changes, first);
+    return hr_error_prefix(err, "profile \"%s\": rule \"%s\"", name, c->name);
   }
   return 0;
 }

@@ -21,6 +21,8 @@
 #define HR_PROFILE_NAME_MAX  64
 /* Room for "description" plus every control's key in the top-level list. */
 #define HR_TOPLEVEL_KEYS_MAX 64
+/* Levels of "extends" above a profile. */
+#define HR_EXTENDS_MAX 8
 /* Keys longer than this are never "close" to one of ours. */
 #define HR_SUGGEST_MAX_LEN 64
 
@@ -613,6 +615,8 @@ void hr_policy_free(struct hr_policy *p)
   free_strv_n(p->rootfs.tmpfs, p->rootfs.n_tmpfs);
   free_strv_n(p->caps.allow, p->caps.n_allow);
   free(p->propagation.rootfs);
+  if (p->sources != NULL)
+    free_strv_n(p->sources, hr_n_controls);
   for (size_t i = 0; i < hr_n_controls; i++)
     if (hr_controls[i].release != NULL)
       hr_controls[i].release(p);
@@ -625,61 +629,197 @@ void hr_policy_freep(struct hr_policy **p)
   *p = NULL;
 }
 
-static int parse_toplevel(const struct hr_json_doc *doc, struct hr_policy *p, struct hr_error *err)
+/* A profile and the profiles it extends, most derived first. */
+struct layer {
+  struct hr_json_doc *doc;
+  char *path;
+  size_t dir; /* index in profileDirs where it was found */
+};
+
+struct layers {
+  struct layer l[HR_EXTENDS_MAX + 1];
+  size_t n;
+};
+
+static void layers_free(struct layers *ls)
+{
+  for (size_t i = 0; i < ls->n; i++) {
+    hr_json_doc_free(ls->l[i].doc);
+    free(ls->l[i].path);
+  }
+  ls->n = 0;
+}
+
+static int check_toplevel_keys(const struct hr_json_doc *doc, struct hr_error *err)
 {
   const char *keys[HR_TOPLEVEL_KEYS_MAX + 1];
-  const struct hr_json *root = hr_json_doc_root(doc);
   size_t n = 0;
 
-  if (hr_n_controls + 1 > HR_TOPLEVEL_KEYS_MAX)
+  if (hr_n_controls + 3 > HR_TOPLEVEL_KEYS_MAX)
     return hr_error_set(err, HR_ERR_PROFILE, EINVAL, "internal error: too many controls");
   keys[n++] = "description";
+  keys[n++] = "extends";
+  keys[n++] = "enforce";
   for (size_t i = 0; i < hr_n_controls; i++)
     keys[n++] = hr_controls[i].profile_key;
   keys[n] = NULL;
-  if (hr_profile_check_keys(doc, root, keys, err) < 0)
-    return -1;
+  return hr_profile_check_keys(doc, hr_json_doc_root(doc), keys, err);
+}
 
-  for (size_t i = 0; i < root->u.object.len; i++) {
-    const struct hr_json_member *m = &root->u.object.items[i];
-    const char *s;
-    if (strcmp(m->key, "description") == 0) {
-      if (hr_profile_get_string(doc, m->value, &s, err) < 0)
-        return -1;
-      p->description = hr_strdup(s, err);
-      if (p->description == NULL)
-        return -1;
-      continue;
-    }
-    for (size_t k = 0; k < hr_n_controls; k++)
-      if (strcmp(m->key, hr_controls[k].profile_key) == 0 &&
-          hr_controls[k].parse(doc, m->value, p, err) < 0)
-        return -1;
+/* The first layer (most derived) that has `key`, or NULL. */
+static const struct hr_json *layer_get(const struct layers *ls, const char *key, size_t *ret_i)
+{
+  for (size_t i = 0; i < ls->n; i++) {
+    const struct hr_json *root = hr_json_doc_root(ls->l[i].doc);
+    for (size_t k = 0; k < root->u.object.len; k++)
+      if (strcmp(root->u.object.items[k].key, key) == 0) {
+        *ret_i = i;
+        return root->u.object.items[k].value;
+      }
   }
+  return NULL;
+}
+
+/* Each top-level key comes whole from the most derived profile that has
+ * it: a section is replaced, never merged, so what a profile says about a
+ * control is all there is to read about it. */
+static int parse_layers(const struct layers *ls, struct hr_policy *p, struct hr_error *err)
+{
+  const struct hr_json *v;
+  const char *s;
+  size_t i;
+
+  p->enforce = true;
+  p->sources = hr_calloc(hr_n_controls + 1, sizeof(*p->sources), err);
+  if (p->sources == NULL)
+    return -1;
+  if ((v = layer_get(ls, "description", &i)) != NULL) {
+    if (hr_profile_get_string(ls->l[i].doc, v, &s, err) < 0 ||
+        (p->description = hr_strdup(s, err)) == NULL)
+      return -1;
+  }
+  if ((v = layer_get(ls, "enforce", &i)) != NULL &&
+      hr_profile_get_bool(ls->l[i].doc, v, &p->enforce, err) < 0)
+    return -1;
+  for (size_t k = 0; k < hr_n_controls; k++) {
+    v = layer_get(ls, hr_controls[k].profile_key, &i);
+    if (v == NULL)
+      continue;
+    if (hr_controls[k].parse(ls->l[i].doc, v, p, err) < 0)
+      return -1;
+    if ((p->sources[k] = hr_strdup(ls->l[i].path, err)) == NULL)
+      return -1;
+  }
+  return 0;
+}
+
+static int add_layer(struct layers *ls, const char *buf, size_t len, const char *path, size_t dir,
+                     struct hr_error *err)
+{
+  struct layer *l = &ls->l[ls->n];
+
+  *l = (struct layer){.dir = dir};
+  if (parse_admin_json(buf, len, path, HR_PROFILE_MAX_SIZE, &l->doc, err) < 0)
+    return -1;
+  if ((l->path = hr_strdup(path, err)) == NULL) {
+    hr_json_doc_free(l->doc);
+    return -1;
+  }
+  ls->n++;
+  return check_toplevel_keys(l->doc, err);
+}
+
+/* The name the newest layer extends, or NULL. */
+static int extends_name(const struct layers *ls, const char **ret, struct hr_error *err)
+{
+  const struct layer *l = &ls->l[ls->n - 1];
+  const struct hr_json *v = hr_json_get(hr_json_doc_root(l->doc), "extends");
+
+  *ret = NULL;
+  if (v == NULL)
+    return 0;
+  if (hr_profile_get_string(l->doc, v, ret, err) < 0)
+    return -1;
+  if (!hr_policy_name_valid(*ret))
+    return hr_profile_error(l->doc, v, err, "extends: invalid profile name");
+  return 0;
+}
+
+static int find_profile(const struct hr_conf *conf, const char *name, size_t first, char **ret_buf,
+                        size_t *ret_len, char **ret_path, size_t *ret_dir, struct hr_error *err);
+
+/* Follow "extends" from the newest layer.  A profile that extends its own
+ * name (an admin's /etc/hardrun/profiles/default.json extending the
+ * shipped "default") is looked up in the directories after its own. */
+static int load_parents(const struct hr_conf *conf, const char *name, struct layers *ls,
+                        struct hr_error *err)
+{
+  for (;;) {
+    cleanup_free char *buf = NULL, *path = NULL;
+    const char *parent;
+    size_t len, dir;
+    int r;
+
+    if (extends_name(ls, &parent, err) < 0)
+      return -1;
+    if (parent == NULL)
+      return 0;
+    if (conf == NULL)
+      return hr_profile_error(ls->l[ls->n - 1].doc, NULL, err,
+                              "extends: only a profile loaded by name can extend another");
+    if (ls->n > HR_EXTENDS_MAX)
+      return hr_profile_error(ls->l[ls->n - 1].doc, NULL, err,
+                              "extends: more than %d levels (a cycle?)", HR_EXTENDS_MAX);
+    r = find_profile(conf, parent, strcmp(parent, name) == 0 ? ls->l[ls->n - 1].dir + 1 : 0, &buf,
+                     &len, &path, &dir, err);
+    if (r > 0)
+      return hr_error_profile(err, "%s: extends \"%s\", which is not found", ls->l[ls->n - 1].path,
+                              parent);
+    if (r < 0 || add_layer(ls, buf, len, path, dir, err) < 0)
+      return -1;
+    name = parent;
+  }
+}
+
+static int policy_from(const struct hr_conf *conf, const char *buf, size_t len, const char *path,
+                       size_t dir, const char *name, struct hr_policy **ret, struct hr_error *err)
+{
+  cleanup_policy struct hr_policy *p = NULL;
+  struct layers ls = {.n = 0};
+  int r;
+
+  p = hr_calloc(1, sizeof(*p), err);
+  if (p == NULL)
+    return -1;
+  p->name = hr_strdup(name ? name : path, err);
+  p->path = hr_strdup(path, err);
+  if (p->name == NULL || p->path == NULL)
+    return -1;
+  r = add_layer(&ls, buf, len, path, dir, err);
+  if (r == 0)
+    r = load_parents(conf, p->name, &ls, err);
+  if (r == 0)
+    r = parse_layers(&ls, p, err);
+  layers_free(&ls);
+  if (r < 0)
+    return -1;
+  *ret = get_and_reset(&p);
   return 0;
 }
 
 int hr_policy_parse(const char *buf, size_t len, const char *filename, const char *name,
                     struct hr_policy **ret, struct hr_error *err)
 {
-  cleanup_json_doc struct hr_json_doc *doc = NULL;
-  cleanup_policy struct hr_policy *p = NULL;
+  return policy_from(NULL, buf, len, filename != NULL ? filename : "(profile)", 0, name, ret, err);
+}
 
-  if (filename == NULL)
-    filename = "(profile)";
-  p = hr_calloc(1, sizeof(*p), err);
-  if (p == NULL)
-    return -1;
-  p->name = hr_strdup(name ? name : filename, err);
-  p->path = hr_strdup(filename, err);
-  if (p->name == NULL || p->path == NULL)
-    return -1;
-  if (parse_admin_json(buf, len, filename, HR_PROFILE_MAX_SIZE, &doc, err) < 0)
-    return -1;
-  if (parse_toplevel(doc, p, err) < 0)
-    return -1;
-  *ret = get_and_reset(&p);
-  return 0;
+int hr_policy_parse_with(const struct hr_conf *conf, const char *buf, size_t len,
+                         const char *filename, const char *name, struct hr_policy **ret,
+                         struct hr_error *err)
+{
+  /* A file given by path extends through every profile directory. */
+  return policy_from(conf, buf, len, filename != NULL ? filename : "(profile)", (size_t)-1, name,
+                     ret, err);
 }
 
 static int not_found(const struct hr_conf *conf, const char *name, struct hr_error *err)
@@ -698,45 +838,61 @@ static int not_found(const struct hr_conf *conf, const char *name, struct hr_err
                           o ? dirs : "(no profile directories)");
 }
 
-int hr_policy_load(const struct hr_conf *conf, const char *name, struct hr_policy **ret,
-                   struct hr_error *err)
+/* NAME.json in profileDirs from index `first` on.  Returns 1 when absent. */
+static int find_profile(const struct hr_conf *conf, const char *name, size_t first, char **ret_buf,
+                        size_t *ret_len, char **ret_path, size_t *ret_dir, struct hr_error *err)
 {
-  if (!hr_policy_name_valid(name)) {
-    char q[160];
-    return hr_error_profile(
-        err, "invalid profile name %s (expected [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes)",
-        hr_quote(q, sizeof(q), name ? name : "", name ? strlen(name) : 0));
-  }
-  for (char **d = conf->profile_dirs; d && *d; d++) {
-    cleanup_free char *path = NULL, *buf = NULL;
-    size_t len;
+  size_t i = 0;
+
+  for (char **d = conf->profile_dirs; d && *d; d++, i++) {
+    cleanup_free char *path = NULL;
     int r;
 
+    if (i < first && first != (size_t)-1)
+      continue;
     if (hr_asprintf(&path, err, "%s/%s.json", *d, name) < 0)
       return -1;
-    r = read_admin_file(path, HR_PROFILE_MAX_SIZE, &buf, &len, err);
+    r = read_admin_file(path, HR_PROFILE_MAX_SIZE, ret_buf, ret_len, err);
     if (r > 0)
       continue;
     /* Anything but "absent" stops the search: skipping an unreadable
      * profile would silently apply a different one. */
     if (r < 0)
       return hr_error_prefix(err, "profile \"%s\"", name);
-    if (hr_policy_parse(buf, len, path, name, ret, err) < 0)
-      return -1;
-    /* The seccomp control names a second file, found through the same
-     * directories, which the profile parser does not know. */
-    if (hr_seccomp_load(*ret, (const char *const *)conf->profile_dirs, conf->state_dir, err) < 0) {
-      hr_policy_freep(ret);
-      return -1;
-    }
+    *ret_path = get_and_reset(&path);
+    *ret_dir = i;
     return 0;
   }
-  return not_found(conf, name, err);
+  return 1;
 }
 
-/* Every control section is `false`, `true` (built-in defaults) or an object
- * with an optional "enabled".  Returns 1 when `section` is an object whose
- * members the caller must read, 0 for a boolean. */
+int hr_policy_load(const struct hr_conf *conf, const char *name, struct hr_policy **ret,
+                   struct hr_error *err)
+{
+  cleanup_free char *buf = NULL, *path = NULL;
+  size_t len, dir;
+  int r;
+
+  if (!hr_policy_name_valid(name)) {
+    char q[160];
+    return hr_error_profile(
+        err, "invalid profile name %s (expected [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes)",
+        hr_quote(q, sizeof(q), name ? name : "", name ? strlen(name) : 0));
+  }
+  r = find_profile(conf, name, 0, &buf, &len, &path, &dir, err);
+  if (r > 0)
+    return not_found(conf, name, err);
+  if (r < 0 || policy_from(conf, buf, len, path, dir, name, ret, err) < 0)
+    return -1;
+  /* The seccomp control names a second file, found through the same
+   * directories, which the profile parser does not know. */
+  if (hr_seccomp_load(*ret, (const char *const *)conf->profile_dirs, conf->state_dir, err) < 0) {
+    hr_policy_freep(ret);
+    return -1;
+  }
+  return 0;
+}
+
 int hr_profile_section_begin(const struct hr_json_doc *profile, const struct hr_json *section,
                              const char *const *keys, bool *on, struct hr_error *err)
 {

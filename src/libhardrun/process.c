@@ -160,7 +160,7 @@ int hr_exec_harden_file(const char *path, const struct hr_policy *policy,
     return hr_error_prefix(err, "--process `%s`", path);
   if (hr_exec_harden_buffer(buf, len, path, policy, changes, &out, &out_len, err) < 0)
     return -1;
-  if (out == NULL)
+  if (out == NULL || !policy->enforce)
     return 0;
   if (hr_write_file_atomic_at(dirfd, base, out, out_len, st.st_mode, st.st_uid, st.st_gid, err) < 0)
     return hr_error_prefix(err, "--process `%s`", path);

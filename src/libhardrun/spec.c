@@ -54,7 +54,8 @@ int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
     return hr_error_prefix(err, "bundle `%s`", dir);
   if (hr_spec_harden_buffer(buf, len, "config.json", policy, changes, &out, &out_len, err) < 0)
     return -1;
-  if (out == NULL)
+  /* A profile that does not enforce only records what it would change. */
+  if (out == NULL || !policy->enforce)
     return 0;
   if (hr_write_file_atomic_at(dirfd, "config.json", out, out_len, st.st_mode, st.st_uid, st.st_gid,
                               err) < 0)

@@ -385,6 +385,102 @@ static void test_load_symlink_followed(void **state)
   assert_string_equal(p->name, "alias");
 }
 
+/* ---- "extends" and "enforce" ---------------------------------------------- */
+
+static struct hr_policy *load_ok(struct hr_conf *conf, const char *name)
+{
+  struct hr_policy *p = NULL;
+  struct hr_error err = {0};
+  assert_ok(hr_policy_load(conf, name, &p, &err), &err);
+  return p;
+}
+
+static void test_extends(void **state)
+{
+  cleanup_free char *d1 = tmp_dir("ext1"), *d2 = tmp_dir("ext2");
+  cleanup_free char *base = tmp_write(
+      "ext2/base.json", "{\"description\": \"base\", \"noNewPrivileges\": true,\n"
+                        " \"pids\": {\"default\": 100}, \"memory\": {\"default\": \"1g\"}}");
+  cleanup_free char *child = tmp_write(
+      "ext1/child.json", "// a child\n{\"extends\": \"base\", \"pids\": {\"default\": 7},\n"
+                         " \"enforce\": false}");
+  cleanup_free char *grand =
+      tmp_write("ext1/grand.json", "{\"extends\": \"child\", \"noNewPrivileges\": false}");
+  /* An admin's profile extending the shipped one of the same name. */
+  cleanup_free char *own =
+      tmp_write("ext1/base.json", "{\"extends\": \"base\", \"description\": \"local\"}");
+  char *dirs[] = {d1, d2, NULL};
+  struct hr_conf conf = {.profile_dirs = dirs};
+  cleanup_policy struct hr_policy *c = load_ok(&conf, "child");
+  cleanup_policy struct hr_policy *g = load_ok(&conf, "grand");
+  cleanup_policy struct hr_policy *b = load_ok(&conf, "base");
+  size_t k_pids = 0, k_mem = 0;
+
+  for (size_t k = 0; k < hr_n_controls; k++) {
+    k_pids = strcmp(hr_controls[k].profile_key, "pids") == 0 ? k : k_pids;
+    k_mem = strcmp(hr_controls[k].profile_key, "memory") == 0 ? k : k_mem;
+  }
+  /* A section comes whole from the most derived profile that has it. */
+  assert_int_equal(c->pids.limit.def, 7);
+  assert_int_equal(c->memory.limit.def, 1 << 30);
+  assert_true(c->no_new_privileges);
+  /* "base" is the admin's copy in ext1, which extends ext2's. */
+  assert_string_equal(c->description, "local");
+  assert_false(c->enforce);
+  assert_string_equal(c->sources[k_pids], child);
+  assert_string_equal(c->sources[k_mem], base);
+  assert_string_equal(c->path, child);
+  /* Two levels: the grandchild's own key, the rest inherited. */
+  assert_false(g->no_new_privileges);
+  assert_int_equal(g->pids.limit.def, 7);
+  assert_false(g->enforce);
+  /* Same name: the next directory's, not itself. */
+  assert_string_equal(b->description, "local");
+  assert_true(b->no_new_privileges);
+  assert_int_equal(b->pids.limit.def, 100);
+  assert_true(b->enforce);
+  assert_string_equal(b->sources[k_pids], base);
+}
+
+static void test_extends_errors(void **state)
+{
+  cleanup_free char *d = tmp_dir("exterr");
+  cleanup_free char *a = tmp_write("exterr/a.json", "{\"extends\": \"b\"}");
+  cleanup_free char *b = tmp_write("exterr/b.json", "{\"extends\": \"a\"}");
+  cleanup_free char *m = tmp_write("exterr/m.json", "{\"extends\": \"nowhere\"}");
+  cleanup_free char *bad = tmp_write("exterr/bad.json", "{\"extends\": \"../etc/x\"}");
+  cleanup_free char *typo = tmp_write("exterr/typo.json", "{\"extends\": \"a\", \"enforced\": 1}");
+  cleanup_free char *pt = tmp_write("exterr/ptypo.json", "{\"extends\": \"typo\"}");
+  char *dirs[] = {d, NULL};
+  struct hr_conf conf = {.profile_dirs = dirs};
+  static const struct {
+    const char *name, *want;
+  } cases[] = {
+      {"a", "extends: more than 8 levels (a cycle?)"},
+      {"m", "extends \"nowhere\", which is not found"},
+      {"bad", "bad.json:1:13: extends: invalid profile name"},
+      {"typo", "typo.json:1:30: unknown key \"enforced\"; did you mean \"enforce\"?"},
+      /* An error in a parent names the parent's file. */
+      {"ptypo", "typo.json:1:30: unknown key \"enforced\"; did you mean \"enforce\"?"},
+  };
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(cases); i++) {
+    cleanup_policy struct hr_policy *p = NULL;
+    struct hr_error err = {0};
+    if (hr_policy_load(&conf, cases[i].name, &p, &err) == 0)
+      fail_msg("%s: loaded", cases[i].name);
+    if (err.kind != HR_ERR_PROFILE || strstr(err.msg, cases[i].want) == NULL)
+      fail_msg("%s: got \"%s\", want \"%s\"", cases[i].name, err.msg, cases[i].want);
+  }
+  /* From memory there are no directories to look in. */
+  {
+    cleanup_policy struct hr_policy *p = NULL;
+    struct hr_error err = {0};
+    assert_int_equal(hr_policy_parse("{\"extends\": \"a\"}", 16, "x.json", "x", &p, &err), -1);
+    assert_non_null(strstr(err.msg, "only a profile loaded by name can extend another"));
+  }
+}
+
 /* ---- top-level profile parsing (fixtures) ----------------------------- */
 
 static const struct profile_case {
@@ -406,13 +502,13 @@ static const struct profile_case {
                               "number"},
     {"duplicate.json", "duplicate.json:1:46: duplicate key \"noNewPrivileges\" (first set at line "
                        "1, column 21)"},
-    {"unknown.json",
-     "unknown.json:1:19: unknown key \"kernelModules\" (known keys: \"description\", "
-     "\"privileged\", \"hostNamespaces\", \"hostMounts\", \"hostDevices\", "
-     "\"sysctls\", \"hooks\", \"readonlyRootfs\", \"noNewPrivileges\", "
-     "\"capabilities\", \"user\", \"pids\", \"memory\", \"cpu\", "
-     "\"mountPropagation\", \"rlimits\", \"oom\", \"secretEnv\", \"sshd\", "
-     "\"seccomp\", \"apparmor\", \"selinux\", \"userNamespace\")"},
+    {"unknown.json", "unknown.json:1:19: unknown key \"kernelModules\" (known keys: "
+                     "\"description\", \"extends\", \"enforce\", "
+                     "\"privileged\", \"hostNamespaces\", \"hostMounts\", \"hostDevices\", "
+                     "\"sysctls\", \"hooks\", \"readonlyRootfs\", \"noNewPrivileges\", "
+                     "\"capabilities\", \"user\", \"pids\", \"memory\", \"cpu\", "
+                     "\"mountPropagation\", \"rlimits\", \"oom\", \"secretEnv\", \"sshd\", "
+                     "\"seccomp\", \"apparmor\", \"selinux\", \"userNamespace\")"},
 };
 
 static void test_profile_fixtures(void **state)
@@ -1033,6 +1129,8 @@ int main(void)
       cmocka_unit_test(test_load_bad_names),
       cmocka_unit_test(test_load_fails_closed),
       cmocka_unit_test(test_load_symlink_followed),
+      cmocka_unit_test(test_extends),
+      cmocka_unit_test(test_extends_errors),
       cmocka_unit_test(test_profile_fixtures),
       cmocka_unit_test(test_profile_malformed),
       cmocka_unit_test(test_profile_too_large),
