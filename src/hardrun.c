@@ -21,6 +21,8 @@
 #include "hardrun/log.h"
 #include "hardrun/lsm.h"
 #include "hardrun/policy.h"
+#include "hardrun/json.h"
+#include "hardrun/select.h"
 #include "hardrun/spec.h"
 #include "hardrun/state.h"
 #include "hardrun/userns.h"
@@ -33,6 +35,7 @@ struct run_state {
   struct hr_argv argv;
   struct hr_conf conf;
   bool have_conf;
+  char *chosen; /* the profile name hardrun.conf's rules chose */
 };
 
 static void report(const struct run_state *st, const struct hr_error *err)
@@ -163,13 +166,49 @@ static int record(struct run_state *st, const struct hr_policy *policy, const ch
   return hr_state_save(st->conf.state_dir, &rec, err);
 }
 
+/* The profile of a new container: --hardrun-profile, else hardrun.conf's
+ * rules on the spec's annotations.  The spec is read here only when the
+ * choice depends on it; the harden step reads it again (from the page
+ * cache) and holds it to the Go key rules before anything is applied. */
+static int choose_profile(struct run_state *st, const char **ret_name, struct hr_error *err)
+{
+  const struct hr_json_parse_opts opts = {
+      .max_size = HR_SPEC_MAX_SIZE, .max_depth = HR_SPEC_MAX_DEPTH, .name = "config.json"};
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *buf = NULL;
+  cleanup_close int dirfd = -1;
+  const char *dir = st->argv.bundle != NULL ? st->argv.bundle : ".";
+  long rule;
+  size_t len;
+
+  *ret_name =
+      st->argv.hardrun_profile != NULL ? st->argv.hardrun_profile : st->conf.default_profile;
+  if (st->argv.hardrun_profile != NULL)
+    return 0;
+  dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return hr_error_sys(err, "open bundle `%s`", dir);
+  if (hr_read_file_at(dirfd, "config.json", HR_SPEC_MAX_SIZE, &buf, &len, NULL, err) < 0)
+    return hr_error_prefix(err, "bundle `%s`", dir);
+  if (!hr_profile_select_needs_spec(&st->conf, buf, len))
+    return 0;
+  if (hr_json_parse(buf, len, &opts, &doc, err) < 0)
+    return hr_error_prefix(err, "rule \"profile-selection\"");
+  if (hr_profile_select(&st->conf, NULL, hr_json_get(hr_json_doc_root(doc), "annotations"),
+                        ret_name, &rule, err) < 0)
+    return hr_error_prefix(err, "rule \"profile-selection\"");
+  /* The name may point into the document, which goes with this scope. */
+  st->chosen = hr_strdup(*ret_name, err);
+  *ret_name = st->chosen;
+  return st->chosen != NULL ? 0 : -1;
+}
+
 static int harden(struct run_state *st, struct hr_error *err)
 {
   cleanup_policy struct hr_policy *policy = NULL;
   cleanup_free char *root = NULL, *bundle = NULL;
   struct hr_changes changes = {0};
-  const char *name =
-      st->argv.hardrun_profile != NULL ? st->argv.hardrun_profile : st->conf.default_profile;
+  const char *name = NULL;
   struct hr_userns_host host = {.state_dir = st->conf.state_dir, .id = st->argv.id};
   int ret;
 
@@ -178,6 +217,8 @@ static int harden(struct run_state *st, struct hr_error *err)
   host.root = root;
   host.bundle = bundle;
   hr_userns_bind(&host);
+  if (ret == 0)
+    ret = choose_profile(st, &name, err);
   if (ret == 0)
     ret = hr_policy_load(&st->conf, name, &policy, err);
   /* A profile that does not enforce takes no ids and changes no ACL. */
@@ -191,8 +232,8 @@ static int harden(struct run_state *st, struct hr_error *err)
   if (ret < 0)
     hr_userns_abort();
   hr_userns_bind(NULL);
-  audit(st, policy, name, st->argv.bundle != NULL ? st->argv.bundle : ".", &changes,
-        ret < 0 ? err : NULL);
+  audit(st, policy, name != NULL ? name : "(none)", st->argv.bundle != NULL ? st->argv.bundle : ".",
+        &changes, ret < 0 ? err : NULL);
   hr_changes_free(&changes);
   return ret;
 }
@@ -382,6 +423,7 @@ int main(int argc, char **argv)
   report(&st, &err);
   if (st.have_conf)
     hr_conf_free(&st.conf);
+  free(st.chosen);
   hr_argv_free(&st.argv);
   return 1;
 }

@@ -11,6 +11,7 @@
 #include "hardrun/lsm.h"
 #include "hardrun/refusals.h"
 #include "hardrun/seccomp.h"
+#include "hardrun/select.h"
 #include "hardrun/userns.h"
 
 /* ---- hardrun.conf ------------------------------------------------------ */
@@ -19,16 +20,19 @@
  * built-in defaults; a missing file named with --hardrun-config is an error,
  * and so is any unknown key or wrong type (file:line:col in the message). */
 struct hr_conf {
-  char *path;            /* the file read, or NULL when none existed */
-  char *default_profile; /* "defaultProfile", default "default" */
-  char *runtime;         /* "runtime", absolute; default: configure's --with-runtime */
-  char **profile_dirs;   /* "profileDirs", searched in order; default:
-                            $(sysconfdir)/hardrun/profiles, $(datadir)/hardrun/profiles */
-  char *audit_socket;    /* "auditSocket": syslog datagram socket, default "/dev/log";
-                            "" disables syslog */
-  char *audit_file;      /* "auditFile": append one JSON line per decision; NULL = none */
-  char *state_dir;       /* "stateDir": per-container records (profile of each container,
-                            for exec and update), default "/run/hardrun" */
+  char *path;                    /* the file read, or NULL when none existed */
+  char *default_profile;         /* "defaultProfile", default "default" */
+  char *runtime;                 /* "runtime", absolute; default: configure's --with-runtime */
+  char **profile_dirs;           /* "profileDirs", searched in order; default:
+                                    $(sysconfdir)/hardrun/profiles, $(datadir)/hardrun/profiles */
+  char *audit_socket;            /* "auditSocket": syslog datagram socket, default "/dev/log";
+                                    "" disables syslog */
+  char *audit_file;              /* "auditFile": append one JSON line per decision; NULL = none */
+  char *state_dir;               /* "stateDir": per-container records (profile of each container,
+                                    for exec and update), default "/run/hardrun" */
+  struct hr_profile_rule *rules; /* "profileRules" (select.h) */
+  size_t n_rules;
+  char *profile_annotation; /* "profileAnnotation"; NULL: "org.hardrun.profile" */
 };
 
 int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err);

@@ -135,6 +135,17 @@ struct hr_rule_sshd {
 
 /* Profile settings of the refusal rules (owned by refusals.c and
  * hostmounts.c). */
+/* "images" (images.c): the image named in a CRI annotation must come from
+ * an allowed registry, namespace or repository. */
+struct hr_rule_images {
+  enum hr_rule_mode mode;    /* refuse | audit | off */
+  enum hr_rule_mode missing; /* no image name (dockerd): audit by default */
+  char **allow;
+  size_t n_allow;
+  char *annotation; /* NULL: io.kubernetes.cri.image-name */
+  bool require_digest;
+};
+
 struct hr_policy_refusals {
   struct hr_rule_privileged privileged;
   struct hr_rule_hostns hostns;
@@ -146,6 +157,7 @@ struct hr_policy_refusals {
   struct hr_rule_oom oom;
   struct hr_rule_secretenv secretenv;
   struct hr_rule_sshd sshd;
+  struct hr_rule_images images;
 };
 
 /* ---- helpers shared by refusals.c and hostmounts.c ----------------------- */

@@ -79,6 +79,16 @@ const struct hr_control hr_controls[] = {
         .test = "tests/unit/test-refusals.c",
     },
     {
+        .name = "images",
+        .profile_key = "images",
+        .spec_path = "annotations",
+        .parse = hr_images_parse,
+        .enabled = hr_images_enabled,
+        .apply = hr_images_apply,
+        .release = hr_images_release,
+        .test = "tests/unit/test-images.c",
+    },
+    {
         .name = "readonly-rootfs",
         .profile_key = "readonlyRootfs",
         .spec_path = "root.readonly",

@@ -11,6 +11,7 @@
 
 #include "hardrun/controls.h"
 #include "hardrun/policy.h"
+#include "hardrun/select.h"
 #include "hardrun/utils.h"
 
 /* Both files are small, hand-written and admin-owned; the bounds only keep
@@ -429,6 +430,8 @@ void hr_conf_free(struct hr_conf *conf)
   free(conf->audit_socket);
   free(conf->audit_file);
   free(conf->state_dir);
+  free(conf->profile_annotation);
+  hr_conf_free_rules(conf);
   memset(conf, 0, sizeof(*conf));
 }
 
@@ -519,6 +522,17 @@ static int conf_member(const struct hr_json_doc *doc, const struct hr_json_membe
     }
     return conf_get_abs_path(doc, m->value, &c->audit_socket, err);
   }
+  if (strcmp(m->key, "profileRules") == 0)
+    return hr_conf_parse_rules(doc, m->value, c, err);
+  if (strcmp(m->key, "profileAnnotation") == 0) {
+    if (hr_profile_get_string(doc, m->value, &s, err) < 0)
+      return -1;
+    if (s[0] == '\0')
+      return node_error(doc, m->value, err, "must not be empty");
+    free(c->profile_annotation);
+    c->profile_annotation = hr_strdup(s, err);
+    return c->profile_annotation ? 0 : -1;
+  }
   /* auditFile: the only key left after hr_profile_check_keys. */
   free(c->audit_file);
   c->audit_file = NULL;
@@ -530,7 +544,8 @@ static int conf_member(const struct hr_json_doc *doc, const struct hr_json_membe
 }
 
 static const char *const conf_keys[] = {
-    "defaultProfile", "runtime", "profileDirs", "auditSocket", "auditFile", "stateDir", NULL,
+    "defaultProfile", "runtime",      "profileDirs",       "auditSocket", "auditFile",
+    "stateDir",       "profileRules", "profileAnnotation", NULL,
 };
 
 int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err)

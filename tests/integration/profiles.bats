@@ -110,3 +110,69 @@ JSON
   hr_assert_eq "$(sed -n 1p <<<"$output")" 77 pids.max
   hr_assert_eq "$(awk '/NoNewPrivs/ {print $2}' <<<"$output")" 1 "inherited no_new_privs"
 }
+
+# sel_conf: hardrun.conf with profileRules (the test's conf plus rules).
+sel_conf() {
+  jq '. + {profileRules: [
+        {match: {"io.kubernetes.pod.namespace": "kube-system"}, profile: "baseline"},
+        {profile: "default", allow: ["strict"]}]}' "$HR_CONF" >"$HR_CONF.new"
+  mv "$HR_CONF.new" "$HR_CONF"
+}
+
+@test "selection: a profileRules rule picks the profile by annotation, and the record names it" {
+  sel_conf
+  hr_bundle_docker_like ks /bin/sh -c "$STATUS"
+  hr_spec_edit "$HR_BUNDLE" '.annotations["io.kubernetes.pod.namespace"] = "kube-system"'
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  echo "$output"
+  hr_assert_eq "$status" 0
+  hr_assert_eq "$(sed -n 's/^root=//p' <<<"$output")" writable "baseline's rootfs"
+  tail -n 1 "$HR_AUDIT" | jq -e '.profile == "baseline"'
+  # another namespace falls through to the catch-all: default
+  hr_bundle_docker_like other /bin/sh -c "$STATUS"
+  hr_spec_edit "$HR_BUNDLE" '.annotations["io.kubernetes.pod.namespace"] = "team-a"'
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  hr_assert_eq "$status" 0
+  hr_assert_eq "$(sed -n 's/^root=//p' <<<"$output")" readonly "default's rootfs"
+  tail -n 1 "$HR_AUDIT" | jq -e '.profile == "default"'
+}
+
+@test "selection: a container may ask for an allowed profile, never for another" {
+  sel_conf
+  hr_bundle_docker_like ask /bin/sh -c "$STATUS"
+  hr_spec_edit "$HR_BUNDLE" '.annotations["org.hardrun.profile"] = "strict" | .process.user = {uid: 1000, gid: 1000}'
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  echo "$output"
+  hr_assert_eq "$status" 0
+  hr_assert_eq "$(field CapBnd)" "$(hr_cap_mask NET_BIND_SERVICE)" "strict's bounding set"
+  hr_bundle_docker_like weaker /bin/sh -c "$STATUS"
+  hr_spec_edit "$HR_BUNDLE" '.annotations["org.hardrun.profile"] = "audit"'
+  local before
+  before=$(hr_sha256 "$HR_BUNDLE/config.json")
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  [ "$status" -ne 0 ]
+  hr_last_log "$HR_BUNDLE" | jq -e '.msg | test("rule \"profile-selection\": annotations.\"org.hardrun.profile\": profile \"audit\" is not allowed")'
+  hr_assert_eq "$(hr_sha256 "$HR_BUNDLE/config.json")" "$before" config.json
+  [ ! -e "$HR_RUNC_ROOT/$HR_ID" ]
+}
+
+@test "images: a CRI image annotation outside the allowlist is refused, an allowed one runs" {
+  cat >"$HR_TMP/profiles/img.json" <<'JSON'
+{"extends": "default", "images": {"allow": ["docker.io/library/"], "missing": "refuse"}}
+JSON
+  hr_bundle_docker_like okimg /bin/sh -c "$STATUS"
+  hr_spec_edit "$HR_BUNDLE" '.annotations["io.kubernetes.cri.image-name"] = "docker.io/library/busybox:1.36"'
+  HR_RT_OPTS=(--hardrun-profile=img)
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  echo "$output"
+  hr_assert_eq "$status" 0
+  hr_bundle_docker_like badimg /bin/sh -c "$STATUS"
+  hr_spec_edit "$HR_BUNDLE" '.annotations["io.kubernetes.cri.image-name"] = "evil.example/busybox:1"'
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  [ "$status" -ne 0 ]
+  hr_last_log "$HR_BUNDLE" | jq -e '.msg | test("rule \"images\": annotations: image \"evil.example/busybox:1\" is not from an allowed")'
+  hr_bundle_docker_like noimg /bin/sh -c "$STATUS"
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  [ "$status" -ne 0 ]
+  hr_last_log "$HR_BUNDLE" | jq -e '.msg | test("no image name in annotation")'
+}

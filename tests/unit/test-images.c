@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Image provenance ("images" rule) and profile selection (select.c), both
+ * driven by the spec's annotations.  One row per case. */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "unit.h"
+
+#include "hardrun/controls.h"
+#include "hardrun/json.h"
+#include "hardrun/policy.h"
+#include "hardrun/select.h"
+
+/* ---- the images rule ------------------------------------------------------------ */
+
+static const struct image_case {
+  const char *name;
+  const char *section; /* the profile's "images" value */
+  const char *image;   /* io.kubernetes.cri.image-name, NULL: none */
+  int kind;            /* 0 allowed, HR_ERR_REFUSED, or -1: allowed with a finding */
+  const char *msg;     /* substring of the refusal or the finding */
+} image_cases[] = {
+    {"registry prefix", "{\"allow\": [\"registry.example.com/\"]}",
+     "registry.example.com/team/app:1.2", 0, NULL},
+    {"other registry", "{\"allow\": [\"registry.example.com/\"]}", "docker.io/library/nginx:1",
+     HR_ERR_REFUSED,
+     "annotations: image \"docker.io/library/nginx:1\" is not from an allowed registry"},
+    {"registry look-alike", "{\"allow\": [\"registry.example.com/\"]}",
+     "registry.example.com.evil.io/app:1", HR_ERR_REFUSED, "is not from an allowed"},
+    {"repository with tag", "{\"allow\": [\"docker.io/library/nginx\"]}",
+     "docker.io/library/nginx:1.25", 0, NULL},
+    {"repository with digest", "{\"allow\": [\"docker.io/library/nginx\"]}",
+     "docker.io/library/nginx@sha256:"
+     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+     0, NULL},
+    {"repository bare", "{\"allow\": [\"docker.io/library/nginx\"]}", "docker.io/library/nginx", 0,
+     NULL},
+    {"repository look-alike", "{\"allow\": [\"docker.io/library/nginx\"]}",
+     "docker.io/library/nginx-evil:1", HR_ERR_REFUSED, "not from an allowed"},
+    {"repository is not a namespace", "{\"allow\": [\"docker.io/library/nginx\"]}",
+     "docker.io/library/nginx/sub:1", HR_ERR_REFUSED, "not from an allowed"},
+    {"namespace prefix", "{\"allow\": [\"docker.io/library/\"]}", "docker.io/library/redis:7", 0,
+     NULL},
+    {"missing name: audit by default", "{\"allow\": [\"docker.io/library/\"]}", NULL, -1,
+     "no image name in annotation \"io.kubernetes.cri.image-name\""},
+    {"missing name refused", "{\"allow\": [\"docker.io/library/\"], \"missing\": \"refuse\"}", NULL,
+     HR_ERR_REFUSED, "annotations: no image name"},
+    {"digest required", "{\"allow\": [\"docker.io/library/\"], \"requireDigest\": true}",
+     "docker.io/library/redis:7", HR_ERR_REFUSED, "is not pinned by digest"},
+    {"audit mode", "{\"allow\": [\"a.io/\"], \"mode\": \"audit\"}", "b.io/x:1", -1,
+     "image \"b.io/x:1\" is not from an allowed"},
+    {"other annotation key", "{\"allow\": [\"a.io/\"], \"annotation\": \"img\"}", NULL, -1,
+     "no image name in annotation \"img\""},
+    {"hostile name is quoted", "{\"allow\": [\"a.io/\"]}", "b.io/x\\n\\\"level\\\":1",
+     HR_ERR_REFUSED, "image \"b.io/x\\x0a\\x22level\\x22:1\""},
+};
+
+static void run_image_case(void **state)
+{
+  const struct image_case *c = *state;
+  const struct hr_json_parse_opts opts = {.name = "config.json"};
+  cleanup_policy struct hr_policy *p = NULL;
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *profile = NULL, *spec = NULL, *log = NULL;
+  struct hr_changes ch = {0};
+  struct hr_error err = {0};
+  int r;
+
+  assert_true(asprintf(&profile, "{\"images\": %s}", c->section) > 0);
+  if (c->image != NULL)
+    assert_true(asprintf(&spec,
+                         "{\"ociVersion\": \"1.0.2\", \"annotations\": {\"other\": \"x\", "
+                         "\"io.kubernetes.cri.image-name\": \"%s\", \"img\": \"\"}}",
+                         c->image) > 0);
+  else
+    assert_true(asprintf(&spec, "{\"ociVersion\": \"1.0.2\"}") > 0);
+  assert_ok(hr_policy_parse(profile, strlen(profile), "t.json", "t", &p, &err), &err);
+  assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
+  r = hr_policy_apply(p, doc, &ch, &err);
+  log = unit_join_changes(&ch);
+  hr_changes_free(&ch);
+  if (c->kind == HR_ERR_REFUSED) {
+    if (r == 0)
+      fail_msg("expected a refusal, got success (%s)", log);
+    assert_int_equal(err.kind, HR_ERR_REFUSED);
+    if (strstr(err.msg, c->msg) == NULL || strstr(err.msg, "rule \"images\"") == NULL)
+      fail_msg("refusal \"%s\" lacks \"%s\" or the rule", err.msg, c->msg);
+    return;
+  }
+  assert_ok(r, &err);
+  if (c->kind == 0 && log[0] != '\0')
+    fail_msg("expected no finding, got %s", log);
+  if (c->kind == -1 && strstr(log, c->msg) == NULL)
+    fail_msg("finding \"%s\" lacks \"%s\"", log, c->msg);
+  /* The rule never rewrites the spec. */
+  assert_false(hr_json_doc_root(doc)->dirty);
+}
+
+static const struct profile_error_case {
+  const char *name, *section, *want;
+} profile_errors[] = {
+    {"no allow list", "{\"mode\": \"refuse\"}", "images: \"allow\" is required"},
+    {"true needs a list", "true", "images: an \"allow\" list is required"},
+    {"tag in an entry", "{\"allow\": [\"docker.io/library/nginx:1\"]}",
+     "images.allow: \"docker.io/library/nginx:1\" is not a registry"},
+    {"fix is no mode here", "{\"allow\": [\"a/\"], \"mode\": \"fix\"}", "fix"},
+};
+
+static void test_profile_errors(void **state)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(profile_errors); i++) {
+    cleanup_policy struct hr_policy *p = NULL;
+    cleanup_free char *profile = NULL;
+    struct hr_error err = {0};
+
+    assert_true(asprintf(&profile, "{\"images\": %s}", profile_errors[i].section) > 0);
+    if (hr_policy_parse(profile, strlen(profile), "t.json", "t", &p, &err) == 0)
+      fail_msg("%s: parsed", profile_errors[i].name);
+    if (err.kind != HR_ERR_PROFILE || strstr(err.msg, profile_errors[i].want) == NULL)
+      fail_msg("%s: got \"%s\"", profile_errors[i].name, err.msg);
+  }
+  /* "images": false needs no list. */
+  {
+    cleanup_policy struct hr_policy *p = NULL;
+    struct hr_error err = {0};
+    assert_ok(hr_policy_parse("{\"images\": false}", 17, "t.json", "t", &p, &err), &err);
+    assert_false(hr_images_enabled(p));
+  }
+}
+
+/* ---- profile selection ----------------------------------------------------------- */
+
+static const char conf_text[] =
+    "{\"defaultProfile\": \"default\",\n"
+    " \"profileRules\": [\n"
+    "  {\"match\": {\"io.kubernetes.pod.namespace\": \"kube-system\"}, \"profile\": "
+    "\"baseline\"},\n"
+    "  {\"match\": {\"io.kubernetes.pod.namespace\": [\"team-a\", \"team-b\"],\n"
+    "             \"io.kubernetes.cri.container-type\": \"container\"},\n"
+    "   \"profile\": \"strict\", \"allow\": [\"strict2\"]},\n"
+    "  {\"profile\": \"default\", \"allow\": [\"strict\"]}\n"
+    " ]}\n";
+
+static const struct select_case {
+  const char *name;
+  const char *cli;         /* --hardrun-profile */
+  const char *annotations; /* JSON object, NULL: none */
+  const char *want;        /* profile, or NULL: refused */
+  long rule;
+  const char *msg; /* substring of the refusal */
+} select_cases[] = {
+    {"command line wins", "audit", "{\"org.hardrun.profile\": \"strict\"}", "audit", -1, NULL},
+    {"first match", NULL, "{\"io.kubernetes.pod.namespace\": \"kube-system\"}", "baseline", 0,
+     NULL},
+    {"any of several values, all keys", NULL,
+     "{\"io.kubernetes.pod.namespace\": \"team-b\", \"io.kubernetes.cri.container-type\": "
+     "\"container\"}",
+     "strict", 1, NULL},
+    {"one key of two is not a match", NULL, "{\"io.kubernetes.pod.namespace\": \"team-b\"}",
+     "default", 2, NULL},
+    {"map keys are exact", NULL, "{\"IO.kubernetes.pod.namespace\": \"kube-system\"}", "default", 2,
+     NULL},
+    {"no annotations: the catch-all", NULL, NULL, "default", 2, NULL},
+    {"an allowed request", NULL, "{\"org.hardrun.profile\": \"strict\"}", "strict", 2, NULL},
+    {"asking for the rule's own profile", NULL,
+     "{\"io.kubernetes.pod.namespace\": \"kube-system\", \"org.hardrun.profile\": \"baseline\"}",
+     "baseline", 0, NULL},
+    {"a weaker profile is refused", NULL, "{\"org.hardrun.profile\": \"audit\"}", NULL, 2,
+     "annotations.\"org.hardrun.profile\": profile \"audit\" is not allowed by profileRules[2]"},
+    {"a rule that allows nothing", NULL,
+     "{\"io.kubernetes.pod.namespace\": \"kube-system\", \"org.hardrun.profile\": \"strict\"}",
+     NULL, 0, "which allows no other"},
+};
+
+static void test_select(void **state)
+{
+  cleanup_free char *path = NULL;
+  struct hr_conf conf = {0};
+  struct hr_error err = {0};
+  char tmpl[] = "/tmp/hr-select.XXXXXX";
+  int fd = mkstemp(tmpl);
+
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, conf_text, sizeof(conf_text) - 1), (ssize_t)sizeof(conf_text) - 1);
+  close(fd);
+  assert_ok(hr_conf_load(tmpl, &conf, &err), &err);
+  unlink(tmpl);
+  assert_int_equal(conf.n_rules, 3);
+  for (size_t i = 0; i < HR_ARRAY_SIZE(select_cases); i++) {
+    const struct select_case *c = &select_cases[i];
+    const struct hr_json_parse_opts opts = {.name = "annotations"};
+    cleanup_json_doc struct hr_json_doc *doc = NULL;
+    const char *name = NULL;
+    long rule = -2;
+    int r;
+
+    if (c->annotations != NULL)
+      assert_ok(hr_json_parse(c->annotations, strlen(c->annotations), &opts, &doc, &err), &err);
+    err = (struct hr_error){0};
+    r = hr_profile_select(&conf, c->cli, doc ? hr_json_doc_root(doc) : NULL, &name, &rule, &err);
+    if (c->want == NULL) {
+      if (r == 0)
+        fail_msg("%s: chose %s", c->name, name);
+      if (err.kind != HR_ERR_REFUSED || strstr(err.msg, c->msg) == NULL)
+        fail_msg("%s: got \"%s\"", c->name, err.msg);
+      continue;
+    }
+    if (r < 0)
+      fail_msg("%s: %s", c->name, err.msg);
+    if (strcmp(name, c->want) != 0 || rule != c->rule)
+      fail_msg("%s: got %s (rule %ld), want %s (rule %ld)", c->name, name, rule, c->want, c->rule);
+  }
+  /* Without rules the spec is parsed only when it mentions the annotation. */
+  {
+    struct hr_conf none = {0};
+    assert_false(hr_profile_select_needs_spec(&none, "{\"a\":1}", 7));
+    assert_true(hr_profile_select_needs_spec(&none, "{\"org.hardrun.profile\":1}", 25));
+    assert_true(hr_profile_select_needs_spec(&conf, "{}", 2));
+  }
+  hr_conf_free(&conf);
+}
+
+static const struct conf_error_case {
+  const char *name, *text, *want;
+} conf_errors[] = {
+    {"rule without profile", "{\"profileRules\": [{\"match\": {}}]}", "\"profile\" is required"},
+    {"bad profile name", "{\"profileRules\": [{\"profile\": \"../x\"}]}", "invalid profile name"},
+    {"bad allow name", "{\"profileRules\": [{\"profile\": \"a\", \"allow\": [\"a b\"]}]}",
+     "allow: invalid profile name"},
+    {"unknown rule key", "{\"profileRules\": [{\"profile\": \"a\", \"alow\": []}]}",
+     "did you mean \"allow\"?"},
+    {"match values", "{\"profileRules\": [{\"profile\": \"a\", \"match\": {\"k\": 1}}]}",
+     "expected"},
+    {"empty annotation key", "{\"profileAnnotation\": \"\"}", "must not be empty"},
+};
+
+static void test_conf_errors(void **state)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(conf_errors); i++) {
+    struct hr_conf conf = {0};
+    struct hr_error err = {0};
+    char tmpl[] = "/tmp/hr-select.XXXXXX";
+    int fd = mkstemp(tmpl);
+    size_t n = strlen(conf_errors[i].text);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, conf_errors[i].text, n), (ssize_t)n);
+    close(fd);
+    if (hr_conf_load(tmpl, &conf, &err) == 0) {
+      hr_conf_free(&conf);
+      fail_msg("%s: loaded", conf_errors[i].name);
+    }
+    unlink(tmpl);
+    if (err.kind != HR_ERR_PROFILE || strstr(err.msg, conf_errors[i].want) == NULL)
+      fail_msg("%s: got \"%s\"", conf_errors[i].name, err.msg);
+  }
+}
+
+int main(void)
+{
+  static struct CMUnitTest tests[64];
+  size_t n = 0;
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(image_cases); i++)
+    tests[n++] = (struct CMUnitTest){.name = image_cases[i].name,
+                                     .test_func = run_image_case,
+                                     .initial_state = (void *)&image_cases[i]};
+  tests[n++] =
+      (struct CMUnitTest){.name = "images: profile errors", .test_func = test_profile_errors};
+  tests[n++] = (struct CMUnitTest){.name = "profile selection", .test_func = test_select};
+  tests[n++] = (struct CMUnitTest){.name = "profileRules errors", .test_func = test_conf_errors};
+  return _cmocka_run_group_tests("images", tests, n, NULL, NULL);
+}
