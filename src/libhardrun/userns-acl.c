@@ -103,6 +103,10 @@ static bool acl_allows_x(struct acl *a, const struct stat *st, uid_t uid, gid_t 
 
   if (st->st_uid == uid)
     return (st->st_mode & S_IXUSR) != 0;
+  /* The kernel reads the ACL only when the mode's group bits (the mask)
+   * grant something; else the mode bits alone decide (acl_permission_check). */
+  if ((st->st_mode & S_IRWXG) == 0)
+    return st->st_gid != gid && (st->st_mode & S_IXOTH) != 0;
   if ((e = acl_find(a, TAG_USER, uid)) != NULL)
     return (e->perm & m & PERM_X) != 0;
   for (size_t i = 0; i < a->n; i++) {

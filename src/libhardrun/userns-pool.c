@@ -36,8 +36,10 @@ static int subid_line(const char *s, const char *eol, const char *file, unsigned
   *mine = (size_t)(c1 - s) == strlen(user) && memcmp(s, user, strlen(user)) == 0;
   if (!*mine)
     return 0;
-  /* uid 0 is host root and 4294967295 is (uid_t)-1, "no id", to the kernel. */
-  if (start == 0 || count == 0 || start + count > UINT32_MAX)
+  /* uid 0 is host root and 4294967295 is (uid_t)-1, "no id", to the kernel.
+   * Each bound first: a sum that wraps in 64 bits would pass. */
+  if (start == 0 || count == 0 || start > UINT32_MAX || count > UINT32_MAX ||
+      start + count > UINT32_MAX)
     return hr_error_profile(err,
                             "%s:%u: range %" PRIu64 ":%" PRIu64 " of %s is not usable: "
                             "it must lie within 1..4294967294",
@@ -323,10 +325,12 @@ bool hr_userns_slice_live(const struct hr_userns_slice *s)
 
   if (hr_asprintf(&dir, &ignored, "%s/%s", s->root, s->id) < 0)
     return true; /* cannot tell: keep it, never hand out ids twice */
-  if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+  if (lstat(dir, &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      return true;
+  } else if (errno != ENOENT && errno != ENOTDIR) {
     return true;
-  if (errno != ENOENT && errno != ENOTDIR)
-    return true;
+  }
   return hr_userns_pid_live(s->pid, s->pid_start);
 }
 

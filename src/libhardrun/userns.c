@@ -38,8 +38,10 @@ static int parse_pool(const struct hr_json_doc *profile, const struct hr_json *n
     if (hr_profile_get_int(profile, n, false, &v[i], err) < 0)
       return -1;
   }
-  /* Host root (0) and (uid_t)-1 can never be part of a pool. */
-  if (v[0] < 1 || v[1] < 1 || v[2] < 1 || v[0] + v[2] > UINT32_MAX || v[1] + v[2] > UINT32_MAX)
+  /* Host root (0) and (uid_t)-1 can never be part of a pool.  The sums are
+   * unsigned: the values reach INT64_MAX, and a wrapped int64 sum passes. */
+  if (v[0] < 1 || v[1] < 1 || v[2] < 1 || (uint64_t)v[0] + (uint64_t)v[2] > UINT32_MAX ||
+      (uint64_t)v[1] + (uint64_t)v[2] > UINT32_MAX)
     return hr_profile_error(profile, node, err,
                             "userNamespace.pool: uid and gid ranges must lie within "
                             "1..4294967294 and size must be at least 1");
