@@ -12,12 +12,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/wait.h>
 
 #include "userns-harness.h"
 
-/* ---- subid files ------------------------------------------------------------------ */
+/* ---- subid files ----------------------------------------------------------------------------- */
 
 struct subid_case {
   const char *name;
@@ -142,7 +141,7 @@ static void subid_too_many(void **state)
   assert_string_equal(err.msg, "/etc/subgid: more than 256 ranges for hardrun");
 }
 
-/* ---- slicing the pool ----------------------------------------------------------------- */
+/* ---- slicing the pool ------------------------------------------------------------------------ */
 
 struct slots_case {
   const char *name;
@@ -245,7 +244,7 @@ static void slots_capped(void **state)
   assert_int_equal(slots[n - 1].gid, HR_USERNS_MAX_SLICES);
 }
 
-/* ---- choosing a free slot ------------------------------------------------------------- */
+/* ---- choosing a free slot -------------------------------------------------------------------- */
 
 struct choose_case {
   const char *name;
@@ -315,7 +314,7 @@ static void run_choose_case(void **state)
   assert_int_equal(index, (size_t)c->want);
 }
 
-/* ---- the table's text ------------------------------------------------------------------- */
+/* ---- the table's text ------------------------------------------------------------------------ */
 
 static char *table_text(const struct hr_userns_table *t)
 {
@@ -547,7 +546,7 @@ static void table_limits(void **state)
   assert_int_equal(hr_userns_table_parse("", 0, "slices.json", &t, &err), -1);
 }
 
-/* ---- the control, without a binding (the pool's first free slice) --------------------------- */
+/* ---- the control, without a binding (the pool's first free slice) ---------------------------- */
 
 static const struct ucase mapping_cases[] = {
     {"map: no user namespace: the pool's first slice", P_POOL, SPEC(PROC_MNT, NS(NS5)),
@@ -741,8 +740,7 @@ static void docker_config(void **state)
   assert_int_equal(hr_json_get(linux_obj, "namespaces")->u.array.len, 6);
 }
 
-/* ---- rows that depend on this host ------------------------------------------------------------
- */
+/* ---- rows that depend on this host ----------------------------------------------------------- */
 
 /* `s` with every "@U" and "@G" replaced by the two paths. */
 static char *expand(const char *s, const char *u, const char *g)
@@ -930,7 +928,7 @@ static void run_joined_child_case(void **state)
   assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-/* ---- the profile section ------------------------------------------------------------------ */
+/* ---- the profile section --------------------------------------------------------------------- */
 
 struct profile_case {
   const char *name;
@@ -1043,8 +1041,7 @@ static void run_profile_case(void **state)
   assert_string_equal(got, c->want);
 }
 
-/* ---- main
- * ------------------------------------------------------------------------------------------ */
+/* ---- main ------------------------------------------------------------------------------------ */
 
 #define ADD_ROWS(rows, fn)                                                                         \
   for (size_t i = 0; i < HR_ARRAY_SIZE(rows); i++)                                                 \

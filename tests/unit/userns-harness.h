@@ -98,7 +98,7 @@ static inline void assert_same_slice(const struct hr_userns_slice *a,
   }
 }
 
-/* ---- the control's rows ---------------------------------------------------------------- */
+/* ---- the control's rows ---------------------------------------------------------------------- */
 
 struct ucase {
   const char *name;
@@ -190,7 +190,7 @@ static inline void run_ucase(void **state)
 #define HOST_ROOT         "the spec's mapping maps onto host root (host id 0)"
 #define JOINED(p)         NS(NS5 ",{\"type\":\"user\",\"path\":\"" p "\"}")
 
-/* ---- one cmocka group of named tests -------------------------------------------------------- */
+/* ---- one cmocka group of named tests --------------------------------------------------------- */
 
 #define MAX_TESTS 256
 static struct CMUnitTest tests[MAX_TESTS];
