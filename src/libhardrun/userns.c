@@ -464,10 +464,12 @@ int hr_userns_table_drop(struct hr_userns_table *t, size_t i, struct hr_error *e
   int ret = 0;
 
   /* Revoked by dev and inode: a directory removed and replaced since (a
-   * container's overlay directory, say) is not ours to edit. */
+   * container's overlay directory, say) is not ours to edit.  The path is
+   * followed as the grant followed it (a symlinked data root): the inode
+   * check on the open fd, not O_NOFOLLOW, decides what is edited. */
   for (size_t g = 0; g < s->n_grants; g++) {
     const struct hr_userns_grant *gr = &s->grants[g];
-    cleanup_close int fd = open(gr->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    cleanup_close int fd = open(gr->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0 || (uint64_t)st.st_dev != gr->dev ||
         (uint64_t)st.st_ino != gr->ino)

@@ -941,10 +941,11 @@ static void bind_acl_refused(void **state)
   assert_int_equal(create(&w, P_4, "c4", false, &u, &g, &err), -1);
   assert_int_equal(err.kind, HR_ERR_REFUSED);
   free(want);
-  assert_true(asprintf(&want,
-                       "profile \"test\": rule \"user-namespace\": the rootfs `%s` is not "
-                       "searchable by the container's root (host uid 100000); make it mode 0755",
-                       w.rootfs) > 0);
+  assert_true(
+      asprintf(&want,
+               "profile \"test\": rule \"user-namespace\": root.path: the rootfs `%s` is not "
+               "searchable by the container's root (host uid 100000); make it mode 0755",
+               w.rootfs) > 0);
   assert_string_equal(err.msg, want);
   assert_false(has_acl_xattr(priv));
   assert_int_equal(mode_of(priv), 0700);
@@ -959,6 +960,34 @@ static void bind_acl_refused(void **state)
   assert_ok(hr_userns_forget(w.state, w.root, "c5", false, &err), &err);
   assert_acl(priv, "user::rwx\nuser:100000:--x\ngroup::---\nmask::--x\nother::---\n\n");
   assert_ids(&w, "");
+  world_free(&w);
+}
+
+/* The bundle named through a symlink (a data root moved elsewhere and
+ * linked back, say): the grant lands on the directory the link leads to
+ * and is revoked there too. */
+static void bind_acl_symlink(void **state)
+{
+  struct world w;
+  cleanup_free char *priv = NULL, *link = NULL, *linked_bundle = NULL;
+  struct hr_error err = {0};
+
+  if (!acl_usable())
+    skip();
+  world_make(&w, "priv");
+  priv = join(w.base, "priv");
+  link = join(w.base, "link");
+  assert_int_equal(symlink("priv", link), 0);
+  linked_bundle = join(link, "bundle");
+  free(w.bundle);
+  w.bundle = strdup(linked_bundle);
+  create_ok(&w, P_4, "c1", 100000);
+  assert_true(kernel_can_search(w.rootfs, 100000, 200000));
+  assert_acl(priv, "user::rwx\nuser:100000:--x\ngroup::---\nmask::--x\nother::---\n\n");
+  assert_ok(hr_userns_forget(w.state, w.root, "c1", false, &err), &err);
+  assert_ids(&w, "");
+  assert_false(has_acl_xattr(priv));
+  assert_int_equal(mode_of(priv), 0700);
   world_free(&w);
 }
 
@@ -986,6 +1015,8 @@ int main(void)
   add("bind: ACL grants above the rootfs", bind_acl, NULL);
   tests[n_tests - 1].teardown_func = unbind;
   add("bind: a closed rootfs, a replaced directory", bind_acl_refused, NULL);
+  tests[n_tests - 1].teardown_func = unbind;
+  add("bind: a bundle named through a symlink", bind_acl_symlink, NULL);
   tests[n_tests - 1].teardown_func = unbind;
   return _cmocka_run_group_tests("userns-host", tests, n_tests, NULL, teardown);
 }
