@@ -73,8 +73,8 @@ int hr_subid_parse(const char *buf, size_t len, const char *file, const char *us
     if (eol > s && *s != '#' && subid_line(s, eol, file, lineno, user, &r, &mine, err) < 0)
       return -1;
     if (mine && n == HR_USERNS_MAX_RANGES)
-      return hr_error_profile(err, "%s: more than %u ranges for %s", file, HR_USERNS_MAX_RANGES,
-                              user);
+      return hr_error_profile(err, "%s:%u: more than %u ranges for %s", file, lineno,
+                              HR_USERNS_MAX_RANGES, user);
     if (mine)
       out[n++] = r;
     s = eol + 1;

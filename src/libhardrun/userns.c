@@ -97,12 +97,16 @@ static int parse_members(const struct hr_json_doc *profile, const struct hr_json
     if ((u->subid_user = hr_strdup(user, err)) == NULL)
       return -1;
   }
-  if ((n = hr_json_get(section, "subuidFile")) != NULL &&
-      get_path(profile, n, &u->subuid_file, err) < 0)
-    return -1;
-  if ((n = hr_json_get(section, "subgidFile")) != NULL &&
-      get_path(profile, n, &u->subgid_file, err) < 0)
-    return -1;
+  for (int k = 0; k < 2; k++) {
+    n = hr_json_get(section, k == 0 ? "subuidFile" : "subgidFile");
+    /* With a pool they would be read by no one: say so instead. */
+    if (n != NULL && u->has_pool)
+      return hr_profile_error(profile, n, err,
+                              "userNamespace: the subid files are not read when \"pool\" is "
+                              "given");
+    if (n != NULL && get_path(profile, n, k == 0 ? &u->subuid_file : &u->subgid_file, err) < 0)
+      return -1;
+  }
   if (u->has_pool && u->size > u->pool_size)
     return hr_profile_error(profile, section, err,
                             "userNamespace: the pool (%" PRIu32 " ids) is smaller than one "

@@ -163,7 +163,7 @@ static const struct conf_case {
      ":1:17: unknown key \"AuditSocket\"; did you mean \"auditSocket\"?"},
     {"{\"seccomp\": 1}", ":1:13: unknown key \"seccomp\" (known keys: \"defaultProfile\", "
                          "\"runtime\", \"profileDirs\", \"auditSocket\", \"auditFile\", "
-                         "\"stateDir\")"},
+                         "\"stateDir\", \"profileRules\", \"profileAnnotation\")"},
     {"{\"runtime\": \"runc\"}", ":1:13: runtime: expected an absolute path, got \"runc\""},
     {"{\"runtime\": 1}", ":1:13: runtime: expected a string, got number"},
     {"{\"profileDirs\": []}", ":1:17: profileDirs: must list at least one directory"},
@@ -505,7 +505,7 @@ static const struct profile_case {
     {"unknown.json", "unknown.json:1:19: unknown key \"kernelModules\" (known keys: "
                      "\"description\", \"extends\", \"enforce\", "
                      "\"privileged\", \"hostNamespaces\", \"hostMounts\", \"hostDevices\", "
-                     "\"sysctls\", \"hooks\", \"readonlyRootfs\", \"noNewPrivileges\", "
+                     "\"sysctls\", \"hooks\", \"images\", \"readonlyRootfs\", \"noNewPrivileges\", "
                      "\"capabilities\", \"user\", \"pids\", \"memory\", \"cpu\", "
                      "\"mountPropagation\", \"rlimits\", \"oom\", \"secretEnv\", \"sshd\", "
                      "\"seccomp\", \"apparmor\", \"selinux\", \"userNamespace\")"},
@@ -598,6 +598,7 @@ static void test_control_table(void **state)
       {"host-devices", "hostDevices", "linux.devices"},
       {"sysctls", "sysctls", "linux.sysctl"},
       {"hooks", "hooks", "hooks"},
+      {"images", "images", "annotations"},
       {"readonly-rootfs", "readonlyRootfs", "root.readonly"},
       {"no-new-privileges", "noNewPrivileges", "process.noNewPrivileges"},
       {"capabilities", "capabilities", "process.capabilities"},
@@ -653,9 +654,11 @@ static void test_shipped_default(void **state)
   assert_ok(hr_read_file(path, 1u << 20, &buf, &len, &err), &err);
   assert_ok(hr_policy_parse(buf, len, path, "default", &p, &err), &err);
   /* Every control but user namespaces, which change file ownership on
-   * volumes: off, with its settings there to turn on. */
+   * volumes (off, with its settings there to turn on), and images, which
+   * needs the admin's own allowlist. */
   for (size_t k = 0; k < hr_n_controls; k++)
-    if (hr_controls[k].enabled(p) != (strcmp(hr_controls[k].name, "user-namespace") != 0))
+    if (hr_controls[k].enabled(p) != (strcmp(hr_controls[k].name, "user-namespace") != 0 &&
+                                      strcmp(hr_controls[k].name, "images") != 0))
       fail_msg("control %s is %s in the default profile", hr_controls[k].name,
                hr_controls[k].enabled(p) ? "on" : "off");
   assert_string_equal(p->userns.subid_user, "hardrun");

@@ -138,7 +138,7 @@ static void subid_too_many(void **state)
   fclose(f);
   assert_int_equal(hr_subid_parse(text, strlen(text), "/etc/subgid", "hardrun", &r, &n, &err), -1);
   assert_int_equal(err.kind, HR_ERR_PROFILE);
-  assert_string_equal(err.msg, "/etc/subgid: more than 256 ranges for hardrun");
+  assert_string_equal(err.msg, "/etc/subgid:513: more than 256 ranges for hardrun");
 }
 
 /* ---- slicing the pool ------------------------------------------------------------------------ */
@@ -958,6 +958,8 @@ static const struct profile_case profile_cases[] = {
      "on=0 req=1 size=65536 pool=100000/200000/131072 user=- uid=- gid=-"},
     {"profile: pool and subidUser", PU("{" POOL_131072 ",\"subidUser\":\"hardrun\"}"), NULL,
      "test.json:1:80: userNamespace: give either \"pool\" or \"subidUser\", not both"},
+    {"profile: pool and a subid file", PU("{" POOL_131072 ",\"subgidFile\":\"/srv/g\"}"), NULL,
+     "test.json:1:81: userNamespace: the subid files are not read when \"pool\" is given"},
     {"profile: size 0", PU("{\"size\":0}"), NULL,
      "test.json:1:26: userNamespace.size must be at least 1"},
     {"profile: size 4294967295", PU("{\"size\":4294967295}"), NULL,
