@@ -6,7 +6,9 @@
  * record which profile the container got; for exec and update look that
  * record up and hold the new process or the new limits to the same profile;
  * for delete drop the record; report the decision; then one execve.  No
- * fork and no shell: hardrun sits on the start path of every container. */
+ * fork and no shell: hardrun sits on the start path of every container.
+ * hardrun's own commands (policy, doctor) are handed to cmd-*.c and never
+ * reach the runtime. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "hardrun/argv.h"
 #include "hardrun/controls.h"
 #include "hardrun/log.h"
@@ -386,15 +389,10 @@ static void forget(struct run_state *st)
     warn(st, "user-namespace ids not released", lerr.msg);
 }
 
-static int run(struct run_state *st, int argc, char **argv, struct hr_error *err)
+static int run(struct run_state *st, struct hr_error *err)
 {
-  enum hr_cmd_class cls;
+  enum hr_cmd_class cls = st->argv.cls;
 
-  if (hr_argv_parse(argc, argv, &st->argv, err) < 0)
-    return -1;
-  cls = st->argv.cls;
-  if (cls == HR_CLASS_HARDRUN)
-    return hr_error_input(err, "`%s` is not implemented in this version", st->argv.command);
   if (st->argv.hardrun_runtime == NULL || cls != HR_CLASS_PASSTHROUGH) {
     int r = hr_conf_load(st->argv.hardrun_config, &st->conf, err);
     /* A broken hardrun.conf must not keep containers from being deleted. */
@@ -418,7 +416,14 @@ int main(int argc, char **argv)
   struct run_state st = {0};
   struct hr_error err = {0};
 
-  run(&st, argc, argv, &err);
+  if (hr_argv_parse(argc, argv, &st.argv, &err) == 0) {
+    if (st.argv.cls == HR_CLASS_HARDRUN) {
+      int rc = cmd_tool(&st.argv);
+      hr_argv_free(&st.argv);
+      return rc;
+    }
+    run(&st, &err);
+  }
   /* Only reached on failure: success ends in execve. */
   report(&st, &err);
   if (st.have_conf)

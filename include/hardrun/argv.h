@@ -111,4 +111,43 @@ const struct hr_argv_flag *hr_argv_last_flag(const struct hr_argv *a, const char
 int hr_argv_set_flags(struct hr_argv *a, const char *const *remove, const struct hr_argv_set *add,
                       size_t n_add, struct hr_error *err);
 
+/* ---- hardrun's own commands ------------------------------------------------
+ * `policy explain|check|show` and `doctor` are hardrun's, not runc's: they
+ * read their arguments with the syntax below, never exec the runtime, and
+ * are not on any container's start path. */
+
+enum hr_tool {
+  HR_TOOL_USAGE, /* "policy" without a subcommand: print what there is */
+  HR_TOOL_EXPLAIN,
+  HR_TOOL_CHECK,
+  HR_TOOL_SHOW,
+  HR_TOOL_DOCTOR,
+};
+
+enum hr_format {
+  HR_FORMAT_TEXT,
+  HR_FORMAT_JSON,
+};
+
+/* The arguments of one of hardrun's commands.  Options are long ones,
+ * "--x V", "--x=V" or with one dash, in any place before "--"; "-h" and
+ * "--help" ask for the usage.  Strings point into the parsed argv. */
+struct hr_tool_args {
+  enum hr_tool tool;
+  bool help;
+  const char *profile;   /* --profile NAME: explain, show */
+  enum hr_format format; /* --format text|json: explain, show, doctor */
+  const char *bundle;    /* --bundle DIR: explain */
+  const char *host_root; /* --host-root DIR: doctor */
+  const char **args;     /* positional: FILE or "-" (explain), FILE... (check) */
+  size_t n_args;
+};
+
+/* Read the words after `a->command` (which must be of HR_CLASS_HARDRUN).
+ * Fails (HR_ERR_INPUT) on an unknown subcommand or option, an option given
+ * twice, without its value or not taken by the command, and on the wrong
+ * number of positional arguments; with --help only the first two. */
+int hr_argv_parse_tool(const struct hr_argv *a, struct hr_tool_args *ret, struct hr_error *err);
+void hr_tool_args_free(struct hr_tool_args *t);
+
 #endif

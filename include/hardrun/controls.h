@@ -5,6 +5,8 @@
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
 
+struct hr_refusal_list;
+
 /* The policy is a table: one row per control.  Loading a profile, applying
  * it on create, and (later) explaining it all walk this same table, so
  * enforcement and the dry run cannot drift apart. */
@@ -25,6 +27,10 @@ struct hr_apply_ctx {
    * zero value (user: uid 0, noNewPrivileges: false); without --process it
    * takes them from the bundle's config.json, which create checked. */
   bool process_file;
+  /* `policy explain`: a refusal is recorded here and the rule goes on as
+   * in audit mode, so that every breach is reported.  NULL on create,
+   * exec and update, where the first refusal ends the command. */
+  struct hr_refusal_list *refusals;
 };
 
 /* Where a control applies besides config.json on create, run and restore,
@@ -80,6 +86,11 @@ int hr_apply_audit(struct hr_apply_ctx *ctx, const char *path, struct hr_error *
  * profile and the rule. */
 int hr_apply_refuse(struct hr_apply_ctx *ctx, const char *path, struct hr_error *err,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A rule's refusal: with ctx->refusals (policy explain) it is recorded and
+ * 0 is returned, so that the rule leaves the spec alone and goes on as in
+ * audit mode; otherwise as hr_apply_refuse. */
+int hr_apply_breach_refuse(struct hr_apply_ctx *ctx, const char *path, struct hr_error *err,
+                           const char *msg);
 int hr_changes_add_text(struct hr_changes *c, const char *rule, const char *path,
                         const char *old_value, const char *new_value, struct hr_error *err);
 

@@ -2,6 +2,7 @@
 #ifndef HARDRUN_SPEC_H
 #define HARDRUN_SPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "hardrun/error.h"
@@ -23,5 +24,20 @@ int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
 int hr_spec_harden_buffer(const char *buf, size_t len, const char *name,
                           const struct hr_policy *policy, struct hr_changes *changes,
                           char **ret_out, size_t *ret_out_len, struct hr_error *err);
+
+/* policy explain's half: the same parse, then hr_policy_explain() (every
+ * refusal recorded, nothing kept).  *ret_rewrite tells whether create
+ * would rewrite config.json. */
+struct hr_refusal_list;
+int hr_spec_explain_buffer(const char *buf, size_t len, const char *name,
+                           const struct hr_policy *policy, struct hr_changes *changes,
+                           struct hr_refusal_list *refusals, bool *ret_rewrite,
+                           struct hr_error *err);
+
+/* Open the bundle directory (O_PATH, kept in *ret_dirfd) and read its
+ * config.json (a regular file, not a symlink, at most HR_SPEC_MAX_SIZE). */
+struct stat;
+int hr_spec_read_bundle(const char *bundle, int *ret_dirfd, char **ret_buf, size_t *ret_len,
+                        struct stat *ret_st, struct hr_error *err);
 
 #endif

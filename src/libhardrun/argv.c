@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -864,4 +865,153 @@ int hr_argv_set_flags(struct hr_argv *a, const char *const *remove, const struct
   a->flags = get_and_reset(&flags);
   a->n_flags = nf;
   return 0;
+}
+
+/* ---- hardrun's own commands ----------------------------------------------- */
+
+#define TOOL_EXPLAIN (1u << HR_TOOL_EXPLAIN)
+#define TOOL_CHECK   (1u << HR_TOOL_CHECK)
+#define TOOL_SHOW    (1u << HR_TOOL_SHOW)
+#define TOOL_DOCTOR  (1u << HR_TOOL_DOCTOR)
+
+struct tool_opt {
+  const char *name;
+  unsigned tools; /* which commands take it */
+  size_t field;   /* offsetof the string in struct hr_tool_args */
+};
+
+/* --host-root is not called --root: that is runc's global option, and a
+ * word that means one thing before the command and another after it
+ * invites mistakes. */
+static const struct tool_opt tool_opts[] = {
+    {"profile", TOOL_EXPLAIN | TOOL_SHOW, offsetof(struct hr_tool_args, profile)},
+    {"format", TOOL_EXPLAIN | TOOL_SHOW | TOOL_DOCTOR, 0},
+    {"bundle", TOOL_EXPLAIN, offsetof(struct hr_tool_args, bundle)},
+    {"host-root", TOOL_DOCTOR, offsetof(struct hr_tool_args, host_root)},
+};
+
+static const char *tool_name(enum hr_tool t)
+{
+  static const char *const names[] = {
+      [HR_TOOL_USAGE] = "policy",       [HR_TOOL_EXPLAIN] = "policy explain",
+      [HR_TOOL_CHECK] = "policy check", [HR_TOOL_SHOW] = "policy show",
+      [HR_TOOL_DOCTOR] = "doctor",
+  };
+  return names[t];
+}
+
+static int tool_option(struct hr_tool_args *t, char **words, int n, int *i, const char **format,
+                       struct hr_error *err)
+{
+  const char *w = words[*i], *name = w + (w[1] == '-' ? 2 : 1), *value = NULL;
+  size_t len = strcspn(name, "=");
+  const struct tool_opt *o = NULL;
+  const char **slot;
+
+  if (name_is("help", name, len) || name_is("h", name, len)) {
+    t->help = true;
+    return 0;
+  }
+  for (size_t k = 0; k < HR_ARRAY_SIZE(tool_opts); k++)
+    if (name_is(tool_opts[k].name, name, len))
+      o = &tool_opts[k];
+  if (o == NULL || (o->tools & (1u << t->tool)) == 0)
+    return hr_error_input(err, "%s: unknown option %.*s", tool_name(t->tool), QUOTE_MAX, w);
+  if (name[len] == '=')
+    value = name + len + 1;
+  else if (*i + 1 < n)
+    value = words[++*i];
+  slot = o->field != 0 ? (const char **)((char *)t + o->field) : format;
+  if (*slot != NULL)
+    return hr_error_input(err, "%s: --%s given more than once", tool_name(t->tool), o->name);
+  if (value == NULL || value[0] == '\0')
+    return hr_error_input(err, "%s: --%s needs a value", tool_name(t->tool), o->name);
+  *slot = value;
+  return 0;
+}
+
+static int tool_subcommand(struct hr_tool_args *t, const struct hr_argv *a, int *first,
+                           struct hr_error *err)
+{
+  static const char *const subs[] = {"explain", "check", "show"};
+  static const enum hr_tool tools[] = {HR_TOOL_EXPLAIN, HR_TOOL_CHECK, HR_TOOL_SHOW};
+  const char *w = *first < a->runtime_argc ? a->runtime_argv[*first] : NULL;
+
+  if (strcmp(a->command, "doctor") == 0) {
+    t->tool = HR_TOOL_DOCTOR;
+    return 0;
+  }
+  t->tool = HR_TOOL_USAGE;
+  if (w == NULL || w[0] == '-')
+    return 0;
+  for (size_t k = 0; k < HR_ARRAY_SIZE(subs); k++)
+    if (strcmp(w, subs[k]) == 0) {
+      t->tool = tools[k];
+      ++*first;
+      return 0;
+    }
+  return hr_error_input(err, "policy: unknown command \"%.*s\" (expected explain, check or show)",
+                        QUOTE_MAX, w);
+}
+
+static int tool_check_args(struct hr_tool_args *t, const char *format, struct hr_error *err)
+{
+  const char *name = tool_name(t->tool);
+
+  if (format != NULL && strcmp(format, "json") == 0)
+    t->format = HR_FORMAT_JSON;
+  else if (format != NULL && strcmp(format, "text") != 0)
+    return hr_error_input(err, "%s: --format must be text or json, not \"%.*s\"", name, QUOTE_MAX,
+                          format);
+  if (t->help || t->tool == HR_TOOL_USAGE)
+    return 0;
+  if (t->tool == HR_TOOL_EXPLAIN && (t->n_args > 1 || (t->n_args == 1) == (t->bundle != NULL)))
+    return hr_error_input(err, "%s: give either --bundle DIR or one FILE (\"-\" for stdin)", name);
+  if (t->tool == HR_TOOL_CHECK && t->n_args == 0)
+    return hr_error_input(err, "%s: no FILE given", name);
+  if ((t->tool == HR_TOOL_SHOW || t->tool == HR_TOOL_DOCTOR) && t->n_args > 0)
+    return hr_error_input(err, "%s: unexpected argument \"%.*s\"", name, QUOTE_MAX, t->args[0]);
+  return 0;
+}
+
+int hr_argv_parse_tool(const struct hr_argv *a, struct hr_tool_args *ret, struct hr_error *err)
+{
+  struct hr_tool_args t = {0};
+  cleanup_free const char **args = NULL;
+  const char *format = NULL;
+  bool options = true;
+  int first = a->command_index + 1, n = a->runtime_argc;
+
+  *ret = t;
+  if (a->cls != HR_CLASS_HARDRUN || a->command == NULL || a->command_index <= 0)
+    return hr_error_input(err, "not one of hardrun's commands");
+  if (tool_subcommand(&t, a, &first, err) < 0)
+    return -1;
+  t.args = args = hr_calloc((size_t)(n - first) + 1, sizeof(*args), err);
+  if (args == NULL)
+    return -1;
+  for (int i = first; i < n; i++) {
+    const char *w = a->runtime_argv[i];
+    if (options && strcmp(w, "--") == 0)
+      options = false;
+    else if (options && w[0] == '-' && w[1] != '\0' &&
+             tool_option(&t, a->runtime_argv, n, &i, &format, err) < 0)
+      return -1;
+    else if (!options || w[0] != '-' || w[1] == '\0')
+      args[t.n_args++] = w;
+  }
+  if (tool_check_args(&t, format, err) < 0)
+    return -1;
+  t.args = get_and_reset(&args);
+  *ret = t;
+  return 0;
+}
+
+void hr_tool_args_free(struct hr_tool_args *t)
+{
+  if (t == NULL)
+    return;
+  free(t->args);
+  t->args = NULL;
+  t->n_args = 0;
 }

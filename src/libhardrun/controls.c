@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hardrun/controls.h"
+#include "hardrun/explain.h"
 #include "hardrun/utils.h"
 
 /* Audit lines stay readable and bounded however large a spec value is. */
@@ -422,6 +423,59 @@ int hr_nnp_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   return hr_apply_set(ctx, process, "noNewPrivileges", "process.noNewPrivileges", yes, err);
 }
 
+/* ---- refusals of policy explain ------------------------------------------------ */
+
+void hr_refusal_list_free(struct hr_refusal_list *l)
+{
+  if (l == NULL)
+    return;
+  for (size_t i = 0; i < l->len; i++) {
+    free(l->items[i].message);
+    free(l->items[i].full);
+  }
+  free(l->items);
+  *l = (struct hr_refusal_list){0};
+}
+
+/* `message` is "json.path: problem"; the full form is the error create
+ * would report, with the same prefix as apply_controls gives it. */
+static int refusal_push(struct hr_apply_ctx *ctx, const char *message, struct hr_error *err)
+{
+  struct hr_refusal_list *l = ctx->refusals;
+  cleanup_free char *msg = hr_strdup(message, err), *full = NULL;
+
+  if (msg == NULL ||
+      hr_asprintf(&full, err, "profile \"%s\": rule \"%s\": %s",
+                  ctx->policy->name ? ctx->policy->name : "(unnamed)", ctx->rule, message) < 0)
+    return -1;
+  if (l->len == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 8;
+    struct hr_refusal *items = reallocarray(l->items, cap, sizeof(*items));
+    if (items == NULL)
+      return hr_error_oom(err);
+    l->items = items;
+    l->cap = cap;
+  }
+  l->items[l->len++] = (struct hr_refusal){
+      .rule = ctx->rule,
+      .message = get_and_reset(&msg),
+      .full = get_and_reset(&full),
+  };
+  *err = (struct hr_error){0};
+  return 0;
+}
+
+int hr_apply_breach_refuse(struct hr_apply_ctx *ctx, const char *path, struct hr_error *err,
+                           const char *msg)
+{
+  /* A profile that does not enforce turns the refusal into a finding in
+   * the driver, after the control stopped: explain must stop it too. */
+  if (hr_apply_refuse(ctx, path, err, "%s", msg) < 0 &&
+      (ctx->refusals == NULL || !ctx->policy->enforce))
+    return -1;
+  return refusal_push(ctx, err->msg, err);
+}
+
 /* ---- applying the table ---------------------------------------------------- */
 
 /* The one driver behind create (every control, scope 0), exec (process
@@ -441,6 +495,7 @@ static int apply_controls(const struct hr_policy *p, const struct hr_apply_ctx *
       .changes = changes,
       .overrides_only = mode->overrides_only,
       .process_file = mode->process_file,
+      .refusals = mode->refusals,
   };
 
   /* Checked here rather than by the callers so that no path into the
@@ -455,6 +510,7 @@ static int apply_controls(const struct hr_policy *p, const struct hr_apply_ctx *
 
   for (size_t i = 0; i < hr_n_controls; i++) {
     const struct hr_control *c = &hr_controls[i];
+    size_t before = changes ? changes->len : 0;
     if ((scope != 0 && (c->scope & scope) == 0) || !c->enabled(p))
       continue;
     ctx.rule = c->name;
@@ -468,6 +524,15 @@ static int apply_controls(const struct hr_policy *p, const struct hr_apply_ctx *
       if (hr_apply_audit(&ctx, c->spec_path, err, "would refuse: %s", refusal.msg) == 0)
         continue;
     }
+    /* A control that stopped on a refusal of its own: explain records it
+     * and moves on to the next control, dropping what this one had begun
+     * (create would have kept none of it). */
+    if (ctx.refusals != NULL && err->kind == HR_ERR_REFUSED) {
+      hr_changes_truncate(changes, before);
+      if (refusal_push(&ctx, err->msg, err) < 0)
+        return -1;
+      continue;
+    }
     hr_changes_truncate(changes, first);
     return hr_error_prefix(err, "profile \"%s\": rule \"%s\"", name, c->name);
   }
@@ -478,6 +543,14 @@ int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct h
                     struct hr_error *err)
 {
   const struct hr_apply_ctx mode = {0};
+  return apply_controls(p, &mode, 0, doc, changes, err);
+}
+
+int hr_policy_explain(const struct hr_policy *p, struct hr_json_doc *doc,
+                      struct hr_changes *changes, struct hr_refusal_list *refusals,
+                      struct hr_error *err)
+{
+  const struct hr_apply_ctx mode = {.refusals = refusals};
   return apply_controls(p, &mode, 0, doc, changes, err);
 }
 

@@ -32,7 +32,7 @@ int hr_rule_breach(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, const char 
   va_end(ap);
   switch (mode) {
   case HR_MODE_REFUSE:
-    return hr_apply_refuse(ctx, path, err, "%s", msg);
+    return hr_apply_breach_refuse(ctx, path, err, msg);
   case HR_MODE_AUDIT:
     return hr_apply_audit(ctx, path, err, "%s", msg) < 0 ? -1 : 0;
   case HR_MODE_FIX:

@@ -7,12 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hardrun/explain.h"
 #include "hardrun/spec.h"
 #include "hardrun/utils.h"
 
-int hr_spec_harden_buffer(const char *buf, size_t len, const char *name,
-                          const struct hr_policy *policy, struct hr_changes *changes,
-                          char **ret_out, size_t *ret_out_len, struct hr_error *err)
+/* The one way create and explain read a config.json: as runc's decoder
+ * would accept it, with the same bounds and the same error wording. */
+static int spec_parse(const char *buf, size_t len, const char *name, const struct hr_policy *policy,
+                      struct hr_json_doc **ret, struct hr_error *err)
 {
   /* Comments are refused: runc's decoder would refuse them too, and a
    * document that means anything to hardrun must mean the same to runc. */
@@ -22,17 +24,61 @@ int hr_spec_harden_buffer(const char *buf, size_t len, const char *name,
       .allow_comments = false,
       .name = name,
   };
+
+  if (hr_json_parse(buf, len, &opts, ret, err) < 0)
+    return hr_error_prefix(err, "profile \"%s\": rule \"spec-syntax\"", policy->name);
+  return 0;
+}
+
+int hr_spec_harden_buffer(const char *buf, size_t len, const char *name,
+                          const struct hr_policy *policy, struct hr_changes *changes,
+                          char **ret_out, size_t *ret_out_len, struct hr_error *err)
+{
   cleanup_json_doc struct hr_json_doc *doc = NULL;
 
   *ret_out = NULL;
   *ret_out_len = 0;
-  if (hr_json_parse(buf, len, &opts, &doc, err) < 0)
-    return hr_error_prefix(err, "profile \"%s\": rule \"spec-syntax\"", policy->name);
+  if (spec_parse(buf, len, name, policy, &doc, err) < 0)
+    return -1;
   if (hr_policy_apply(policy, doc, changes, err) < 0)
     return -1;
   if (!hr_json_doc_root(doc)->dirty)
     return 0;
   return hr_json_serialize(doc, ret_out, ret_out_len, err);
+}
+
+int hr_spec_explain_buffer(const char *buf, size_t len, const char *name,
+                           const struct hr_policy *policy, struct hr_changes *changes,
+                           struct hr_refusal_list *refusals, bool *ret_rewrite,
+                           struct hr_error *err)
+{
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+
+  *ret_rewrite = false;
+  if (spec_parse(buf, len, name, policy, &doc, err) < 0)
+    return -1;
+  if (hr_policy_explain(policy, doc, changes, refusals, err) < 0)
+    return -1;
+  *ret_rewrite = refusals->len == 0 && hr_json_doc_root(doc)->dirty;
+  return 0;
+}
+
+int hr_spec_read_bundle(const char *bundle, int *ret_dirfd, char **ret_buf, size_t *ret_len,
+                        struct stat *ret_st, struct hr_error *err)
+{
+  const char *dir = bundle != NULL ? bundle : ".";
+  cleanup_close int dirfd = -1;
+
+  /* The bundle path itself is resolved like runc's chdir(bundle); only the
+   * config.json inside it must not be a symlink. */
+  dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return hr_error_sys(err, "open bundle `%s`", dir);
+  if (hr_read_file_at(dirfd, "config.json", HR_SPEC_MAX_SIZE, ret_buf, ret_len, ret_st, err) < 0)
+    return hr_error_prefix(err, "bundle `%s`", dir);
+  *ret_dirfd = dirfd;
+  dirfd = -1;
+  return 0;
 }
 
 int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
@@ -45,13 +91,8 @@ int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
   size_t len = 0, out_len = 0;
   struct stat st;
 
-  /* The bundle path itself is resolved like runc's chdir(bundle); only the
-   * config.json inside it must not be a symlink. */
-  dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0)
-    return hr_error_sys(err, "open bundle `%s`", dir);
-  if (hr_read_file_at(dirfd, "config.json", HR_SPEC_MAX_SIZE, &buf, &len, &st, err) < 0)
-    return hr_error_prefix(err, "bundle `%s`", dir);
+  if (hr_spec_read_bundle(bundle, &dirfd, &buf, &len, &st, err) < 0)
+    return -1;
   if (hr_spec_harden_buffer(buf, len, "config.json", policy, changes, &out, &out_len, err) < 0)
     return -1;
   /* A profile that does not enforce only records what it would change. */

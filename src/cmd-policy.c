@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `hardrun policy explain|check|show`: print what explain.c, check.c and
+ * show.c computed. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cmd.h"
+#include "hardrun/controls.h"
+#include "hardrun/explain.h"
+#include "hardrun/utils.h"
+
+/* Paths longer than this do not push every other line to the right. */
+#define PATH_COLUMN_MAX 40
+
+/* The profile explain and show apply: --profile, else --hardrun-profile,
+ * else hardrun.conf's defaultProfile, as create would choose. */
+static const char *profile_name(const struct hr_argv *a, const struct hr_tool_args *t,
+                                const struct hr_conf *conf)
+{
+  if (t->profile != NULL)
+    return t->profile;
+  return a->hardrun_profile != NULL ? a->hardrun_profile : conf->default_profile;
+}
+
+/* ---- explain ------------------------------------------------------------------ */
+
+static int path_width(const struct hr_explain *e)
+{
+  size_t w = 0;
+
+  for (size_t i = 0; i < e->changes.len; i++) {
+    size_t n = strlen(e->changes.items[i].path) + 1;
+    if (n > w && n <= PATH_COLUMN_MAX)
+      w = n;
+  }
+  return (int)w;
+}
+
+/* One rule's refusals, changes and findings, under the rule's name. */
+static void explain_rule(const struct cmd_out *o, const struct hr_explain *e, const char *rule,
+                         int width)
+{
+  bool header = false;
+
+#define HEADER()                                                                                   \
+  do {                                                                                             \
+    if (!header)                                                                                   \
+      fprintf(o->f, "%s%s%s\n", cmd_sgr(o, CMD_BOLD), rule, cmd_sgr(o, CMD_RESET));                \
+    header = true;                                                                                 \
+  } while (0)
+  for (size_t i = 0; i < e->refusals.len; i++) {
+    if (strcmp(e->refusals.items[i].rule, rule) != 0)
+      continue;
+    HEADER();
+    fprintf(o->f, "  %sREFUSED%s %s\n", cmd_sgr(o, CMD_RED), cmd_sgr(o, CMD_RESET),
+            e->refusals.items[i].message);
+  }
+  for (size_t i = 0; i < e->changes.len; i++) {
+    const struct hr_change *c = &e->changes.items[i];
+    char path[HR_ERROR_MSG_MAX];
+    if (strcmp(c->rule, rule) != 0)
+      continue;
+    HEADER();
+    snprintf(path, sizeof(path), "%s:", c->path);
+    if (c->audit_only)
+      fprintf(o->f, "  %-*s %sAUDIT%s %s\n", width, path, cmd_sgr(o, CMD_YELLOW),
+              cmd_sgr(o, CMD_RESET), c->old_value);
+    else
+      fprintf(o->f, "  %-*s %s -> %s%s%s\n", width, path, c->old_value, cmd_sgr(o, CMD_GREEN),
+              c->new_value, cmd_sgr(o, CMD_RESET));
+  }
+#undef HEADER
+}
+
+static void explain_verdict(const struct cmd_out *o, const struct hr_explain *e)
+{
+  size_t findings = 0;
+
+  for (size_t i = 0; i < e->changes.len; i++)
+    findings += e->changes.items[i].audit_only;
+  if (e->refusals.len > 0) {
+    fprintf(o->f, "\nverdict: %srefused%s (%zu refusal%s): runc would not run; %s\n",
+            cmd_sgr(o, CMD_RED), cmd_sgr(o, CMD_RESET), e->refusals.len,
+            e->refusals.len == 1 ? "" : "s", "config.json would be left as it is");
+    fprintf(o->f, "create would report: hardrun: %s\n", e->refusals.items[0].full);
+    return;
+  }
+  fprintf(o->f, "\nverdict: %sallowed%s (%zu change%s, %zu finding%s): %s\n", cmd_sgr(o, CMD_GREEN),
+          cmd_sgr(o, CMD_RESET), e->changes.len - findings,
+          e->changes.len - findings == 1 ? "" : "s", findings, findings == 1 ? "" : "s",
+          e->rewrite ? "config.json would be rewritten" : "config.json would be left as it is");
+}
+
+static void explain_text(const struct cmd_out *o, const struct hr_explain *e)
+{
+  int width = path_width(e);
+
+  fprintf(o->f, "config:  %s\n", e->config);
+  fprintf(o->f, "profile: %s (%s)\n\n", e->profile, e->profile_path);
+  if (e->changes.len == 0 && e->refusals.len == 0)
+    fprintf(o->f, "no rule changes or refuses anything\n");
+  for (size_t i = 0; i < hr_n_controls; i++)
+    explain_rule(o, e, hr_controls[i].name, width);
+  explain_verdict(o, e);
+}
+
+int cmd_policy_explain(const struct hr_argv *a, const struct hr_tool_args *t)
+{
+  struct hr_conf conf = {0};
+  cleanup_policy struct hr_policy *p = NULL;
+  struct hr_explain e = {0};
+  struct hr_error err = {0};
+  struct cmd_out o;
+  int rc = CMD_ERROR;
+
+  cmd_out_init(&o);
+  if (cmd_conf(a, &conf, &err) == 0) {
+    /* Loading with no state directory keeps the seccomp validation cache
+     * out of it: explain writes nothing. */
+    struct hr_conf readonly = conf;
+    readonly.state_dir = NULL;
+    if (hr_policy_load(&readonly, profile_name(a, t, &conf), &p, &err) == 0 &&
+        hr_explain_config(p, conf.state_dir, t->bundle, t->n_args ? t->args[0] : NULL, &e, &err) ==
+            0)
+      rc = e.refusals.len > 0 ? CMD_FINDINGS : CMD_OK;
+  }
+  if (rc != CMD_ERROR && t->format == HR_FORMAT_JSON) {
+    cleanup_free char *json = NULL;
+    if (hr_explain_format_json(&e, &json, &err) < 0)
+      rc = CMD_ERROR;
+    else
+      fprintf(o.f, "%s\n", json);
+  } else if (rc != CMD_ERROR) {
+    explain_text(&o, &e);
+  }
+  if (rc == CMD_ERROR)
+    cmd_fail(&err);
+  hr_explain_free(&e);
+  hr_conf_free(&conf);
+  return rc;
+}
+
+int cmd_policy_check(const struct hr_argv *a, const struct hr_tool_args *t)
+{
+  return CMD_ERROR;
+}
+
+int cmd_policy_show(const struct hr_argv *a, const struct hr_tool_args *t)
+{
+  return CMD_ERROR;
+}
