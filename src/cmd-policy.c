@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "hardrun/check.h"
 #include "hardrun/controls.h"
 #include "hardrun/explain.h"
 #include "hardrun/utils.h"
@@ -141,9 +142,36 @@ int cmd_policy_explain(const struct hr_argv *a, const struct hr_tool_args *t)
   return rc;
 }
 
+/* ---- check ---------------------------------------------------------------------- */
+
 int cmd_policy_check(const struct hr_argv *a, const struct hr_tool_args *t)
 {
-  return CMD_ERROR;
+  struct hr_conf conf = {0};
+  struct hr_problems problems = {0};
+  struct hr_error err = {0};
+  bool have_conf;
+  int rc = CMD_OK;
+
+  /* A broken hardrun.conf must not keep check from checking it: seccomp
+   * profiles are then only looked up next to each file. */
+  have_conf = cmd_conf(a, &conf, &err) == 0;
+  if (!have_conf)
+    fprintf(stderr, "hardrun: %s (seccomp profiles are looked up next to each file only)\n",
+            err.msg);
+  for (size_t i = 0; i < t->n_args && rc != CMD_ERROR; i++)
+    if (hr_check_file(t->args[i], have_conf ? (const char *const *)conf.profile_dirs : NULL,
+                      &problems, &err) < 0)
+      rc = cmd_fail(&err);
+  for (size_t i = 0; i < problems.len; i++) {
+    const struct hr_problem *p = &problems.items[i];
+    printf("%s:%u:%u: %s\n", p->file, p->line, p->col, p->message);
+  }
+  if (rc == CMD_OK && problems.len > 0)
+    rc = CMD_FINDINGS;
+  hr_problems_free(&problems);
+  if (have_conf)
+    hr_conf_free(&conf);
+  return rc;
 }
 
 int cmd_policy_show(const struct hr_argv *a, const struct hr_tool_args *t)
