@@ -9,6 +9,7 @@
 #include "hardrun/check.h"
 #include "hardrun/controls.h"
 #include "hardrun/explain.h"
+#include "hardrun/show.h"
 #include "hardrun/utils.h"
 
 /* Paths longer than this do not push every other line to the right. */
@@ -174,7 +175,61 @@ int cmd_policy_check(const struct hr_argv *a, const struct hr_tool_args *t)
   return rc;
 }
 
+/* ---- show ----------------------------------------------------------------------- */
+
+static void show_values(const struct cmd_out *o, const struct hr_show_value *v, size_t n,
+                        const char *indent)
+{
+  int kw = 0, sw = 0;
+
+  for (size_t i = 0; i < n; i++) {
+    int k = (int)strlen(v[i].key), s = (int)strlen(v[i].source);
+    kw = k > kw && k <= PATH_COLUMN_MAX ? k : kw;
+    sw = s > sw ? s : sw;
+  }
+  for (size_t i = 0; i < n; i++) {
+    bool builtin = strcmp(v[i].source, "built-in") == 0 || strcmp(v[i].source, "absent") == 0;
+    fprintf(o->f, "%s%-*s  %s%-*s%s  %s\n", indent, kw, v[i].key,
+            builtin ? cmd_sgr(o, CMD_DIM) : "", sw, v[i].source,
+            builtin ? cmd_sgr(o, CMD_RESET) : "", v[i].value);
+  }
+}
+
+static void show_text(const struct cmd_out *o, const struct hr_show *s)
+{
+  fprintf(o->f, "%shardrun.conf%s: %s\n", cmd_sgr(o, CMD_BOLD), cmd_sgr(o, CMD_RESET),
+          s->conf_path != NULL ? s->conf_path : "none (built-in defaults)");
+  show_values(o, s->conf, s->n_conf, "  ");
+  fprintf(o->f, "\n%sprofile \"%s\"%s: %s\n", cmd_sgr(o, CMD_BOLD), s->profile,
+          cmd_sgr(o, CMD_RESET), s->profile_path);
+  for (size_t i = 0; i < s->n_shadowed; i++)
+    fprintf(o->f, "  (hides %s)\n", s->shadowed[i]);
+  if (s->seccomp_path != NULL)
+    fprintf(o->f, "  seccomp profile: %s\n", s->seccomp_path);
+  show_values(o, s->items, s->n_items, "  ");
+}
+
 int cmd_policy_show(const struct hr_argv *a, const struct hr_tool_args *t)
 {
-  return CMD_ERROR;
+  struct hr_conf conf = {0};
+  struct hr_show s = {0};
+  struct hr_error err = {0};
+  cleanup_free char *json = NULL;
+  struct cmd_out o;
+  int rc = CMD_OK;
+
+  cmd_out_init(&o);
+  if (cmd_conf(a, &conf, &err) < 0)
+    return cmd_fail(&err);
+  if (hr_policy_show(&conf, profile_name(a, t, &conf), &s, &err) < 0)
+    rc = cmd_fail(&err);
+  else if (t->format == HR_FORMAT_TEXT)
+    show_text(&o, &s);
+  else if (hr_show_format_json(&s, &json, &err) < 0)
+    rc = cmd_fail(&err);
+  else
+    fprintf(o.f, "%s\n", json);
+  hr_show_free(&s);
+  hr_conf_free(&conf);
+  return rc;
 }
