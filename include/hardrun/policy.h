@@ -36,6 +36,8 @@ struct hr_conf {
 };
 
 int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err);
+/* The built-in configuration, as when no hardrun.conf exists. */
+int hr_conf_defaults(struct hr_conf *ret, struct hr_error *err);
 void hr_conf_free(struct hr_conf *conf);
 
 /* ---- profiles ---------------------------------------------------------- */

@@ -456,6 +456,18 @@ static int conf_defaults(struct hr_conf *c, struct hr_error *err)
   return 0;
 }
 
+int hr_conf_defaults(struct hr_conf *ret, struct hr_error *err)
+{
+  struct hr_conf c = {0};
+
+  if (conf_defaults(&c, err) < 0) {
+    hr_conf_free(&c);
+    return -1;
+  }
+  *ret = c;
+  return 0;
+}
+
 static int conf_get_abs_path(const struct hr_json_doc *doc, const struct hr_json *node, char **ret,
                              struct hr_error *err)
 {
