@@ -1,0 +1,6 @@
+#include "config.h"
+#include "unit.h"
+int main(void)
+{
+  return 0;
+}
