@@ -1,6 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* doctor: the parsers of dockerd's command line, containerd's config.toml
+ * and the group files, as tables; and every check on the fixture host
+ * tests/unit/fixtures/doctor/host (the bats file doctor.bats breaks that
+ * host one way at a time). */
 #include "config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "unit.h"
+
+#include "hardrun/doctor.h"
+
+struct args_case {
+  const char *cmdline; /* words separated by '|' */
+  const char *hosts;   /* found addresses, '|'-joined */
+  bool tlsverify;
+  const char *config;
+};
+
+static const struct args_case args_cases[] = {
+    {"dockerd", "", false, NULL},
+    {"/usr/bin/dockerd|-H|fd://|--containerd=/run/containerd/containerd.sock", "fd://", false,
+     NULL},
+    {"dockerd|-H|tcp://0.0.0.0:2375|-H|unix:///var/run/docker.sock",
+     "tcp://0.0.0.0:2375|unix:///var/run/docker.sock", false, NULL},
+    {"dockerd|--host=tcp://1.2.3.4:2376|--tlsverify", "tcp://1.2.3.4:2376", true, NULL},
+    {"dockerd|-Htcp://h:2375|--tlsverify=false", "tcp://h:2375", false, NULL},
+    {"dockerd|-H=unix:///s|--tlsverify=true|--config-file|/etc/d.json", "unix:///s", true,
+     "/etc/d.json"},
+    {"dockerd|--config-file=/x.json|--host", "", false, "/x.json"},
+    {"dockerd|--hostname-is-not-a-flag|x", "", false, NULL},
+};
+
+static void test_dockerd_args(void **state)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(args_cases); i++) {
+    const struct args_case *c = &args_cases[i];
+    cleanup_free char *cmd = strdup(c->cmdline);
+    const char *hosts[8], *config = (const char *)1;
+    char got[512] = "";
+    bool tls = !c->tlsverify;
+    size_t n, len = strlen(cmd) + 1;
+
+    for (char *p = cmd; *p; p++)
+      if (*p == '|')
+        *p = '\0';
+    n = hr_doctor_dockerd_args(cmd, len, hosts, HR_ARRAY_SIZE(hosts), &tls, &config);
+    for (size_t k = 0; k < n; k++)
+      snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", k ? "|" : "", hosts[k]);
+    if (strcmp(got, c->hosts) != 0 || tls != c->tlsverify ||
+        (config == NULL) != (c->config == NULL) ||
+        (config != NULL && strcmp(config, c->config) != 0))
+      fail_msg("%s: hosts \"%s\" tls %d config %s", c->cmdline, got, tls,
+               config ? config : "(none)");
+  }
+}
+
+struct toml_case {
+  const char *toml;
+  const char *want; /* "name=binary" lines, then "default=NAME" when there is one */
+};
+
+static const struct toml_case toml_cases[] = {
+    {"version = 2\n", ""},
+    {"[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  default_runtime_name = \"hr\"\n"
+     "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.hr.options]\n"
+     "  BinaryName = \"/usr/local/bin/hardrun\"\n",
+     "hr=/usr/local/bin/hardrun\ndefault=hr"},
+    /* containerd 2's version 3, literal strings, a quoted name, comments */
+    {"version = 3\n# BinaryName = \"/nope\"\n"
+     "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.'my-rt'.options]\n"
+     "BinaryName='/opt/hardrun'  # the wrapper\n"
+     "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]\n"
+     "SystemdCgroup = true\n",
+     "my-rt=/opt/hardrun"},
+    /* BinaryName outside a runtime's options table does not count */
+    {"[plugins.x]\nBinaryName = \"/usr/bin/hardrun\"\n"
+     "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.a]\nBinaryName = \"/b\"\n",
+     ""},
+};
+
+static void test_containerd_toml(void **state)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(toml_cases); i++) {
+    struct hr_doctor_runtime rt[8];
+    cleanup_free char *def = NULL;
+    struct hr_error err = {0};
+    char got[512] = "";
+    int n = hr_doctor_containerd_runtimes(toml_cases[i].toml, strlen(toml_cases[i].toml), rt, 8,
+                                          &def, &err);
+    assert_true(n >= 0);
+    for (int k = 0; k < n; k++) {
+      snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s=%s", k ? "\n" : "", rt[k].name,
+               rt[k].binary);
+      free(rt[k].name);
+      free(rt[k].binary);
+    }
+    if (def != NULL)
+      snprintf(got + strlen(got), sizeof(got) - strlen(got), "%sdefault=%s", n ? "\n" : "", def);
+    if (strcmp(got, toml_cases[i].want) != 0)
+      fail_msg("case %zu:\n got:\n%s\n want:\n%s", i, got, toml_cases[i].want);
+  }
+}
+
+static void test_group_members(void **state)
+{
+  static const char group[] = "root:x:0:\ndocker:x:998:alice,bob\ndockerish:x:5:eve\n";
+  static const char passwd[] = "root:x:0:0::/root:/bin/sh\ncarol:x:1000:998::/h:/bin/sh\n"
+                               "bob:x:1001:998::/h:/bin/sh\n";
+  char *m[8];
+  int64_t gid;
+  struct hr_error err = {0};
+  int n = hr_doctor_group_members(group, strlen(group), passwd, strlen(passwd), "docker", m, 8,
+                                  &gid, &err);
+
+  assert_int_equal(n, 3);
+  assert_int_equal(gid, 998);
+  assert_string_equal(m[0], "alice");
+  assert_string_equal(m[1], "bob");
+  assert_string_equal(m[2], "carol"); /* primary group; bob is not counted twice */
+  for (int i = 0; i < n; i++)
+    free(m[i]);
+  n = hr_doctor_group_members(group, strlen(group), passwd, strlen(passwd), "wheel", m, 8, &gid,
+                              &err);
+  assert_int_equal(n, 0);
+  assert_int_equal(gid, -1);
+}
+
+/* ---- the fixture host ------------------------------------------------------------------ */
+
+static const struct hr_check *find(const struct hr_doctor *d, const char *name)
+{
+  for (size_t i = 0; i < d->len; i++)
+    if (strcmp(d->items[i].name, name) == 0)
+      return &d->items[i];
+  fail_msg("no check \"%s\"", name);
+  return NULL;
+}
+
+/* A CIS ownership check passes only when git checked the file out as root
+ * with a umask of 022; the bats tests set both explicitly. */
+static enum hr_check_status owner_status(const char *path, unsigned forbidden)
+{
+  struct stat st;
+
+  assert_int_equal(lstat(path, &st), 0);
+  return st.st_uid == 0 && st.st_gid == 0 && (st.st_mode & forbidden) == 0 ? HR_CHECK_PASS
+                                                                           : HR_CHECK_FAIL;
+}
+
+static void test_fixture_host(void **state)
+{
+  cleanup_free char *root = unit_fixture_path("doctor/host");
+  cleanup_free char *etc_docker = NULL, *daemon_json = NULL;
+  const struct hr_doctor_opts o = {.host_root = root, .conf_path = "/etc/hardrun/hardrun.conf"};
+  const struct {
+    const char *name;
+    enum hr_check_status status;
+    const char *message; /* a part of it */
+  } want[] = {
+      {"hardrun.conf", HR_CHECK_PASS, "runtime /usr/sbin/runc"},
+      {"runtime", HR_CHECK_PASS, "runc version 1.1.5-fixture, OCI runtime spec 1.0.2-dev"},
+      {"runtime features", HR_CHECK_PASS, "up to 1.0.2-dev, seccomp enabled"},
+      {"seccomp", HR_CHECK_PASS, "actions: kill_process"},
+      {"user namespaces", HR_CHECK_PASS, "is 15000"},
+      {"id pool", HR_CHECK_PASS, "10 slices of 65536 ids for user \"hardrun\""},
+      {"cgroups", HR_CHECK_PASS, "cgroup v1 (hybrid)"},
+      {"lsm", HR_CHECK_PASS, "AppArmor is enabled"},
+      {"apparmor profile", HR_CHECK_PASS, "hardrun-default is loaded"},
+      {"dockerd", HR_CHECK_PASS, "dockerd's default-runtime"},
+      {"containerd", HR_CHECK_PASS, "the default_runtime_name"},
+      {"docker group", HR_CHECK_PASS, "no members"},
+      {"docker tcp", HR_CHECK_PASS, "1 running dockerd"},
+      /* configured in daemon.json, and no socket in the tree (var/run -> /run, in the root) */
+      {"docker.sock", HR_CHECK_WARN, "/var/run/docker.sock: No such file or directory"},
+      {"profiles", HR_CHECK_PASS, "(default, seccomp/default)"},
+      {"state directory", HR_CHECK_PASS, "/run/hardrun is absent"},
+      {"audit", HR_CHECK_PASS, "/var/log/hardrun/audit.jsonl"},
+  };
+  struct hr_doctor d = {0};
+  struct hr_error err = {0};
+
+  assert_ok(hr_doctor_run(&o, &d, &err), &err);
+  for (size_t i = 0; i < HR_ARRAY_SIZE(want); i++) {
+    const struct hr_check *c = find(&d, want[i].name);
+    if (c->status != want[i].status || strstr(c->message, want[i].message) == NULL)
+      fail_msg("%s: %s %s (fix: %s)", c->name, hr_check_status_name(c->status), c->message,
+               c->fix ? c->fix : "-");
+    assert_true((c->fix == NULL) == (c->status == HR_CHECK_PASS));
+  }
+  assert_true(asprintf(&etc_docker, "%s/etc/docker", root) > 0);
+  assert_true(asprintf(&daemon_json, "%s/etc/docker/daemon.json", root) > 0);
+  assert_int_equal(find(&d, "/etc/docker")->status, owner_status(etc_docker, 022));
+  assert_int_equal(find(&d, "daemon.json")->status, owner_status(daemon_json, 0133));
+  assert_int_equal(d.len, HR_ARRAY_SIZE(want) + 2);
+  hr_doctor_free(&d);
+}
+
+static void test_json(void **state)
+{
+  struct hr_doctor d = {0};
+  struct hr_check items[2] = {
+      {.name = "runtime", .status = HR_CHECK_PASS, .message = "ok"},
+      {.name = "docker tcp", .status = HR_CHECK_FAIL, .message = "tcp \"x\"", .fix = "do y"},
+  };
+  struct hr_error err = {0};
+  cleanup_free char *json = NULL;
+
+  d.items = items;
+  d.len = 2;
+  assert_ok(hr_doctor_format_json(&d, &json, &err), &err);
+  assert_string_equal(json, "{\"checks\":[{\"check\":\"runtime\",\"status\":\"PASS\",\"message\":"
+                            "\"ok\",\"fix\":null},{\"check\":\"docker tcp\",\"status\":\"FAIL\","
+                            "\"message\":\"tcp \\\"x\\\"\",\"fix\":\"do y\"}],\"summary\":"
+                            "{\"pass\":1,\"warn\":0,\"fail\":1}}");
+}
+
 int main(void)
 {
-  return 0;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_dockerd_args),  cmocka_unit_test(test_containerd_toml),
+      cmocka_unit_test(test_group_members), cmocka_unit_test(test_fixture_host),
+      cmocka_unit_test(test_json),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
 }
