@@ -156,6 +156,22 @@ char *doctor_path(const struct doctor *d, const char *path)
   return s;
 }
 
+/* Messages of library functions given doctor_path()s name the files as
+ * the host sees them: the root is taken out again. */
+static const char *unroot(const struct doctor *d, char *msg)
+{
+  size_t n = strlen(d->root);
+
+  if (n == 0)
+    return msg;
+  for (char *p = strstr(msg, d->root); p != NULL; p = strstr(p, d->root))
+    if (p[n] == '/')
+      memmove(p, p + n, strlen(p + n) + 1);
+    else
+      p += n;
+  return msg;
+}
+
 /* ---- running the runtime ----------------------------------------------------------- */
 
 static void child_exec(const char *path, const char *arg, int out)
@@ -264,7 +280,8 @@ static void check_conf(struct doctor *d)
   }
   if (hr_conf_load(host, &d->conf, &e) < 0) {
     doctor_add(d, "hardrun.conf", HR_CHECK_FAIL,
-               "correct it; `hardrun policy check FILE` lists every problem", "%s", e.msg);
+               "correct it; `hardrun policy check FILE` lists every problem", "%s",
+               unroot(d, e.msg));
     d->have_conf = hr_conf_defaults(&d->conf, &e) == 0;
     return;
   }
@@ -352,7 +369,7 @@ static bool check_runtime(struct doctor *d, char **ret_exec)
       WEXITSTATUS(status) != 0 ||
       !parse_version(out, name, sizeof(name), ver, sizeof(ver), spec, sizeof(spec))) {
     doctor_add(d, "runtime", HR_CHECK_FAIL, fix, "runtime %s: `--version` %s", path,
-               e.kind != HR_ERR_NONE ? e.msg : "does not print \"NAME version X\"");
+               e.kind != HR_ERR_NONE ? unroot(d, e.msg) : "does not print \"NAME version X\"");
     return false;
   }
   doctor_add(d, "runtime", HR_CHECK_PASS, NULL, "%s: %s version %s, OCI runtime spec %s", path,
@@ -371,13 +388,14 @@ static void check_features(struct doctor *d, const char *exe)
   int status;
 
   if (run_capture(exe, "features", timeout_of(d), &out, &status, &e) < 0) {
-    doctor_add(d, "runtime features", HR_CHECK_FAIL, "check the runtime by hand", "%s", e.msg);
+    doctor_add(d, "runtime features", HR_CHECK_FAIL, "check the runtime by hand", "%s",
+               unroot(d, e.msg));
     return;
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     doctor_add(d, "runtime features", HR_CHECK_WARN, "upgrade runc to 1.1 or later",
-               "`%s features` failed (exit status %d): the runtime predates runc 1.1", exe,
-               WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+               "`%s features` failed (exit status %d): the runtime predates runc 1.1",
+               runtime_of(d), WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return;
   }
   if (hr_json_parse(out, strlen(out), &opts, &doc, &e) < 0 ||
@@ -648,9 +666,11 @@ static void check_profiles(struct doctor *d, const struct hr_error *default_err)
   int total = 0;
 
   if (default_err->kind != HR_ERR_NONE) {
+    char msg[HR_ERROR_MSG_MAX];
+    snprintf(msg, sizeof(msg), "%s", default_err->msg);
     doctor_add(d, "profiles", HR_CHECK_FAIL,
                "correct it; `hardrun policy check FILE` lists every problem",
-               "the default profile does not load: %s", default_err->msg);
+               "the default profile does not load: %s", unroot(d, msg));
     return;
   }
   if (rooted_conf(d, &rooted, &dirs) < 0) {
