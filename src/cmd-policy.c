@@ -99,9 +99,13 @@ static void explain_text(const struct cmd_out *o, const struct hr_explain *e)
   int width = path_width(e);
 
   fprintf(o->f, "config:  %s\n", e->config);
-  fprintf(o->f, "profile: %s (%s)\n\n", e->profile, e->profile_path);
+  if (e->profile != NULL)
+    fprintf(o->f, "profile: %s (%s)\n\n", e->profile, e->profile_path);
+  else
+    fprintf(o->f, "profile: none chosen\n\n");
   if (e->changes.len == 0 && e->refusals.len == 0)
     fprintf(o->f, "no rule changes or refuses anything\n");
+  explain_rule(o, e, "profile-selection", width);
   for (size_t i = 0; i < hr_n_controls; i++)
     explain_rule(o, e, hr_controls[i].name, width);
   explain_verdict(o, e);
@@ -110,34 +114,26 @@ static void explain_text(const struct cmd_out *o, const struct hr_explain *e)
 int cmd_policy_explain(const struct hr_argv *a, const struct hr_tool_args *t)
 {
   struct hr_conf conf = {0};
-  cleanup_policy struct hr_policy *p = NULL;
   struct hr_explain e = {0};
   struct hr_error err = {0};
+  cleanup_free char *json = NULL;
   struct cmd_out o;
-  int rc = CMD_ERROR;
+  const char *profile = t->profile != NULL ? t->profile : a->hardrun_profile;
+  int rc;
 
   cmd_out_init(&o);
-  if (cmd_conf(a, &conf, &err) == 0) {
-    /* Loading with no state directory keeps the seccomp validation cache
-     * out of it: explain writes nothing. */
-    struct hr_conf readonly = conf;
-    readonly.state_dir = NULL;
-    if (hr_policy_load(&readonly, profile_name(a, t, &conf), &p, &err) == 0 &&
-        hr_explain_config(p, conf.state_dir, t->bundle, t->n_args ? t->args[0] : NULL, &e, &err) ==
-            0)
-      rc = e.refusals.len > 0 ? CMD_FINDINGS : CMD_OK;
-  }
-  if (rc != CMD_ERROR && t->format == HR_FORMAT_JSON) {
-    cleanup_free char *json = NULL;
-    if (hr_explain_format_json(&e, &json, &err) < 0)
-      rc = CMD_ERROR;
-    else
-      fprintf(o.f, "%s\n", json);
-  } else if (rc != CMD_ERROR) {
+  if (cmd_conf(a, &conf, &err) < 0)
+    return cmd_fail(&err);
+  if (hr_explain_config(&conf, profile, t->bundle, t->n_args ? t->args[0] : NULL, &e, &err) < 0)
+    rc = cmd_fail(&err);
+  else if (t->format == HR_FORMAT_JSON && hr_explain_format_json(&e, &json, &err) < 0)
+    rc = cmd_fail(&err);
+  else
+    rc = e.refusals.len > 0 ? CMD_FINDINGS : CMD_OK;
+  if (rc != CMD_ERROR && json != NULL)
+    fprintf(o.f, "%s\n", json);
+  else if (rc != CMD_ERROR)
     explain_text(&o, &e);
-  }
-  if (rc == CMD_ERROR)
-    cmd_fail(&err);
   hr_explain_free(&e);
   hr_conf_free(&conf);
   return rc;
@@ -202,6 +198,8 @@ static void show_text(const struct cmd_out *o, const struct hr_show *s)
   show_values(o, s->conf, s->n_conf, "  ");
   fprintf(o->f, "\n%sprofile \"%s\"%s: %s\n", cmd_sgr(o, CMD_BOLD), s->profile,
           cmd_sgr(o, CMD_RESET), s->profile_path);
+  for (size_t i = 0; i < s->n_inherited; i++)
+    fprintf(o->f, "  extends %s\n", s->inherited[i]);
   for (size_t i = 0; i < s->n_shadowed; i++)
     fprintf(o->f, "  (hides %s)\n", s->shadowed[i]);
   if (s->seccomp_path != NULL)

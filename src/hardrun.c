@@ -25,7 +25,6 @@
 #include "hardrun/lsm.h"
 #include "hardrun/policy.h"
 #include "hardrun/json.h"
-#include "hardrun/select.h"
 #include "hardrun/spec.h"
 #include "hardrun/state.h"
 #include "hardrun/userns.h"
@@ -170,40 +169,23 @@ static int record(struct run_state *st, const struct hr_policy *policy, const ch
 }
 
 /* The profile of a new container: --hardrun-profile, else hardrun.conf's
- * rules on the spec's annotations.  The spec is read here only when the
- * choice depends on it; the harden step reads it again (from the page
- * cache) and holds it to the Go key rules before anything is applied. */
+ * rules on the spec's annotations (as policy explain chooses it).  The
+ * harden step reads the spec again (from the page cache) and holds it to
+ * the Go key rules before anything is applied. */
 static int choose_profile(struct run_state *st, const char **ret_name, struct hr_error *err)
 {
-  const struct hr_json_parse_opts opts = {
-      .max_size = HR_SPEC_MAX_SIZE, .max_depth = HR_SPEC_MAX_DEPTH, .name = "config.json"};
-  cleanup_json_doc struct hr_json_doc *doc = NULL;
   cleanup_free char *buf = NULL;
   cleanup_close int dirfd = -1;
-  const char *dir = st->argv.bundle != NULL ? st->argv.bundle : ".";
-  long rule;
   size_t len;
 
-  *ret_name =
-      st->argv.hardrun_profile != NULL ? st->argv.hardrun_profile : st->conf.default_profile;
+  *ret_name = st->argv.hardrun_profile;
   if (st->argv.hardrun_profile != NULL)
     return 0;
-  dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0)
-    return hr_error_sys(err, "open bundle `%s`", dir);
-  if (hr_read_file_at(dirfd, "config.json", HR_SPEC_MAX_SIZE, &buf, &len, NULL, err) < 0)
-    return hr_error_prefix(err, "bundle `%s`", dir);
-  if (!hr_profile_select_needs_spec(&st->conf, buf, len))
-    return 0;
-  if (hr_json_parse(buf, len, &opts, &doc, err) < 0)
-    return hr_error_prefix(err, "rule \"profile-selection\"");
-  if (hr_profile_select(&st->conf, NULL, hr_json_get(hr_json_doc_root(doc), "annotations"),
-                        ret_name, &rule, err) < 0)
-    return hr_error_prefix(err, "rule \"profile-selection\"");
-  /* The name may point into the document, which goes with this scope. */
-  st->chosen = hr_strdup(*ret_name, err);
+  if (hr_spec_read_bundle(st->argv.bundle, &dirfd, &buf, &len, NULL, err) < 0 ||
+      hr_spec_choose_profile(&st->conf, buf, len, &st->chosen, err) < 0)
+    return -1;
   *ret_name = st->chosen;
-  return st->chosen != NULL ? 0 : -1;
+  return 0;
 }
 
 static int harden(struct run_state *st, struct hr_error *err)

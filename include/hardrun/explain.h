@@ -39,21 +39,25 @@ int hr_policy_explain(const struct hr_policy *p, struct hr_json_doc *doc,
 
 /* The result of explaining one config.json. */
 struct hr_explain {
-  char *config; /* what was read: "<bundle>/config.json", FILE, or "-" */
-  const char *profile;
-  const char *profile_path;
+  char *config;              /* what was read: "<bundle>/config.json", FILE, or "-" */
+  char *profile;             /* the profile create would apply; NULL when none was chosen */
+  char *profile_path;        /* its file */
   struct hr_changes changes; /* in table order, so grouped by rule */
   struct hr_refusal_list refusals;
-  bool rewrite; /* create would rewrite config.json (allowed, and something changed) */
+  bool rewrite; /* create would rewrite config.json (allowed, enforcing, something changed) */
 };
 
-/* Explain `policy` on <bundle>/config.json (read exactly as create reads
- * it) or on `file` ("-": standard input), whichever is non-NULL.  Nothing
- * is written anywhere: the user-namespace control only reads the slices in
- * use under `state_dir` (hardrun.conf's stateDir) to show the one a
- * container would get.  Fails with HR_ERR_INPUT or HR_ERR_SYSTEM when the
- * document cannot be read or hardened (create would fail the same way). */
-int hr_explain_config(const struct hr_policy *policy, const char *state_dir, const char *bundle,
+/* Explain on <bundle>/config.json (read exactly as create reads it) or on
+ * `file` ("-": standard input), whichever is non-NULL, under `profile`, or
+ * when that is NULL under the profile create would choose (hardrun.conf's
+ * profileRules, else defaultProfile).  A choice the rules refuse is the
+ * one refusal, of rule "profile-selection".  Nothing is written anywhere:
+ * no seccomp cache, and the user-namespace control only reads the slices
+ * in use under conf->state_dir to show the one a container would get.
+ * Fails with HR_ERR_INPUT, HR_ERR_PROFILE or HR_ERR_SYSTEM when the
+ * document or the profile cannot be read (create would fail the same
+ * way). */
+int hr_explain_config(const struct hr_conf *conf, const char *profile, const char *bundle,
                       const char *file, struct hr_explain *ret, struct hr_error *err);
 void hr_explain_free(struct hr_explain *e);
 

@@ -31,6 +31,8 @@ struct hr_show {
   char *profile, *profile_path;
   char **shadowed; /* files of the same name in later profileDirs, unused */
   size_t n_shadowed;
+  char **inherited; /* the files of profiles it "extends" that give sections */
+  size_t n_inherited;
   char *seccomp_path; /* the seccomp profile the profile names, or NULL */
   struct hr_json_doc *doc;
   struct hr_json *effective; /* hr_policy_effective() of the profile, in doc */

@@ -34,6 +34,14 @@ int hr_spec_explain_buffer(const char *buf, size_t len, const char *name,
                            struct hr_refusal_list *refusals, bool *ret_rewrite,
                            struct hr_error *err);
 
+/* The profile for a new container whose config.json is `buf`, when the
+ * command line names none: hardrun.conf's profileRules on its
+ * annotations, else defaultProfile (hardrun/select.h).  *ret is
+ * malloc'ed.  A choice the rules refuse is HR_ERR_REFUSED, prefixed with
+ * rule "profile-selection". */
+int hr_spec_choose_profile(const struct hr_conf *conf, const char *buf, size_t len, char **ret,
+                           struct hr_error *err);
+
 /* Open the bundle directory (O_PATH, kept in *ret_dirfd) and read its
  * config.json (a regular file, not a symlink, at most HR_SPEC_MAX_SIZE). */
 struct stat;

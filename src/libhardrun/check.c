@@ -243,6 +243,8 @@ static void detach(struct hr_json *n)
  * untouched parse of the same bytes, for paths as written. */
 struct checked {
   const char *path;
+  const char *buf; /* the file's bytes */
+  size_t len;
   struct hr_json_doc *doc, *pristine;
   struct hr_problems *out;
   size_t first;
@@ -341,6 +343,8 @@ static int check_toplevel(struct checked *c, struct hr_error *err)
   size_t n = 0;
 
   keys[n++] = "description";
+  keys[n++] = "extends";
+  keys[n++] = "enforce";
   for (size_t i = 0; i < hr_n_controls && n < CHECK_TOPLEVEL_MAX; i++)
     keys[n++] = hr_controls[i].profile_key;
   keys[n] = NULL;
@@ -386,6 +390,26 @@ static int combined_policy(struct checked *c, const bool *ok, struct hr_policy *
   return 0;
 }
 
+/* A clean file that extends another: the policy as create would load it,
+ * parents included; a parent that cannot be loaded is this file's
+ * problem, at its "extends". */
+static int extended_policy(struct checked *c, const char *const *dirs, struct hr_policy **ret,
+                           struct hr_error *err)
+{
+  const struct hr_json *ext = hr_json_get(hr_json_doc_root(c->doc), "extends");
+  const char *base = strrchr(c->path, '/') != NULL ? strrchr(c->path, '/') + 1 : c->path;
+  cleanup_free char *name = hr_strndup(base, strcspn(base, "."), err);
+  struct hr_conf conf = {.profile_dirs = (char **)dirs};
+  struct hr_error e = {0};
+
+  *ret = NULL;
+  if (name == NULL)
+    return -1;
+  if (hr_policy_parse_with(&conf, c->buf, c->len, c->path, name, ret, &e) == 0)
+    return 0;
+  return record(c, &e, NULL, ext, err);
+}
+
 static int check_sections(struct checked *c, struct hr_policy **ret, struct hr_error *err)
 {
   struct hr_json *root = hr_json_doc_root(c->doc);
@@ -400,9 +424,13 @@ static int check_sections(struct checked *c, struct hr_policy **ret, struct hr_e
     const char *s;
     int r;
     if (ctl == NULL) {
-      /* "description": the only other key left. */
-      if (hr_profile_get_string(c->doc, m->value, &s, &e) < 0 &&
-          record(c, &e, m->value, m->value, err) < 0)
+      /* "description", "extends" (a profile name) or "enforce" */
+      bool b;
+      r = strcmp(m->key, "enforce") == 0 ? hr_profile_get_bool(c->doc, m->value, &b, &e)
+                                         : hr_profile_get_string(c->doc, m->value, &s, &e);
+      if (r == 0 && strcmp(m->key, "extends") == 0 && !hr_policy_name_valid(s))
+        r = hr_profile_error(c->doc, m->value, &e, "extends: invalid profile name");
+      if (r < 0 && record(c, &e, m->value, m->value, err) < 0)
         return -1;
       continue;
     }
@@ -544,31 +572,16 @@ static int check_filter(struct hr_problems *out, const char *file,
   return 0;
 }
 
-static int check_seccomp(struct checked *c, struct hr_policy *p, const char *const *profile_dirs,
+static int check_seccomp(struct checked *c, struct hr_policy *p, const char *const *dirs,
                          struct hr_error *err)
 {
-  cleanup_free char *own = NULL;
-  cleanup_free const char **dirs = NULL;
   cleanup_json_doc struct hr_json_doc *tmp = NULL;
   const struct hr_json *section = section_node(c, "seccomp");
-  const char *slash = strrchr(c->path, '/');
   struct hr_error e = {0};
-  size_t n = 0, k = 0;
   bool unconfined = false;
 
   if (!p->seccomp.enabled)
     return 0;
-  /* seccomp/ next to the file first: a profile checked before it is
-   * installed finds the seccomp profile it ships with. */
-  own = slash != NULL ? hr_strndup(c->path, (size_t)(slash - c->path), err) : hr_strdup(".", err);
-  while (profile_dirs != NULL && profile_dirs[n] != NULL)
-    n++;
-  dirs = hr_calloc(n + 2, sizeof(*dirs), err);
-  if (own == NULL || dirs == NULL)
-    return -1;
-  dirs[k++] = own[0] != '\0' ? own : "/";
-  for (size_t i = 0; i < n; i++)
-    dirs[k++] = profile_dirs[i];
   if (hr_seccomp_load(p, dirs, NULL, &e) < 0) {
     const struct hr_json *at = hr_json_get(section, "profile");
     const char *rest = strstr(e.msg, "rule \"seccomp\": ");
@@ -596,17 +609,55 @@ static int check_seccomp(struct checked *c, struct hr_policy *p, const char *con
   return 0;
 }
 
+/* Where a profile's seccomp profile and parents are looked up: next to
+ * the file first, so that a profile checked before it is installed finds
+ * what it ships with, then profileDirs. */
+static const char **search_dirs(const char *path, const char *const *profile_dirs, char **own,
+                                struct hr_error *err)
+{
+  const char *slash = strrchr(path, '/');
+  const char **dirs;
+  size_t n = 0, k = 0;
+
+  *own = slash == NULL   ? hr_strdup(".", err)
+         : slash == path ? hr_strdup("/", err)
+                         : hr_strndup(path, (size_t)(slash - path), err);
+  while (profile_dirs != NULL && profile_dirs[n] != NULL)
+    n++;
+  dirs = hr_calloc(n + 2, sizeof(*dirs), err);
+  if (*own == NULL || dirs == NULL) {
+    free(dirs);
+    return NULL;
+  }
+  dirs[k++] = *own;
+  for (size_t i = 0; i < n; i++)
+    dirs[k++] = profile_dirs[i];
+  return dirs;
+}
+
 static int check_profile(struct checked *c, const char *const *profile_dirs, struct hr_error *err)
 {
   cleanup_policy struct hr_policy *p = NULL;
+  cleanup_free char *own = NULL;
+  cleanup_free const char **dirs = search_dirs(c->path, profile_dirs, &own, err);
+  size_t before = c->out->len;
 
-  if (check_sections(c, &p, err) < 0)
+  if (dirs == NULL || check_sections(c, &p, err) < 0)
     return -1;
   if (p == NULL)
     return 0;
+  /* With "extends", the checks across sections look at what create would
+   * load, the parents' sections included, once the file itself is clean. */
+  if (hr_json_get(hr_json_doc_root(c->doc), "extends") != NULL && c->out->len == before) {
+    hr_policy_freep(&p);
+    if (extended_policy(c, dirs, &p, err) < 0)
+      return -1;
+    if (p == NULL)
+      return 0;
+  }
   if (check_userns(c, p, err) < 0 || check_devices(c, p, err) < 0)
     return -1;
-  return check_seccomp(c, p, profile_dirs, err);
+  return check_seccomp(c, p, dirs, err);
 }
 
 /* ---- the file -------------------------------------------------------------------- */
@@ -681,6 +732,8 @@ int hr_check_file(const char *path, const char *const *profile_dirs, struct hr_p
   else {
     c.doc = doc;
     c.pristine = pristine;
+    c.buf = buf;
+    c.len = len;
     r = check_profile(&c, profile_dirs, err);
   }
   sort_problems(out, c.first, path);

@@ -73,29 +73,68 @@ static int read_config(const char *bundle, const char *file, char **ret_buf, siz
   return *ret_name != NULL ? 0 : -1;
 }
 
-int hr_explain_config(const struct hr_policy *policy, const char *state_dir, const char *bundle,
+/* The rules refused to choose a profile: create fails with that alone. */
+static int selection_refused(struct hr_explain *e, const struct hr_error *why, struct hr_error *err)
+{
+  static const char prefix[] = "rule \"profile-selection\": ";
+  struct hr_refusal *r = hr_calloc(1, sizeof(*r), err);
+
+  if (r == NULL)
+    return -1;
+  r->rule = "profile-selection";
+  r->full = hr_strdup(why->msg, err);
+  r->message = hr_strdup(
+      strncmp(why->msg, prefix, strlen(prefix)) == 0 ? why->msg + strlen(prefix) : why->msg, err);
+  e->refusals = (struct hr_refusal_list){.items = r, .len = 1, .cap = 1};
+  return r->full != NULL && r->message != NULL ? 0 : -1;
+}
+
+static int explain_with(const struct hr_conf *conf, const char *name, const char *buf, size_t len,
+                        const char *doc_name, struct hr_explain *e, struct hr_error *err)
+{
+  const struct hr_userns_host dry = {.state_dir = conf->state_dir, .dry_run = true};
+  cleanup_policy struct hr_policy *policy = NULL;
+  struct hr_conf readonly = *conf;
+  int r;
+
+  /* No state directory: the seccomp validation cache is not written. */
+  readonly.state_dir = NULL;
+  if (hr_policy_load(&readonly, name, &policy, err) < 0)
+    return -1;
+  if ((e->profile_path = hr_strdup(policy->path, err)) == NULL)
+    return -1;
+  /* No container id: on an SELinux host the selinux control then fails
+   * rather than reserve categories for a container that does not exist. */
+  hr_lsm_set_container(NULL, conf->state_dir);
+  hr_userns_bind(&dry);
+  r = hr_spec_explain_buffer(buf, len, doc_name, policy, &e->changes, &e->refusals, &e->rewrite,
+                             err);
+  hr_userns_bind(NULL);
+  return r;
+}
+
+int hr_explain_config(const struct hr_conf *conf, const char *profile, const char *bundle,
                       const char *file, struct hr_explain *ret, struct hr_error *err)
 {
-  const struct hr_userns_host dry = {.state_dir = state_dir, .dry_run = true};
   cleanup_free char *buf = NULL;
-  struct hr_explain e = {.profile = policy->name, .profile_path = policy->path};
+  struct hr_explain e = {0};
+  struct hr_error why = {0};
   size_t len = 0;
   int r;
 
-  *ret = (struct hr_explain){0};
-  if (read_config(bundle, file, &buf, &len, &e.config, err) < 0) {
-    hr_explain_free(&e);
-    return -1;
+  *ret = e;
+  r = read_config(bundle, file, &buf, &len, &e.config, err);
+  if (r == 0 && profile != NULL) {
+    r = (e.profile = hr_strdup(profile, err)) != NULL ? 0 : -1;
+  } else if (r == 0 && hr_spec_choose_profile(conf, buf, len, &e.profile, &why) < 0) {
+    r = why.kind == HR_ERR_REFUSED ? selection_refused(&e, &why, err) : -1;
+    if (why.kind != HR_ERR_REFUSED)
+      *err = why;
   }
   /* create names the document "config.json" in its messages; so does
    * explain for a bundle, so that the two messages are the same. */
-  /* No container id: on an SELinux host the selinux control then fails
-   * rather than reserve categories for a container that does not exist. */
-  hr_lsm_set_container(NULL, state_dir);
-  hr_userns_bind(&dry);
-  r = hr_spec_explain_buffer(buf, len, bundle != NULL ? "config.json" : e.config, policy,
-                             &e.changes, &e.refusals, &e.rewrite, err);
-  hr_userns_bind(NULL);
+  if (r == 0 && e.profile != NULL)
+    r = explain_with(conf, e.profile, buf, len, bundle != NULL ? "config.json" : e.config, &e, err);
   if (r < 0) {
     hr_explain_free(&e);
     return -1;
@@ -109,6 +148,8 @@ void hr_explain_free(struct hr_explain *e)
   if (e == NULL)
     return;
   free(e->config);
+  free(e->profile);
+  free(e->profile_path);
   hr_changes_free(&e->changes);
   hr_refusal_list_free(&e->refusals);
   *e = (struct hr_explain){0};

@@ -24,6 +24,7 @@
 #define SHOW_MAX_DEPTH  32u
 #define SHOW_CONF_MAX   (1u << 20)
 #define SHOW_MAX_VALUES 4096
+#define HR_N_FILES      16 /* a profile and the ones it extends */
 
 typedef struct hr_json *(*writer_fn)(const struct hr_policy *p, struct hr_json_doc *d,
                                      struct hr_error *err);
@@ -226,6 +227,22 @@ static struct hr_json *w_hooks(const struct hr_policy *p, struct hr_json_doc *d,
   if (put_strv(d, o, "allow", r->allow, r->n_allow, err) < 0 ||
       put_strv(d, o, "dockerd", r->dockerd, r->n_dockerd, err) < 0 ||
       put_strv(d, o, "containerd", r->containerd, r->n_containerd, err) < 0)
+    return NULL;
+  return o;
+}
+
+static struct hr_json *w_images(const struct hr_policy *p, struct hr_json_doc *d,
+                                struct hr_error *err)
+{
+  const struct hr_rule_images *r = &p->refusals.images;
+  struct hr_json *o = mode_section(d, r->mode, err);
+
+  if (o == NULL || o->type == HR_JSON_BOOL)
+    return o;
+  if (put_strv(d, o, "allow", r->allow, r->n_allow, err) < 0 ||
+      (r->annotation != NULL && hr_jb_str(d, o, "annotation", r->annotation, err) < 0) ||
+      hr_jb_str(d, o, "missing", mode_name(r->missing), err) < 0 ||
+      hr_jb_bool(d, o, "requireDigest", r->require_digest, err) < 0)
     return NULL;
   return o;
 }
@@ -468,6 +485,7 @@ static const struct {
     {"hostDevices", w_hostdevices},
     {"sysctls", w_sysctls},
     {"hooks", w_hooks},
+    {"images", w_images},
     {"readonlyRootfs", w_rootfs},
     {"noNewPrivileges", w_nnp},
     {"capabilities", w_caps},
@@ -492,7 +510,8 @@ struct hr_json *hr_policy_effective(const struct hr_policy *p, struct hr_json_do
   struct hr_json *o = hr_json_new_object(doc, err);
 
   if (o == NULL ||
-      (p->description != NULL && hr_jb_str(doc, o, "description", p->description, err) < 0))
+      (p->description != NULL && hr_jb_str(doc, o, "description", p->description, err) < 0) ||
+      hr_jb_bool(doc, o, "enforce", p->enforce, err) < 0)
     return NULL;
   for (size_t i = 0; i < hr_n_controls; i++) {
     const char *key = hr_controls[i].profile_key;
@@ -650,6 +669,83 @@ static int conf_values(const struct hr_conf *conf, struct hr_json_doc *d, struct
   return flatten(v, "", o, file, "built-in", err);
 }
 
+/* The files of a profile and of the profiles it extends, each read once
+ * more for the positions of its values. */
+struct files {
+  const char *path[HR_N_FILES];
+  struct hr_json_doc *doc[HR_N_FILES];
+  size_t n;
+};
+
+static void files_free(struct files *f)
+{
+  for (size_t i = 0; i < f->n; i++)
+    hr_json_doc_free(f->doc[i]);
+  f->n = 0;
+}
+
+static int file_doc(struct files *f, const char *path, const struct hr_json_doc **ret,
+                    struct hr_error *err)
+{
+  for (size_t i = 0; i < f->n; i++)
+    if (strcmp(f->path[i], path) == 0) {
+      *ret = f->doc[i];
+      return 0;
+    }
+  if (f->n == HR_N_FILES)
+    return hr_error_set(err, HR_ERR_PROFILE, 0, "%s: too many profile files", path);
+  if (reread(path, &f->doc[f->n], err) < 0)
+    return -1;
+  f->path[f->n] = path;
+  *ret = f->doc[f->n++];
+  return 0;
+}
+
+/* "description" and "enforce" come from the most derived file that has
+ * them: the profile's own, else one it extends. */
+static int toplevel_doc(const struct hr_policy *p, struct files *f, const char *key,
+                        const struct hr_json_doc **ret, struct hr_error *err)
+{
+  if (file_doc(f, p->path, ret, err) < 0)
+    return -1;
+  if (hr_json_get(hr_json_doc_root(*ret), key) != NULL)
+    return 0;
+  for (size_t k = 0; p->sources != NULL && k < hr_n_controls; k++) {
+    const struct hr_json_doc *d;
+    if (p->sources[k] == NULL || file_doc(f, p->sources[k], &d, err) < 0)
+      continue;
+    if (hr_json_get(hr_json_doc_root(d), key) != NULL) {
+      *ret = d;
+      return 0;
+    }
+  }
+  return 0;
+}
+
+/* Each section's values, sourced in the file the section came from. */
+static int profile_values(const struct hr_policy *p, const struct hr_json *effective,
+                          struct values *v, struct hr_error *err)
+{
+  struct files f = {.n = 0};
+  int r = 0;
+
+  for (size_t i = 0; r == 0 && i < effective->u.object.len; i++) {
+    const struct hr_json_member *m = &effective->u.object.items[i];
+    const struct hr_json_doc *doc = NULL;
+    size_t k = 0;
+    while (k < hr_n_controls && strcmp(hr_controls[k].profile_key, m->key) != 0)
+      k++;
+    if (k == hr_n_controls)
+      r = toplevel_doc(p, &f, m->key, &doc, err);
+    else if (p->sources != NULL && p->sources[k] != NULL)
+      r = file_doc(&f, p->sources[k], &doc, err);
+    if (r == 0)
+      r = flatten(v, m->key, m->value, doc, k == hr_n_controls ? "built-in" : "absent", err);
+  }
+  files_free(&f);
+  return r;
+}
+
 /* ---- the whole report ------------------------------------------------------------------ */
 
 static void values_free(struct hr_show_value *v, size_t n)
@@ -673,6 +769,9 @@ void hr_show_free(struct hr_show *s)
   for (size_t i = 0; i < s->n_shadowed; i++)
     free(s->shadowed[i]);
   free(s->shadowed);
+  for (size_t i = 0; i < s->n_inherited; i++)
+    free(s->inherited[i]);
+  free(s->inherited);
   free(s->seccomp_path);
   hr_json_doc_free(s->doc);
   values_free(s->items, s->n_items);
@@ -703,6 +802,40 @@ static int shadowed(const struct hr_conf *conf, const char *name, const char *us
   return 0;
 }
 
+static bool listed(char *const *v, size_t n, const char *s)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(v[i], s) == 0)
+      return true;
+  return false;
+}
+
+/* The other files sections came from ("extends"), in table order; a file
+ * of the same name that the profile extends is a parent, not hidden. */
+static int inherited(const struct hr_policy *p, struct hr_show *s, struct hr_error *err)
+{
+  size_t kept = 0;
+
+  s->inherited = hr_calloc(hr_n_controls + 1, sizeof(char *), err);
+  if (s->inherited == NULL)
+    return -1;
+  for (size_t k = 0; p->sources != NULL && k < hr_n_controls; k++) {
+    const char *f = p->sources[k];
+    if (f == NULL || strcmp(f, p->path) == 0 || listed(s->inherited, s->n_inherited, f))
+      continue;
+    if ((s->inherited[s->n_inherited] = hr_strdup(f, err)) == NULL)
+      return -1;
+    s->n_inherited++;
+  }
+  for (size_t i = 0; i < s->n_shadowed; i++)
+    if (listed(s->inherited, s->n_inherited, s->shadowed[i]))
+      free(s->shadowed[i]);
+    else
+      s->shadowed[kept++] = s->shadowed[i];
+  s->n_shadowed = kept;
+  return 0;
+}
+
 static int dup_or_null(char **ret, const char *s, struct hr_error *err)
 {
   *ret = NULL;
@@ -713,7 +846,6 @@ int hr_policy_show(const struct hr_conf *conf, const char *name, struct hr_show 
                    struct hr_error *err)
 {
   cleanup_policy struct hr_policy *p = NULL;
-  cleanup_json_doc struct hr_json_doc *file = NULL;
   struct hr_conf readonly = *conf;
   struct values cv = {0}, pv = {0};
   struct hr_show s = {0};
@@ -734,9 +866,11 @@ int hr_policy_show(const struct hr_conf *conf, const char *name, struct hr_show 
   if (r == 0)
     r = shadowed(conf, name, p->path, &s, err);
   if (r == 0)
+    r = inherited(p, &s, err);
+  if (r == 0)
     r = conf_values(conf, s.doc, &cv, err);
-  if (r == 0 && (r = reread(p->path, &file, err)) == 0)
-    r = flatten(&pv, "", s.effective, file, "absent", err);
+  if (r == 0)
+    r = profile_values(p, s.effective, &pv, err);
   s.conf = cv.items;
   s.n_conf = cv.len;
   s.items = pv.items;
@@ -783,6 +917,11 @@ int hr_show_format_json(const struct hr_show *s, char **ret, struct hr_error *er
     return -1;
   for (size_t i = 0; i < s->n_shadowed; i++)
     if (hr_jb_str(d, sh, NULL, s->shadowed[i], err) < 0)
+      return -1;
+  if ((sh = hr_jb_arr(d, root, "extends", err)) == NULL)
+    return -1;
+  for (size_t i = 0; i < s->n_inherited; i++)
+    if (hr_jb_str(d, sh, NULL, s->inherited[i], err) < 0)
       return -1;
   if (hr_jb_str(d, root, "seccompProfilePath", s->seccomp_path, err) < 0 ||
       hr_jb_add(d, root, "effective", hr_json_new_from_text(d, effective, err), err) < 0 ||

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hardrun/explain.h"
+#include "hardrun/select.h"
 #include "hardrun/spec.h"
 #include "hardrun/utils.h"
 
@@ -59,8 +60,32 @@ int hr_spec_explain_buffer(const char *buf, size_t len, const char *name,
     return -1;
   if (hr_policy_explain(policy, doc, changes, refusals, err) < 0)
     return -1;
-  *ret_rewrite = refusals->len == 0 && hr_json_doc_root(doc)->dirty;
+  /* As hr_spec_harden_bundle: a profile that does not enforce writes
+   * nothing. */
+  *ret_rewrite = refusals->len == 0 && policy->enforce && hr_json_doc_root(doc)->dirty;
   return 0;
+}
+
+int hr_spec_choose_profile(const struct hr_conf *conf, const char *buf, size_t len, char **ret,
+                           struct hr_error *err)
+{
+  const struct hr_json_parse_opts opts = {
+      .max_size = HR_SPEC_MAX_SIZE, .max_depth = HR_SPEC_MAX_DEPTH, .name = "config.json"};
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  const char *name = conf->default_profile;
+  long rule;
+
+  *ret = NULL;
+  if (hr_profile_select_needs_spec(conf, buf, len)) {
+    if (hr_json_parse(buf, len, &opts, &doc, err) < 0)
+      return hr_error_prefix(err, "rule \"profile-selection\"");
+    if (hr_profile_select(conf, NULL, hr_json_get(hr_json_doc_root(doc), "annotations"), &name,
+                          &rule, err) < 0)
+      return hr_error_prefix(err, "rule \"profile-selection\"");
+  }
+  /* The name may point into the document, which goes with this scope. */
+  *ret = hr_strdup(name, err);
+  return *ret != NULL ? 0 : -1;
 }
 
 int hr_spec_read_bundle(const char *bundle, int *ret_dirfd, char **ret_buf, size_t *ret_len,

@@ -25,6 +25,8 @@ EOF
  "hooks": {"mode": "fix"}, "user": {"root": "audit"}, "capabilities": {"allow": ["CHOWN"]},
  "pids": {"default": 100}, "mountPropagation": true}
 EOF
+  # Enforces nothing: what it would refuse or change is only recorded.
+  echo '{"extends": "strict", "enforce": false}' >"$HR_TMP/profiles/observe.json"
   E=("$HARDRUN" --hardrun-config="$HR_CONF")
 }
 
@@ -44,16 +46,21 @@ bundle_of() {
 # real with --hardrun-runtime=/bin/true, and compare with the audit record
 # the create wrote.
 explain_vs_create() {
-  local fixture=$1 profile=$2 b before id=hr-cmp-$RANDOM$RANDOM e a rc_e rc_c
-  b=$(bundle_of "$fixture" "$profile")
+  compare_bundle "$(bundle_of "$1" "$2")" "$2" "$1"
+}
+
+# compare_bundle BUNDLE PROFILE [LABEL]: the same on a bundle made by the
+# caller; PROFILE "" lets hardrun.conf choose.
+compare_bundle() {
+  local b=$1 profile=$2 fixture=${3:-$1} before id=hr-cmp-$RANDOM$RANDOM e a rc_e rc_c
   before=$(hr_sha256 "$b/config.json")
   rc_e=0
-  "${E[@]}" --hardrun-profile="$profile" policy explain --format json --bundle "$b" \
+  "${E[@]}" ${profile:+--hardrun-profile="$profile"} policy explain --format json --bundle "$b" \
     >"$HR_TMP/e.json" || rc_e=$?
   hr_assert_eq "$(hr_sha256 "$b/config.json")" "$before" "explain wrote config.json"
   rc_c=0
-  "${E[@]}" --hardrun-profile="$profile" --hardrun-runtime=/bin/true --root "$HR_RUNC_ROOT" \
-    create --bundle "$b" "$id" 2>/dev/null || rc_c=$?
+  "${E[@]}" ${profile:+--hardrun-profile="$profile"} --hardrun-runtime=/bin/true \
+    --root "$HR_RUNC_ROOT" create --bundle "$b" "$id" 2>/dev/null || rc_c=$?
   tail -n 1 "$HR_AUDIT" >"$HR_TMP/a.json"
   e=$HR_TMP/e.json a=$HR_TMP/a.json
   hr_assert_eq "$(jq -r .id "$a")" "$id" "the audit record is this create's"
@@ -79,13 +86,32 @@ explain_vs_create() {
   for f in explain/docker-privileged-host.json explain/docker-default.json \
     explain/docker-hardened.json configs/docker-run.json configs/docker-run-privileged.json \
     configs/ctr-run.json configs/runc-spec.json; do
-    for p in default strict lenient; do
+    for p in default strict lenient observe; do
       explain_vs_create "$f" "$p"
     done
   done
   # both verdicts were compared
   grep -qx allowed "$HR_TMP/verdicts"
   grep -qx refused "$HR_TMP/verdicts"
+}
+
+@test "explain chooses the profile as create does: hardrun.conf's profileRules" {
+  local b
+  jq '.profileRules = [
+        {match: {"io.kubernetes.cri.sandbox-namespace": "kube-system"}, profile: "lenient"},
+        {profile: "default", allow: ["strict"]}]' "$HR_CONF" >"$HR_TMP/c" && mv "$HR_TMP/c" "$HR_CONF"
+  b=$(bundle_of explain/docker-default.json rules)
+  cp "$b/config.json" "$HR_TMP/orig.json"
+  # annotations: the profile explain and create chose
+  for ann in '{"io.kubernetes.cri.sandbox-namespace": "kube-system"}' \
+    '{"org.hardrun.profile": "strict"}' '{"org.hardrun.profile": "lenient"}' '{}'; do
+    jq --argjson a "$ann" '.annotations = $a' "$HR_TMP/orig.json" >"$b/config.json"
+    compare_bundle "$b" "" "annotations $ann"
+    jq -r '.profile' "$HR_TMP/e.json" >>"$HR_TMP/chosen"
+  done
+  hr_assert_eq "$(tr '\n' ' ' <"$HR_TMP/chosen")" "lenient strict null default "
+  # the refusal of a profile the rules do not allow a container to pick
+  hr_assert_eq "$(sed -n 3p "$HR_TMP/verdicts")" refused
 }
 
 @test "explain on docker run --privileged -v /:/host --pid=host: every refusal, by rule" {

@@ -227,7 +227,8 @@ static void test_json(void **state)
   static const char spec[] = "{\"process\": {\"user\": {\"uid\": 0}, \"env\": [\"A_TOKEN=x\"]}}";
   struct hr_policy *p = inline_profile("{\"user\": {\"root\": \"refuse\"}, \"secretEnv\": true, "
                                        "\"noNewPrivileges\": true}");
-  struct hr_explain e = {.config = strdup("c.json"), .profile = "inline", .profile_path = "p"};
+  struct hr_explain e = {
+      .config = strdup("c.json"), .profile = strdup("inline"), .profile_path = strdup("p")};
   struct hr_error err = {0};
   cleanup_free char *json = NULL;
 
@@ -244,7 +245,6 @@ static void test_json(void **state)
             "\"variable \\\"A_TOKEN\\\" looks like a secret (matches \\\"*TOKEN*\\\"); pass "
             "secrets as files\"}],\"refusals\":[{\"rule\":\"user\",\"message\":"
             "\"process.user.uid: the process would run as root (uid 0)\"}]}");
-  e.profile = NULL;
   hr_explain_free(&e);
   hr_policy_free(p);
 }

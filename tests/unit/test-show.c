@@ -43,12 +43,16 @@ static void test_every_control(void **state)
 
   assert_ok(hr_json_parse(text, strlen(text), &opts, &doc, &err), &err);
   root = hr_json_doc_root(doc);
-  assert_int_equal(root->u.object.len, hr_n_controls);
+  /* "enforce" first, then one section per control */
+  assert_int_equal(root->u.object.len, hr_n_controls + 1);
+  assert_string_equal(root->u.object.items[0].key, "enforce");
+  assert_true(root->u.object.items[0].value->u.boolean);
   for (size_t i = 0; i < hr_n_controls; i++) {
-    assert_string_equal(root->u.object.items[i].key, hr_controls[i].profile_key);
+    const struct hr_json_member *m = &root->u.object.items[i + 1];
+    assert_string_equal(m->key, hr_controls[i].profile_key);
     /* left out of the profile: off */
-    assert_int_equal(root->u.object.items[i].value->type, HR_JSON_BOOL);
-    assert_false(root->u.object.items[i].value->u.boolean);
+    assert_int_equal(m->value->type, HR_JSON_BOOL);
+    assert_false(m->value->u.boolean);
   }
 }
 
@@ -80,6 +84,9 @@ static const char *const round_trips[] = {
     "\"gid\": 200000, \"size\": 131072}, \"required\": false}, \"selinux\": {\"type\": \"my_t\"}, "
     "\"hooks\": {\"mode\": \"fix\", \"allow\": [\"/usr/bin/hook\"]}, \"sshd\": {\"mode\": "
     "\"refuse\"}, \"oom\": {\"minScoreAdj\": -500}}",
+    /* a profile that does not enforce; the images rule */
+    "{\"enforce\": false, \"images\": {\"allow\": [\"docker.io/library/\"], \"requireDigest\": "
+    "true, \"missing\": \"refuse\", \"annotation\": \"example.org/image\"}, \"pids\": true}",
     /* sections turned off in place */
     "{\"pids\": {\"enabled\": false, \"ceiling\": 5}, \"capabilities\": false, \"seccomp\": "
     "{\"enabled\": false}}",
@@ -247,8 +254,23 @@ static void test_sources(void **state)
   assert_string_equal(source(s.conf, s.n_conf, "stateDir"), want);
   assert_string_equal(source(s.conf, s.n_conf, "auditFile"), "built-in");
   assert_ok(hr_show_format_json(&s, &json, &err), &err);
-  assert_non_null(strstr(json, "\"values\":[{\"key\":\"privileged\",\"value\":false,"
+  assert_non_null(strstr(json, "\"values\":[{\"key\":\"enforce\",\"value\":true,\"source\":"
+                               "\"built-in\"},{\"key\":\"privileged\",\"value\":false,"
                                "\"source\":\"absent\"}"));
+  hr_show_free(&s);
+
+  /* "extends": each section is sourced in the file it came from */
+  put("a/c.json", "{\"extends\": \"base\",\n \"pids\": {\"default\": 7}}");
+  put("b/base.json", "{\"description\": \"the base\",\n \"cpu\": true, \"pids\": true}");
+  assert_ok(hr_policy_show(&conf, "c", &s, &err), &err);
+  assert_int_equal(s.n_inherited, 1);
+  snprintf(want, sizeof(want), "%s/base.json", b);
+  assert_string_equal(s.inherited[0], want);
+  snprintf(want, sizeof(want), "%s/c.json:2:22", a);
+  assert_string_equal(source(s.items, s.n_items, "pids.default"), want);
+  assert_string_equal(source(s.items, s.n_items, "cpu.default"), "built-in");
+  snprintf(want, sizeof(want), "%s/base.json:1:17", b);
+  assert_string_equal(source(s.items, s.n_items, "description"), want);
   hr_show_free(&s);
   nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
