@@ -227,7 +227,7 @@ audit_last() {
   [ -f "$HR_STATE"/*/"$HR_ID.json" ]
   hr_rt "$HR_BUNDLE" delete --force "$HR_ID"
   [ -z "$(hr_state "$HR_ID")" ]
-  ! ls "$HR_STATE"/*/"$HR_ID.json" 2>/dev/null
+  if ls "$HR_STATE"/*/"$HR_ID.json" 2>/dev/null; then hr_die "state record left behind"; fi
   # a state directory others may write is not trusted: create fails
   chmod 0777 "$HR_STATE"
   run hr_rt "$HR_BUNDLE" create --bundle "$HR_BUNDLE" "$HR_ID"

@@ -102,8 +102,8 @@ audit_changes() {
   hr_bundle masked-control /bin/sh -c 'cat /proc/self/mountinfo'
   hr_spec_edit "$HR_BUNDLE" 'del(.linux.maskedPaths) | .linux.readonlyPaths = ["/proc/bus"]'
   "$HR_RUNC" --root "$HR_RUNC_ROOT" run --bundle "$HR_BUNDLE" "$HR_ID" </dev/null >"$HR_TMP/mi"
-  ! awk '$5 == "/proc/keys"' "$HR_TMP/mi" | grep -q .
-  ! awk '$5 == "/proc/sys"' "$HR_TMP/mi" | grep -q .
+  if awk '$5 == "/proc/keys"' "$HR_TMP/mi" | grep -q .; then hr_die "/proc/keys is mounted"; fi
+  if awk '$5 == "/proc/sys"' "$HR_TMP/mi" | grep -q .; then hr_die "/proc/sys is mounted"; fi
 }
 
 # ---- host namespaces --------------------------------------------------------------
@@ -321,7 +321,7 @@ set_rlimits() {
   local i
   i=$(jq '.process.env | index("DB_PASSWORD=hunter2")' "$HR_BUNDLE/config.json")
   audit_changes | grep -Fx "AUDIT process.env[$i]: variable \"DB_PASSWORD\" looks like a secret (matches \"*PASSWORD*\"); pass secrets as files"
-  ! grep -q hunter2 "$HR_AUDIT"
+  if grep -q hunter2 "$HR_AUDIT"; then hr_die "the secret's value is in the audit record"; fi
 }
 
 @test "secret env: refused in refuse mode" {
@@ -329,7 +329,7 @@ set_rlimits() {
   hr_bundle secret-refused /bin/true
   hr_spec_edit "$HR_BUNDLE" '.process.env = ["PATH=/bin", "API_TOKEN=abc"]'
   refused secret-env 'process.env[1]: variable "API_TOKEN" looks like a secret (matches "*TOKEN*"); pass secrets as files'
-  ! grep -q abc "$HR_BUNDLE/log.json"
+  if grep -q abc "$HR_BUNDLE/log.json"; then hr_die "the secret's value is in log.json"; fi
 }
 
 # ---- sshd -------------------------------------------------------------------------
