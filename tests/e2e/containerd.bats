@@ -11,7 +11,10 @@ load daemons
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-  [ "$(id -u)" = 0 ] || skip "needs root to run containerd"
+  [ "$(id -u)" = 0 ] || {
+    hr_skip_file "needs root to run containerd"
+    return 0
+  }
   [ -x "$HARDRUN" ] || hr_die "no hardrun binary at $HARDRUN"
   # Pods of the namespace hr-tight get the profile "tight"; hr-secure ones
   # get the shipped "strict".  CRI writes this annotation from the pod.
@@ -27,6 +30,10 @@ setup_file() {
   "pids": {"default": 100, "ceiling": 200}
 }
 EOF
+}
+
+setup() {
+  hr_file_skipped
 }
 
 teardown_file() {

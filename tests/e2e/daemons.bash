@@ -24,6 +24,17 @@ HR_E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${HR_DAEMON_TIMEOUT:=30}"
 HR_IMAGE=hr-busybox
 
+# bats 1.8 reports a `skip` in setup_file as a failure of the whole file,
+# so setup_file calls hr_skip_file REASON and returns 0, and each test's
+# setup calls hr_file_skipped, which skips with that reason.
+hr_skip_file() {
+  export HR_FILE_SKIP=$1
+}
+
+hr_file_skipped() {
+  [ -z "${HR_FILE_SKIP:-}" ] || skip "$HR_FILE_SKIP"
+}
+
 hr_docker() {
   DOCKER_CONFIG=$HR_D/docker-cli "$HR_DOCKER_CLI" -H "unix://$HR_D/docker.sock" "$@"
 }
@@ -217,6 +228,24 @@ hr_docker_image() {
   local rootfs
   rootfs=$(hr_rootfs) || return 1
   tar -C "$rootfs" -c . | hr_docker import - "$HR_IMAGE" >/dev/null
+}
+
+# hr_assert_hardened ID: seen through docker exec, the container's init has
+# the default profile's capabilities and no_new_privs, and its root is
+# read-only.
+hr_assert_hardened() {
+  local out want
+  mapfile -t caps < <(hr_profile_caps)
+  want=$(hr_cap_mask "${caps[@]}")
+  out=$(hr_docker exec "$1" sh -c 'grep -E "^(CapEff|CapBnd|NoNewPrivs):" /proc/1/status
+    echo rootopts=$(awk "\$5 == \"/\" {print \$6}" /proc/self/mountinfo)
+    if touch /probe 2>/dev/null; then echo root=writable; else echo root=readonly; fi')
+  echo "$out"
+  hr_assert_eq "$(awk '$1 == "CapEff:" {print $2}' <<<"$out")" "$want" "CapEff of init"
+  hr_assert_eq "$(awk '$1 == "CapBnd:" {print $2}' <<<"$out")" "$want" "CapBnd of init"
+  hr_assert_eq "$(awk '$1 == "NoNewPrivs:" {print $2}' <<<"$out")" 1 "NoNewPrivs of init"
+  hr_assert_match "$(sed -n 's/^rootopts=//p' <<<"$out")" '(^|,)ro(,|$)'
+  hr_assert_eq "$(sed -n 's/^root=//p' <<<"$out")" readonly
 }
 
 # A live process, not a zombie waiting to be reaped.

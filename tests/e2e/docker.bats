@@ -7,10 +7,17 @@ load daemons
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-  [ "$(id -u)" = 0 ] || skip "needs root to run dockerd"
+  [ "$(id -u)" = 0 ] || {
+    hr_skip_file "needs root to run dockerd"
+    return 0
+  }
   [ -x "$HARDRUN" ] || hr_die "no hardrun binary at $HARDRUN"
   hr_daemons_start
   hr_docker_image
+}
+
+setup() {
+  hr_file_skipped
 }
 
 teardown_file() {

@@ -14,7 +14,10 @@ load daemons
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-  [ "$(id -u)" = 0 ] || skip "needs root to run dockerd"
+  [ "$(id -u)" = 0 ] || {
+    hr_skip_file "needs root to run dockerd"
+    return 0
+  }
   [ -x "$HARDRUN" ] || hr_die "no hardrun binary at $HARDRUN"
   hr_daemons_start
   hr_docker_image
@@ -27,6 +30,10 @@ setup_file() {
                                 "/root", "/var/lib/docker", "/var/lib/containerd",
                                 "/run/containerd", "/var/run", $data]}}' \
     >"$HR_D/profiles/default.json"
+}
+
+setup() {
+  hr_file_skipped
 }
 
 teardown_file() {
