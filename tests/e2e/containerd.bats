@@ -101,18 +101,30 @@ pids_max() {
   ! ls "$HR_D"/hrstate/*/"$id.json" 2>/dev/null
 }
 
-@test "a refusal reaches ctr with hardrun's own message" {
-  local id=hr-ctr-$RANDOM
-  run --separate-stderr hr_ctr_run "$id" --rm --privileged -- true
+# ctr_refused RULE PATTERN CTR-RUN-OPTIONS...: `ctr run` fails with
+# hardrun's message for RULE in ctr's stderr, and nothing else is printed.
+ctr_refused() {
+  local rule=$1 pattern=$2 id=hr-ctr-$RANDOM
+  shift 2
+  run --separate-stderr hr_ctr_run "$id" --rm "$@" -- echo should-not-run
   echo "status=$status stdout=$output stderr=$stderr"
   [ "$status" -ne 0 ]
   [[ $stderr == *"OCI runtime create failed: "* ]] || hr_die "not a runtime failure"
   [[ $stderr != *"unable to retrieve OCI runtime error"* ]]
-  hr_assert_match "$stderr" 'hardrun: profile "default": rule "privileged": linux\.resources\.devices\[0\]: allows every device of the host'
+  hr_assert_match "$stderr" "hardrun: profile \"default\": rule \"$rule\": $pattern"
   hr_assert_eq "$output" "" "container stdout"
   hr_assert_eq "$(jq -r --arg id "$id" 'select(.id == $id) | .verdict' "$HR_D/audit.log")" refused
   # nothing was left running
   ! "$HR_RUNC" --root "$HR_D/runc/default" state "$id" >/dev/null 2>&1
+}
+
+@test "a refusal reaches ctr with hardrun's own message: --privileged" {
+  ctr_refused privileged 'linux\.resources\.devices\[0\]: allows every device of the host' --privileged
+}
+
+@test "a refusal reaches ctr with hardrun's own message: the host's / bound" {
+  ctr_refused host-mounts 'mounts\[[0-9]+\]\.source: "/" is the sensitive host path "/"' \
+    --mount type=bind,src=/,dst=/host,options=rbind:ro
 }
 
 @test "a ctr container's stdout and stderr hold only the container's output" {

@@ -145,3 +145,19 @@ docker_refused() {
     "mounts\[[0-9]+\]\.source: \"$HR_D/data/containers\" lies in the sensitive host path \"$HR_D/data\"" \
     --network none -v "$HR_D/data/containers:/c"
 }
+
+@test "a refused container's logs are empty: hardrun's message goes only to the runtime's log" {
+  local id
+  # created but never started: docker start fails with hardrun's message
+  id=$(hr_docker create --runtime hardrun --network none --pid=host "$HR_IMAGE" echo should-not-run)
+  run --separate-stderr hr_docker start "$id"
+  echo "status=$status stderr=$stderr"
+  [ "$status" -ne 0 ]
+  hr_assert_match "$stderr" 'hardrun: profile "default": rule "host-namespaces"'
+  run --separate-stderr hr_docker logs "$id"
+  hr_assert_eq "$status" 0
+  hr_assert_eq "$output" "" "docker logs stdout"
+  hr_assert_eq "$stderr" "" "docker logs stderr"
+  hr_assert_eq "$(hr_docker inspect -f '{{.State.Status}}' "$id")" created
+  hr_docker rm "$id" >/dev/null
+}
