@@ -98,7 +98,7 @@ pids_max() {
   hr_assert_eq "$(jq -r --arg id "$id" 'select(.id == $id and .command == "create")
       | "\(.verdict) \(.profile)"' "$HR_D/audit.log")" "allowed default"
   # ctr --rm deleted the container, and runc delete removed hardrun's record.
-  ! ls "$HR_D"/hrstate/*/"$id.json" 2>/dev/null
+  hr_no_record "$id"
 }
 
 # ctr_refused RULE PATTERN CTR-RUN-OPTIONS...: `ctr run` fails with
@@ -115,7 +115,7 @@ ctr_refused() {
   hr_assert_eq "$output" "" "container stdout"
   hr_assert_eq "$(jq -r --arg id "$id" 'select(.id == $id) | .verdict' "$HR_D/audit.log")" refused
   # nothing was left running
-  ! "$HR_RUNC" --root "$HR_D/runc/default" state "$id" >/dev/null 2>&1
+  hr_refute "$HR_RUNC" --root "$HR_D/runc/default" state "$id" >/dev/null 2>&1
 }
 
 @test "a refusal reaches ctr with hardrun's own message: --privileged" {
@@ -137,6 +137,9 @@ ctr_refused() {
 @test "ctr task exec, pause, resume and kill go through hardrun" {
   local id=hr-ctr-$RANDOM out freezer
   hr_ctr_run "$id" -d -- sleep 1000
+  # the runc root that the refusal tests look in
+  hr_assert_eq "$("$HR_RUNC" --root "$HR_D/runc/default" state "$id" | jq -r .status)" running
+  ls "$HR_D"/hrstate/*/"$id.json" >/dev/null
   out=$(hr_ctr task exec --exec-id e1 "$id" sh -c "$STATUS_SCRIPT")
   echo "$out"
   mapfile -t caps < <(hr_profile_caps)
@@ -155,7 +158,7 @@ ctr_refused() {
   hr_wait_for 100 eval "hr_ctr task ls | awk -v id='$id' '\$1 == id {print \$3}' | grep -qx STOPPED"
   hr_ctr task delete "$id" >/dev/null
   hr_ctr container delete "$id"
-  ! ls "$HR_D"/hrstate/*/"$id.json" 2>/dev/null
+  hr_no_record "$id"
 }
 
 @test "profileRules: a CRI namespace annotation selects the profile, and exec keeps it" {
@@ -191,7 +194,7 @@ ctr_refused() {
   hr_wait_for 100 eval "hr_ctr task ls | awk -v id='$id' '\$1 == id {print \$3}' | grep -qx STOPPED"
   hr_ctr task delete "$id" >/dev/null
   hr_ctr container delete "$id"
-  ! hr_alive "$pid"
+  hr_refute hr_alive "$pid"
 }
 
 audit_last_exec() {

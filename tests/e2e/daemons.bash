@@ -248,6 +248,22 @@ hr_assert_hardened() {
   hr_assert_eq "$(sed -n 's/^root=//p' <<<"$out")" readonly
 }
 
+# hr_refute CMD...: fail when CMD succeeds.  `! CMD` would not do: bats
+# (set -e) ignores a negated command unless it is the test's last.
+hr_refute() {
+  if "$@"; then
+    hr_die "succeeded, but must not: $*"
+  fi
+}
+
+# hr_no_record ID: hardrun's state record of container ID is gone.
+hr_no_record() {
+  local f
+  for f in "$HR_D"/hrstate/*/"$1.json"; do
+    [ ! -e "$f" ] || hr_die "hardrun's record $f is left"
+  done
+}
+
 # A live process, not a zombie waiting to be reaped.
 hr_alive() {
   local stat

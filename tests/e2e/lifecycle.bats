@@ -38,6 +38,16 @@ creates() { # the number of create records for container ID
   jq -s --arg id "$1" '[.[] | select(.id == $id and .command == "create")] | length' "$HR_D/audit.log"
 }
 
+# runc's status of a docker container, "" when runc knows none.  The root
+# is looked for: dockerd 20.10 uses exec-root/runtime-runc/moby for the
+# hardrun runtime too.
+runc_status() {
+  local root
+  for root in "$HR_D"/exec/runtime-*/moby; do
+    "$HR_RUNC" --root "$root" state "$1" 2>/dev/null | jq -r .status
+  done
+}
+
 freezer() {
   cat "/sys/fs/cgroup/freezer/$(basename "$HR_D")/$1/freezer.state"
 }
@@ -136,12 +146,14 @@ freezer() {
   id=$(hr_docker run -d --runtime hardrun "$HR_IMAGE" sleep 1000)
   pid=$(hr_docker inspect -f '{{.State.Pid}}' "$id")
   ls "$HR_D"/hrstate/*/"$id.json" >/dev/null
+  [ -d "/sys/fs/cgroup/pids/$(basename "$HR_D")/$id" ]
+  hr_assert_eq "$(runc_status "$id")" running "runc's state"
   hr_docker rm -f "$id" >/dev/null
-  ! hr_docker inspect "$id" >/dev/null 2>&1
+  hr_refute hr_docker inspect "$id" >/dev/null 2>&1
   hr_wait_for 50 eval "! hr_alive $pid" || hr_die "the container's init $pid still runs"
-  ! ls "$HR_D"/hrstate/*/"$id.json" 2>/dev/null
+  hr_no_record "$id"
   [ ! -d "/sys/fs/cgroup/pids/$(basename "$HR_D")/$id" ] || hr_die "the cgroup is left"
-  ! "$HR_RUNC" --root "$HR_D/exec/runtime-hardrun/moby" state "$id" >/dev/null 2>&1
+  hr_assert_eq "$(runc_status "$id")" "" "runc's state after rm -f"
 }
 
 @test "docker run -dt: a TTY through --console-socket, hardened, with logs and exec -t" {

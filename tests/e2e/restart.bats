@@ -48,7 +48,8 @@ check_pair() {
   mapfile -t caps < <(hr_profile_caps)
   hr_assert_eq "$(hr_docker inspect -f '{{.State.Status}} {{.State.Pid}}' "$DEF")" "running $DEF_PID"
   hr_assert_eq "$(hr_docker inspect -f '{{.State.Status}} {{.State.Pid}}' "$STRICT")" "running $STRICT_PID"
-  hr_alive "$DEF_PID" && hr_alive "$STRICT_PID"
+  hr_alive "$DEF_PID"
+  hr_alive "$STRICT_PID"
 
   out=$(hr_docker exec --privileged "$DEF" sh -c "$STATUS_SCRIPT")
   hr_assert_eq "$(field "$out" CapBnd)" "$(hr_cap_mask "${caps[@]}")" "default: exec CapBnd"
@@ -71,7 +72,8 @@ check_pair() {
   hr_docker rm "$DEF" >/dev/null
   hr_docker rm -f "$STRICT" >/dev/null
   hr_wait_for 50 eval "! hr_alive $STRICT_PID"
-  ! ls "$HR_D"/hrstate/*/"$DEF.json" "$HR_D"/hrstate/*/"$STRICT.json" 2>/dev/null
+  hr_no_record "$DEF"
+  hr_no_record "$STRICT"
 }
 
 @test "dockerd restarted with live-restore: hardened containers run on and are managed" {
@@ -106,7 +108,7 @@ check_pair() {
   id=$(hr_docker run -d --runtime hardrun "$HR_IMAGE" sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done')
   pid=$(hr_docker inspect -f '{{.State.Pid}}' "$id")
   hr_dockerd_restart
-  ! hr_alive "$pid"
+  hr_refute hr_alive "$pid"
   hr_assert_eq "$(hr_docker inspect -f '{{.State.Status}}' "$id")" exited
   hr_docker rm "$id" >/dev/null
 }
