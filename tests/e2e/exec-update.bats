@@ -8,9 +8,15 @@ load daemons
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-  [ "$(id -u)" = 0 ] || skip "needs root to run dockerd"
+  [ "$(id -u)" = 0 ] || {
+    hr_skip_file "needs root to run dockerd"
+    return 0
+  }
   [ -x "$HARDRUN" ] || hr_die "no hardrun binary at $HARDRUN"
-  hr_plain && skip "hardrun's own state is under test"
+  if hr_plain; then
+    hr_skip_file "hardrun's own state is under test"
+    return 0
+  fi
   # "hardrun-tight": a profile that refuses uid 0 and allows one capability
   export HR_EXTRA_RUNTIMES
   HR_EXTRA_RUNTIMES=$(jq -nc --arg h "$HARDRUN" \
@@ -31,6 +37,10 @@ setup_file() {
 }
 EOF
   hr_docker_image
+}
+
+setup() {
+  hr_file_skipped
 }
 
 teardown_file() {

@@ -14,7 +14,10 @@ load daemons
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-  [ "$(id -u)" = 0 ] || skip "needs root to run dockerd"
+  [ "$(id -u)" = 0 ] || {
+    hr_skip_file "needs root to run dockerd"
+    return 0
+  }
   [ -x "$HARDRUN" ] || hr_die "no hardrun binary at $HARDRUN"
   hr_daemons_start
   hr_docker_image
@@ -27,6 +30,10 @@ setup_file() {
                                 "/root", "/var/lib/docker", "/var/lib/containerd",
                                 "/run/containerd", "/var/run", $data]}}' \
     >"$HR_D/profiles/default.json"
+}
+
+setup() {
+  hr_file_skipped
 }
 
 teardown_file() {
@@ -137,4 +144,20 @@ docker_refused() {
   docker_refused host-mounts \
     "mounts\[[0-9]+\]\.source: \"$HR_D/data/containers\" lies in the sensitive host path \"$HR_D/data\"" \
     --network none -v "$HR_D/data/containers:/c"
+}
+
+@test "a refused container's logs are empty: hardrun's message goes only to the runtime's log" {
+  local id
+  # created but never started: docker start fails with hardrun's message
+  id=$(hr_docker create --runtime hardrun --network none --pid=host "$HR_IMAGE" echo should-not-run)
+  run --separate-stderr hr_docker start "$id"
+  echo "status=$status stderr=$stderr"
+  [ "$status" -ne 0 ]
+  hr_assert_match "$stderr" 'hardrun: profile "default": rule "host-namespaces"'
+  run --separate-stderr hr_docker logs "$id"
+  hr_assert_eq "$status" 0
+  hr_assert_eq "$output" "" "docker logs stdout"
+  hr_assert_eq "$stderr" "" "docker logs stderr"
+  hr_assert_eq "$(hr_docker inspect -f '{{.State.Status}}' "$id")" created
+  hr_docker rm "$id" >/dev/null
 }

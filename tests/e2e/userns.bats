@@ -13,9 +13,15 @@ POOL_UID=700000
 SLICE=65536
 
 setup_file() {
-  [ "$(id -u)" = 0 ] || skip "needs root to run dockerd"
+  [ "$(id -u)" = 0 ] || {
+    hr_skip_file "needs root to run dockerd"
+    return 0
+  }
   [ -x "$HARDRUN" ] || hr_die "no hardrun binary at $HARDRUN"
-  hr_plain && skip "hardrun's user namespaces are under test"
+  if hr_plain; then
+    hr_skip_file "hardrun's user namespaces are under test"
+    return 0
+  fi
   hr_daemons_start
   # `docker run --runtime hardrun` with a default profile that adds a user
   # namespace: hardrun reads its conf on every call, no daemon reload.
@@ -25,6 +31,10 @@ setup_file() {
   jq '. + {defaultProfile: "uns"}' "$HR_D/hardrun.conf" >"$HR_D/hardrun.conf.new"
   mv "$HR_D/hardrun.conf.new" "$HR_D/hardrun.conf"
   hr_docker_image
+}
+
+setup() {
+  hr_file_skipped
 }
 
 teardown_file() {
