@@ -111,5 +111,5 @@ audit_last() {
   hr_assert_eq "$(hr_docker exec "$id" cat /sys/fs/cgroup/pids/pids.max)" 200 pids.max
   # docker rm removes hardrun's record through runc delete
   hr_docker rm -f "$id" >/dev/null
-  ! ls "$HR_D"/state/*/"$id.json" 2>/dev/null
+  if ls "$HR_D"/state/*/"$id.json" 2>/dev/null; then hr_die "state record left behind"; fi
 }

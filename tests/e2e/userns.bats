@@ -109,6 +109,7 @@ check_uns_output() {
   getfacl -p "$data" | grep -qx "user:$uid:--x"
   hr_docker rm -f "$id" >/dev/null
   hr_assert_eq "$(jq --arg id "$id" '[.slices[] | select(.id == $id)] | length' "$(TABLE)")" 0
-  ! getfacl -p "$data" | grep -q "^user:$uid:"
-  ! getfacl -p "$data/overlay2" | grep -q "^user:$uid:"
+  if getfacl -p "$data" "$data/overlay2" | grep -q "^user:$uid:"; then
+    hr_die "ACL entries for uid $uid left on docker's directories"
+  fi
 }
