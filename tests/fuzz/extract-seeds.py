@@ -34,7 +34,7 @@ PROFILE_KEYS = {"description", "extends", "enforce", "privileged", "hostNamespac
                 "capabilities", "user", "pids", "memory", "cpu", "mountPropagation", "rlimits",
                 "oom", "secretEnv", "sshd", "seccomp", "apparmor", "selinux", "userNamespace"}
 BY_FILE = {"test-exec.c": "exec", "test-update.c": "update", "test-seccomp.c": "seccomp",
-           "test-images.c": "conf", "test-policy.c": "policy"}
+           "test-images.c": "policy", "test-policy.c": "policy"}
 
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a", "b": "\b",
            "\\": "\\", "'": "'", '"': '"', "?": "?", "0": "\0"}
@@ -123,7 +123,7 @@ def classify_json(data, fname):
         if isinstance(v, dict):
             inner |= set(v)
     if keys & CONF_KEYS:
-        return ["conf"]
+        return ["policy"]  # hardrun.conf: the policy mode parses both
     if keys & SECCOMP_KEYS:
         return ["seccomp"]
     if keys & SPEC_KEYS:

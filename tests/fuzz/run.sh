@@ -10,7 +10,7 @@
 set -uo pipefail
 fuzzer=$1 src=$2 work=$3 secs=$4 jobs=$5
 shift 5
-[ "$#" -gt 0 ] || set -- spec exec update argv policy conf seccomp
+[ "$#" -gt 0 ] || set -- spec exec update argv policy seccomp
 [ -x "$fuzzer" ] || { echo "run.sh: no fuzzer at $fuzzer" >&2; exit 1; }
 
 run_mode() {

@@ -191,7 +191,7 @@ static void run_update(const uint8_t *data, size_t size)
 
 /* ---- profiles and hardrun.conf ---------------------------------------------------- */
 
-static void run_policy(const uint8_t *data, size_t size)
+static void profile_one(const uint8_t *data, size_t size)
 {
   cleanup_policy struct hr_policy *p = NULL;
   struct hr_error err = {0};
@@ -210,7 +210,7 @@ static void run_policy(const uint8_t *data, size_t size)
   harden_one(harden_update, "policy: update", p, resources_text, sizeof(resources_text) - 1);
 }
 
-static void run_conf(const uint8_t *data, size_t size)
+static void conf_one(const uint8_t *data, size_t size)
 {
   struct hr_conf c = {0};
   struct hr_error err = {0};
@@ -234,6 +234,14 @@ static void run_conf(const uint8_t *data, size_t size)
       hr_fuzz_fail("conf: selected rule %ld of %zu", rule, c.n_rules);
   }
   hr_conf_free(&c);
+}
+
+/* Both of the admin's files: a profile and hardrun.conf share the parser
+ * helpers and the JSON-with-comments reader, so one corpus serves both. */
+static void run_policy(const uint8_t *data, size_t size)
+{
+  profile_one(data, size);
+  conf_one(data, size);
 }
 
 static void run_seccomp(const uint8_t *data, size_t size)
@@ -352,8 +360,8 @@ static void run_argv(const uint8_t *data, size_t size)
 /* ---- setup ---------------------------------------------------------------------------- */
 
 const struct hr_fuzz_target hr_fuzz_targets[] = {
-    {"spec", run_spec},     {"exec", run_exec}, {"update", run_update},   {"argv", run_argv},
-    {"policy", run_policy}, {"conf", run_conf}, {"seccomp", run_seccomp},
+    {"spec", run_spec}, {"exec", run_exec},     {"update", run_update},
+    {"argv", run_argv}, {"policy", run_policy}, {"seccomp", run_seccomp},
 };
 const size_t hr_fuzz_n_targets = sizeof(hr_fuzz_targets) / sizeof(hr_fuzz_targets[0]);
 
