@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
       libseccomp-dev libcap-ng-dev libyajl-dev libselinux1-dev libapparmor-dev
-      libcmocka-dev bats jq acl go-md2man
+      libcmocka-dev bats jq acl go-md2man strace
       runc crun containerd docker.io busybox-static iptables iproute2 valgrind clang
       debhelper dh-apparmor lintian debootstrap"
 if [ "$(id -u)" -ne 0 ]; then

@@ -23,7 +23,11 @@ struct hr_argv_flag {
   const char *name;  /* the long name runc defines: "cap" for -c, --cap, -cap=X */
   const char *value; /* NULL for a boolean given without "=" */
   int index;         /* the flag's word in runtime_argv */
-  int n_words;       /* 2 when the value is the next word, else 1 */
+  int n_words;       /* 2 when the value is a word of its own, else 1 */
+  /* The value's word in runtime_argv when n_words is 2, else -1.  Mostly
+   * index + 1; not when runc's reordering hands a trailing flag a word
+   * that stands before it ("update id1 id2 -r" reads the file id1). */
+  int value_index;
 };
 
 /* A flag to add with hr_argv_set_flags(): "--name" or "--name=value". */

@@ -36,6 +36,10 @@ struct hr_conf {
 };
 
 int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err);
+/* The same for a file held in memory; `name` is used in messages and
+ * becomes conf->path. */
+int hr_conf_parse(const char *buf, size_t len, const char *name, struct hr_conf *ret,
+                  struct hr_error *err);
 /* The built-in configuration, as when no hardrun.conf exists. */
 int hr_conf_defaults(struct hr_conf *ret, struct hr_error *err);
 void hr_conf_free(struct hr_conf *conf);

@@ -60,9 +60,16 @@ int hr_read_file(const char *path, size_t max_size, char **ret_buf, size_t *ret_
 /* Replace `name` in `dirfd` atomically: a temp file in the same directory,
  * written in full, fsync'ed, then renamed over `name`.  The new file keeps
  * `mode`, `uid` and `gid` (pass (uid_t)-1 to leave ownership).  On failure
- * `name` is untouched and no temp file remains. */
+ * `name` is untouched and no temp file remains.  The temp file has no name
+ * until it is complete (O_TMPFILE, where the filesystem has it), so a
+ * writer killed while writing leaves nothing; one killed between naming
+ * it ".NAME.hardrun" and the rename leaves that complete copy, which the
+ * next write of `name` replaces. */
 int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
                             uid_t uid, gid_t gid, struct hr_error *err);
+/* The same without the fsync, for records that a crash makes moot. */
+int hr_replace_file_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
+                       struct hr_error *err);
 
 /* `s` (len bytes) in double quotes for a message, with control bytes,
  * quotes, backslashes and non-ASCII bytes escaped as \xNN so that hostile

@@ -414,6 +414,7 @@ static void record_flag(struct flag_parser *p, const struct flag_def *def, int a
       .value = value,
       .index = p->base + (p->idx != NULL ? p->idx[at] : at),
       .n_words = p->pos - at,
+      .value_index = p->pos - at < 2 ? -1 : p->base + (p->idx != NULL ? p->idx[at + 1] : at + 1),
   };
 }
 
@@ -659,8 +660,11 @@ static void build_runtime_argv(int argc, char **argv, const struct hardrun_opts 
   a->runtime_argc = k;
   if (a->command_index > 0)
     a->command_index -= dropped;
-  for (size_t i = 0; i < a->n_flags; i++)
+  for (size_t i = 0; i < a->n_flags; i++) {
     a->flags[i].index -= dropped;
+    if (a->flags[i].value_index >= 0)
+      a->flags[i].value_index -= dropped;
+  }
 }
 
 static void set_globals(struct hr_argv *a, const struct flag_values *v)
@@ -822,20 +826,22 @@ int hr_argv_set_flags(struct hr_argv *a, const char *const *remove, const struct
   size_t first = a->n_owned, n_words = (size_t)a->runtime_argc + n_add + 1, nf = 0;
   cleanup_free char **words = NULL;
   cleanup_free struct hr_argv_flag *flags = NULL;
-  cleanup_free bool *drop = NULL;
+  cleanup_free int *moved = NULL; /* each old word's new place, -1 when dropped */
   int k = 0;
 
   if (a->command_index <= 0 || a->command_index >= a->runtime_argc)
     return hr_error_input(err, "no command to set flags on");
   words = hr_calloc(n_words, sizeof(char *), err);
   flags = hr_calloc(a->n_flags + n_add + 1, sizeof(*flags), err);
-  drop = hr_calloc((size_t)a->runtime_argc, sizeof(bool), err);
-  if (words == NULL || flags == NULL || drop == NULL || make_words(a, add, n_add, err) < 0)
+  moved = hr_calloc((size_t)a->runtime_argc, sizeof(int), err);
+  if (words == NULL || flags == NULL || moved == NULL || make_words(a, add, n_add, err) < 0)
     return -1;
   for (size_t i = 0; i < a->n_flags; i++)
-    if (in_list(remove, a->flags[i].name))
-      for (int w = 0; w < a->flags[i].n_words; w++)
-        drop[a->flags[i].index + w] = true;
+    if (in_list(remove, a->flags[i].name)) {
+      moved[a->flags[i].index] = -1;
+      if (a->flags[i].value_index >= 0)
+        moved[a->flags[i].value_index] = -1;
+    }
 
   for (int i = 0; i <= a->command_index; i++)
     words[k++] = a->runtime_argv[i];
@@ -844,19 +850,25 @@ int hr_argv_set_flags(struct hr_argv *a, const char *const *remove, const struct
     flags[nf++] = (struct hr_argv_flag){.name = a->owned[first + 2 * i + 1],
                                         .value = add[i].value ? strchr(w, '=') + 1 : NULL,
                                         .index = k,
-                                        .n_words = 1};
+                                        .n_words = 1,
+                                        .value_index = -1};
     words[k++] = w;
   }
-  for (int i = a->command_index + 1; i < a->runtime_argc; i++) {
-    /* the surviving flags keep their order; find each one's new place */
-    for (size_t f = 0; f < a->n_flags; f++)
-      if (a->flags[f].index == i && !drop[i]) {
-        flags[nf] = a->flags[f];
-        flags[nf++].index = k;
-      }
-    if (!drop[i])
+  for (int i = a->command_index + 1; i < a->runtime_argc; i++)
+    if (moved[i] == 0) {
+      moved[i] = k;
       words[k++] = a->runtime_argv[i];
-  }
+    }
+  /* the surviving flags keep their order, at their words' new places */
+  for (int i = a->command_index + 1; i < a->runtime_argc; i++)
+    for (size_t f = 0; f < a->n_flags && moved[i] > 0; f++)
+      if (a->flags[f].index == i) {
+        flags[nf] = a->flags[f];
+        flags[nf].index = moved[i];
+        if (flags[nf].value_index >= 0)
+          flags[nf].value_index = moved[flags[nf].value_index];
+        nf++;
+      }
   words[k] = NULL;
   free(a->runtime_argv);
   a->runtime_argv = get_and_reset(&words);

@@ -670,13 +670,16 @@ static int end_container(struct parse_ctx *c)
 {
   struct parse_frame *f = &c->frames[--c->depth];
   struct hr_json *node = f->node;
-  struct hr_json_member *kids = c->stack + f->base;
+  struct hr_json_member *kids;
   size_t n = c->stack_len - f->base;
 
   node->raw_len = tok_end(c) - node->offset;
   c->stack_len = f->base;
   if (n == 0)
     return 1;
+  /* Not before: an empty first container has no stack yet, and NULL + 0
+   * is undefined. */
+  kids = c->stack + f->base;
   if (node->type == HR_JSON_OBJECT) {
     node->u.object.items = arena_new(c->doc, struct hr_json_member, n, c->err);
     if (node->u.object.items == NULL)

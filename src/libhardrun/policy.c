@@ -560,48 +560,56 @@ static const char *const conf_keys[] = {
     "stateDir",       "profileRules", "profileAnnotation", NULL,
 };
 
+/* The keys over the built-in defaults already in `c`. */
+static int conf_parse_into(const char *buf, size_t len, const char *name, struct hr_conf *c,
+                           struct hr_error *err)
+{
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  struct hr_json *root;
+
+  if (parse_admin_json(buf, len, name, HR_CONF_MAX_SIZE, &doc, err) < 0)
+    return -1;
+  root = hr_json_doc_root(doc);
+  if (hr_profile_check_keys(doc, root, conf_keys, err) < 0)
+    return -1;
+  for (size_t i = 0; i < root->u.object.len; i++)
+    if (conf_member(doc, &root->u.object.items[i], c, err) < 0)
+      return -1;
+  c->path = hr_strdup(name, err);
+  return c->path != NULL ? 0 : -1;
+}
+
+int hr_conf_parse(const char *buf, size_t len, const char *name, struct hr_conf *ret,
+                  struct hr_error *err)
+{
+  struct hr_conf c = {0};
+
+  if (conf_defaults(&c, err) < 0 ||
+      conf_parse_into(buf, len, name != NULL ? name : "(hardrun.conf)", &c, err) < 0) {
+    hr_conf_free(&c);
+    return -1;
+  }
+  *ret = c;
+  return 0;
+}
+
 int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err)
 {
   const char *file = path ? path : SYSCONFDIR "/hardrun/hardrun.conf";
-  cleanup_json_doc struct hr_json_doc *doc = NULL;
   cleanup_free char *buf = NULL;
-  struct hr_json *root;
-  struct hr_conf c = {0};
   size_t len;
   int r;
 
-  if (conf_defaults(&c, err) < 0)
-    goto fail;
   r = read_admin_file(file, HR_CONF_MAX_SIZE, &buf, &len, err);
   if (r < 0)
-    goto fail;
-  if (r > 0) {
-    /* Only the default location may be absent: a file named on the
-     * command line that is missing is a typo, not a request for defaults. */
-    if (path != NULL) {
-      hr_error_set(err, HR_ERR_PROFILE, ENOENT, "%s: configuration file not found", file);
-      goto fail;
-    }
-    *ret = c;
-    return 0;
-  }
-  if (parse_admin_json(buf, len, file, HR_CONF_MAX_SIZE, &doc, err) < 0)
-    goto fail;
-  root = hr_json_doc_root(doc);
-  if (hr_profile_check_keys(doc, root, conf_keys, err) < 0)
-    goto fail;
-  for (size_t i = 0; i < root->u.object.len; i++)
-    if (conf_member(doc, &root->u.object.items[i], &c, err) < 0)
-      goto fail;
-  c.path = hr_strdup(file, err);
-  if (c.path == NULL)
-    goto fail;
-  *ret = c;
-  return 0;
-
-fail:
-  hr_conf_free(&c);
-  return -1;
+    return -1;
+  if (r == 0)
+    return hr_conf_parse(buf, len, file, ret, err);
+  /* Only the default location may be absent: a file named on the command
+   * line that is missing is a typo, not a request for defaults. */
+  if (path != NULL)
+    return hr_error_set(err, HR_ERR_PROFILE, ENOENT, "%s: configuration file not found", file);
+  return hr_conf_defaults(ret, err);
 }
 
 /* ---- profiles -------------------------------------------------------------------- */

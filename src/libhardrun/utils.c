@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -232,26 +234,65 @@ int hr_read_file(const char *path, size_t max_size, char **ret_buf, size_t *ret_
   return read_bounded(fd, path, max_size, (size_t)st.st_size, ret_buf, ret_len, err);
 }
 
-static int open_temp_at(int dirfd, const char *name, mode_t mode, char *tmp, size_t tmpsz,
+/* The temporary name is fixed: a writer killed between naming its file
+ * and the rename leaves a complete copy under it, and the next writer of
+ * the same file removes it instead of leaving one more beside it. */
+static int temp_name(const char *name, char *tmp, size_t tmpsz, struct hr_error *err)
+{
+  if (strlen(name) > NAME_MAX - 20 || strchr(name, '/') != NULL || name[0] == '\0')
+    return hr_error_input(err, "invalid file name `%s`", name);
+  snprintf(tmp, tmpsz, ".%s.hardrun", name);
+  return 0;
+}
+
+/* An unnamed file in the directory (O_TMPFILE): a writer killed while it
+ * writes or syncs leaves nothing behind.  Returns 1 for such a file, 0 for
+ * a named one (filesystems without O_TMPFILE), -1 on error. */
+static int open_temp_at(int dirfd, const char *name, const char *tmp, mode_t mode, int *ret_fd,
                         struct hr_error *err)
 {
-  /* A short random suffix; O_EXCL makes a collision a retry, never a clash. */
-  for (int attempt = 0; attempt < 64; attempt++) {
-    unsigned long r =
-        ((unsigned long)getpid() << 16) ^ (unsigned long)random() ^ ((unsigned long)attempt << 8);
-    int fd;
-    snprintf(tmp, tmpsz, ".%s.hardrun-%08lx", name, r & 0xffffffffUL);
-    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
-    if (fd >= 0)
-      return fd;
-    if (errno != EEXIST)
-      return hr_error_sys(err, "create temporary file for `%s`", name);
+  int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode & 07777);
+
+  if (fd >= 0) {
+    *ret_fd = fd;
+    return 1;
   }
-  return hr_error_set(err, HR_ERR_SYSTEM, EEXIST, "create temporary file for `%s`", name);
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+    return hr_error_sys(err, "create temporary file for `%s`", name);
+  for (int attempt = 0; attempt < 4; attempt++) {
+    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+    if (fd >= 0) {
+      *ret_fd = fd;
+      return 0;
+    }
+    if (errno != EEXIST || unlinkat(dirfd, tmp, 0) < 0)
+      break;
+  }
+  return hr_error_sys(err, "create temporary file for `%s`", name);
+}
+
+/* Give the unnamed file its temporary name, replacing a leftover. */
+static int link_temp_at(int fd, int dirfd, const char *name, const char *tmp, struct hr_error *err)
+{
+  char proc[64];
+
+  for (int attempt = 0; attempt < 4; attempt++) {
+    /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc needs /proc. */
+    if (linkat(fd, "", dirfd, tmp, AT_EMPTY_PATH) == 0)
+      return 0;
+    if (errno == ENOENT || errno == EPERM) {
+      snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+      if (linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    }
+    if (errno != EEXIST || unlinkat(dirfd, tmp, 0) < 0)
+      break;
+  }
+  return hr_error_sys(err, "name temporary file for `%s`", name);
 }
 
 static int fill_temp(int fd, const char *name, const char *buf, size_t len, mode_t mode, uid_t uid,
-                     gid_t gid, struct hr_error *err)
+                     gid_t gid, bool sync, struct hr_error *err)
 {
   if (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0 && errno != EPERM)
     return hr_error_sys(err, "chown temporary file for `%s`", name);
@@ -261,30 +302,35 @@ static int fill_temp(int fd, const char *name, const char *buf, size_t len, mode
     return hr_error_sys(err, "chmod temporary file for `%s`", name);
   if (hr_write_all(fd, buf, len, err) < 0)
     return hr_error_prefix(err, "write temporary file for `%s`", name);
-  if (fsync(fd) < 0)
+  if (sync && fsync(fd) < 0)
     return hr_error_sys(err, "fsync temporary file for `%s`", name);
   return 0;
 }
 
-int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
-                            uid_t uid, gid_t gid, struct hr_error *err)
+static int replace_file_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
+                           uid_t uid, gid_t gid, bool sync, struct hr_error *err)
 {
   char tmp[NAME_MAX + 1];
-  int fd;
+  bool named;
+  int fd = -1, r;
 
-  if (strlen(name) > NAME_MAX - 20 || strchr(name, '/') != NULL)
-    return hr_error_input(err, "invalid file name `%s`", name);
-  fd = open_temp_at(dirfd, name, mode, tmp, sizeof(tmp), err);
-  if (fd < 0)
+  if (temp_name(name, tmp, sizeof(tmp), err) < 0)
     return -1;
-  if (fill_temp(fd, name, buf, len, mode, uid, gid, err) < 0)
+  r = open_temp_at(dirfd, name, tmp, mode, &fd, err);
+  if (r < 0)
+    return -1;
+  named = r == 0;
+  if (fill_temp(fd, name, buf, len, mode, uid, gid, sync, err) < 0)
     goto fail;
-  if (close(fd) < 0) {
-    fd = -1;
+  if (!named && link_temp_at(fd, dirfd, name, tmp, err) < 0)
+    goto fail;
+  named = true;
+  r = close(fd);
+  fd = -1;
+  if (r < 0) {
     hr_error_sys(err, "close temporary file for `%s`", name);
     goto fail;
   }
-  fd = -1;
   if (renameat(dirfd, tmp, dirfd, name) < 0) {
     hr_error_sys(err, "rename temporary file over `%s`", name);
     goto fail;
@@ -294,8 +340,21 @@ int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t
 fail:
   if (fd >= 0)
     close(fd);
-  unlinkat(dirfd, tmp, 0);
+  if (named)
+    unlinkat(dirfd, tmp, 0);
   return -1;
+}
+
+int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
+                            uid_t uid, gid_t gid, struct hr_error *err)
+{
+  return replace_file_at(dirfd, name, buf, len, mode, uid, gid, true, err);
+}
+
+int hr_replace_file_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
+                       struct hr_error *err)
+{
+  return replace_file_at(dirfd, name, buf, len, mode, (uid_t)-1, (gid_t)-1, false, err);
 }
 
 char *hr_path_clean(const char *path, struct hr_error *err)

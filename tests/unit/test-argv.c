@@ -574,6 +574,10 @@ static const struct flag_row flag_rows[] = {
     /* the index is runtime_argv's: hardrun's own options are gone from it */
     {"--hardrun-profile p --root /r update id --cpu-quota 5", "cpu-quota=5@5/2"},
     {"--hardrun-config=/c update --resources=- id", "resources=-@2/1"},
+    /* a trailing flag takes its value from a word before it (the reordered
+     * id): the flag's word and its value's are apart (runc: reads file a) */
+    {"update a b -r", "resources=a@4/2"},
+    {"--hardrun-profile p update a b --cpuset-cpus", "cpuset-cpus=a@4/2"},
     /* --help makes it a pass-through: nothing to read */
     {"update --pids-limit 5 --help id", ""},
     {"start id", ""},
@@ -596,10 +600,13 @@ static void run_flag_row(const struct flag_row *r)
     const struct hr_argv_flag *f = &a.flags[i];
     off += (size_t)snprintf(got + off, sizeof(got) - off, "%s%s%s%s@%d/%d", i ? " " : "", f->name,
                             f->value ? "=" : "", f->value ? f->value : "", f->index, f->n_words);
-    /* the index points at the flag's own word */
+    /* the index points at the flag's own word, value_index at its value's */
     if (a.runtime_argv[f->index][0] != '-')
       fail_msg("`%s`: flag %s at %d is \"%s\"", r->line, f->name, f->index,
                a.runtime_argv[f->index]);
+    if (f->n_words == 2 ? strcmp(a.runtime_argv[f->value_index], f->value) != 0
+                        : f->value_index != -1)
+      fail_msg("`%s`: flag %s has its value at %d", r->line, f->name, f->value_index);
   }
   if (strcmp(got, r->flags) != 0)
     fail_msg("`%s`: flags\n  got:  %s\n  want: %s", r->line, got, r->flags);
@@ -631,6 +638,11 @@ static const struct set_row set_rows[] = {
     /* flags not named survive, in order, with their new index */
     {"update --cpuset-cpus 0 id --pids-limit 5", "pids-limit", "pids-limit=5",
      "update --pids-limit=5 --cpuset-cpus 0 id", "pids-limit=5@2/1 cpuset-cpus=0@3/2"},
+    /* a value that stands before its flag goes with it (once written past
+     * the end of the drop list) */
+    {"update a b -r", "resources", "resources=-", "update --resources=- b", "resources=-@2/1"},
+    {"update a b --pids-limit 5 --cpuset-cpus", "cpuset-cpus", "", "update b --pids-limit 5",
+     "pids-limit=5@3/2"},
 };
 
 static int split_set(char *buf, struct hr_argv_set *out, const char **names)
@@ -687,6 +699,10 @@ static void run_set_row(const struct set_row *r)
                             a.flags[i].n_words);
   if (strcmp(fgot, r->flags) != 0)
     fail_msg("`%s`: flags after the edit\n  got:  %s\n  want: %s", r->line, fgot, r->flags);
+  for (size_t i = 0; i < a.n_flags; i++)
+    if (a.flags[i].n_words == 2 && strcmp(a.runtime_argv[a.flags[i].value_index], a.flags[i].value))
+      fail_msg("`%s`: flag %s has its value at %d", r->line, a.flags[i].name,
+               a.flags[i].value_index);
   hr_argv_free(&a);
 }
 

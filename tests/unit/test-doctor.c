@@ -5,7 +5,11 @@
  * host one way at a time). */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -150,7 +154,19 @@ static enum hr_check_status owner_status(const char *path, unsigned forbidden)
                                                                            : HR_CHECK_FAIL;
 }
 
-static void test_fixture_host(void **state)
+/* doctor reads the host through openat2(RESOLVE_IN_ROOT); valgrind does
+ * not emulate that call (ENOSYS), nor do kernels before 5.6. */
+static bool have_openat2(void)
+{
+  struct open_how how = {.flags = O_PATH | O_CLOEXEC};
+  int fd = (int)syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
+
+  if (fd >= 0)
+    close(fd);
+  return fd >= 0 || errno != ENOSYS;
+}
+
+static void fixture_host(void)
 {
   cleanup_free char *root = unit_fixture_path("doctor/host");
   cleanup_free char *etc_docker = NULL, *daemon_json = NULL;
@@ -196,6 +212,16 @@ static void test_fixture_host(void **state)
   assert_int_equal(find(&d, "daemon.json")->status, owner_status(daemon_json, 0133));
   assert_int_equal(d.len, HR_ARRAY_SIZE(want) + 2);
   hr_doctor_free(&d);
+}
+
+/* Skipped before fixture_host() allocates: skip() does not unwind. */
+static void test_fixture_host(void **state)
+{
+  if (!have_openat2()) {
+    printf("# SKIP the fixture host: openat2 is not available here (valgrind?)\n");
+    skip();
+  }
+  fixture_host();
 }
 
 static void test_json(void **state)

@@ -458,6 +458,14 @@ static void run_file_case(void **state)
 
   hr_seccomp_filter_free(f);
   if (c->error == NULL) {
+    /* SCMP_ACT_LOG and SCMP_ACT_KILL_PROCESS need libseccomp's API level
+     * 3, which it reads from seccomp(2); valgrind does not emulate that
+     * call, so under valgrind the level is lower and those are refused. */
+    if (r < 0 && seccomp_api_get() < 3) {
+      printf("# SKIP %s: libseccomp API level %u here (valgrind?): %s\n", c->name,
+             seccomp_api_get(), err.msg);
+      skip();
+    }
     assert_ok(r, &err);
     return;
   }

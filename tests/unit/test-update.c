@@ -307,6 +307,10 @@ static const struct flags_case flags_cases[] = {
     /* Go's flag package: the last one counts */
     {"the last --pids-limit counts", P_LIM, NOW_NONE, "update --pids-limit 5 --pids-limit=-1 id",
      "update --pids-limit=1000 id", PID_CH("-1", "1000")},
+    /* runc's reordering gives a trailing flag the word before the id: its
+     * value and the flag are apart in argv, and both go */
+    {"a trailing --pids-limit takes the word before the id", P_LIM, NOW_NONE,
+     "update -1 id --pids-limit", "update --pids-limit=1000 id", PID_CH("-1", "1000")},
     {"--pids-limit takes Go's base prefixes", P_LIM, NOW_NONE, "update --pids-limit 0x10 id",
      "update --pids-limit=16 id", ""},
     {"--pids-limit 010 is octal", P_LIM, NOW_NONE, "update --pids-limit=010 id",

@@ -199,6 +199,39 @@ static void test_atomic_write(void **state)
   assert_int_equal(hr_write_file_atomic_at(t->fd, "a/b", "x", 1, 0644, -1, -1, &err), -1);
 }
 
+/* What a writer killed between naming its file and the rename leaves, and
+ * a temp name someone pointed elsewhere: the next write replaces both and
+ * follows nothing. */
+static void test_atomic_write_leftovers(void **state)
+{
+  struct tmpdir *t = *state;
+  struct hr_error err = {0};
+  char *buf = NULL;
+  size_t len;
+  int fd;
+
+  fd = openat(t->fd, ".f.hardrun", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, "stale", 5), 5);
+  close(fd);
+  assert_int_equal(hr_write_file_atomic_at(t->fd, "f", "new", 3, 0644, -1, -1, &err), 0);
+  assert_int_equal(count_entries(t->path), 1);
+  assert_int_equal(hr_read_file_at(t->fd, "f", 100, &buf, &len, NULL, &err), 0);
+  assert_string_equal(buf, "new");
+  free(buf);
+
+  assert_int_equal(hr_write_file_atomic_at(t->fd, "outside", "keep", 4, 0644, -1, -1, &err), 0);
+  assert_int_equal(symlinkat("outside", t->fd, ".g.hardrun"), 0);
+  assert_int_equal(hr_replace_file_at(t->fd, "g", "g!", 2, 0600, &err), 0);
+  assert_int_equal(count_entries(t->path), 3);
+  assert_int_equal(hr_read_file_at(t->fd, "outside", 100, &buf, &len, NULL, &err), 0);
+  assert_string_equal(buf, "keep");
+  free(buf);
+  assert_int_equal(hr_read_file_at(t->fd, "g", 100, &buf, &len, NULL, &err), 0);
+  assert_string_equal(buf, "g!");
+  free(buf);
+}
+
 static void test_error_prefix(void **state)
 {
   struct hr_error err = {0};
@@ -227,6 +260,7 @@ int main(void)
       cmocka_unit_test(test_parse_ints),
       cmocka_unit_test_setup_teardown(test_read_refusals, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(test_atomic_write, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(test_atomic_write_leftovers, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test(test_error_prefix),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
