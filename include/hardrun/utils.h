@@ -64,6 +64,13 @@ int hr_read_file(const char *path, size_t max_size, char **ret_buf, size_t *ret_
 int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
                             uid_t uid, gid_t gid, struct hr_error *err);
 
+/* The same without the fsync and without a change of owner: for hardrun's
+ * own records and caches, which a crash may lose or leave half-written but
+ * whose readers refuse what does not check out.  (The temp file is opened
+ * with `mode`, which the umask can only narrow.) */
+int hr_replace_file_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
+                       struct hr_error *err);
+
 /* `s` (len bytes) in double quotes for a message, with control bytes,
  * quotes, backslashes and non-ASCII bytes escaped as \xNN so that hostile
  * text cannot forge log lines; cut with "..." to fit `size` (>= 16). */

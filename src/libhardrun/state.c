@@ -209,38 +209,6 @@ static int record_text(const struct hr_state_record *rec, char **ret, size_t *re
   return hr_json_serialize(doc, ret, ret_len, err);
 }
 
-/* Replace `name` in `dirfd` by a temp file renamed over it.  Unlike
- * hr_write_file_atomic_at() there is no fsync: a record describes a
- * container that a crash ends anyway, while create waits for the sync
- * (half a millisecond on a disk-backed /run).  A record a crash left
- * half-written fails to parse and is refused, never guessed. */
-static int write_record(int dirfd, const char *name, const char *buf, size_t len,
-                        struct hr_error *err)
-{
-  char tmp[HR_STATE_ID_MAX + 40];
-  int fd = -1;
-
-  for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
-    snprintf(tmp, sizeof(tmp), ".%s.%ld-%d", name, (long)getpid(), attempt);
-    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 && errno != EEXIST)
-      return hr_error_sys(err, "create a temporary file for `%s`", name);
-  }
-  if (fd < 0)
-    return hr_error_set(err, HR_ERR_SYSTEM, EEXIST, "create a temporary file for `%s`", name);
-  if (hr_write_all(fd, buf, len, err) < 0) {
-    close(fd);
-    unlinkat(dirfd, tmp, 0);
-    return -1;
-  }
-  if (close(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
-    hr_error_sys(err, "replace `%s`", name);
-    unlinkat(dirfd, tmp, 0);
-    return -1;
-  }
-  return 0;
-}
-
 int hr_state_save(const char *state_dir, const struct hr_state_record *rec, struct hr_error *err)
 {
   cleanup_close int dirfd = -1;
@@ -253,7 +221,12 @@ int hr_state_save(const char *state_dir, const struct hr_state_record *rec, stru
   dirfd = open_root_dir(state_dir, rec->root, rec->id, true, name, err);
   if (dirfd < 0)
     return -1;
-  if (record_text(rec, &text, &len, err) < 0 || write_record(dirfd, name, text, len, err) < 0)
+  /* No fsync (hr_replace_file_at): a record describes a container that a
+   * crash ends anyway, while create would wait for the sync (half a
+   * millisecond on a disk-backed /run).  A record a crash left half-written
+   * fails to parse and is refused, never guessed. */
+  if (record_text(rec, &text, &len, err) < 0 ||
+      hr_replace_file_at(dirfd, name, text, len, 0600, err) < 0)
     return hr_error_prefix(err, "state record of container %s", rec->id);
   return 0;
 }

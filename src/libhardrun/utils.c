@@ -298,6 +298,30 @@ fail:
   return -1;
 }
 
+int hr_replace_file_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
+                       struct hr_error *err)
+{
+  char tmp[NAME_MAX + 1];
+  int fd;
+
+  if (strlen(name) > NAME_MAX - 20 || strchr(name, '/') != NULL)
+    return hr_error_input(err, "invalid file name `%s`", name);
+  fd = open_temp_at(dirfd, name, mode, tmp, sizeof(tmp), err);
+  if (fd < 0)
+    return -1;
+  if (hr_write_all(fd, buf, len, err) < 0) {
+    close(fd);
+    unlinkat(dirfd, tmp, 0);
+    return hr_error_prefix(err, "write temporary file for `%s`", name);
+  }
+  if (close(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+    hr_error_sys(err, "replace `%s`", name);
+    unlinkat(dirfd, tmp, 0);
+    return -1;
+  }
+  return 0;
+}
+
 char *hr_path_clean(const char *path, struct hr_error *err)
 {
   size_t n = strlen(path);
