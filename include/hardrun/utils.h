@@ -79,6 +79,12 @@ const char *hr_quote(char *buf, size_t size, const char *s, size_t len);
 /* Write all of `buf`, retrying on EINTR and short writes. */
 int hr_write_all(int fd, const char *buf, size_t len, struct hr_error *err);
 
+/* `epoch` (seconds) as RFC 3339 UTC, "2026-11-23T16:41:50Z", the form of
+ * runc's log lines.  Unlike gmtime_r, it never loads the time zone (glibc
+ * reads /etc/localtime on the first gmtime_r of a process).  -1 when it
+ * does not fit `size` (>= 21) or the year is outside 0..9999. */
+int hr_format_utc(int64_t epoch, char *buf, size_t size);
+
 /* Lexically clean an absolute path the way Go's path.Clean does ("//" and
  * "." removed, ".." resolved, never above "/").  A relative input is treated
  * as relative to "/", as runc does for mount destinations. */
