@@ -86,19 +86,28 @@ void hr_seccomp__cache_entry_name(const char *key, size_t key_len, const char *b
 
 /* ---- the directory ------------------------------------------------------------------ */
 
-int hr_seccomp__cache_open(const char *dir)
+/* Made only when missing (the stateDir too): on every create but the
+ * first, the mkdirs would be wasted system calls. */
+static int make_dirs(const char *dir)
 {
   cleanup_free char *parent = strdup(dir);
   char *slash = parent ? strrchr(parent, '/') : NULL;
-  struct stat st;
-  int fd;
 
   if (slash != NULL && slash != parent) {
     *slash = '\0';
     (void)mkdir(parent, 0700);
   }
   (void)mkdir(dir, 0700);
-  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+int hr_seccomp__cache_open(const char *dir)
+{
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  struct stat st;
+
+  if (fd < 0 && errno == ENOENT)
+    fd = make_dirs(dir);
   if (fd < 0)
     return -1;
   if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
