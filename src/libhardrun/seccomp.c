@@ -171,15 +171,23 @@ static const char *name_list(char *buf, size_t size, const char *const *names, s
 
 /* ---- parsing the file ------------------------------------------------------ */
 
+/* A table: every name of a profile is checked on each create, from the
+ * validation cache as well. */
+static const bool name_char[256] = {
+    ['0' ... '9'] = true,
+    ['a' ... 'z'] = true,
+    ['_'] = true,
+};
+
 bool hr_seccomp__name_well_formed(const char *s, size_t len)
 {
+  const unsigned char *p = (const unsigned char *)s;
+
   if (len == 0 || len > SC_NAME_MAX)
     return false;
-  for (size_t i = 0; i < len; i++) {
-    char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+  for (size_t i = 0; i < len; i++)
+    if (!name_char[p[i]])
       return false;
-  }
   return true;
 }
 
