@@ -20,6 +20,7 @@
  * finds the entry; the profile bytes are compared, never assumed. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -230,6 +231,71 @@ void hr_seccomp__cache_seal(char *entry, size_t len)
     entry[8 + i] = (char)(sum >> (8 * i));
 }
 
+/* ---- keeping the directory small ------------------------------------------------ */
+
+struct aged {
+  char name[17];
+  struct timespec mtime;
+};
+
+static bool is_entry_name(const char *s)
+{
+  size_t n = strspn(s, "0123456789abcdef");
+
+  return n == 16 && s[n] == '\0';
+}
+
+static int older_first(const void *pa, const void *pb)
+{
+  const struct aged *a = pa, *b = pb;
+
+  if (a->mtime.tv_sec != b->mtime.tv_sec)
+    return a->mtime.tv_sec < b->mtime.tv_sec ? -1 : 1;
+  return (a->mtime.tv_nsec > b->mtime.tv_nsec) - (a->mtime.tv_nsec < b->mtime.tv_nsec);
+}
+
+/* Every edit of a profile leaves an entry for bytes that will not come back
+ * (and the stateDir is usually a tmpfs, that is memory): past
+ * HR_SC_CACHE_MAX_ENTRIES, the oldest go.  Run after a miss only, never on
+ * the hit path.  Only names an entry can have are touched. */
+static void prune(int dirfd, const char *keep)
+{
+  cleanup_free struct aged *list = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *e;
+  DIR *d;
+  int fd = dup(dirfd);
+
+  if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+    if (fd >= 0)
+      close(fd);
+    return;
+  }
+  while ((e = readdir(d)) != NULL && n < HR_SC_CACHE_SCAN_MAX) {
+    struct stat st;
+    /* The entry just written is never the one to go, whatever the
+     * clock's resolution says about its age. */
+    if (!is_entry_name(e->d_name) || strcmp(e->d_name, keep) == 0 ||
+        fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+      continue;
+    if (n == cap) {
+      struct aged *l = reallocarray(list, cap ? cap * 2 : 32, sizeof(*list));
+      if (l == NULL)
+        break;
+      list = l;
+      cap = cap ? cap * 2 : 32;
+    }
+    memcpy(list[n].name, e->d_name, 17);
+    list[n++].mtime = st.st_mtim;
+  }
+  closedir(d);
+  if (n < HR_SC_CACHE_MAX_ENTRIES)
+    return;
+  qsort(list, n, sizeof(*list), older_first);
+  for (size_t i = 0; i <= n - HR_SC_CACHE_MAX_ENTRIES; i++)
+    (void)unlinkat(dirfd, list[i].name, 0);
+}
+
 void hr_seccomp__cache_store(int dirfd, const char *key, size_t key_len, const char *buf,
                              size_t len, const struct hr_seccomp_filter *f)
 {
@@ -241,8 +307,8 @@ void hr_seccomp__cache_store(int dirfd, const char *key, size_t key_len, const c
     return;
   hr_seccomp__cache_entry_name(key, key_len, buf, len, name);
   put_entry(&w, key, key_len, buf, len, f);
-  if (!w.bad)
-    (void)hr_replace_file_at(dirfd, name, w.p, w.len, 0600, &ignored);
+  if (!w.bad && hr_replace_file_at(dirfd, name, w.p, w.len, 0600, &ignored) == 0)
+    prune(dirfd, name);
   free(w.p);
 }
 

@@ -39,6 +39,10 @@ int hr_seccomp__cache_open(const char *dir);
  * architecture and the kernel release.  Returns its length (0: unknown,
  * then there is no caching). */
 #define HR_SC_CACHE_KEY_MAX 512
+/* Entries kept in the cache directory (the newest), and how many names a
+ * store looks at when it prunes. */
+#define HR_SC_CACHE_MAX_ENTRIES 64
+#define HR_SC_CACHE_SCAN_MAX    4096
 size_t hr_seccomp__cache_key(char *buf, size_t size);
 /* The file name of the entry for `key` and the profile bytes. */
 void hr_seccomp__cache_entry_name(const char *key, size_t key_len, const char *buf, size_t len,
@@ -52,8 +56,9 @@ int hr_seccomp__cache_load(int dirfd, const char *key, size_t key_len, const cha
 /* Set the checksum of an entry of `len` bytes (the store does; tests use it
  * to make entries whose only fault is in their fields). */
 void hr_seccomp__cache_seal(char *entry, size_t len);
-/* Remember a filter that passed validation.  Best effort: an entry that
- * cannot be written costs a full validation next time. */
+/* Remember a filter that passed validation, then drop the oldest entries
+ * beyond HR_SC_CACHE_MAX_ENTRIES.  Best effort: an entry that cannot be
+ * written costs a full validation next time. */
 void hr_seccomp__cache_store(int dirfd, const char *key, size_t key_len, const char *buf,
                              size_t len, const struct hr_seccomp_filter *f);
 

@@ -633,6 +633,34 @@ static void run_mode_case(void **state)
   }
 }
 
+/* Edited profiles leave entries behind: the oldest go, the newest stays,
+ * and nothing but entries is removed. */
+static void test_pruned(void **state)
+{
+  cleanup_free char *cache = new_cache_dir(), *keep = NULL;
+  struct hr_seccomp_filter *f;
+  char profile[128];
+
+  (void)state;
+  for (int i = 1; i <= HR_SC_CACHE_MAX_ENTRIES + 6; i++) {
+    snprintf(profile, sizeof(profile),
+             "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":%d}", i);
+    f = parse(profile, strlen(profile), cache);
+    assert_false(f->from_cache);
+    hr_seccomp_filter_free(f);
+    if (i == 1) {
+      keep = entry_path(cache, "keep.me");
+      spit(keep, "x", 1, 0600);
+    }
+    assert_true(count_entries(cache) <= HR_SC_CACHE_MAX_ENTRIES + 1);
+  }
+  assert_int_equal(count_entries(cache), HR_SC_CACHE_MAX_ENTRIES + 1);
+  assert_int_equal(access(keep, F_OK), 0);
+  f = parse(profile, strlen(profile), cache);
+  assert_true(f->from_cache);
+  hr_seccomp_filter_free(f);
+}
+
 /* A stateDir whose "seccomp" is no directory: no cache, full validation. */
 static void test_cache_unusable(void **state)
 {
@@ -687,6 +715,7 @@ int main(void)
     add(forge_cases[i].name, run_forge_case, &forge_cases[i]);
   for (size_t i = 0; i < HR_ARRAY_SIZE(mode_cases); i++)
     add(mode_cases[i].name, run_mode_case, &mode_cases[i]);
+  add("old entries are pruned, the newest kept", test_pruned, NULL);
   add("a stateDir/seccomp that is a file: no cache", test_cache_unusable, NULL);
   rc = _cmocka_run_group_tests("seccomp-cache", tests, n_tests, NULL, NULL);
   if (asprintf(&cmd, "rm -rf '%s'", top_dir) > 0 && system(cmd) != 0)
