@@ -71,12 +71,12 @@ true_bin=/bin/true
 # Runs per command.  `runc run` of /bin/true spreads widely from one run to
 # the next (18 to 26 ms between the quartiles on a 2-core VM), so 300 runs
 # leave its median uncertain by about 3 %; the create figure, far tighter,
-# gives hardrun's own share of that.  A full run takes about a minute on an
-# idle 2-core VM.
+# gives hardrun's own share of that.  A full run takes about three minutes
+# on an idle 2-core VM.
 if [ -n "${BENCH_QUICK:-}" ]; then
   n_create=60 n_run=20 n_state=20
 else
-  n_create=400 n_run=300 n_state=200
+  n_create=400 n_run=300 n_state=400
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hardrun-bench.XXXXXX")
@@ -270,13 +270,13 @@ cp "$srcdir"/profiles/seccomp/*.json "$tmp/profiles/seccomp/"
 # The audit record goes to a file (a real cost of every decision); syslog is
 # off because a missing /dev/log would only measure a failing sendto.  The
 # state records and the seccomp validation cache live in the temp dir too.
-# write_conf FILE STATEDIR
+# write_conf FILE STATEDIR [RUNTIME]
 write_conf() {
   cat >"$1" <<CONF
 {
   "defaultProfile": "default",
   "profileDirs": ["$tmp/profiles"],
-  "runtime": "$runc",
+  "runtime": "${3:-$runc}",
   "auditSocket": "",
   "auditFile": "$tmp/audit.log",
   "stateDir": "$2"
@@ -292,6 +292,10 @@ mkdir -m 0700 "$tmp/state-nocache"
 : >"$tmp/state-nocache/seccomp"
 conf_nocache=$tmp/hardrun-nocache.conf
 write_conf "$conf_nocache" "$tmp/state-nocache"
+# The same with /bin/true as the runtime, for the pass-through measured
+# without runc's own spread.
+conf_true=$tmp/hardrun-true.conf
+write_conf "$conf_true" "$tmp/state" "$true_bin"
 
 # A Docker-sized config.json: the one captured from `docker run` when the
 # fixture exists (without its hooks, see the top), else runc's template.
@@ -516,6 +520,26 @@ bench_state() {
   [ -z "$fm" ] || row "  exec floor ($tramp_kind C wrapper)" "$(ms "$bm")" "$(ms "$fm")" \
     "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
     "(the trampoline in hardrun's place; +/- $(noise "$bsd" "$fsd" "$n_state") us)"
+  bench_state_true "$id"
+}
+
+# The same pass-through with /bin/true as the runtime: what hardrun adds
+# does not depend on the runtime after it, and runc's own spread (a Go
+# program, milliseconds) hides a few hundred microseconds.
+bench_state_true() {
+  local id=$1 res added bm bsd hm hsd fm='' fsd=''
+  local cmd_base=("$true_bin" --root "$root" state "$id")
+  local cmd_hard=("$hardrun" --hardrun-config="$conf_true" --root "$root" state "$id")
+  local specs=("|$(q "${cmd_base[@]}")" "|$(q "${cmd_hard[@]}")")
+  [ -z "$tramp" ] || specs+=("|$(q "$tramp" "${cmd_base[@]}")")
+  res=$(measure "$n_create" 20 0 "${specs[@]}") || return 1
+  { read -r bm _ _ bsd && read -r hm _ _ hsd && { read -r fm _ _ fsd || true; }; } <<<"$res"
+  added=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.0f", b - a }')
+  row "state, passed to /bin/true" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
+    "(hardrun.conf names /bin/true; +/- $(noise "$bsd" "$hsd" "$n_create") us)"
+  [ -z "$fm" ] || row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
+    "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
+    "(+/- $(noise "$bsd" "$fsd" "$n_create") us)"
 }
 
 echo "hardrun benchmark: $hardrun"
