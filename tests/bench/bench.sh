@@ -2,6 +2,10 @@
 # hardrun benchmark (`make bench`): what hardrun adds to a container start.
 #
 #   tests/bench/bench.sh HARDRUN_BINARY
+#   BENCH_COMPARE=OTHER_HARDRUN tests/bench/bench.sh HARDRUN_BINARY
+#
+# (With BENCH_COMPARE, another build, say the one before a change, is timed
+# in the same rounds as HARDRUN_BINARY on create and on the pass-through.)
 #
 # 1. create: hardrun's own cost.  `hardrun --hardrun-runtime=/bin/true create`
 #    against `/bin/true create` on a Docker-sized config.json that is restored
@@ -61,6 +65,18 @@ hardrun=$1
   exit 2
 }
 hardrun=$(cd "$(dirname "$hardrun")" && pwd)/$(basename "$hardrun")
+# BENCH_COMPARE=OTHER_HARDRUN times another build beside this one, in the
+# same interleaved rounds (create and the pass-through to /bin/true): a
+# before/after comparison that the machine's changing load cannot skew.
+compare=${BENCH_COMPARE:-} compare_name=''
+if [ -n "$compare" ]; then
+  [ -x "$compare" ] || {
+    echo "bench: BENCH_COMPARE=$compare is not an executable" >&2
+    exit 2
+  }
+  compare=$(cd "$(dirname "$compare")" && pwd)/$(basename "$compare")
+  compare_name=$compare
+fi
 benchdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 srcdir=$(cd "$benchdir/../.." && pwd)
 runc=${BENCH_RUNC:-$(command -v runc || echo /usr/sbin/runc)}
@@ -376,22 +392,35 @@ pct_noise() { # pct_noise BASE SD_A SD_B N -> the noise bound in % of BASE
 # 1. create.  bench_create LABEL DIR [MODE [CONF [RUNS]]]: the bundle lives in
 # DIR, whose filesystem matters: hardrun fsyncs the new config.json.  MODE
 # "judge" holds the row to the targets; "judge" and "detail" add the exec
-# floor (the trampoline in hardrun's place) and the CPU rows.
+# floor (the trampoline in hardrun's place), the CPU rows and, with
+# BENCH_COMPARE, the other hardrun.
 bench_create() {
   local label=$1 b=$2 mode=${3:-} cf=${4:-$conf} runs=${5:-$n_create} res ok added
-  local bm bsd hm hsd fm='' fsd='' bc hc pc fc='' specs
+  local bm bsd hm hsd fm fsd cm csd bc hc pc fc cc cpc specs lines
+  local i_tramp='' i_cmp=''
   mkdir -p "$b"
   local cmd_base=("$true_bin" create --bundle "$b" bench-create)
   local cmd_hard=("$hardrun" --hardrun-runtime="$true_bin" --hardrun-config="$cf" create
     --bundle "$b" bench-create)
+  local cmd_cmp=("$compare" --hardrun-runtime="$true_bin" --hardrun-config="$cf" create
+    --bundle "$b" bench-create)
   specs=("$tmp/create.json:$b/config.json|$(q "${cmd_base[@]}")"
     "$tmp/create.json:$b/config.json|$(q "${cmd_hard[@]}")")
-  [ -z "$mode" ] || [ -z "$tramp" ] ||
+  if [ -n "$mode" ] && [ -n "$tramp" ]; then
+    i_tramp=${#specs[@]}
     specs+=("$tmp/create.json:$b/config.json|$(q "$tramp" "${cmd_base[@]}")")
+  fi
   # Also the untimed first create that fills the seccomp validation cache.
   check_rewrite "$label" "$b" "$tmp/create.json" "${cmd_hard[@]}" || return 1
+  if [ -n "$mode" ] && [ -n "$compare" ]; then
+    check_rewrite "$label (compare)" "$b" "$tmp/create.json" "${cmd_cmp[@]}" || return 1
+    i_cmp=${#specs[@]}
+    specs+=("$tmp/create.json:$b/config.json|$(q "${cmd_cmp[@]}")")
+  fi
   res=$(measure "$runs" 20 0 "${specs[@]}") || return 1
-  { read -r bm _ _ bsd && read -r hm _ _ hsd && { read -r fm _ _ fsd || true; }; } <<<"$res"
+  mapfile -t lines <<<"$res"
+  read -r bm _ _ bsd <<<"${lines[0]}"
+  read -r hm _ _ hsd <<<"${lines[1]}"
   added=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.0f", b - a }')
   if [ "$mode" = judge ]; then
     create_added=$added
@@ -403,20 +432,45 @@ bench_create() {
     row "$label" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
       "(+/- $(noise "$bsd" "$hsd" "$runs") us)"
   fi
-  [ -z "$fm" ] || row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
-    "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
-    "(the trampoline in hardrun's place; +/- $(noise "$bsd" "$fsd" "$runs") us)"
+  if [ -n "$i_tramp" ]; then
+    read -r fm _ _ fsd <<<"${lines[i_tramp]}"
+    row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
+      "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
+      "(the trampoline in hardrun's place; +/- $(noise "$bsd" "$fsd" "$runs") us)"
+  fi
+  if [ -n "$i_cmp" ]; then
+    read -r cm _ _ csd <<<"${lines[i_cmp]}"
+    row "  compare: $compare_name" "$(us "$bm")" "$(us "$cm")" \
+      "$(us "$(awk -v a="$bm" -v b="$cm" 'BEGIN { print b - a }')" +)" \
+      "(BENCH_COMPARE; +/- $(noise "$bsd" "$csd" "$runs") us)"
+  fi
   [ -n "$mode" ] && [ -n "$have_timer" ] || return 0
-  # CPU: the same commands, and hardrun passing `state` straight through to
-  # /bin/true: start-up, argv, exec and exit as in create, none of the work.
+  bench_create_cpu "$mode" "$runs" "$i_tramp" "$i_cmp" "${specs[@]}"
+}
+
+# The CPU rows of bench_create: the same commands, and hardrun passing
+# `state` straight through to /bin/true: start-up, argv, exec and exit as in
+# create, none of the work.
+# bench_create_cpu MODE RUNS I_TRAMP I_CMP SPEC...
+bench_create_cpu() {
+  local mode=$1 runs=$2 i_tramp=$3 i_cmp=$4 res lines ok added bc hc pc fc cc cpc
+  shift 4
+  local specs=("$@")
   local cmd_pass=("$hardrun" --hardrun-runtime="$true_bin" state bench-create)
-  res=$(measure_cpu "$runs" 20 "${specs[@]:0:2}" "|$(q "${cmd_pass[@]}")" \
-    ${tramp:+"${specs[2]}"}) || return 1
-  { read -r bc && read -r hc && read -r pc && { read -r fc || true; }; } <<<"$res"
+  local cmd_cpass=("$compare" --hardrun-runtime="$true_bin" state bench-create)
+  local n=${#specs[@]}
+  specs+=("|$(q "${cmd_pass[@]}")")
+  [ -z "$i_cmp" ] || specs+=("|$(q "${cmd_cpass[@]}")")
+  res=$(measure_cpu "$runs" 20 "${specs[@]}") || return 1
+  mapfile -t lines <<<"$res"
+  bc=${lines[0]} hc=${lines[1]} pc=${lines[n]}
   row "  CPU time (user + system)" "$(us "$bc")" "$(us "$hc")" \
     "$(us "$(awk -v a="$bc" -v b="$hc" 'BEGIN { print b - a }')" +)" "(of the whole process)"
-  [ -z "$fc" ] || row "    exec floor" "$(us "$bc")" "$(us "$fc")" \
-    "$(us "$(awk -v a="$bc" -v b="$fc" 'BEGIN { print b - a }')" +)" "(the trampoline)"
+  if [ -n "$i_tramp" ]; then
+    fc=${lines[i_tramp]}
+    row "    exec floor" "$(us "$bc")" "$(us "$fc")" \
+      "$(us "$(awk -v a="$bc" -v b="$fc" 'BEGIN { print b - a }')" +)" "(the trampoline)"
+  fi
   added=$(awk -v a="$pc" -v b="$hc" 'BEGIN { printf "%.0f", b - a }')
   if [ "$mode" = judge ]; then
     ok=$(awk -v d="$added" 'BEGIN { print (d <= 300) ? 1 : 0 }')
@@ -426,6 +480,11 @@ bench_create() {
   else
     row "  CPU of the rewrite" "$(us "$pc")" "$(us "$hc")" "$(us "$added" +)" \
       "(baseline: hardrun state, a pass-through)"
+  fi
+  if [ -n "$i_cmp" ]; then
+    cc=${lines[i_cmp]} cpc=${lines[n + 1]}
+    row "    compare: $compare_name" "$(us "$cpc")" "$(us "$cc")" \
+      "$(us "$(awk -v a="$cpc" -v b="$cc" 'BEGIN { print b - a }')" +)" "(CPU of its rewrite)"
   fi
 }
 
@@ -527,25 +586,44 @@ bench_state() {
 # does not depend on the runtime after it, and runc's own spread (a Go
 # program, milliseconds) hides a few hundred microseconds.
 bench_state_true() {
-  local id=$1 res added bm bsd hm hsd fm='' fsd=''
+  local id=$1 res added bm bsd hm hsd fm fsd cm csd lines i_tramp='' i_cmp=''
   local cmd_base=("$true_bin" --root "$root" state "$id")
   local cmd_hard=("$hardrun" --hardrun-config="$conf_true" --root "$root" state "$id")
   local specs=("|$(q "${cmd_base[@]}")" "|$(q "${cmd_hard[@]}")")
-  [ -z "$tramp" ] || specs+=("|$(q "$tramp" "${cmd_base[@]}")")
+  if [ -n "$tramp" ]; then
+    i_tramp=${#specs[@]}
+    specs+=("|$(q "$tramp" "${cmd_base[@]}")")
+  fi
+  if [ -n "$compare" ]; then
+    i_cmp=${#specs[@]}
+    specs+=("|$(q "$compare" --hardrun-config="$conf_true" --root "$root" state "$id")")
+  fi
   res=$(measure "$n_create" 20 0 "${specs[@]}") || return 1
-  { read -r bm _ _ bsd && read -r hm _ _ hsd && { read -r fm _ _ fsd || true; }; } <<<"$res"
+  mapfile -t lines <<<"$res"
+  read -r bm _ _ bsd <<<"${lines[0]}"
+  read -r hm _ _ hsd <<<"${lines[1]}"
   added=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.0f", b - a }')
   row "state, passed to /bin/true" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
     "(hardrun.conf names /bin/true; +/- $(noise "$bsd" "$hsd" "$n_create") us)"
-  [ -z "$fm" ] || row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
-    "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
-    "(+/- $(noise "$bsd" "$fsd" "$n_create") us)"
+  if [ -n "$i_tramp" ]; then
+    read -r fm _ _ fsd <<<"${lines[i_tramp]}"
+    row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
+      "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
+      "(+/- $(noise "$bsd" "$fsd" "$n_create") us)"
+  fi
+  if [ -n "$i_cmp" ]; then
+    read -r cm _ _ csd <<<"${lines[i_cmp]}"
+    row "  compare: $compare_name" "$(us "$bm")" "$(us "$cm")" \
+      "$(us "$(awk -v a="$bm" -v b="$cm" 'BEGIN { print b - a }')" +)" \
+      "(BENCH_COMPARE; +/- $(noise "$bsd" "$csd" "$n_create") us)"
+  fi
 }
 
 echo "hardrun benchmark: $hardrun"
 echo "  runtime: $runc ($("$runc" --version | head -1))"
 echo "  timing:  $timer_name; medians of $n_create (create), $n_run (run), $n_state (state) runs"
 echo "  create bundle: $create_src; temp dir on $(stat -f -c %T "$tmp")"
+[ -z "$compare" ] || echo "  compare: $compare (BENCH_COMPARE)"
 echo "  exec floor: ${tramp_kind:-none} tests/bench/trampoline.c; CPU times:" \
   "${have_timer:+tests/bench/timer.c (wait4)}${have_timer:-not measured (no cc)}"
 echo "  load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
