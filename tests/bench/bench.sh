@@ -624,8 +624,9 @@ echo "  runtime: $runc ($("$runc" --version | head -1))"
 echo "  timing:  $timer_name; medians of $n_create (create), $n_run (run), $n_state (state) runs"
 echo "  create bundle: $create_src; temp dir on $(stat -f -c %T "$tmp")"
 [ -z "$compare" ] || echo "  compare: $compare (BENCH_COMPARE)"
-echo "  exec floor: ${tramp_kind:-none} tests/bench/trampoline.c; CPU times:" \
-  "${have_timer:+tests/bench/timer.c (wait4)}${have_timer:-not measured (no cc)}"
+cpu_how="not measured (no cc)"
+[ -z "$have_timer" ] || cpu_how="tests/bench/timer.c (wait4)"
+echo "  exec floor: ${tramp_kind:-none} tests/bench/trampoline.c; CPU times: $cpu_how"
 echo "  load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo
 
