@@ -66,11 +66,16 @@ struct hr_seccomp_rule {
  * Names libseccomp does not know were removed from the rules (a rule left
  * without names is gone) and are listed in `dropped`. */
 struct hr_seccomp_filter {
-  struct hr_json_doc *doc; /* the parsed file: names and dropped point into it */
+  /* The strings (names, dropped) point into one of these: the parsed file,
+   * or, for a filter read back from the validation cache, its entry (the
+   * rules then have no `node`). */
+  struct hr_json_doc *doc;
+  char *blob;
+  bool from_cache;
   enum hr_seccomp_action default_action;
   bool has_default_errno_ret;
   unsigned default_errno_ret;
-  const char **archs;    /* OCI names, "SCMP_ARCH_X86_64" */
+  const char **archs;    /* OCI names, "SCMP_ARCH_X86_64" (static strings) */
   uint32_t *arch_tokens; /* libseccomp's SCMP_ARCH_* for each */
   size_t n_archs;
   struct hr_seccomp_rule *rules;
@@ -104,9 +109,10 @@ int hr_seccomp_load(struct hr_policy *p, const char *const *profile_dirs, const 
  * in messages ("FILE:LINE:COL: syscalls[3].action: ...").  Every name is
  * resolved with libseccomp for every listed architecture (unknown ones are
  * dropped, see hr_seccomp_filter.dropped), and the whole filter is compiled
- * with libseccomp into a memfd, never installed.  The compile is skipped
- * when `cache_dir` (NULL: no cache) records that these exact bytes compiled
- * before with this libseccomp on this kernel. */
+ * with libseccomp into a memfd, never installed.  With `cache_dir` (NULL:
+ * no cache), a filter that passed all of this is remembered there, and a
+ * later call with the very same bytes (and the same hardrun, libseccomp and
+ * kernel) reads it back instead of validating again; see seccomp-cache.c. */
 int hr_seccomp_filter_parse(const char *buf, size_t len, const char *filename,
                             const char *cache_dir, struct hr_seccomp_filter **ret,
                             struct hr_error *err);

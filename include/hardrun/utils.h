@@ -67,7 +67,10 @@ int hr_read_file(const char *path, size_t max_size, char **ret_buf, size_t *ret_
  * next write of `name` replaces. */
 int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
                             uid_t uid, gid_t gid, struct hr_error *err);
-/* The same without the fsync, for records that a crash makes moot. */
+/* The same without the fsync and without a change of owner: for hardrun's
+ * own records and caches, which a crash may lose or leave half-written but
+ * whose readers refuse what does not check out.  (The temp file is opened
+ * with `mode`, which the umask can only narrow.) */
 int hr_replace_file_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
                        struct hr_error *err);
 
@@ -78,6 +81,12 @@ const char *hr_quote(char *buf, size_t size, const char *s, size_t len);
 
 /* Write all of `buf`, retrying on EINTR and short writes. */
 int hr_write_all(int fd, const char *buf, size_t len, struct hr_error *err);
+
+/* `epoch` (seconds) as RFC 3339 UTC, "2026-11-23T16:41:50Z", the form of
+ * runc's log lines.  Unlike gmtime_r, it never loads the time zone (glibc
+ * reads /etc/localtime on the first gmtime_r of a process).  -1 when it
+ * does not fit `size` (>= 21) or the year is outside 0..9999. */
+int hr_format_utc(int64_t epoch, char *buf, size_t size);
 
 /* Lexically clean an absolute path the way Go's path.Clean does ("//" and
  * "." removed, ".." resolved, never above "/").  A relative input is treated

@@ -198,18 +198,26 @@ static int find_duplicate(struct keycheck *kc, const struct hr_json *obj, bool e
   return best != SIZE_MAX;
 }
 
+/* Whether the object is a Go map is asked only of objects that hold a key
+ * it matters for (a folding letter, or two keys equal under folding):
+ * matching the path against every map pattern for every object of a
+ * config.json would cost more than the rest of the check. */
 static int check_object_keys(struct keycheck *kc, const struct hr_json *obj)
 {
   const struct hr_json_member *it = obj->u.object.items;
-  bool is_map = path_is_map(kc);
+  int is_map = -1; /* not asked yet */
   size_t first = 0, second = 0;
   char path[512], key[160], other[160];
   int r;
 
-  for (size_t i = 0; i < obj->u.object.len && !is_map; i++) {
+  for (size_t i = 0; i < obj->u.object.len; i++) {
     unsigned cp = go_fold_special(it[i].key, it[i].key_len);
     if (cp == 0)
       continue;
+    if (is_map < 0)
+      is_map = path_is_map(kc);
+    if (is_map)
+      break;
     hr_json__quote_key(key, sizeof(key), it[i].key, it[i].key_len);
     format_path(kc, path, sizeof(path));
     return key_error(kc, &it[i],
@@ -217,8 +225,13 @@ static int check_object_keys(struct keycheck *kc, const struct hr_json *obj)
                      "letter, depending on the Go release runc was built with",
                      key, path, cp);
   }
-  r = find_duplicate(kc, obj, is_map, &first, &second);
+  /* Keys equal exactly are also equal folded: no folded pair, no pair. */
+  r = find_duplicate(kc, obj, false, &first, &second);
   if (r <= 0)
+    return r;
+  if (is_map < 0)
+    is_map = path_is_map(kc);
+  if (is_map && (r = find_duplicate(kc, obj, true, &first, &second)) <= 0)
     return r;
   format_path(kc, path, sizeof(path));
   hr_json__quote_key(key, sizeof(key), it[second].key, it[second].key_len);

@@ -1356,6 +1356,15 @@ int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len
   struct out o = {.limit = SIZE_MAX};
   size_t head = 0, tail = doc->src_len;
 
+  /* A rewrite is about as long as its source: one allocation instead of a
+   * chain of doubling copies. */
+  if (doc->src_len < SIZE_MAX / 2) {
+    o.cap = doc->src_len + doc->src_len / 4 + 4096;
+    o.buf = malloc(o.cap);
+    if (o.buf == NULL)
+      o.cap = 0;
+  }
+
   /* Whitespace around the top-level value is kept as well. */
   if (root != NULL && root->raw == doc->src + root->offset) {
     head = root->offset;

@@ -26,7 +26,8 @@ static void sb_grow(struct sbuf *b, size_t need)
 
   if (b->oom || b->len + need + 1 <= b->cap)
     return;
-  cap = b->cap ? b->cap : 256;
+  /* An audit record with its changes is a few kilobytes. */
+  cap = b->cap ? b->cap : 4096;
   while (cap < b->len + need + 1)
     cap *= 2;
   n = realloc(b->s, cap);
@@ -84,33 +85,41 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
   return len;
 }
 
-/* Append `s` as the inside of a JSON string. */
+/* Append `s` as the inside of a JSON string.  Bytes that pass unchanged
+ * are copied a run at a time: the audit record carries every change. */
 static void sb_json_escaped(struct sbuf *b, const char *s)
 {
+  static const char hex[] = "0123456789abcdef";
   const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s);
+  size_t n = strlen(s), run = 0, k;
 
   for (size_t i = 0; i < n;) {
     unsigned char c = p[i];
-    size_t k;
     char tmp[8];
 
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      i++;
+      continue;
+    }
+    if (c >= 0x80 && (k = utf8_seq(p + i, n - i)) != 0) {
+      i += k;
+      continue;
+    }
+    sb_add(b, s + run, i - run);
     if (c == '"' || c == '\\') {
       tmp[0] = '\\', tmp[1] = (char)c;
       sb_add(b, tmp, 2);
-      i++;
     } else if (c < 0x20 || c == 0x7f) {
-      snprintf(tmp, sizeof(tmp), "\\u%04x", c);
-      sb_str(b, tmp);
-      i++;
-    } else if ((k = utf8_seq(p + i, n - i)) == 0) {
-      sb_str(b, "\\ufffd");
-      i++;
+      memcpy(tmp, "\\u00", 4);
+      tmp[4] = hex[c >> 4];
+      tmp[5] = hex[c & 15];
+      sb_add(b, tmp, 6);
     } else {
-      sb_add(b, s + i, k);
-      i += k;
+      sb_add(b, "\\ufffd", 6);
     }
+    run = ++i;
   }
+  sb_add(b, s + run, n - run);
 }
 
 static void sb_json_field(struct sbuf *b, const char *key, const char *value, bool first)
@@ -142,10 +151,7 @@ static char *sb_take(struct sbuf *b)
 
 static void rfc3339(long long epoch, char *out, size_t n)
 {
-  time_t t = (time_t)epoch;
-  struct tm tm;
-
-  if (gmtime_r(&t, &tm) == NULL || strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+  if (hr_format_utc(epoch, out, n) < 0)
     snprintf(out, n, "1970-01-01T00:00:00Z");
 }
 

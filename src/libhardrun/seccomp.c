@@ -11,13 +11,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -25,18 +23,18 @@
 #include "hardrun/controls.h"
 #include "hardrun/seccomp.h"
 #include "hardrun/utils.h"
+#include "seccomp-internal.h"
 
-/* The files are admin-owned and small; the bounds keep a mistake cheap. */
-#define SC_FILE_MAX_SIZE (1u << 20)
+/* The files are admin-owned and small; the bounds (seccomp-internal.h)
+ * keep a mistake cheap. */
+#define SC_FILE_MAX_SIZE HR_SC_FILE_MAX_SIZE
 /* object > syscalls[] > rule > args[] > arg, plus slack */
 #define SC_FILE_MAX_DEPTH 8u
-#define SC_MAX_RULES      4096
-#define SC_MAX_NAMES      4096
-#define SC_NAME_MAX       64
-/* Larger values do not look like an error to libc, and libseccomp refuses
- * ERRNO data from MAX_ERRNO (4095) up. */
-#define SC_ERRNO_MAX 4094
-#define SC_MAX_ARG   5
+#define SC_MAX_RULES      HR_SC_MAX_RULES
+#define SC_MAX_NAMES      HR_SC_MAX_NAMES
+#define SC_NAME_MAX       HR_SC_NAME_MAX
+#define SC_ERRNO_MAX      HR_SC_ERRNO_MAX
+#define SC_MAX_ARG        HR_SC_MAX_ARG
 /* Room for the list of dropped names in one audit finding. */
 #define SC_DROPPED_TEXT_MAX 512
 
@@ -99,12 +97,21 @@ const char *hr_seccomp_op_name(enum hr_seccomp_op op)
   return (size_t)op < HR_ARRAY_SIZE(ops) ? ops[op].name : "(invalid)";
 }
 
-static uint32_t arch_token(const char *name)
+/* The entry of archs[] named `name`, or -1. */
+static int arch_index(const char *name)
 {
   for (size_t i = 0; i < HR_ARRAY_SIZE(archs); i++)
     if (strcmp(archs[i].name, name) == 0)
-      return archs[i].token;
-  return 0;
+      return (int)i;
+  return -1;
+}
+
+const char *hr_seccomp__arch_name(uint32_t token)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(archs); i++)
+    if (archs[i].token == token)
+      return archs[i].name;
+  return NULL;
 }
 
 /* The libseccomp action runc 1.1 builds (getAction): KILL is KILL_THREAD,
@@ -164,15 +171,23 @@ static const char *name_list(char *buf, size_t size, const char *const *names, s
 
 /* ---- parsing the file ------------------------------------------------------ */
 
-static bool name_well_formed(const char *s, size_t len)
+/* A table: every name of a profile is checked on each create, from the
+ * validation cache as well. */
+static const bool name_char[256] = {
+    ['0' ... '9'] = true,
+    ['a' ... 'z'] = true,
+    ['_'] = true,
+};
+
+bool hr_seccomp__name_well_formed(const char *s, size_t len)
 {
+  const unsigned char *p = (const unsigned char *)s;
+
   if (len == 0 || len > SC_NAME_MAX)
     return false;
-  for (size_t i = 0; i < len; i++) {
-    char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+  for (size_t i = 0; i < len; i++)
+    if (!name_char[p[i]])
       return false;
-  }
   return true;
 }
 
@@ -343,7 +358,7 @@ static int parse_names(const struct hr_json_doc *doc, const struct hr_json *rule
       return -1;
     /* A name libseccomp does not know may be a newer syscall and is
      * dropped later; one that cannot be a syscall name is a typo. */
-    if (!name_well_formed(n->u.string.s, n->u.string.len))
+    if (!hr_seccomp__name_well_formed(n->u.string.s, n->u.string.len))
       return hr_profile_error(doc, n, err,
                               "%s.names[%zu]: invalid syscall name %s (expected [a-z0-9_], at "
                               "most %d bytes)",
@@ -405,13 +420,14 @@ static int parse_archs(const struct hr_json_doc *doc, const struct hr_json *node
     const struct hr_json *a = node->u.array.items[i];
     if (hr_profile_expect(doc, a, HR_JSON_STRING, "an architecture name", err) < 0)
       return -1;
-    f->arch_tokens[f->n_archs] = arch_token(a->u.string.s);
-    if (f->arch_tokens[f->n_archs] == 0)
+    int k = arch_index(a->u.string.s);
+    if (k < 0)
       return hr_profile_error(
           doc, a, err, "architectures[%zu]: unknown architecture %s (runc 1.1 knows %s)", i,
           hr_quote(q, sizeof(q), a->u.string.s, a->u.string.len),
           name_list(list, sizeof(list), &archs[0].name, sizeof(archs[0]), HR_ARRAY_SIZE(archs)));
-    f->archs[f->n_archs++] = a->u.string.s;
+    f->arch_tokens[f->n_archs] = archs[k].token;
+    f->archs[f->n_archs++] = archs[k].name;
   }
   return 0;
 }
@@ -502,7 +518,7 @@ static int note_dropped(struct hr_seccomp_filter *f, const char *name, struct hr
   return 0;
 }
 
-static void rule_free(struct hr_seccomp_rule *r)
+void hr_seccomp__rule_free(struct hr_seccomp_rule *r)
 {
   free(r->names);
   free(r->nrs);
@@ -533,7 +549,7 @@ static int drop_unknown(struct hr_seccomp_filter *f, struct hr_error *err)
     }
     r->n_names = n;
     if (n == 0) {
-      rule_free(r);
+      hr_seccomp__rule_free(r);
       continue;
     }
     f->rules[kept++] = *r;
@@ -678,109 +694,17 @@ int hr_seccomp_filter_export(const struct hr_seccomp_filter *f, int fd, struct h
   return 0;
 }
 
-/* ---- the validation cache ------------------------------------------------------ */
-
-/* Compiling the default profile for three architectures costs libseccomp
- * about 12 ms, every time.  The result depends only on the file's bytes, on
- * libseccomp and on the kernel (libseccomp asks it which actions exist), so
- * a compile that succeeded is remembered as an empty, root-owned file named
- * by a hash of the three, in a directory only root can write.  Parsing and
- * resolving every name still happen on every create.  FNV-1a is no
- * cryptographic hash and need not be: only root writes profiles and stamps,
- * and a collision could only skip a compile whose failure runc would report
- * on its own.  Bump the schema when validation starts to check more. */
-#define SC_CACHE_SCHEMA "hardrun-seccomp-validation-1"
-
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-  const unsigned char *p = data;
-
-  for (size_t i = 0; i < len; i++) {
-    h ^= p[i];
-    h *= UINT64_C(0x100000001b3);
-  }
-  return h;
-}
-
-static void cache_key(const char *buf, size_t len, char *name, size_t size)
-{
-  const struct scmp_version *v = seccomp_version();
-  uint64_t h = UINT64_C(0xcbf29ce484222325);
-  struct utsname u;
-  char head[512];
-  int n;
-
-  if (uname(&u) < 0)
-    u.release[0] = '\0';
-  n = snprintf(head, sizeof(head), "%s %u.%u.%u %.128s %zu\n", SC_CACHE_SCHEMA, v ? v->major : 0,
-               v ? v->minor : 0, v ? v->micro : 0, u.release, len);
-
-  h = fnv1a(h, head, n > 0 ? (size_t)n : 0);
-  h = fnv1a(h, buf, len);
-  snprintf(name, size, "%016" PRIx64, h);
-}
-
-/* The cache directory, created when missing; -1 when it cannot be used or
- * could have been written by someone else (then every create compiles). */
-static int cache_open(const char *dir)
-{
-  cleanup_free char *parent = strdup(dir);
-  char *slash = parent ? strrchr(parent, '/') : NULL;
-  struct stat st;
-  int fd;
-
-  if (slash != NULL && slash != parent) {
-    *slash = '\0';
-    (void)mkdir(parent, 0700);
-  }
-  (void)mkdir(dir, 0700);
-  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0)
-    return -1;
-  if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-static bool cache_hit(int dirfd, const char *name)
-{
-  struct stat st;
-
-  return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-         st.st_uid == geteuid();
-}
-
-/* Best effort: a stamp that cannot be written costs a compile next time. */
-static void cache_add(int dirfd, const char *name)
-{
-  int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-  if (fd >= 0)
-    close(fd);
-}
+/* ---- validation --------------------------------------------------------------- */
 
 /* The whole filter must compile before anything is written, but nothing
  * is installed here: the BPF goes to an anonymous file and is discarded. */
-static int validate(const struct hr_seccomp_filter *f, const char *buf, size_t len,
-                    const char *cache_dir, struct hr_error *err)
+static int compile_check(const struct hr_seccomp_filter *f, struct hr_error *err)
 {
-  cleanup_close int cache = cache_dir != NULL ? cache_open(cache_dir) : -1;
-  cleanup_close int fd = -1;
-  char name[32];
+  cleanup_close int fd = memfd_create("hardrun-seccomp", MFD_CLOEXEC);
 
-  cache_key(buf, len, name, sizeof(name));
-  if (cache >= 0 && cache_hit(cache, name))
-    return 0;
-  fd = memfd_create("hardrun-seccomp", MFD_CLOEXEC);
   if (fd < 0)
     return hr_error_sys(err, "memfd_create");
-  if (hr_seccomp_filter_export(f, fd, err) < 0)
-    return -1;
-  if (cache >= 0)
-    cache_add(cache, name);
-  return 0;
+  return hr_seccomp_filter_export(f, fd, err);
 }
 
 /* ---- the filter's life ----------------------------------------------------------- */
@@ -790,12 +714,13 @@ void hr_seccomp_filter_free(struct hr_seccomp_filter *f)
   if (f == NULL)
     return;
   for (size_t i = 0; i < f->n_rules; i++)
-    rule_free(&f->rules[i]);
+    hr_seccomp__rule_free(&f->rules[i]);
   free(f->rules);
   free(f->archs);
   free(f->arch_tokens);
   free(f->dropped);
   hr_json_doc_free(f->doc);
+  free(f->blob);
   free(f);
 }
 
@@ -809,13 +734,18 @@ int hr_seccomp_filter_parse(const char *buf, size_t len, const char *filename,
                             struct hr_error *err)
 {
   __attribute__((cleanup(filter_freep))) struct hr_seccomp_filter *f = NULL;
+  cleanup_close int cache = cache_dir != NULL ? hr_seccomp__cache_open(cache_dir) : -1;
   struct hr_json_parse_opts opts = {
       .max_size = SC_FILE_MAX_SIZE,
       .max_depth = SC_FILE_MAX_DEPTH,
       .allow_comments = true,
       .name = filename ? filename : "(seccomp profile)",
   };
+  char key[HR_SC_CACHE_KEY_MAX];
+  size_t key_len = cache >= 0 ? hr_seccomp__cache_key(key, sizeof(key)) : 0;
 
+  if (key_len > 0 && hr_seccomp__cache_load(cache, key, key_len, buf, len, ret) == 0)
+    return 0;
   f = hr_calloc(1, sizeof(*f), err);
   if (f == NULL)
     return -1;
@@ -824,8 +754,10 @@ int hr_seccomp_filter_parse(const char *buf, size_t len, const char *filename,
     return -1;
   }
   if (parse_top(f->doc, f, err) < 0 || drop_unknown(f, err) < 0 || check_conflicts(f, err) < 0 ||
-      validate(f, buf, len, cache_dir, err) < 0)
+      compile_check(f, err) < 0)
     return -1;
+  if (key_len > 0)
+    hr_seccomp__cache_store(cache, key, key_len, buf, len, f);
   *ret = get_and_reset(&f);
   return 0;
 }

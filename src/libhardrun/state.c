@@ -109,13 +109,17 @@ static int check_dir(int fd, const char *what, struct hr_error *err)
 static int open_dir(int dirfd, const char *name, const char *what, bool create,
                     struct hr_error *err)
 {
-  int fd;
+  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-  if (create && mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
-    return hr_error_sys(err, "create state directory `%s`", what);
-  fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  /* Made only when missing: on every create but the first, the mkdir
+   * would be a wasted system call. */
   if (fd < 0 && errno == ENOENT && !create)
     return -2;
+  if (fd < 0 && errno == ENOENT) {
+    if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+      return hr_error_sys(err, "create state directory `%s`", what);
+    fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  }
   if (fd < 0)
     return hr_error_sys(err, "open state directory `%s`", what);
   if (check_dir(fd, what, err) < 0) {
@@ -174,12 +178,7 @@ static int set_cpu(struct hr_json_doc *doc, struct hr_json *root, const struct h
 
 static int now_rfc3339(char *buf, size_t size)
 {
-  time_t t = time(NULL);
-  struct tm tm;
-
-  if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-    return -1;
-  return 0;
+  return hr_format_utc((int64_t)time(NULL), buf, size);
 }
 
 /* The record as JSON text; the json layer does the escaping. */
@@ -209,18 +208,6 @@ static int record_text(const struct hr_state_record *rec, char **ret, size_t *re
   return hr_json_serialize(doc, ret, ret_len, err);
 }
 
-/* Unlike config.json there is no fsync: a record describes a container
- * that a crash ends anyway, while create waits for the sync (half a
- * millisecond on a disk-backed /run).  A record a crash left half-written
- * fails to parse and is refused, never guessed. */
-static int write_record(int dirfd, const char *name, const char *buf, size_t len,
-                        struct hr_error *err)
-{
-  if (hr_replace_file_at(dirfd, name, buf, len, 0600, err) < 0)
-    return hr_error_prefix(err, "replace `%s`", name);
-  return 0;
-}
-
 int hr_state_save(const char *state_dir, const struct hr_state_record *rec, struct hr_error *err)
 {
   cleanup_close int dirfd = -1;
@@ -233,7 +220,12 @@ int hr_state_save(const char *state_dir, const struct hr_state_record *rec, stru
   dirfd = open_root_dir(state_dir, rec->root, rec->id, true, name, err);
   if (dirfd < 0)
     return -1;
-  if (record_text(rec, &text, &len, err) < 0 || write_record(dirfd, name, text, len, err) < 0)
+  /* No fsync (hr_replace_file_at): a record describes a container that a
+   * crash ends anyway, while create would wait for the sync (half a
+   * millisecond on a disk-backed /run).  A record a crash left half-written
+   * fails to parse and is refused, never guessed. */
+  if (record_text(rec, &text, &len, err) < 0 ||
+      hr_replace_file_at(dirfd, name, text, len, 0600, err) < 0)
     return hr_error_prefix(err, "state record of container %s", rec->id);
   return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -355,6 +356,41 @@ int hr_replace_file_at(int dirfd, const char *name, const char *buf, size_t len,
                        struct hr_error *err)
 {
   return replace_file_at(dirfd, name, buf, len, mode, (uid_t)-1, (gid_t)-1, false, err);
+}
+
+/* Days since 1970-01-01 to a proleptic Gregorian date, in eras of 400
+ * years (146097 days), so that every step is exact integer arithmetic. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+  int64_t era, yoe, doy, mp;
+
+  z += 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  yoe = z - era * 146097;
+  yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+  doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+int hr_format_utc(int64_t epoch, char *buf, size_t size)
+{
+  int64_t days = epoch / 86400, secs = epoch % 86400, y;
+  unsigned m, d;
+  int n;
+
+  if (secs < 0) {
+    secs += 86400;
+    days--;
+  }
+  civil_from_days(days, &y, &m, &d);
+  if (y < 0 || y > 9999)
+    return -1;
+  n = snprintf(buf, size, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ", y, m, d,
+               (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
+  return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
 char *hr_path_clean(const char *path, struct hr_error *err)

@@ -2,6 +2,10 @@
 # hardrun benchmark (`make bench`): what hardrun adds to a container start.
 #
 #   tests/bench/bench.sh HARDRUN_BINARY
+#   BENCH_COMPARE=OTHER_HARDRUN tests/bench/bench.sh HARDRUN_BINARY
+#
+# (With BENCH_COMPARE, another build, say the one before a change, is timed
+# in the same rounds as HARDRUN_BINARY on create and on the pass-through.)
 #
 # 1. create: hardrun's own cost.  `hardrun --hardrun-runtime=/bin/true create`
 #    against `/bin/true create` on a Docker-sized config.json that is restored
@@ -24,6 +28,13 @@
 #    filter of their own, which hardrun keeps).
 # 3. state: a pass-through command, on a created container (or, without
 #    root, on a missing id, which still goes through the whole of hardrun).
+#
+# Beside hardrun, create and state also time tests/bench/trampoline.c, a
+# static C program that only execs the runtime: what any wrapper in C costs
+# on this machine before doing any work (an exec, the C library's start-up,
+# one more address space torn down).  And create's CPU time (user + system
+# of the process, from wait4) is measured with tests/bench/timer.c, against
+# the same baseline: what hardrun adds is its own CPU, start-up included.
 #
 # Each figure is a median of many runs.  The commands compared are run
 # interleaved, in rounds, so that a machine that gets busier or quieter
@@ -54,6 +65,18 @@ hardrun=$1
   exit 2
 }
 hardrun=$(cd "$(dirname "$hardrun")" && pwd)/$(basename "$hardrun")
+# BENCH_COMPARE=OTHER_HARDRUN times another build beside this one, in the
+# same interleaved rounds (create and the pass-through to /bin/true): a
+# before/after comparison that the machine's changing load cannot skew.
+compare=${BENCH_COMPARE:-} compare_name=''
+if [ -n "$compare" ]; then
+  [ -x "$compare" ] || {
+    echo "bench: BENCH_COMPARE=$compare is not an executable" >&2
+    exit 2
+  }
+  compare=$(cd "$(dirname "$compare")" && pwd)/$(basename "$compare")
+  compare_name=$compare
+fi
 benchdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 srcdir=$(cd "$benchdir/../.." && pwd)
 runc=${BENCH_RUNC:-$(command -v runc || echo /usr/sbin/runc)}
@@ -64,12 +87,12 @@ true_bin=/bin/true
 # Runs per command.  `runc run` of /bin/true spreads widely from one run to
 # the next (18 to 26 ms between the quartiles on a 2-core VM), so 300 runs
 # leave its median uncertain by about 3 %; the create figure, far tighter,
-# gives hardrun's own share of that.  A full run takes about a minute on an
-# idle 2-core VM.
+# gives hardrun's own share of that.  A full run takes about three minutes
+# on an idle 2-core VM.
 if [ -n "${BENCH_QUICK:-}" ]; then
   n_create=60 n_run=20 n_state=20
 else
-  n_create=400 n_run=300 n_state=200
+  n_create=400 n_run=300 n_state=400
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hardrun-bench.XXXXXX")
@@ -99,10 +122,27 @@ if [ "$timer" = auto ]; then
     timer=shell
   fi
 fi
+# The C helpers: timer.c (the CPU figures, and the wall clock with
+# BENCH_TIMER=c) and the trampoline, linked as hardrun is when possible.
+have_timer='' tramp='' tramp_kind=
+if command -v cc >/dev/null && cc -O2 -o "$tmp/timer" "$benchdir/timer.c" -lm; then
+  have_timer=1
+  for kind in static-pie static dynamic; do
+    flags=-$kind
+    [ "$kind" != dynamic ] || flags=
+    if cc -O2 $flags -o "$tmp/trampoline" "$benchdir/trampoline.c" 2>/dev/null; then
+      tramp=$tmp/trampoline tramp_kind=$kind
+      break
+    fi
+  done
+fi
 case $timer in
 hyperfine) timer_name="hyperfine $(hyperfine --version | awk '{print $2}'), in batches" ;;
 c)
-  cc -O2 -o "$tmp/timer" "$benchdir/timer.c" -lm
+  [ -n "$have_timer" ] || {
+    echo "bench: BENCH_TIMER=c needs cc" >&2
+    exit 2
+  }
   timer_name="tests/bench/timer.c"
   ;;
 shell) timer_name="bash \$EPOCHREALTIME loop" ;;
@@ -190,7 +230,23 @@ measure_c() {
     eval "cmd=(${spec#*|})"
     args+=(-- "${cmd[@]}")
   done
-  "$tmp/timer" "$runs" "$warmup" "${args[@]}"
+  "$tmp/timer" "$runs" "$warmup" "${args[@]}" | cut -d' ' -f1-4
+}
+
+# measure_cpu RUNS WARMUP SPEC...: one line per SPEC, the median CPU time
+# (user + system) of its runs in µs, by timer.c.
+measure_cpu() {
+  local runs=$1 warmup=$2 spec restore args=() cmd first=1
+  shift 2
+  for spec in "$@"; do
+    [ -n "$first" ] || args+=(--next)
+    first=
+    restore=${spec%%|*}
+    [ -z "$restore" ] || args+=(--restore "${restore%%:*}" "${restore#*:}")
+    eval "cmd=(${spec#*|})"
+    args+=(-- "${cmd[@]}")
+  done
+  "$tmp/timer" "$runs" "$warmup" "${args[@]}" | cut -d' ' -f5
 }
 
 measure_shell() {
@@ -230,13 +286,13 @@ cp "$srcdir"/profiles/seccomp/*.json "$tmp/profiles/seccomp/"
 # The audit record goes to a file (a real cost of every decision); syslog is
 # off because a missing /dev/log would only measure a failing sendto.  The
 # state records and the seccomp validation cache live in the temp dir too.
-# write_conf FILE STATEDIR
+# write_conf FILE STATEDIR [RUNTIME]
 write_conf() {
   cat >"$1" <<CONF
 {
   "defaultProfile": "default",
   "profileDirs": ["$tmp/profiles"],
-  "runtime": "$runc",
+  "runtime": "${3:-$runc}",
   "auditSocket": "",
   "auditFile": "$tmp/audit.log",
   "stateDir": "$2"
@@ -252,6 +308,10 @@ mkdir -m 0700 "$tmp/state-nocache"
 : >"$tmp/state-nocache/seccomp"
 conf_nocache=$tmp/hardrun-nocache.conf
 write_conf "$conf_nocache" "$tmp/state-nocache"
+# The same with /bin/true as the runtime, for the pass-through measured
+# without runc's own spread.
+conf_true=$tmp/hardrun-true.conf
+write_conf "$conf_true" "$tmp/state" "$true_bin"
 
 # A Docker-sized config.json: the one captured from `docker run` when the
 # fixture exists (without its hooks, see the top), else runc's template.
@@ -329,30 +389,103 @@ pct_noise() { # pct_noise BASE SD_A SD_B N -> the noise bound in % of BASE
   awk -v n="$(noise "$2" "$3" "$4")" -v a="$1" 'BEGIN { printf "%.1f", n / a * 100 }'
 }
 
-# 1. create.  bench_create LABEL DIR [judge [CONF [RUNS]]]: the bundle lives in
-# DIR, whose filesystem matters: hardrun fsyncs the new config.json.
+# 1. create.  bench_create LABEL DIR [MODE [CONF [RUNS]]]: the bundle lives in
+# DIR, whose filesystem matters: hardrun fsyncs the new config.json.  MODE
+# "judge" holds the row to the targets; "judge" and "detail" add the exec
+# floor (the trampoline in hardrun's place), the CPU rows and, with
+# BENCH_COMPARE, the other hardrun.
 bench_create() {
-  local label=$1 b=$2 judge=${3:-} cf=${4:-$conf} runs=${5:-$n_create} res ok added bm bsd hm hsd
+  local label=$1 b=$2 mode=${3:-} cf=${4:-$conf} runs=${5:-$n_create} res ok added
+  local bm bsd hm hsd fm fsd cm csd bc hc pc fc cc cpc specs lines
+  local i_tramp='' i_cmp=''
   mkdir -p "$b"
   local cmd_base=("$true_bin" create --bundle "$b" bench-create)
   local cmd_hard=("$hardrun" --hardrun-runtime="$true_bin" --hardrun-config="$cf" create
     --bundle "$b" bench-create)
+  local cmd_cmp=("$compare" --hardrun-runtime="$true_bin" --hardrun-config="$cf" create
+    --bundle "$b" bench-create)
+  specs=("$tmp/create.json:$b/config.json|$(q "${cmd_base[@]}")"
+    "$tmp/create.json:$b/config.json|$(q "${cmd_hard[@]}")")
+  if [ -n "$mode" ] && [ -n "$tramp" ]; then
+    i_tramp=${#specs[@]}
+    specs+=("$tmp/create.json:$b/config.json|$(q "$tramp" "${cmd_base[@]}")")
+  fi
   # Also the untimed first create that fills the seccomp validation cache.
   check_rewrite "$label" "$b" "$tmp/create.json" "${cmd_hard[@]}" || return 1
-  res=$(measure "$runs" 20 0 "$tmp/create.json:$b/config.json|$(q "${cmd_base[@]}")" \
-    "$tmp/create.json:$b/config.json|$(q "${cmd_hard[@]}")") || return 1
-  { read -r bm _ _ bsd && read -r hm _ _ hsd; } <<<"$res"
+  if [ -n "$mode" ] && [ -n "$compare" ]; then
+    check_rewrite "$label (compare)" "$b" "$tmp/create.json" "${cmd_cmp[@]}" || return 1
+    i_cmp=${#specs[@]}
+    specs+=("$tmp/create.json:$b/config.json|$(q "${cmd_cmp[@]}")")
+  fi
+  res=$(measure "$runs" 20 0 "${specs[@]}") || return 1
+  mapfile -t lines <<<"$res"
+  read -r bm _ _ bsd <<<"${lines[0]}"
+  read -r hm _ _ hsd <<<"${lines[1]}"
   added=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.0f", b - a }')
-  if [ -z "$judge" ]; then
+  if [ "$mode" = judge ]; then
+    create_added=$added
+    ok=$(awk -v d="$added" 'BEGIN { print (d <= 1000) ? 1 : 0 }')
+    [ "$ok" = 1 ] || missed=1
+    row "$label" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
+      "$(verdict "$ok" "target <= 1000 us; +/- $(noise "$bsd" "$hsd" "$runs") us")"
+  else
     row "$label" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
       "(+/- $(noise "$bsd" "$hsd" "$runs") us)"
-    return 0
   fi
-  create_added=$added
-  ok=$(awk -v d="$added" 'BEGIN { print (d <= 1000) ? 1 : 0 }')
-  [ "$ok" = 1 ] || missed=1
-  row "$label" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
-    "$(verdict "$ok" "target <= 1000 us; +/- $(noise "$bsd" "$hsd" "$n_create") us")"
+  if [ -n "$i_tramp" ]; then
+    read -r fm _ _ fsd <<<"${lines[i_tramp]}"
+    row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
+      "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
+      "(the trampoline in hardrun's place; +/- $(noise "$bsd" "$fsd" "$runs") us)"
+  fi
+  if [ -n "$i_cmp" ]; then
+    read -r cm _ _ csd <<<"${lines[i_cmp]}"
+    row "  compare: $compare_name" "$(us "$bm")" "$(us "$cm")" \
+      "$(us "$(awk -v a="$bm" -v b="$cm" 'BEGIN { print b - a }')" +)" \
+      "(BENCH_COMPARE; +/- $(noise "$bsd" "$csd" "$runs") us)"
+  fi
+  [ -n "$mode" ] && [ -n "$have_timer" ] || return 0
+  bench_create_cpu "$mode" "$runs" "$i_tramp" "$i_cmp" "${specs[@]}"
+}
+
+# The CPU rows of bench_create: the same commands, and hardrun passing
+# `state` straight through to /bin/true: start-up, argv, exec and exit as in
+# create, none of the work.
+# bench_create_cpu MODE RUNS I_TRAMP I_CMP SPEC...
+bench_create_cpu() {
+  local mode=$1 runs=$2 i_tramp=$3 i_cmp=$4 res lines ok added bc hc pc fc cc cpc
+  shift 4
+  local specs=("$@")
+  local cmd_pass=("$hardrun" --hardrun-runtime="$true_bin" state bench-create)
+  local cmd_cpass=("$compare" --hardrun-runtime="$true_bin" state bench-create)
+  local n=${#specs[@]}
+  specs+=("|$(q "${cmd_pass[@]}")")
+  [ -z "$i_cmp" ] || specs+=("|$(q "${cmd_cpass[@]}")")
+  res=$(measure_cpu "$runs" 20 "${specs[@]}") || return 1
+  mapfile -t lines <<<"$res"
+  bc=${lines[0]} hc=${lines[1]} pc=${lines[n]}
+  row "  CPU time (user + system)" "$(us "$bc")" "$(us "$hc")" \
+    "$(us "$(awk -v a="$bc" -v b="$hc" 'BEGIN { print b - a }')" +)" "(of the whole process)"
+  if [ -n "$i_tramp" ]; then
+    fc=${lines[i_tramp]}
+    row "    exec floor" "$(us "$bc")" "$(us "$fc")" \
+      "$(us "$(awk -v a="$bc" -v b="$fc" 'BEGIN { print b - a }')" +)" "(the trampoline)"
+  fi
+  added=$(awk -v a="$pc" -v b="$hc" 'BEGIN { printf "%.0f", b - a }')
+  if [ "$mode" = judge ]; then
+    ok=$(awk -v d="$added" 'BEGIN { print (d <= 300) ? 1 : 0 }')
+    [ "$ok" = 1 ] || missed=1
+    row "  CPU of the rewrite" "$(us "$pc")" "$(us "$hc")" "$(us "$added" +)" \
+      "$(verdict "$ok" "target <= 300 us; baseline: hardrun state")"
+  else
+    row "  CPU of the rewrite" "$(us "$pc")" "$(us "$hc")" "$(us "$added" +)" \
+      "(baseline: hardrun state, a pass-through)"
+  fi
+  if [ -n "$i_cmp" ]; then
+    cc=${lines[i_cmp]} cpc=${lines[n + 1]}
+    row "    compare: $compare_name" "$(us "$cpc")" "$(us "$cc")" \
+      "$(us "$(awk -v a="$cpc" -v b="$cc" 'BEGIN { print b - a }')" +)" "(CPU of its rewrite)"
+  fi
 }
 
 # 2. run: hardrun run against runc run, and runc run of the hardened spec.
@@ -394,6 +527,24 @@ bench_run() {
   [ -z "$create_added" ] ||
     notes+=("hardrun's own work (create's added time) is $(awk -v d="$create_added" -v a="$bm" \
       'BEGIN { printf "%+.1f %%", d / a * 100 }') of runc's run median.")
+  bench_run_docker_filter "$b"
+}
+
+# The same with Docker's default seccomp filter (the one in docker-run.json)
+# in the spec, as every `docker run` has: runc compiles a filter either way,
+# and hardrun's "fill" mode keeps Docker's.
+bench_run_docker_filter() {
+  local b=$1 res bm bsd hm hsd
+  [ -f "$fixture" ] || return 0
+  jq --slurpfile d "$fixture" '.linux.seccomp = $d[0].linux.seccomp' "$tmp/run.json" \
+    >"$tmp/run-docker.json" || return 1
+  local cmd_base=("$runc" --root "$root" run --bundle "$b" bench-run)
+  local cmd_hard=("$hardrun" --hardrun-config="$conf" --root "$root" run --bundle "$b" bench-run)
+  res=$(measure "$n_run" 5 0 "$tmp/run-docker.json:$b/config.json|$(q "${cmd_base[@]}")" \
+    "$tmp/run-docker.json:$b/config.json|$(q "${cmd_hard[@]}")") || return 1
+  { read -r bm _ _ bsd && read -r hm _ _ hsd; } <<<"$res"
+  row "run, with Docker's filter" "$(ms "$bm")" "$(ms "$hm")" "$(pct "$bm" "$hm")" \
+    "(the spec carries Docker's filter for both; +/- $(pct_noise "$bm" "$bsd" "$hsd" "$n_run") %)"
   [ "$(stat -f -c %T "$tmp")" = tmpfs ] ||
     notes+=("the bundle and runc's --root are not on a tmpfs: hardrun's fsync of config.json
       then also commits runc's own pending metadata, which shows in run.  With
@@ -416,18 +567,66 @@ bench_state() {
     sed 's/^/  /' "$tmp/check.out" >&2
     return 1
   fi
-  res=$(measure "$n_state" 10 "$ignore" "|$(q "${cmd_base[@]}")" "|$(q "${cmd_hard[@]}")") ||
-    return 1
-  { read -r bm _ _ bsd && read -r hm _ _ hsd; } <<<"$res"
+  local specs=("|$(q "${cmd_base[@]}")" "|$(q "${cmd_hard[@]}")") fm='' fsd=
+  [ -z "$tramp" ] || specs+=("|$(q "$tramp" "${cmd_base[@]}")")
+  res=$(measure "$n_state" 10 "$ignore" "${specs[@]}") || return 1
+  { read -r bm _ _ bsd && read -r hm _ _ hsd && { read -r fm _ _ fsd || true; }; } <<<"$res"
   added=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.0f", b - a }')
+  ok=$(awk -v d="$added" 'BEGIN { print (d <= 300) ? 1 : 0 }')
+  [ "$ok" = 1 ] || missed=1
   row "state, pass-through ($what)" "$(ms "$bm")" "$(ms "$hm")" "$(us "$added" +)" \
-    "(+/- $(noise "$bsd" "$hsd" "$n_state") us)"
+    "$(verdict "$ok" "target <= 300 us; +/- $(noise "$bsd" "$hsd" "$n_state") us")"
+  [ -z "$fm" ] || row "  exec floor ($tramp_kind C wrapper)" "$(ms "$bm")" "$(ms "$fm")" \
+    "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
+    "(the trampoline in hardrun's place; +/- $(noise "$bsd" "$fsd" "$n_state") us)"
+  bench_state_true "$id"
+}
+
+# The same pass-through with /bin/true as the runtime: what hardrun adds
+# does not depend on the runtime after it, and runc's own spread (a Go
+# program, milliseconds) hides a few hundred microseconds.
+bench_state_true() {
+  local id=$1 res added bm bsd hm hsd fm fsd cm csd lines i_tramp='' i_cmp=''
+  local cmd_base=("$true_bin" --root "$root" state "$id")
+  local cmd_hard=("$hardrun" --hardrun-config="$conf_true" --root "$root" state "$id")
+  local specs=("|$(q "${cmd_base[@]}")" "|$(q "${cmd_hard[@]}")")
+  if [ -n "$tramp" ]; then
+    i_tramp=${#specs[@]}
+    specs+=("|$(q "$tramp" "${cmd_base[@]}")")
+  fi
+  if [ -n "$compare" ]; then
+    i_cmp=${#specs[@]}
+    specs+=("|$(q "$compare" --hardrun-config="$conf_true" --root "$root" state "$id")")
+  fi
+  res=$(measure "$n_create" 20 0 "${specs[@]}") || return 1
+  mapfile -t lines <<<"$res"
+  read -r bm _ _ bsd <<<"${lines[0]}"
+  read -r hm _ _ hsd <<<"${lines[1]}"
+  added=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.0f", b - a }')
+  row "state, passed to /bin/true" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
+    "(hardrun.conf names /bin/true; +/- $(noise "$bsd" "$hsd" "$n_create") us)"
+  if [ -n "$i_tramp" ]; then
+    read -r fm _ _ fsd <<<"${lines[i_tramp]}"
+    row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
+      "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
+      "(+/- $(noise "$bsd" "$fsd" "$n_create") us)"
+  fi
+  if [ -n "$i_cmp" ]; then
+    read -r cm _ _ csd <<<"${lines[i_cmp]}"
+    row "  compare: $compare_name" "$(us "$bm")" "$(us "$cm")" \
+      "$(us "$(awk -v a="$bm" -v b="$cm" 'BEGIN { print b - a }')" +)" \
+      "(BENCH_COMPARE; +/- $(noise "$bsd" "$csd" "$n_create") us)"
+  fi
 }
 
 echo "hardrun benchmark: $hardrun"
 echo "  runtime: $runc ($("$runc" --version | head -1))"
 echo "  timing:  $timer_name; medians of $n_create (create), $n_run (run), $n_state (state) runs"
 echo "  create bundle: $create_src; temp dir on $(stat -f -c %T "$tmp")"
+[ -z "$compare" ] || echo "  compare: $compare (BENCH_COMPARE)"
+cpu_how="not measured (no cc)"
+[ -z "$have_timer" ] || cpu_how="tests/bench/timer.c (wait4)"
+echo "  exec floor: ${tramp_kind:-none} tests/bench/trampoline.c; CPU times: $cpu_how"
 echo "  load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo
 
@@ -443,7 +642,7 @@ if [ "$(id -u)" -eq 0 ]; then
   if [ "$(stat -f -c %T "$tmp")" != tmpfs ] && mkdir -p "$tmp/tmpfs" &&
     mount -t tmpfs -o size=16m,mode=0700 hardrun-bench "$tmp/tmpfs"; then
     write_conf "$tmp/hardrun-tmpfs.conf" "$tmp/tmpfs/state"
-    bench_create "create, bundle on tmpfs" "$tmp/tmpfs/create" "" "$tmp/hardrun-tmpfs.conf" || {
+    bench_create "create, bundle on tmpfs" "$tmp/tmpfs/create" detail "$tmp/hardrun-tmpfs.conf" || {
       row "create, bundle on tmpfs" "-" "-" "-" "NOT MEASURED (see above)"
       status=1
     }

@@ -28,6 +28,10 @@ static const struct {
                                "\"time\":\"2026-11-23T16:41:50Z\"}"},
     {"overlong \xc0\xaf", "{\"level\":\"error\",\"msg\":\"overlong \\ufffd\\ufffd\",\"time\":"
                           "\"2026-11-23T16:41:50Z\"}"},
+    {"del\x7f \xf0\x9f\x90\xb3\x1f\"",
+     "{\"level\":\"error\",\"msg\":\"del\\u007f \xf0\x9f\x90\xb3\\u001f"
+     "\\\"\",\"time\":\"2026-11-23T16:41:50Z\"}"},
+    {"", "{\"level\":\"error\",\"msg\":\"\",\"time\":\"2026-11-23T16:41:50Z\"}"},
 };
 
 static void test_json_line(void **state)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct {
@@ -232,6 +233,57 @@ static void test_atomic_write_leftovers(void **state)
   free(buf);
 }
 
+/* As gmtime_r and strftime say, over leap days, centuries, 2038 and
+ * negative times, without their time zone load. */
+static void test_format_utc(void **state)
+{
+  static const int64_t fixed[] = {0,         -1,          86399,       86400,      951782400,
+                                  951868799, 1795452110,  2147483647,  2147483648, 4107542400,
+                                  -86401,    -2208988800, 253402300799};
+  char got[32], want[32];
+
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(fixed) + 20000; i++) {
+    int64_t t = i < HR_ARRAY_SIZE(fixed) ? fixed[i]
+                                         : (int64_t)(i - HR_ARRAY_SIZE(fixed)) * 12345677 - 5000000;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    assert_non_null(gmtime_r(&tt, &tm));
+    assert_true(strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0);
+    assert_int_equal(hr_format_utc(t, got, sizeof(got)), 0);
+    if (strcmp(got, want) != 0)
+      fail_msg("%lld: got %s, want %s", (long long)t, got, want);
+  }
+  assert_int_equal(hr_format_utc(253402300800, got, sizeof(got)), -1);
+  assert_int_equal(hr_format_utc(-62167219201, got, sizeof(got)), -1);
+  assert_int_equal(hr_format_utc(0, got, 20), -1);
+  assert_int_equal(hr_format_utc(0, got, 21), 0);
+  assert_string_equal(got, "1970-01-01T00:00:00Z");
+}
+
+/* Like the atomic write, without the sync: the same file or none. */
+static void test_replace_file(void **state)
+{
+  struct tmpdir *t = *state;
+  struct hr_error err = {0};
+  struct stat st;
+  char *buf = NULL;
+  size_t len;
+
+  assert_int_equal(hr_replace_file_at(t->fd, "f", "old", 3, 0600, &err), 0);
+  assert_int_equal(hr_replace_file_at(t->fd, "f", "new!", 4, 0600, &err), 0);
+  assert_int_equal(fstatat(t->fd, "f", &st, 0), 0);
+  assert_int_equal(st.st_mode & 07777, 0600);
+  assert_int_equal(hr_read_file_at(t->fd, "f", 100, &buf, &len, NULL, &err), 0);
+  assert_string_equal(buf, "new!");
+  free(buf);
+  assert_int_equal(count_entries(t->path), 1);
+  assert_int_equal(mkdirat(t->fd, "d", 0700), 0);
+  assert_int_equal(hr_replace_file_at(t->fd, "d", "x", 1, 0600, &err), -1);
+  assert_int_equal(count_entries(t->path), 2);
+  assert_int_equal(hr_replace_file_at(t->fd, "a/b", "x", 1, 0600, &err), -1);
+}
+
 static void test_error_prefix(void **state)
 {
   struct hr_error err = {0};
@@ -262,6 +314,8 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_atomic_write, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(test_atomic_write_leftovers, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test(test_error_prefix),
+      cmocka_unit_test(test_format_utc),
+      cmocka_unit_test_setup_teardown(test_replace_file, tmpdir_setup, tmpdir_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
