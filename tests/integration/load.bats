@@ -150,7 +150,7 @@ load_read_report() {
   echo "# checked in $((SECONDS - start)) s" >&3
 }
 
-@test "load: 200 create/delete cycles leave no fd, state file, id range or container behind" {
+@test "load: 200 create/delete cycles (LOAD_CYCLES) leave no fd, state file, id range or container behind" {
   local i b=$HR_TMP/cycle start fds_before fds_after base cycles=${LOAD_CYCLES:-200}
   # The runtime lists the descriptors it inherited, then runs runc: hardrun
   # must pass on exactly what it was given.
