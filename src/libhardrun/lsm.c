@@ -32,6 +32,7 @@
 
 #include "hardrun/controls.h"
 #include "hardrun/lsm.h"
+#include "hardrun/rundir.h"
 #include "hardrun/utils.h"
 
 #define LXC_CONTEXTS_MAX  (64u * 1024)
@@ -43,7 +44,6 @@
 #define LABEL_MAX         1024u
 #define PROFILE_NAME_MAX  255u
 #define SELINUX_TYPE_MAX  255u
-#define LOCK_WAIT_TRIES   1000 /* of 10 ms each */
 #define MCS_RANDOM_TRIES  64
 #define APPARMOR_LINE_MAX 4096
 
@@ -1013,26 +1013,6 @@ static int open_run_dir(const char *run_dir, bool create, struct hr_error *err)
   return fd;
 }
 
-/* A bounded wait: a hung holder must fail a create, not hang it. */
-static int lock_state(int dfd, const char *run_dir, struct hr_error *err)
-{
-  const struct timespec tick = {0, 10 * 1000 * 1000};
-  int fd = openat(dfd, MCS_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-
-  if (fd < 0)
-    return hr_error_sys(err, "open `%s/%s`", run_dir, MCS_LOCK);
-  for (int i = 0; i < LOCK_WAIT_TRIES; i++) {
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-      return fd;
-    if (errno != EWOULDBLOCK && errno != EINTR)
-      break;
-    nanosleep(&tick, NULL);
-  }
-  hr_error_sys(err, "lock `%s/%s`", run_dir, MCS_LOCK);
-  close(fd);
-  return -1;
-}
-
 static bool same_id(const struct mcs_entry *e, const char *id)
 {
   return e->id_len == strlen(id) && memcmp(e->id, id, e->id_len) == 0;
@@ -1153,7 +1133,7 @@ int hr_mcs_reserve(const char *run_dir, const char *id, const struct hr_mcs_pair
   dfd = open_run_dir(run_dir, true, err);
   if (dfd < 0)
     return -1;
-  lock = lock_state(dfd, run_dir, err);
+  lock = hr_rundir_lock(dfd, MCS_LOCK, run_dir, err);
   if (lock < 0)
     return -1;
   if (mcs_reserve_locked(dfd, run_dir, id, want, random, data, &pair, &shared, err) < 0)
@@ -1181,7 +1161,7 @@ static int mcs_open_for(const char *run_dir, const char *id, int *dfd, int *lock
     *err = (struct hr_error){0};
     return 0;
   }
-  *lock = lock_state(*dfd, run_dir, err);
+  *lock = hr_rundir_lock(*dfd, MCS_LOCK, run_dir, err);
   if (*lock < 0)
     return -1;
   if (mcs_load(*dfd, run_dir, st, err) < 0) {

@@ -30,13 +30,17 @@ static int check_dir(int fd, const char *what, struct hr_error *err)
 
 int hr_rundir_open(int dirfd, const char *name, const char *what, bool create, struct hr_error *err)
 {
-  int fd;
+  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-  if (create && mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
-    return hr_error_sys(err, "create state directory `%s`", what);
-  fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  /* Made only when missing: on every create but the first, the mkdir
+   * would be a wasted system call. */
   if (fd < 0 && errno == ENOENT && !create)
     return -2;
+  if (fd < 0 && errno == ENOENT) {
+    if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+      return hr_error_sys(err, "create state directory `%s`", what);
+    fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  }
   if (fd < 0)
     return hr_error_sys(err, "open state directory `%s`", what);
   if (check_dir(fd, what, err) < 0) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hardrun/json.h"
+#include "hardrun/rundir.h"
 #include "hardrun/state.h"
 #include "hardrun/utils.h"
 
@@ -86,49 +87,6 @@ static void root_key(const char *root, char out[17])
   snprintf(out, 17, "%016" PRIx64, h);
 }
 
-/* A directory hardrun trusts: not a symlink, owned by us, writable by no
- * one else. */
-static int check_dir(int fd, const char *what, struct hr_error *err)
-{
-  struct stat st;
-
-  if (fstat(fd, &st) < 0)
-    return hr_error_sys(err, "stat state directory `%s`", what);
-  if (st.st_uid != geteuid() || (st.st_mode & 022) != 0)
-    return hr_error_profile(err,
-                            "state directory `%s` must be owned by uid %u and writable by no "
-                            "one else (it is uid %u, mode %04o)",
-                            what, (unsigned)geteuid(), (unsigned)st.st_uid,
-                            (unsigned)(st.st_mode & 07777));
-  return 0;
-}
-
-/* Open `name` under `dirfd` as a trusted directory, making it when
- * `create`.  Returns the fd, or -1 with err, or -2 when it is absent and
- * not to be made. */
-static int open_dir(int dirfd, const char *name, const char *what, bool create,
-                    struct hr_error *err)
-{
-  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-  /* Made only when missing: on every create but the first, the mkdir
-   * would be a wasted system call. */
-  if (fd < 0 && errno == ENOENT && !create)
-    return -2;
-  if (fd < 0 && errno == ENOENT) {
-    if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
-      return hr_error_sys(err, "create state directory `%s`", what);
-    fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  }
-  if (fd < 0)
-    return hr_error_sys(err, "open state directory `%s`", what);
-  if (check_dir(fd, what, err) < 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 /* The directory of root's records and the record's file name.  Returns the
  * directory fd, -1 on error, -2 when absent and not `create`. */
 static int open_root_dir(const char *state_dir, const char *root_abs, const char *id, bool create,
@@ -144,12 +102,12 @@ static int open_root_dir(const char *state_dir, const char *root_abs, const char
                           id != NULL ? id : "", HR_STATE_ID_MAX);
   if (state_dir == NULL || state_dir[0] != '/')
     return hr_error_profile(err, "stateDir must be an absolute path");
-  top = open_dir(AT_FDCWD, state_dir, state_dir, create, err);
+  top = hr_rundir_open(AT_FDCWD, state_dir, state_dir, create, err);
   if (top < 0)
     return top;
   root_key(root_abs, key);
   snprintf(name, HR_STATE_ID_MAX + 8, "%s.json", id);
-  return open_dir(top, key, state_dir, create, err);
+  return hr_rundir_open(top, key, state_dir, create, err);
 }
 
 static int set_string(struct hr_json_doc *doc, struct hr_json *obj, const char *key, const char *v,
