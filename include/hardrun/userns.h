@@ -125,9 +125,12 @@ int hr_userns_state_open(const char *state_dir, bool create, struct hr_userns_st
 int hr_userns_state_save(struct hr_userns_state *st, struct hr_error *err);
 void hr_userns_state_close(struct hr_userns_state *st);
 
-/* Revoke the slice's ACL grants, then drop entry `i` from the table. */
+/* Revoke the slice's ACL grants, then drop entry `i` from the table.  When
+ * a revoke fails the entry stays (its ids are not handed out while an
+ * entry for them may remain) and -1 is returned. */
 int hr_userns_table_drop(struct hr_userns_table *t, size_t i, struct hr_error *err);
-/* Drop every entry that is no longer live; 1 when any was dropped. */
+/* Drop every entry that is no longer live and whose grants could be
+ * revoked; 1 when any was dropped. */
 int hr_userns_reclaim(struct hr_userns_table *t, struct hr_error *err);
 
 /* ---- ACLs (userns-acl.c) -------------------------------------------------- */
@@ -139,6 +142,9 @@ int hr_acl_can_search(int fd, uid_t uid, gid_t gid, struct hr_error *err);
  * mask: no other entry gets more).  Refused when an entry for uid or the
  * ACL's mask already denies search: that is the admin's decision. */
 int hr_acl_grant_search(int fd, const char *path, uid_t uid, struct hr_error *err);
+/* The refusals hr_acl_grant_search() would make, without writing: 0 when
+ * the entry can be added. */
+int hr_acl_grant_check(int fd, const char *path, uid_t uid, struct hr_error *err);
 /* Remove the named entry of uid again; an ACL left without named entries
  * becomes the plain mode bits it was. */
 int hr_acl_revoke(int fd, const char *path, uid_t uid, struct hr_error *err);

@@ -146,9 +146,28 @@ static void acl_insert(struct acl *a, struct acl_entry e)
   a->n++;
 }
 
-int hr_acl_grant_search(int fd, const char *path, uid_t uid, struct hr_error *err)
+/* Why a "--x" entry for `uid` cannot be added to `a`, or 0. */
+static int grant_refusal(const struct acl *a, const char *path, uid_t uid, struct hr_error *err)
 {
-  struct acl_entry *mask, *group_obj;
+  const struct acl_entry *mask = acl_find((struct acl *)a, TAG_MASK, NO_ID);
+
+  if (acl_find((struct acl *)a, TAG_USER, uid) != NULL)
+    return hr_error_refused(err,
+                            "the ACL of `%s` already has an entry for uid %u that denies "
+                            "search; remove it or make the directory searchable",
+                            path, (unsigned)uid);
+  if (a->n + 2 > ACL_MAX)
+    return hr_error_refused(err, "the ACL of `%s` is full", path);
+  if (mask != NULL && (mask->perm & PERM_X) == 0)
+    return hr_error_refused(err,
+                            "the ACL mask of `%s` denies search to every named entry; "
+                            "make the directory searchable (chmod o+x)",
+                            path);
+  return 0;
+}
+
+int hr_acl_grant_check(int fd, const char *path, uid_t uid, struct hr_error *err)
+{
   struct stat st;
   struct acl a;
 
@@ -156,20 +175,22 @@ int hr_acl_grant_search(int fd, const char *path, uid_t uid, struct hr_error *er
     return hr_error_sys(err, "stat `%s`", path);
   if (acl_read(fd, &st, &a, err) < 0)
     return hr_error_prefix(err, "`%s`", path);
-  if (acl_find(&a, TAG_USER, uid) != NULL)
-    return hr_error_refused(err,
-                            "the ACL of `%s` already has an entry for uid %u that denies "
-                            "search; remove it or make the directory searchable",
-                            path, (unsigned)uid);
-  if (a.n + 2 > ACL_MAX)
-    return hr_error_refused(err, "the ACL of `%s` is full", path);
-  mask = acl_find(&a, TAG_MASK, NO_ID);
-  if (mask != NULL && (mask->perm & PERM_X) == 0)
-    return hr_error_refused(err,
-                            "the ACL mask of `%s` denies search to every named entry; "
-                            "make the directory searchable (chmod o+x)",
-                            path);
-  if (mask == NULL) {
+  return grant_refusal(&a, path, uid, err);
+}
+
+int hr_acl_grant_search(int fd, const char *path, uid_t uid, struct hr_error *err)
+{
+  struct acl_entry *group_obj;
+  struct stat st;
+  struct acl a;
+
+  if (fstat(fd, &st) < 0)
+    return hr_error_sys(err, "stat `%s`", path);
+  if (acl_read(fd, &st, &a, err) < 0)
+    return hr_error_prefix(err, "`%s`", path);
+  if (grant_refusal(&a, path, uid, err) < 0)
+    return -1;
+  if (acl_find(&a, TAG_MASK, NO_ID) == NULL) {
     /* The mask caps the group class: group_obj's own bits keep it as it was. */
     group_obj = acl_find(&a, TAG_GROUP_OBJ, NO_ID);
     acl_insert(&a, (struct acl_entry){

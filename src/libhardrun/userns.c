@@ -462,25 +462,42 @@ void hr_userns_bind(const struct hr_userns_host *h)
   bound = h;
 }
 
-int hr_userns_table_drop(struct hr_userns_table *t, size_t i, struct hr_error *err)
+/* Revoked by dev and inode: a directory removed and replaced since (a
+ * container's overlay directory, say) is not ours to edit.  The path is
+ * followed as the grant followed it (a symlinked data root): the inode
+ * check on the open fd, not O_NOFOLLOW, decides what is edited.  A grant
+ * planned but never written (hardrun killed between the two) has no entry
+ * to remove, which is no error. */
+static int revoke_grants(const struct hr_userns_slice *s, struct hr_error *err)
 {
-  struct hr_userns_slice *s = &t->items[i];
   int ret = 0;
 
-  /* Revoked by dev and inode: a directory removed and replaced since (a
-   * container's overlay directory, say) is not ours to edit.  The path is
-   * followed as the grant followed it (a symlinked data root): the inode
-   * check on the open fd, not O_NOFOLLOW, decides what is edited. */
   for (size_t g = 0; g < s->n_grants; g++) {
     const struct hr_userns_grant *gr = &s->grants[g];
     cleanup_close int fd = open(gr->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || (uint64_t)st.st_dev != gr->dev ||
-        (uint64_t)st.st_ino != gr->ino)
+    if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
+      ret = hr_error_sys(err, "open `%s` to revoke its ACL entry", gr->path);
+    if (fd < 0)
       continue;
-    if (hr_acl_revoke(fd, gr->path, s->uid, err) < 0)
+    if (fstat(fd, &st) < 0)
+      ret = hr_error_sys(err, "stat `%s`", gr->path);
+    else if ((uint64_t)st.st_dev == gr->dev && (uint64_t)st.st_ino == gr->ino &&
+             hr_acl_revoke(fd, gr->path, s->uid, err) < 0)
       ret = -1;
   }
+  return ret;
+}
+
+/* A slice leaves the table only once its ACL entries are gone: while one
+ * may remain, its ids are not handed out again (a new holder would
+ * inherit the entry), and the next reclaim tries again. */
+int hr_userns_table_drop(struct hr_userns_table *t, size_t i, struct hr_error *err)
+{
+  struct hr_userns_slice *s = &t->items[i];
+
+  if (revoke_grants(s, err) < 0)
+    return -1;
   free(s->root);
   free(s->id);
   for (size_t g = 0; g < s->n_grants; g++)
@@ -488,7 +505,7 @@ int hr_userns_table_drop(struct hr_userns_table *t, size_t i, struct hr_error *e
   free(s->grants);
   memmove(&t->items[i], &t->items[i + 1], (t->len - i - 1) * sizeof(t->items[0]));
   t->len--;
-  return ret;
+  return 0;
 }
 
 int hr_userns_reclaim(struct hr_userns_table *t, struct hr_error *err)
@@ -500,16 +517,18 @@ int hr_userns_reclaim(struct hr_userns_table *t, struct hr_error *err)
   for (size_t i = t->len; i-- > 0;) {
     if (hr_userns_slice_live(&t->items[i]))
       continue;
-    /* A revoke that fails leaves a stale "--x" entry for ids no container
-     * holds; the slice itself must still come free. */
-    hr_userns_table_drop(t, i, &derr);
-    dropped = 1;
+    /* A revoke that fails keeps the slice (and its ids) for next time. */
+    if (hr_userns_table_drop(t, i, &derr) == 0)
+      dropped = 1;
   }
   return dropped;
 }
 
-static int grant_one(const char *path, struct hr_userns_slice *s, bool is_rootfs,
-                     struct hr_error *err)
+/* Plan one grant: the directory's dev and inode, if the slice's root
+ * cannot search it.  Nothing is written yet: the table records the plan
+ * first, so that no entry can exist that the table does not account for. */
+static int plan_one(const char *path, struct hr_userns_slice *s, bool is_rootfs,
+                    struct hr_error *err)
 {
   cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   struct hr_userns_grant *g;
@@ -534,18 +553,23 @@ static int grant_one(const char *path, struct hr_userns_slice *s, bool is_rootfs
   if (s->n_grants == HR_USERNS_MAX_ACL_ENTRIES)
     return hr_error_refused(err, "more than %u directories above the rootfs need an ACL entry",
                             HR_USERNS_MAX_ACL_ENTRIES);
-  if (hr_acl_grant_search(fd, path, s->uid, err) < 0)
+  /* Refused now, not at apply: a planned grant is revoked on failure, and
+   * a revoke would remove an entry for the uid that is not ours. */
+  if (hr_acl_grant_check(fd, path, s->uid, err) < 0)
     return -1;
-  g = &s->grants[s->n_grants++];
+  g = &s->grants[s->n_grants];
   *g = (struct hr_userns_grant){.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
-  return (g->path = hr_strdup(path, err)) != NULL ? 0 : -1;
+  if ((g->path = hr_strdup(path, err)) == NULL)
+    return -1;
+  s->n_grants++;
+  return 0;
 }
 
-/* Give the slice's root search permission on each directory above the
- * rootfs, along the path as given and along its real path: runc mounts
+/* The directories above the rootfs the slice's root must be able to
+ * search, along the path as given and along its real path: runc mounts
  * the rootfs from inside the user namespace, as that root.  Docker's
  * data root and overlay directories are 0710 root:root. */
-static int grant_path(const char *rootfs, struct hr_userns_slice *s, struct hr_error *err)
+static int plan_grants(const char *rootfs, struct hr_userns_slice *s, struct hr_error *err)
 {
   cleanup_free char *real = realpath(rootfs, NULL);
   const char *paths[2] = {rootfs, real};
@@ -558,14 +582,31 @@ static int grant_path(const char *rootfs, struct hr_userns_slice *s, struct hr_e
       return -1;
     for (char *slash = p; (slash = strchr(slash + 1, '/')) != NULL;) {
       *slash = '\0';
-      if (grant_one(p, s, false, err) < 0)
+      if (plan_one(p, s, false, err) < 0)
         return -1;
       *slash = '/';
     }
-    if (grant_one("/", s, false, err) < 0)
+    if (plan_one("/", s, false, err) < 0)
       return -1;
   }
-  return grant_one(real, s, true, err);
+  return plan_one(real, s, true, err);
+}
+
+/* Write the planned entries, each on the directory the plan saw. */
+static int apply_grants(const struct hr_userns_slice *s, struct hr_error *err)
+{
+  for (size_t i = 0; i < s->n_grants; i++) {
+    const struct hr_userns_grant *g = &s->grants[i];
+    cleanup_close int fd = open(g->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+      return hr_error_sys(err, "open `%s`", g->path);
+    if ((uint64_t)st.st_dev != g->dev || (uint64_t)st.st_ino != g->ino)
+      return hr_error_sys(err, "`%s` was replaced while its ACL entry was being added", g->path);
+    if (hr_acl_grant_search(fd, g->path, s->uid, err) < 0)
+      return -1;
+  }
+  return 0;
 }
 
 static char *rootfs_path(const struct hr_json *spec, struct hr_error *err)
@@ -606,14 +647,18 @@ static int take_slice(struct hr_userns_state *st, const struct pool *pool, uint3
   s.grants = hr_calloc(HR_USERNS_MAX_ACL_ENTRIES, sizeof(*s.grants), err);
   s.root = hr_strdup(bound->root, err);
   s.id = hr_strdup(bound->id, err);
-  /* In the table before any host change, so a failure below undoes the
-   * grants through the one drop path. */
+  /* In the table, on disk, before any host change: whatever happens to
+   * this process afterwards, every ACL entry it may have written belongs
+   * to a slice the next reclaim revokes.  A failure here undoes through the
+   * one drop path; a drop that cannot revoke keeps the slice on disk. */
   st->table.items[st->table.len++] = s;
   if (s.grants == NULL || s.root == NULL || s.id == NULL ||
-      (rootfs != NULL && grant_path(rootfs, &st->table.items[st->table.len - 1], err) < 0) ||
-      hr_userns_state_save(st, err) < 0) {
+      (rootfs != NULL && plan_grants(rootfs, &st->table.items[st->table.len - 1], err) < 0) ||
+      hr_userns_state_save(st, err) < 0 ||
+      apply_grants(&st->table.items[st->table.len - 1], err) < 0) {
     struct hr_error derr = {0};
     hr_userns_table_drop(&st->table, st->table.len - 1, &derr);
+    hr_userns_state_save(st, &derr);
     return -1;
   }
   taken.taken = true;

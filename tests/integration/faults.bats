@@ -4,14 +4,24 @@
 # directory, the log and the audit file) is made to fail in turn with
 # strace's syscall tampering, the bundle's filesystem is made full, and
 # hardrun is killed with SIGKILL in the middle of its writes.  After each:
-#   - config.json holds its old bytes or the whole hardened document,
-#     never a mix;
+#   - the file hardrun rewrites holds its old bytes or the whole hardened
+#     document, never a mix;
 #   - no temporary file is left (after a SIGKILL, at most the complete
-#     copy of the last step, which the next create removes);
+#     copy of the last step, which the next run removes);
 #   - the runtime ran only if hardrun succeeded, and then on the fully
-#     hardened config.json (a spy runtime records that it ran);
+#     hardened file (a spy runtime records that it ran);
 #   - a failure is reported as the last error line of --log, or, when
 #     the failure hit the log itself, on stderr.
+#
+# Three paths are tested this way, chosen by the test's name:
+#   - "faults:": create, which rewrites config.json;
+#   - "faults, exec:": exec --process, which rewrites the process file;
+#   - "faults, userns:": create under a profile with a user namespace,
+#     which also takes a slice of the id pool (slices.json) and grants the
+#     slice's root an ACL entry on the bundle.  There, in addition, the
+#     table is always whole JSON, and no ACL entry is left on the bundle
+#     that no slice in the table accounts for (the slice of a dead creator
+#     is reclaimed, with its entries, by the next create).
 #
 # The injection points come from a reference run traced with strace -y:
 # each system call whose arguments name one of hardrun's files, numbered
@@ -24,6 +34,11 @@ setup() {
   hr_plain && skip "fault injection needs hardrun, not a plain runtime"
   command -v strace >/dev/null || skip "strace is not installed (apt-get install strace)"
   hr_setup
+  case $BATS_TEST_DESCRIPTION in
+  "faults, exec:"*) FI_MODE=exec ;;
+  "faults, userns:"*) FI_MODE=userns ;;
+  *) FI_MODE=create ;;
+  esac
   # The runtime only records that it ran: no container is started here.
   cat >"$HR_TMP/runc-spy" <<EOF
 #!/bin/sh
@@ -36,35 +51,85 @@ EOF
   # What the default profile must fix: a writable root, every capability.
   hr_spec_edit "$B" '.root.readonly = false | del(.process.noNewPrivileges)
     | .process.capabilities.bounding += ["CAP_SYS_ADMIN"]'
-  cp "$B/config.json" "$HR_TMP/orig.json"
+  FI_FILE=$B/config.json
+  case $FI_MODE in
+  exec) fi_setup_exec || return 1 ;;
+  userns) fi_setup_userns || return 1 ;;
+  esac
+  cp "$FI_FILE" "$HR_TMP/orig.json"
   # A first run fills the seccomp cache and makes the state directories,
   # so that every later run makes the same system calls up to a fault.
-  fi_create >/dev/null 2>&1 || hr_die "the reference create failed" || return 1
-  cp "$B/config.json" "$HR_TMP/hardened.json"
+  fi_create >/dev/null 2>&1 || hr_die "the reference $FI_MODE failed: $(cat "$HR_TMP/stderr")" || return 1
+  cp "$FI_FILE" "$HR_TMP/hardened.json"
   cmp -s "$HR_TMP/orig.json" "$HR_TMP/hardened.json" && hr_die "the profile changed nothing"
+  [ "$FI_MODE" != userns ] || fi_userns_start || return 1
   fi_reset
+}
+
+# exec --process: the container's record comes from a create through
+# hardrun; the process file asks for every capability and no no_new_privs.
+fi_setup_exec() {
+  FI_MODE=create fi_create >/dev/null 2>&1 ||
+    hr_die "the create before exec failed: $(cat "$HR_TMP/stderr")" || return 1
+  FI_FILE=$HR_TMP/process.json
+  hr_host_caps_json | jq --slurpfile s "$B/config.json" \
+    '. as $c | $s[0].process | .capabilities = {bounding: $c, effective: $c, permitted: $c,
+      inheritable: $c, ambient: $c} | .noNewPrivileges = false' >"$FI_FILE"
+}
+
+# A user namespace from a pool, and a bundle the slice's root cannot enter
+# without the ACL entry hardrun grants it.
+fi_setup_userns() {
+  hr_jsonc "$HR_PROFILES/default.json" |
+    jq '. + {userNamespace: {pool: {uid: 300000, gid: 400000, size: 262144}}}' \
+      >"$HR_TMP/profiles/uns.json"
+  hr_write_conf "$HR_CONF" uns
+  mkdir -m 0755 "$B/rootfs"
+  chmod 0700 "$B"
+  FI_TABLE=$HR_TMP/state/userns/slices.json
 }
 
 teardown() {
   hr_teardown
 }
 
-# fi_create [STRACE_ARGS...]: hardrun create, under strace when given
-# arguments; the tracee's stderr goes to $HR_TMP/stderr.
+# The state every userns run starts from, so that the system calls up to
+# a fault are those of the reference run: the table and ACLs a delete
+# leaves (empty, no entry), or, in the tests named "a dead creator's
+# slice", those the reference create left, whose slice the next create
+# reclaims (revoking its ACL entries) before it takes one.
+fi_userns_start() {
+  jq -r '.slices[].acl[].path' "$FI_TABLE" >"$HR_TMP/acl.paths"
+  grep -qx "$B" "$HR_TMP/acl.paths" || hr_die "no ACL entry was granted on the bundle" || return 1
+  if [[ $BATS_TEST_DESCRIPTION != *"a dead creator's slice"* ]]; then
+    "$HARDRUN" --hardrun-config="$HR_CONF" --root "$HR_RUNC_ROOT" delete --force "$ID" ||
+      hr_die "delete after the reference create failed" || return 1
+    hr_assert_eq "$(jq -c .slices "$FI_TABLE")" "[]" "the table after delete" || return 1
+  fi
+  xargs -d '\n' getfacl -pn <"$HR_TMP/acl.paths" >"$HR_TMP/acl.ref" || return 1
+  cp "$FI_TABLE" "$HR_TMP/table.ref"
+}
+
+# fi_create [STRACE_ARGS...]: hardrun create (or exec, after FI_MODE),
+# under strace when given arguments; the tracee's stderr goes to
+# $HR_TMP/stderr.
 fi_create() {
-  local -a pre=()
+  local -a pre=() cmd=(create --bundle "$B" "$ID")
   # LeakSanitizer cannot run under ptrace (an ASan build of hardrun): the
   # leak checks are the other tests' business.
   [ $# -eq 0 ] || pre=(env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
     strace -qq -o "${FI_TRACE:-/dev/null}" "$@")
+  [ "$FI_MODE" != exec ] || cmd=(exec --process "$FI_FILE" "$ID")
   timeout 60 "${pre[@]}" "$HARDRUN" --hardrun-config="$HR_CONF" --root "$HR_RUNC_ROOT" \
-    --log "${FI_LOG:-$B/log.json}" --log-format json create --bundle "$B" "$ID" \
-    </dev/null 2>"$HR_TMP/stderr"
+    --log "${FI_LOG:-$B/log.json}" --log-format json "${cmd[@]}" </dev/null 2>"$HR_TMP/stderr"
 }
 
 fi_reset() {
-  cp "$HR_TMP/orig.json" "$B/config.json"
+  cp "$HR_TMP/orig.json" "$FI_FILE"
   rm -f "$HR_TMP/ran" "${FI_LOG:-$B/log.json}"
+  [ "$FI_MODE" != userns ] || [ ! -e "$HR_TMP/table.ref" ] || {
+    cp "$HR_TMP/table.ref" "$FI_TABLE" && setfacl --restore="$HR_TMP/acl.ref"
+  }
 }
 
 # fi_points CLASS: "syscall N" for every injection point of CLASS (open,
@@ -94,20 +159,50 @@ fi_points() {
     }' "$HR_TMP/trace"
 }
 
-# fi_check WHAT STATUS: the invariants after one faulty create.
+# fi_is_hardened FILE: FILE is the whole hardened document.  Under a user
+# namespace its slice may differ from the reference run's: a slice whose
+# ACL entry could not be revoked stays held, and the next one is taken.
+fi_is_hardened() {
+  [ "$FI_MODE" = userns ] || { cmp -s "$1" "$HR_TMP/hardened.json"; return; }
+  local norm='del(.linux.uidMappings, .linux.gidMappings)'
+  [ "$(jq -cS "$norm" "$1")" = "$(jq -cS "$norm" "$HR_TMP/hardened.json")" ] &&
+    jq -e '.linux.uidMappings | length == 1 and .[0].hostID >= 300000 and .[0].size == 65536' "$1" >/dev/null
+}
+
+# fi_left: the temporary files left beside the files hardrun writes.
+fi_left() {
+  find "$B" "$HR_TMP/state" "$(dirname "$FI_FILE")" -maxdepth 3 -name '.*' -print | sort -u
+}
+
+# fi_check_table WHAT: the slice table is whole, and every ACL entry on the
+# bundle belongs to a slice the table holds (which a reclaim will revoke).
+fi_check_table() {
+  local what=$1 uid
+  [ "$FI_MODE" = userns ] || return 0
+  [ ! -e "$FI_TABLE" ] || jq -e '.slices | type == "array"' "$FI_TABLE" >/dev/null ||
+    hr_die "$what: the slice table is not whole: $(head -c 300 "$FI_TABLE")" || return 1
+  for uid in $(getfacl -cpn "$B" | sed -n 's/^user:\([0-9][0-9]*\):.*/\1/p'); do
+    [ -e "$FI_TABLE" ] && jq -e --argjson u "$uid" --arg b "$B" \
+      'any(.slices[]; .uid == $u and any(.acl[]; .path == $b))' "$FI_TABLE" >/dev/null ||
+      hr_die "$what: ACL entry for uid $uid on the bundle with no slice to revoke it" || return 1
+  done
+}
+
+# fi_check WHAT STATUS: the invariants after one faulty run.
 fi_check() {
   local what=$1 status=$2 log=${FI_LOG:-$B/log.json} last left
-  left=$(find "$B" "$HR_TMP/state" -name '.*' -print)
+  left=$(fi_left)
   [ -z "$left" ] || hr_die "$what: temporary files left: $left" || return 1
+  fi_check_table "$what" || return 1
   if [ "$status" -eq 0 ]; then
     [ -e "$HR_TMP/ran" ] || hr_die "$what: hardrun succeeded but the runtime did not run" || return 1
-    cmp -s "$B/config.json" "$HR_TMP/hardened.json" ||
-      hr_die "$what: the runtime ran on a config.json that is not the hardened one" || return 1
+    fi_is_hardened "$FI_FILE" ||
+      hr_die "$what: the runtime ran on a $FI_FILE that is not the hardened one" || return 1
     return 0
   fi
   [ ! -e "$HR_TMP/ran" ] || hr_die "$what: hardrun failed ($status) but the runtime ran" || return 1
-  cmp -s "$B/config.json" "$HR_TMP/orig.json" || cmp -s "$B/config.json" "$HR_TMP/hardened.json" ||
-    hr_die "$what: config.json is neither the old nor the hardened document" || return 1
+  cmp -s "$FI_FILE" "$HR_TMP/orig.json" || fi_is_hardened "$FI_FILE" ||
+    hr_die "$what: $FI_FILE is neither the old nor the hardened document" || return 1
   last=$(tail -n 1 "$log" 2>/dev/null)
   if [ "$(jq -r .level <<<"$last" 2>/dev/null)" = error ]; then
     hr_assert_match "$(jq -r .msg <<<"$last")" '^hardrun: ' || return 1
@@ -118,18 +213,22 @@ fi_check() {
   fi
 }
 
-# fi_inject CLASS: each point of CLASS fails with EIO, one run per point.
+# fi_inject CLASS...: each point of each CLASS fails with EIO, one run per
+# point.
 fi_inject() {
-  local class=$1 sc n count=0 status
-  while read -r sc n; do
-    fi_reset
-    status=0
-    fi_create -e inject="$sc:error=EIO:when=$n" || status=$?
-    fi_check "$sc #$n fails with EIO" "$status" || return 1
-    count=$((count + 1))
-  done < <(fi_points "$class")
-  echo "# $count $class points" >&3
-  [ "$count" -gt 0 ] || hr_die "no $class operation on the config path: the trace is wrong"
+  local class sc n count status
+  for class in "$@"; do
+    count=0
+    while read -r sc n; do
+      fi_reset
+      status=0
+      fi_create -e inject="$sc:error=EIO:when=$n" || status=$?
+      fi_check "$sc #$n fails with EIO" "$status" || return 1
+      count=$((count + 1))
+    done < <(fi_points "$class")
+    echo "# $count $class points" >&3
+    [ "$count" -gt 0 ] || [ "$#" -gt 1 ] || hr_die "no $class operation on the config path: the trace is wrong"
+  done
 }
 
 @test "faults: every open on the config path fails in turn" {
@@ -210,16 +309,20 @@ fi_inject() {
 # fi_kill CLASS...: SIGKILL at each point of the given classes that
 # touches the bundle's or the state directory's files.
 fi_kill() {
-  local sc n count=0 status left
+  local sc n count=0 status left points
+  # Every reference run before the first kill: a traced run made while the
+  # loop below runs would race it for the same bundle and state.
+  points=$(for c in "$@"; do fi_points "$c"; done | sort -u)
   while read -r sc n; do
     fi_reset
     status=0
     fi_create -e inject="$sc:signal=KILL:when=$n" || status=$?
     [ "$status" -ne 0 ] || hr_die "$sc #$n: hardrun was not killed" || return 1
     [ ! -e "$HR_TMP/ran" ] || hr_die "$sc #$n: killed, yet the runtime ran" || return 1
-    cmp -s "$B/config.json" "$HR_TMP/orig.json" || cmp -s "$B/config.json" "$HR_TMP/hardened.json" ||
-      hr_die "$sc #$n: config.json is neither the old nor the hardened document" || return 1
-    left=$(find "$B" "$HR_TMP/state" -name '.*' -print)
+    cmp -s "$FI_FILE" "$HR_TMP/orig.json" || fi_is_hardened "$FI_FILE" ||
+      hr_die "$sc #$n: $FI_FILE is neither the old nor the hardened document" || return 1
+    fi_check_table "killed at $sc #$n" || return 1
+    left=$(fi_left)
     if [ -n "$left" ]; then
       # Only a complete copy may be left, by a kill between naming the
       # new file and renaming it; the next create must remove it.
@@ -227,11 +330,11 @@ fi_kill() {
         jq -e . "$f" >/dev/null || hr_die "$sc #$n: a partial temporary file: $f" || return 1
       done
       fi_reset
-      fi_create || hr_die "$sc #$n: the create after the kill failed: $(cat "$HR_TMP/stderr")" || return 1
-      fi_check "the create after a kill at $sc #$n" 0 || return 1
+      fi_create || hr_die "$sc #$n: the $FI_MODE after the kill failed: $(cat "$HR_TMP/stderr")" || return 1
+      fi_check "the $FI_MODE after a kill at $sc #$n" 0 || return 1
     fi
     count=$((count + 1))
-  done < <(for c in "$@"; do fi_points "$c"; done | sort -u)
+  done <<<"$points"
   echo "# $count kill points" >&3
   [ "$count" -gt 0 ]
 }
@@ -242,4 +345,33 @@ fi_kill() {
 
 @test "faults: SIGKILL at every other step of the rewrite" {
   fi_kill open close rename other
+}
+
+@test "faults, exec: every file operation on the process file's path fails in turn" {
+  fi_inject open read fstat write fsync rename close other
+}
+
+@test "faults, exec: SIGKILL at every step of the process file's rewrite" {
+  fi_kill write fsync open close rename other
+}
+
+@test "faults, userns: every file operation of a create with a user namespace fails in turn" {
+  fi_inject open read fstat write fsync rename close other
+  # and the pool is not leaked: a create with no fault still gets a slice
+  fi_reset
+  fi_create || hr_die "the create after the faults failed: $(cat "$HR_TMP/stderr")"
+  fi_check "the create after the faults" 0
+  hr_assert_eq "$(jq --arg id "$ID" '[.slices[] | select(.id == $id)] | length' "$FI_TABLE")" 1
+}
+
+@test "faults, userns: SIGKILL at every step of a create with a user namespace" {
+  fi_kill write fsync open close rename other
+}
+
+@test "faults, userns: every file operation fails in turn, with a dead creator's slice to reclaim" {
+  fi_inject open read fstat write fsync rename close other
+}
+
+@test "faults, userns: SIGKILL at every step, with a dead creator's slice to reclaim" {
+  fi_kill write fsync open close rename other
 }
