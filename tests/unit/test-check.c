@@ -169,6 +169,11 @@ static const struct check_case cases[] = {
      {{"c.json", "{\"stateDir\": \"run/hardrun\"}"}},
      "c.json",
      "@/c.json:1:14: stateDir: expected an absolute path, got \"run/hardrun\""},
+    {"hardrun.conf, by its rules alone",
+     {{"rules.json", "{\"profileRules\": [{\"profile\": \"web\", \"match\": []}]}"}},
+     "rules.json",
+     "@/rules.json:1:47: profileRules[0].match: expected an object of annotation values, got "
+     "array"},
 };
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
