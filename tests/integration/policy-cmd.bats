@@ -84,8 +84,8 @@ compare_bundle() {
 @test "explain and a real create agree on every fixture and profile" {
   local f p
   for f in explain/docker-privileged-host.json explain/docker-default.json \
-    explain/docker-hardened.json configs/docker-run.json configs/docker-run-privileged.json \
-    configs/ctr-run.json configs/runc-spec.json; do
+    explain/docker-hardened.json explain/docker-selinux.json configs/docker-run.json \
+    configs/docker-run-privileged.json configs/ctr-run.json configs/runc-spec.json; do
     for p in default strict lenient observe; do
       explain_vs_create "$f" "$p"
     done
