@@ -99,6 +99,11 @@ int hr_changes_add_text(struct hr_changes *c, const char *rule, const char *path
 int hr_profile_error(const struct hr_json_doc *profile, const struct hr_json *node,
                      struct hr_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with the node's path in front of the message:
+ * "FILE:LINE:COL: profileRules[2].allow[0]: message". */
+int hr_profile_path_error(const struct hr_json_doc *profile, const struct hr_json *node,
+                          struct hr_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Refuse keys of `obj` not in the NULL-terminated `allowed` list (exact,
  * case-sensitive: profiles are ours, not Go's), suggesting the closest
  * allowed key ("did you mean"). */

@@ -55,12 +55,15 @@ int hr_doctor_format_json(const struct hr_doctor *d, char **ret, struct hr_error
 /* ---- parsers, exposed for the unit tests --------------------------------- */
 
 /* The addresses a dockerd command line (NUL-separated, as
- * /proc/PID/cmdline) listens on (-H/--host, any spelling), and whether it
- * verifies TLS clients (--tlsverify, or --tlsverify=true).  `ret_config`
- * gets --config-file's value (a pointer into `cmdline`) or NULL.
- * Returns the number of addresses put in `hosts` (at most `max`). */
+ * /proc/PID/cmdline) listens on (-H/--host, any spelling), and what it says
+ * of TLS client verification: 1 for --tlsverify or --tlsverify=V with V
+ * true to Go's strconv.ParseBool, 0 for V false, -1 when it does not say
+ * (dockerd then verifies when DOCKER_TLS_VERIFY is set or daemon.json says
+ * so).  `ret_config` gets --config-file's value (a pointer into `cmdline`)
+ * or NULL.  Returns the number of addresses put in `hosts` (at most
+ * `max`). */
 size_t hr_doctor_dockerd_args(const char *cmdline, size_t len, const char **hosts, size_t max,
-                              bool *ret_tlsverify, const char **ret_config);
+                              int *ret_tlsverify, const char **ret_config);
 
 /* A runtime of containerd's config.toml: the NAME of a
  * [...runtimes.NAME.options] table and its BinaryName. */

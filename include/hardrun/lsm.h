@@ -24,6 +24,10 @@
 #define HR_SELINUX_FALLBACK_FILE    "system_u:object_r:container_file_t:s0"
 /* MCS categories handed out: c0 .. c(HR_MCS_CATEGORIES - 1). */
 #define HR_MCS_CATEGORIES 1024u
+/* What a dry run (`policy explain`) shows in place of the "cA,cB" of a
+ * label create would give a fresh pair: that pair does not exist until
+ * create reserves it, and a made-up one would be a lie. */
+#define HR_MCS_DRY_RUN_PAIR "<unique MCS pair reserved at create>"
 #ifndef HR_RUN_DIR
 #define HR_RUN_DIR "/run/hardrun"
 #endif
@@ -85,6 +89,13 @@ struct hr_lsm_host {
   /* random source for the MCS allocator; NULL means getrandom() */
   uint32_t (*random)(void *data);
   void *data; /* for the callbacks (tests) */
+  /* `policy explain`: reserve no pair and write nothing.  A label the spec
+   * brings is still checked, and the table is read (never locked, never
+   * created) to tell whether another container holds its pair; a fresh
+   * label shows HR_MCS_DRY_RUN_PAIR and is checked against the policy at
+   * the pair c0,c(HR_MCS_CATEGORIES - 1), the bounds of the pairs create
+   * may reserve. */
+  bool dry_run;
 };
 
 #define HR_LSM_PROBE_APPARMOR 1u
@@ -92,9 +103,17 @@ struct hr_lsm_host {
 
 /* Ask the real libraries (only about the LSMs in `what`); the callbacks are
  * the real wrappers, run_dir and container_id come from
- * hr_lsm_set_container(). */
+ * hr_lsm_set_container().  With a host bound by hr_lsm_bind_host() its
+ * facts and callbacks are copied instead. */
 int hr_lsm_host_probe(struct hr_lsm_host *ret, unsigned what, struct hr_error *err);
 void hr_lsm_host_release(struct hr_lsm_host *h);
+
+/* Tests: make the controls' apply functions (so create and `policy
+ * explain` end to end) see the host `h` describes instead of asking the
+ * libraries; NULL asks them again.  Only the LSM facts and callbacks of `h`
+ * are used: run_dir and container_id still come from
+ * hr_lsm_set_container(), dry_run from the apply context. */
+void hr_lsm_bind_host(const struct hr_lsm_host *h);
 
 /* The container being created (or exec'ed into), for the MCS state: main
  * calls this before applying the policy on create, run, restore and exec.
@@ -128,6 +147,12 @@ struct hr_mcs_pair {
 int hr_mcs_reserve(const char *run_dir, const char *id, const struct hr_mcs_pair *want,
                    uint32_t (*random)(void *), void *data, struct hr_mcs_pair *ret,
                    bool *ret_shared, struct hr_error *err);
+/* 1 when a container other than `id` (NULL: any container) has `pair`
+ * recorded, 0 when none has or there is no table, -1 on error.  A dry
+ * run's read: no lock is taken and nothing is created (the file is only
+ * ever replaced whole, by rename, so an unlocked read sees one version). */
+int hr_mcs_held_by_other(const char *run_dir, const char *id, const struct hr_mcs_pair *pair,
+                         struct hr_error *err);
 /* The pair recorded for `id`: 1 and *ret set, 0 when none, -1 on error. */
 int hr_mcs_lookup(const char *run_dir, const char *id, struct hr_mcs_pair *ret,
                   struct hr_error *err);

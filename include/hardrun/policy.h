@@ -40,6 +40,12 @@ int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err);
  * becomes conf->path. */
 int hr_conf_parse(const char *buf, size_t len, const char *name, struct hr_conf *ret,
                   struct hr_error *err);
+/* hardrun.conf's top-level keys (NULL-terminated), and the parse of one
+ * member over `c`, as hr_conf_parse() does for each: for `policy check`,
+ * which parses them one at a time to report every problem. */
+extern const char *const hr_conf_keys[];
+int hr_conf_parse_member(const struct hr_json_doc *doc, const struct hr_json_member *m,
+                         struct hr_conf *c, struct hr_error *err);
 /* The built-in configuration, as when no hardrun.conf exists. */
 int hr_conf_defaults(struct hr_conf *ret, struct hr_error *err);
 void hr_conf_free(struct hr_conf *conf);

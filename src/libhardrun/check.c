@@ -253,23 +253,27 @@ struct checked {
 };
 
 /* Record `e` (an error at `node` of c->doc, or NULL) with the node's path
- * as written in the file. */
+ * as written in the file.  The message may name the node or one of its
+ * parents ("profileRules[1]: unknown key"): the deepest path it holds is
+ * the one rewritten. */
 static int record(struct checked *c, const struct hr_error *e, const struct hr_json *node,
                   const struct hr_json *fallback, struct hr_error *err)
 {
   char now[512], orig[512], msg[HR_ERROR_MSG_MAX];
   struct hr_error fixed = *e;
   unsigned line = 0, col = 0;
-  const char *at;
+  const char *at = NULL;
 
   if (c->out->len - c->first >= CHECK_MAX_PROBLEMS)
     return 0;
-  if (node != NULL) {
-    hr_json_line_col(c->doc, node, &line, &col);
-    node_path(node, now, sizeof(now));
-    node_path(node_at(c->pristine, hr_json_doc_root(c->pristine), line, col), orig, sizeof(orig));
+  for (const struct hr_json *n = node; n != NULL && at == NULL; n = n->parent) {
+    node_path(n, now, sizeof(now));
     at = now[0] != '\0' ? strstr(e->msg, now) : NULL;
-    if (at != NULL && strcmp(now, orig) != 0) {
+    if (at == NULL)
+      continue;
+    hr_json_line_col(c->doc, n, &line, &col);
+    node_path(node_at(c->pristine, hr_json_doc_root(c->pristine), line, col), orig, sizeof(orig));
+    if (orig[0] != '\0' && strcmp(now, orig) != 0) {
       snprintf(msg, sizeof(msg), "%.*s%s%s", (int)(at - e->msg), e->msg, orig, at + strlen(now));
       snprintf(fixed.msg, sizeof(fixed.msg), "%s", msg);
     }
@@ -299,24 +303,50 @@ static bool follows_removal(const struct checked *c, const struct hr_json *n)
   return false;
 }
 
-/* Parse one section again and again, removing what each error points at.
- * Returns 1 when the section ends up parsing, 0 when it does not. */
-static int check_section(struct checked *c, const struct hr_control *ctl, struct hr_json *section,
-                         struct hr_error *err)
+/* One section on its own: a profile's control (`ctl`), or the member `key`
+ * of hardrun.conf (`ctl` NULL).  What it fills is thrown away. */
+static int parse_one(const struct checked *c, const char *key, const struct hr_control *ctl,
+                     struct hr_json *section, struct hr_error *e)
 {
+  const struct hr_json_member m = {.key = key, .key_len = strlen(key), .value = section};
+  struct hr_conf conf = {0};
+  int r;
+
+  if (ctl != NULL) {
+    cleanup_policy struct hr_policy *p = hr_calloc(1, sizeof(*p), e);
+    return p == NULL ? -1 : ctl->parse(c->doc, section, p, e);
+  }
+  r = hr_conf_parse_member(c->doc, &m, &conf, e);
+  hr_conf_free(&conf);
+  return r;
+}
+
+/* Parse one section again and again, removing what each error points at.
+ * An error at a node above one already removed only follows from the
+ * removal: that node goes too, unreported, so that its siblings (the next
+ * rule of a list, say) are still checked, but the section no longer says
+ * what the file says and is left out of the checks across sections.
+ * Returns 1 when the section ends up parsing whole, 0 when it does not. */
+static int check_section(struct checked *c, const char *key, const struct hr_control *ctl,
+                         struct hr_json *section, struct hr_error *err)
+{
+  bool cut = false;
+
   for (int round = 0; round < CHECK_SECTION_ROUNDS; round++) {
-    cleanup_policy struct hr_policy *p = hr_calloc(1, sizeof(*p), err);
     struct hr_error e = {0};
     const struct hr_json *n;
-    if (p == NULL)
-      return -1;
-    if (ctl->parse(c->doc, section, p, &e) == 0)
-      return 1;
+    if (parse_one(c, key, ctl, section, &e) == 0)
+      return cut ? 0 : 1;
     if (e.kind == HR_ERR_SYSTEM && e.code == ENOMEM)
       return hr_error_oom(err);
     n = error_node(c, section, &e);
-    if (n != NULL && follows_removal(c, n))
-      return 0;
+    if (n != NULL && follows_removal(c, n)) {
+      if (n == section)
+        return 0;
+      detach((struct hr_json *)n);
+      cut = true;
+      continue;
+    }
     if (record(c, &e, n, section, err) < 0)
       return -1;
     if (n == NULL || n == section || c->n_removed == HR_ARRAY_SIZE(c->removed))
@@ -336,18 +366,10 @@ static const struct hr_control *control_of(const char *key)
 }
 
 /* Unknown and duplicate top-level keys, each reported and removed. */
-static int check_toplevel(struct checked *c, struct hr_error *err)
+static int check_toplevel(struct checked *c, const char *const *keys, struct hr_error *err)
 {
-  const char *keys[CHECK_TOPLEVEL_MAX + 1];
   struct hr_json *root = hr_json_doc_root(c->doc);
-  size_t n = 0;
 
-  keys[n++] = "description";
-  keys[n++] = "extends";
-  keys[n++] = "enforce";
-  for (size_t i = 0; i < hr_n_controls && n < CHECK_TOPLEVEL_MAX; i++)
-    keys[n++] = hr_controls[i].profile_key;
-  keys[n] = NULL;
   for (int round = 0; round < CHECK_SECTION_ROUNDS; round++) {
     struct hr_error e = {0};
     const struct hr_json *bad;
@@ -414,8 +436,16 @@ static int check_sections(struct checked *c, struct hr_policy **ret, struct hr_e
 {
   struct hr_json *root = hr_json_doc_root(c->doc);
   bool ok[CHECK_TOPLEVEL_MAX * 2] = {false};
+  const char *keys[CHECK_TOPLEVEL_MAX + 1];
+  size_t n = 0;
 
-  if (check_toplevel(c, err) < 0)
+  keys[n++] = "description";
+  keys[n++] = "extends";
+  keys[n++] = "enforce";
+  for (size_t i = 0; i < hr_n_controls && n < CHECK_TOPLEVEL_MAX; i++)
+    keys[n++] = hr_controls[i].profile_key;
+  keys[n] = NULL;
+  if (check_toplevel(c, keys, err) < 0)
     return -1;
   for (size_t i = 0; i < root->u.object.len && i < HR_ARRAY_SIZE(ok); i++) {
     const struct hr_json_member *m = &root->u.object.items[i];
@@ -434,7 +464,7 @@ static int check_sections(struct checked *c, struct hr_policy **ret, struct hr_e
         return -1;
       continue;
     }
-    r = check_section(c, ctl, m->value, err);
+    r = check_section(c, m->key, ctl, m->value, err);
     if (r < 0)
       return -1;
     ok[i] = r == 1;
@@ -662,16 +692,28 @@ static int check_profile(struct checked *c, const char *const *profile_dirs, str
 
 /* ---- the file -------------------------------------------------------------------- */
 
-static int check_conf(const char *path, struct hr_problems *out, struct hr_error *err)
+/* hardrun.conf: every member parsed on its own, as a profile's sections
+ * are.  Then the file is loaded as hardrun does; should that fail where the
+ * members passed (a bound the members do not see), its error is the
+ * problem, so that check never passes a file hardrun refuses. */
+static int check_conf(struct checked *c, struct hr_error *err)
 {
+  struct hr_json *root = hr_json_doc_root(c->doc);
   struct hr_conf conf = {0};
   struct hr_error e = {0};
 
-  if (hr_conf_load(path, &conf, &e) == 0) {
+  if (check_toplevel(c, hr_conf_keys, err) < 0)
+    return -1;
+  for (size_t i = 0; i < root->u.object.len; i++)
+    if (check_section(c, root->u.object.items[i].key, NULL, root->u.object.items[i].value, err) < 0)
+      return -1;
+  if (hr_conf_load(c->path, &conf, &e) == 0) {
     hr_conf_free(&conf);
     return 0;
   }
-  return problem_from_error(out, path, &e, NULL, NULL, err);
+  if (c->out->len > c->first)
+    return 0;
+  return problem_from_error(c->out, c->path, &e, NULL, NULL, err);
 }
 
 static int check_seccomp_file(const char *path, const char *buf, size_t len,
@@ -692,8 +734,9 @@ static int check_seccomp_file(const char *path, const char *buf, size_t len,
  * keys, none of which a profile has. */
 static bool looks_like_conf(const struct hr_json *root)
 {
-  static const char *const keys[] = {"defaultProfile", "runtime",   "profileDirs",
-                                     "auditSocket",    "auditFile", "stateDir"};
+  static const char *const keys[] = {"defaultProfile", "runtime",          "profileDirs",
+                                     "auditSocket",    "auditFile",        "stateDir",
+                                     "profileRules",   "profileAnnotation"};
 
   for (size_t i = 0; i < root->u.object.len; i++)
     for (size_t k = 0; k < HR_ARRAY_SIZE(keys); k++)
@@ -718,14 +761,11 @@ int hr_check_file(const char *path, const char *const *profile_dirs, struct hr_p
   size_t len;
   int r;
 
-  if (ends_with(path, ".conf"))
-    r = check_conf(path, out, err);
-  else if (hr_read_file(path, CHECK_MAX_SIZE, &buf, &len, &e) < 0 ||
-           hr_json_parse(buf, len, &opts, &doc, &e) < 0)
+  if (hr_read_file(path, CHECK_MAX_SIZE, &buf, &len, &e) < 0 ||
+      hr_json_parse(buf, len, &opts, &doc, &e) < 0)
     r = problem_from_error(out, path, &e, NULL, NULL, err);
-  else if (looks_like_conf(hr_json_doc_root(doc)))
-    r = check_conf(path, out, err);
-  else if (hr_json_get(hr_json_doc_root(doc), "defaultAction") != NULL)
+  else if (!ends_with(path, ".conf") && !looks_like_conf(hr_json_doc_root(doc)) &&
+           hr_json_get(hr_json_doc_root(doc), "defaultAction") != NULL)
     r = check_seccomp_file(path, buf, len, out, err);
   else if (hr_json_parse(buf, len, &opts, &pristine, err) < 0)
     r = -1;
@@ -734,7 +774,9 @@ int hr_check_file(const char *path, const char *const *profile_dirs, struct hr_p
     c.pristine = pristine;
     c.buf = buf;
     c.len = len;
-    r = check_profile(&c, profile_dirs, err);
+    r = ends_with(path, ".conf") || looks_like_conf(hr_json_doc_root(doc))
+            ? check_conf(&c, err)
+            : check_profile(&c, profile_dirs, err);
   }
   sort_problems(out, c.first, path);
   return r;

@@ -71,6 +71,62 @@ static void check_apparmor_profile(struct doctor *d)
                        : "containers keep the spec's profile or none");
 }
 
+/* SELINUXTYPE= of /etc/selinux/config, as libselinux reads it; "targeted"
+ * when the file does not say. */
+static void selinux_type(const struct doctor *d, char *buf, size_t size)
+{
+  cleanup_free char *conf = NULL;
+  size_t len;
+
+  snprintf(buf, size, "targeted");
+  if (doctor_read(d, "/etc/selinux/config", &conf, &len) < 0)
+    return;
+  for (const char *l = conf; l != NULL && *l != '\0';
+       l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+    size_t n = strcspn(l, " \t\r\n");
+    if (strncmp(l, "SELINUXTYPE=", 12) == 0 && n > 12 && n - 12 < size &&
+        memchr(l + 12, '/', n - 12) == NULL)
+      snprintf(buf, size, "%.*s", (int)(n - 12), l + 12);
+  }
+}
+
+/* What SELinux has in place of a profile for hardrun: the container
+ * contexts of lxc_contexts (container-selinux), which the selinux control
+ * labels every container with.  A file that does not parse fails every
+ * create. */
+static void check_selinux_contexts(struct doctor *d)
+{
+  const struct hr_policy *p = d->policy;
+  cleanup_free char *buf = NULL, *process = NULL, *file = NULL;
+  char type[64], path[160];
+  struct hr_error e = {0};
+  size_t len;
+
+  if (p != NULL && !p->selinux.enabled)
+    return;
+  selinux_type(d, type, sizeof(type));
+  snprintf(path, sizeof(path), "/etc/selinux/%s/contexts/lxc_contexts", type);
+  if (doctor_read(d, path, &buf, &len) < 0) {
+    doctor_add(d, "selinux contexts", HR_CHECK_WARN,
+               "install container-selinux, which gives the policy container_t and lxc_contexts",
+               "%s: %s: containers are labelled " HR_SELINUX_FALLBACK_PROCESS
+               " with a pair of categories, a type the loaded policy may not have",
+               path, strerror(errno));
+    return;
+  }
+  if (hr_lsm_parse_lxc_contexts(buf, len, &process, &file, &e) < 0) {
+    doctor_add(d, "selinux contexts", HR_CHECK_FAIL, "correct it, or reinstall container-selinux",
+               "%s: %s: every create fails", path, e.msg);
+    return;
+  }
+  doctor_add(d, "selinux contexts", HR_CHECK_PASS, NULL,
+             "%s: containers run as %s%s%s, their files are %s", path,
+             process != NULL ? process : HR_SELINUX_FALLBACK_PROCESS " (built in)",
+             p != NULL && p->selinux.type != NULL ? " with type " : "",
+             p != NULL && p->selinux.type != NULL ? p->selinux.type : "",
+             file != NULL ? file : HR_SELINUX_FALLBACK_FILE " (built in)");
+}
+
 void doctor_lsm(struct doctor *d)
 {
   bool apparmor = file_starts(d, "/sys/module/apparmor/parameters/enabled", "Y");
@@ -102,6 +158,8 @@ void doctor_lsm(struct doctor *d)
   }
   if (apparmor)
     check_apparmor_profile(d);
+  if (selinux)
+    check_selinux_contexts(d);
 }
 
 /* ---- registration ------------------------------------------------------------------- */
@@ -471,13 +529,29 @@ static const char *flag_value(const char *const *args, size_t n, size_t *i, cons
   return len == 2 ? a + len : NULL;
 }
 
+/* Go's strconv.ParseBool, which pflag applies to "--flag=V": 1, 0, or -1
+ * for what it refuses. */
+static int go_bool(const char *s)
+{
+  static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+  static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(yes); i++) {
+    if (strcmp(s, yes[i]) == 0)
+      return 1;
+    if (strcmp(s, no[i]) == 0)
+      return 0;
+  }
+  return -1;
+}
+
 size_t hr_doctor_dockerd_args(const char *cmdline, size_t len, const char **hosts, size_t max,
-                              bool *ret_tlsverify, const char **ret_config)
+                              int *ret_tlsverify, const char **ret_config)
 {
   const char *args[256];
   size_t n = 0, found = 0;
 
-  *ret_tlsverify = false;
+  *ret_tlsverify = -1;
   *ret_config = NULL;
   for (size_t off = 0; off < len && n < HR_ARRAY_SIZE(args); off += strlen(cmdline + off) + 1)
     args[n++] = cmdline + off;
@@ -489,10 +563,10 @@ size_t hr_doctor_dockerd_args(const char *cmdline, size_t len, const char **host
         hosts[found++] = v;
     } else if ((v = flag_value(args, n, &i, "--config-file")) != NULL) {
       *ret_config = v;
-    } else if (strcmp(args[i], "--tlsverify") == 0 || strcmp(args[i], "--tlsverify=true") == 0) {
-      *ret_tlsverify = true;
-    } else if (strcmp(args[i], "--tlsverify=false") == 0) {
-      *ret_tlsverify = false;
+    } else if (strcmp(args[i], "--tlsverify") == 0) {
+      *ret_tlsverify = 1;
+    } else if (strncmp(args[i], "--tlsverify=", 12) == 0 && go_bool(args[i] + 12) >= 0) {
+      *ret_tlsverify = go_bool(args[i] + 12);
     }
   }
   return found;
@@ -520,37 +594,54 @@ static void note_host(struct listeners *l, const char *who, const char *host, bo
   }
 }
 
-/* "hosts" and "tlsverify" of a daemon.json document. */
-static void note_config(struct listeners *l, const char *who, const struct hr_json *root,
-                        bool flag_tls)
+static bool config_tlsverify(const struct hr_json *root)
 {
-  const struct hr_json *hosts = hr_json_get(root, "hosts"), *tls = hr_json_get(root, "tlsverify");
-  bool tlsverify = flag_tls || (tls != NULL && tls->type == HR_JSON_BOOL && tls->u.boolean);
+  const struct hr_json *tls = hr_json_get(root, "tlsverify");
+
+  return tls != NULL && tls->type == HR_JSON_BOOL && tls->u.boolean;
+}
+
+/* "hosts" of a daemon.json document, verified when `tlsverify` is. */
+static void note_config(struct listeners *l, const char *who, const struct hr_json *root,
+                        bool tlsverify)
+{
+  const struct hr_json *hosts = hr_json_get(root, "hosts");
 
   for (size_t i = 0; hosts != NULL && hosts->type == HR_JSON_ARRAY && i < hosts->u.array.len; i++)
     if (hosts->u.array.items[i]->type == HR_JSON_STRING)
       note_host(l, who, hosts->u.array.items[i]->u.string.s, tlsverify);
 }
 
-static void note_config_file(struct doctor *d, struct listeners *l, const char *who,
-                             const char *path, bool flag_tls)
+/* dockerd's --tlsverify defaults to true when DOCKER_TLS_VERIFY is set to
+ * anything but "" in its environment. */
+static bool env_tlsverify(const struct doctor *d, const char *pid)
 {
-  const struct hr_json_parse_opts opts = {.name = path};
-  cleanup_json_doc struct hr_json_doc *doc = NULL;
-  cleanup_free char *buf = NULL;
-  struct hr_error e = {0};
+  static const char key[] = "DOCKER_TLS_VERIFY=";
+  cleanup_free char *env = NULL;
+  char path[300];
   size_t len;
 
-  if (doctor_read(d, path, &buf, &len) == 0 && hr_json_parse(buf, len, &opts, &doc, &e) == 0)
-    note_config(l, who, hr_json_doc_root(doc), flag_tls);
+  snprintf(path, sizeof(path), "/proc/%s/environ", pid);
+  if (doctor_read(d, path, &env, &len) < 0)
+    return false;
+  for (size_t off = 0; off < len; off += strlen(env + off) + 1)
+    if (strncmp(env + off, key, strlen(key)) == 0 && env[off + strlen(key)] != '\0')
+      return true;
+  return false;
 }
 
-/* One running process: a dockerd's flags, and the config file it reads. */
+/* One running process: a dockerd's flags, its environment and the config
+ * file it reads, which together decide whether it verifies TLS clients on
+ * every address it listens on. */
 static void note_process(struct doctor *d, struct listeners *l, const char *pid)
 {
-  cleanup_free char *cmd = NULL;
+  cleanup_free char *cmd = NULL, *buf = NULL;
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
   const char *hosts[MAX_HOSTS], *config = NULL, *base;
+  struct hr_json_parse_opts opts = {0};
   char path[300], who[300];
+  struct hr_error e = {0};
+  int flag;
   bool tls;
   size_t len, n;
 
@@ -562,10 +653,17 @@ static void note_process(struct doctor *d, struct listeners *l, const char *pid)
     return;
   l->daemons++;
   snprintf(who, sizeof(who), "dockerd (pid %s)", pid);
-  n = hr_doctor_dockerd_args(cmd, len, hosts, MAX_HOSTS, &tls, &config);
+  n = hr_doctor_dockerd_args(cmd, len, hosts, MAX_HOSTS, &flag, &config);
+  opts.name = config != NULL ? config : DAEMON_JSON;
+  if (doctor_read(d, opts.name, &buf, &len) == 0)
+    hr_json_parse(buf, len, &opts, &doc, &e);
+  tls = flag >= 0
+            ? flag == 1
+            : env_tlsverify(d, pid) || (doc != NULL && config_tlsverify(hr_json_doc_root(doc)));
   for (size_t i = 0; i < n; i++)
     note_host(l, who, hosts[i], tls);
-  note_config_file(d, l, who, config != NULL ? config : DAEMON_JSON, tls);
+  if (doc != NULL)
+    note_config(l, who, hr_json_doc_root(doc), tls);
 }
 
 static void scan_processes(struct doctor *d, struct listeners *l)
@@ -590,7 +688,8 @@ static void scan_processes(struct doctor *d, struct listeners *l)
 static void check_tcp(struct doctor *d, const struct hr_json_doc *daemon, struct listeners *l)
 {
   if (daemon != NULL)
-    note_config(l, DAEMON_JSON, hr_json_doc_root(daemon), false);
+    note_config(l, DAEMON_JSON, hr_json_doc_root(daemon),
+                config_tlsverify(hr_json_doc_root(daemon)));
   scan_processes(d, l);
   if (l->offenders[0] != '\0')
     doctor_add(d, "docker tcp", HR_CHECK_FAIL,

@@ -740,10 +740,23 @@ static int socket_reachable(const struct doctor *d, const char *path)
   return connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 }
 
+/* Would hardrun's write get through?  access() with the effective ids
+ * answers for the permission bits, a read-only mount and an immutable
+ * file, without writing anything. */
+static int writable(const struct doctor *d, const char *path, bool follow, int mode)
+{
+  cleanup_close int fd = doctor_open(d, path, O_PATH | (follow ? 0 : O_NOFOLLOW));
+
+  if (fd < 0)
+    return -1;
+  return faccessat(fd, "", mode, AT_EACCESS | AT_EMPTY_PATH);
+}
+
 static bool check_audit_file(struct doctor *d, const char *file)
 {
   static const char fix[] = "make it a regular file of root with mode 0600, or set \"auditFile\"";
   cleanup_free char *parent = strndup(file, (size_t)(strrchr(file, '/') - file));
+  const char *dir = parent != NULL && parent[0] != '\0' ? parent : "/";
   struct stat st;
 
   if (doctor_stat(d, file, false, &st) == 0) {
@@ -753,11 +766,22 @@ static bool check_audit_file(struct doctor *d, const char *file)
                  file, (unsigned)geteuid(), (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
       return false;
     }
+    if (writable(d, file, false, W_OK) < 0) {
+      doctor_add(d, "audit", HR_CHECK_FAIL,
+                 "make it writable (chattr -i, or a read-write mount), or set \"auditFile\"",
+                 "auditFile %s is not writable: %s", file, strerror(errno));
+      return false;
+    }
     return true;
   }
-  if (errno == ENOENT && parent != NULL &&
-      doctor_stat(d, parent[0] ? parent : "/", true, &st) == 0 && S_ISDIR(st.st_mode))
-    return true;
+  if (errno == ENOENT && doctor_stat(d, dir, true, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (writable(d, dir, true, W_OK | X_OK) == 0)
+      return true;
+    doctor_add(d, "audit", HR_CHECK_FAIL,
+               "make its directory writable (a read-write mount), or set \"auditFile\"",
+               "auditFile %s cannot be created: %s: %s", file, dir, strerror(errno));
+    return false;
+  }
   doctor_add(d, "audit", HR_CHECK_FAIL, "create its directory, or set \"auditFile\"",
              "auditFile %s cannot be created: %s", file, strerror(errno));
   return false;

@@ -103,8 +103,9 @@ static int explain_with(const struct hr_conf *conf, const char *name, const char
     return -1;
   if ((e->profile_path = hr_strdup(policy->path, err)) == NULL)
     return -1;
-  /* No container id: on an SELinux host the selinux control then fails
-   * rather than reserve categories for a container that does not exist. */
+  /* No container id, and the selinux control runs dry (the walk has a
+   * refusal list): it reads the MCS table under the state directory to
+   * tell whether a label's pair is held already, and reserves nothing. */
   hr_lsm_set_container(NULL, conf->state_dir);
   hr_userns_bind(&dry);
   r = hr_spec_explain_buffer(buf, len, doc_name, policy, &e->changes, &e->refusals, &e->rewrite,

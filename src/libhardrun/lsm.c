@@ -236,6 +236,7 @@ int hr_lsm_parse_lxc_contexts(const char *buf, size_t len, char **ret_process, c
 
 static const char *bound_id;
 static const char *bound_run_dir;
+static const struct hr_lsm_host *bound_host;
 
 void hr_lsm_set_container(const char *id, const char *run_dir)
 {
@@ -253,8 +254,33 @@ static int real_selinux_check(const struct hr_lsm_host *h, const char *context)
   return hr_lsm_selinux_check_context(context);
 }
 
+void hr_lsm_bind_host(const struct hr_lsm_host *h)
+{
+  bound_host = h;
+}
+
+/* The bound host's facts, in a copy that owns its strings. */
+static int bound_probe(struct hr_lsm_host *ret, struct hr_error *err)
+{
+  *ret = *bound_host;
+  ret->run_dir = bound_run_dir != NULL ? bound_run_dir : HR_RUN_DIR;
+  ret->container_id = bound_id;
+  ret->dry_run = false;
+  ret->selinux_process = ret->selinux_file = NULL;
+  if ((bound_host->selinux_process != NULL &&
+       (ret->selinux_process = hr_strdup(bound_host->selinux_process, err)) == NULL) ||
+      (bound_host->selinux_file != NULL &&
+       (ret->selinux_file = hr_strdup(bound_host->selinux_file, err)) == NULL)) {
+    hr_lsm_host_release(ret);
+    return -1;
+  }
+  return 0;
+}
+
 int hr_lsm_host_probe(struct hr_lsm_host *ret, unsigned what, struct hr_error *err)
 {
+  if (bound_host != NULL)
+    return bound_probe(ret, err);
   *ret = (struct hr_lsm_host){
       .apparmor_loaded = real_apparmor_loaded,
       .selinux_check = real_selinux_check,
@@ -688,6 +714,24 @@ static int need_container(const struct hr_lsm_host *host, struct hr_error *err)
   return 0;
 }
 
+/* Record the pair of a label the spec brings; a dry run only looks
+ * whether another container holds it. */
+static int keep_pair(const struct hr_lsm_host *host, const struct hr_mcs_pair *pair, bool *shared,
+                     struct hr_error *err)
+{
+  int r;
+
+  if (host->dry_run) {
+    r = hr_mcs_held_by_other(host->run_dir, host->container_id, pair, err);
+    *shared = r > 0;
+    return r < 0 ? -1 : 0;
+  }
+  if (need_container(host, err) < 0)
+    return -1;
+  return hr_mcs_reserve(host->run_dir, host->container_id, pair, host->random, host->data, NULL,
+                        shared, err);
+}
+
 /* The spec brings its own process label (Docker's or Podman's, say): keep
  * it when it has a pair of categories of its own, record that pair, and
  * give the mounts the same level. */
@@ -708,9 +752,7 @@ static int keep_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
   if (mount != NULL && (mount->level == NULL || strcmp(mount->level, proc->level) != 0))
     return hr_apply_refuse(ctx, ML_PATH, err, "level \"%s\" differs from %s's \"%s\"",
                            mount->level != NULL ? mount->level : "", SE_PATH, proc->level);
-  if (need_container(host, err) < 0 ||
-      hr_mcs_reserve(host->run_dir, host->container_id, &pair, host->random, host->data, NULL,
-                     &shared, err) < 0)
+  if (keep_pair(host, &pair, &shared, err) < 0)
     return -1;
   if (shared && hr_apply_audit(ctx, SE_PATH, err,
                                "categories c%u,c%u are also recorded for another container", pair.a,
@@ -735,9 +777,11 @@ static int keep_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
   return set_string(ctx, linux_, "mountLabel", ML_PATH, mount_label, err);
 }
 
-/* Both labels made and checked for a pair already recorded. */
+/* Both labels made at `level` and checked, then set at `shown`: the same
+ * level on create, the placeholder of a dry run otherwise. */
 static int set_new_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
-                          struct hr_json *process, const char *level, struct hr_error *err)
+                          struct hr_json *process, const char *level, const char *shown,
+                          struct hr_error *err)
 {
   struct label proc = {0}, file = {0}, chk = {0};
   cleanup_free char *proc_label = NULL, *mount_label = NULL;
@@ -758,6 +802,14 @@ static int set_new_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *ho
   label_free(&chk);
   if (check_label(ctx, host, ML_PATH, mount_label, &chk, err) < 0)
     goto out;
+  if (strcmp(shown, level) != 0) {
+    free(proc_label);
+    free(mount_label);
+    proc_label = compose(&proc, shown, err);
+    mount_label = compose(&file, shown, err);
+    if (proc_label == NULL || mount_label == NULL)
+      goto out;
+  }
   linux_ = hr_json_get_or_add_object(ctx->doc, ctx->spec, "linux", "linux", err);
   if (linux_ == NULL || set_string(ctx, process, "selinuxLabel", SE_PATH, proc_label, err) < 0 ||
       set_string(ctx, linux_, "mountLabel", ML_PATH, mount_label, err) < 0)
@@ -768,6 +820,19 @@ out:
   label_free(&file);
   label_free(&chk);
   return r;
+}
+
+/* A dry run's labels: checked at the outermost pair create may reserve,
+ * shown with the placeholder, since no pair is reserved. */
+static int dry_new_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
+                          struct hr_json *process, const char *sens, size_t n, struct hr_error *err)
+{
+  cleanup_free char *level = NULL, *shown = NULL;
+
+  if (hr_asprintf(&level, err, "%.*s:c0,c%u", (int)n, sens, HR_MCS_CATEGORIES - 1) < 0 ||
+      hr_asprintf(&shown, err, "%.*s:%s", (int)n, sens, HR_MCS_DRY_RUN_PAIR) < 0)
+    return -1;
+  return set_new_labels(ctx, host, process, level, shown, err);
 }
 
 /* No process label in the spec: a fresh pair, and both labels from
@@ -793,6 +858,11 @@ static int new_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
         "containers cannot get categories of their own",
         SE_PATH, host->selinux_process ? host->selinux_process : HR_SELINUX_FALLBACK_PROCESS);
   }
+  if (host->dry_run) {
+    r = dry_new_labels(ctx, host, process, proc.level, sens, err);
+    label_free(&proc);
+    return r;
+  }
   if (need_container(host, err) < 0 ||
       hr_mcs_reserve(host->run_dir, host->container_id, NULL, host->random, host->data, &pair, NULL,
                      err) < 0 ||
@@ -801,7 +871,7 @@ static int new_labels(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
     return -1;
   }
   label_free(&proc);
-  r = set_new_labels(ctx, host, process, level, err);
+  r = set_new_labels(ctx, host, process, level, level, err);
   if (r < 0) {
     /* Do not keep categories for a container that will not exist. */
     struct hr_error rerr = {0};
@@ -882,6 +952,9 @@ int hr_selinux_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 
   if (hr_lsm_host_probe(&host, HR_LSM_PROBE_SELINUX, err) < 0)
     return -1;
+  /* `policy explain` walks the table with a refusal list (controls.h):
+   * it must not take categories for a container that may never exist. */
+  host.dry_run = ctx->refusals != NULL;
   r = hr_lsm_selinux_rewrite(ctx, &host, err);
   hr_lsm_host_release(&host);
   return r;
@@ -1143,6 +1216,30 @@ int hr_mcs_reserve(const char *run_dir, const char *id, const struct hr_mcs_pair
   if (ret_shared != NULL)
     *ret_shared = shared;
   return 0;
+}
+
+int hr_mcs_held_by_other(const char *run_dir, const char *id, const struct hr_mcs_pair *pair,
+                         struct hr_error *err)
+{
+  cleanup_close int dfd = open_run_dir(run_dir, false, err);
+  struct mcs_state st;
+  int held = 0;
+
+  if (dfd < 0) {
+    if (err->code != ENOENT)
+      return -1;
+    *err = (struct hr_error){0};
+    return 0;
+  }
+  if (mcs_load(dfd, run_dir, &st, err) < 0) {
+    mcs_state_free(&st);
+    return -1;
+  }
+  for (size_t i = 0; i < st.n && !held; i++)
+    held = (id == NULL || !same_id(&st.items[i], id)) && st.items[i].pair.a == pair->a &&
+           st.items[i].pair.b == pair->b;
+  mcs_state_free(&st);
+  return held;
 }
 
 /* Open the run directory, take the lock and load the table, for an id that

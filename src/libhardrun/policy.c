@@ -142,6 +142,19 @@ node_error(const struct hr_json_doc *profile, const struct hr_json *node, struct
   return hr_profile_error(profile, node, err, "%s: %s", path, msg);
 }
 
+int hr_profile_path_error(const struct hr_json_doc *profile, const struct hr_json *node,
+                          struct hr_error *err, const char *fmt, ...)
+{
+  char msg[HR_ERROR_MSG_MAX];
+  va_list ap;
+
+  va_start(ap, fmt);
+  if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+    msg[0] = '\0';
+  va_end(ap);
+  return node_error(profile, node, err, "%s", msg);
+}
+
 /* ---- key checks ------------------------------------------------------------ */
 
 static int ascii_lower(int c)
@@ -555,10 +568,20 @@ static int conf_member(const struct hr_json_doc *doc, const struct hr_json_membe
   return conf_get_abs_path(doc, m->value, &c->audit_file, err);
 }
 
-static const char *const conf_keys[] = {
+const char *const hr_conf_keys[] = {
     "defaultProfile", "runtime",      "profileDirs",       "auditSocket", "auditFile",
     "stateDir",       "profileRules", "profileAnnotation", NULL,
 };
+
+int hr_conf_parse_member(const struct hr_json_doc *doc, const struct hr_json_member *m,
+                         struct hr_conf *c, struct hr_error *err)
+{
+  /* conf_member takes any key it does not name for auditFile. */
+  for (size_t i = 0; hr_conf_keys[i] != NULL; i++)
+    if (strcmp(m->key, hr_conf_keys[i]) == 0)
+      return conf_member(doc, m, c, err);
+  return hr_profile_error(doc, m->value, err, "unknown key \"%.64s\"", m->key);
+}
 
 /* The keys over the built-in defaults already in `c`. */
 static int conf_parse_into(const char *buf, size_t len, const char *name, struct hr_conf *c,
@@ -570,7 +593,7 @@ static int conf_parse_into(const char *buf, size_t len, const char *name, struct
   if (parse_admin_json(buf, len, name, HR_CONF_MAX_SIZE, &doc, err) < 0)
     return -1;
   root = hr_json_doc_root(doc);
-  if (hr_profile_check_keys(doc, root, conf_keys, err) < 0)
+  if (hr_profile_check_keys(doc, root, hr_conf_keys, err) < 0)
     return -1;
   for (size_t i = 0; i < root->u.object.len; i++)
     if (conf_member(doc, &root->u.object.items[i], c, err) < 0)

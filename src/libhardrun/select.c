@@ -39,7 +39,7 @@ static int profile_name(const struct hr_json_doc *doc, const struct hr_json *nod
   if (hr_profile_get_string(doc, node, &s, err) < 0)
     return -1;
   if (!hr_policy_name_valid(s))
-    return hr_profile_error(doc, node, err, "invalid profile name \"%.80s\"", s);
+    return hr_profile_path_error(doc, node, err, "invalid profile name \"%.80s\"", s);
   *ret = hr_strdup(s, err);
   return *ret != NULL ? 0 : -1;
 }
@@ -50,7 +50,8 @@ static int parse_match(const struct hr_json_doc *doc, const struct hr_json *obj,
   if (hr_profile_expect(doc, obj, HR_JSON_OBJECT, "an object of annotation values", err) < 0)
     return -1;
   if (obj->u.object.len > HR_PROFILE_MATCH_MAX)
-    return hr_profile_error(doc, obj, err, "at most %u annotations per rule", HR_PROFILE_MATCH_MAX);
+    return hr_profile_path_error(doc, obj, err, "at most %u annotations per rule",
+                                 HR_PROFILE_MATCH_MAX);
   r->match = hr_calloc(obj->u.object.len + 1, sizeof(*r->match), err);
   if (r->match == NULL)
     return -1;
@@ -82,10 +83,6 @@ static int parse_rule(const struct hr_json_doc *doc, const struct hr_json *node,
   if (hr_profile_expect(doc, node, HR_JSON_OBJECT, "an object", err) < 0 ||
       hr_profile_check_keys(doc, node, keys, err) < 0)
     return -1;
-  if ((v = hr_json_get(node, "profile")) == NULL)
-    return hr_profile_error(doc, node, err, "profileRules: \"profile\" is required");
-  if (profile_name(doc, v, &r->profile, err) < 0)
-    return -1;
   if ((v = hr_json_get(node, "match")) != NULL && parse_match(doc, v, r, err) < 0)
     return -1;
   if ((v = hr_json_get(node, "allow")) != NULL) {
@@ -93,9 +90,15 @@ static int parse_rule(const struct hr_json_doc *doc, const struct hr_json *node,
       return -1;
     for (size_t i = 0; i < r->n_allow; i++)
       if (!hr_policy_name_valid(r->allow[i]))
-        return hr_profile_error(doc, v, err, "allow: invalid profile name \"%.80s\"", r->allow[i]);
+        return hr_profile_path_error(doc, v->u.array.items[i], err,
+                                     "invalid profile name \"%.80s\"", r->allow[i]);
   }
-  return 0;
+  /* Last: `policy check` removes what an error points at and parses the
+   * rule again, and a rule without "profile" is dropped whole, so the
+   * problems of its other members must come first. */
+  if ((v = hr_json_get(node, "profile")) == NULL)
+    return hr_profile_path_error(doc, node, err, "\"profile\" is required");
+  return profile_name(doc, v, &r->profile, err);
 }
 
 int hr_conf_parse_rules(const struct hr_json_doc *doc, const struct hr_json *node,
@@ -105,7 +108,7 @@ int hr_conf_parse_rules(const struct hr_json_doc *doc, const struct hr_json *nod
   if (hr_profile_expect(doc, node, HR_JSON_ARRAY, "an array of rules", err) < 0)
     return -1;
   if (node->u.array.len > HR_PROFILE_RULES_MAX)
-    return hr_profile_error(doc, node, err, "at most %u rules", HR_PROFILE_RULES_MAX);
+    return hr_profile_path_error(doc, node, err, "at most %u rules", HR_PROFILE_RULES_MAX);
   c->rules = hr_calloc(node->u.array.len + 1, sizeof(*c->rules), err);
   if (c->rules == NULL)
     return -1;

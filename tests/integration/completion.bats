@@ -78,3 +78,46 @@ text"
   run -0 complete_words hardrun doctor --host-root "$HR_TMP/root"
   hr_assert_eq "$output" "$HR_TMP/root1"
 }
+
+@test "--hardrun-profile and --profile: the profile names of both profile directories" {
+  # a copy made as the Makefile makes completion/hardrun, with directories of this test
+  sed -e "s|@sysconfdir@|$HR_TMP/etc|g" -e "s|@datadir@|$HR_TMP/share|g" \
+    "$HR_SRCDIR/completion/hardrun.bash.in" >"$HR_TMP/completion"
+  mkdir -p "$HR_TMP/etc/hardrun/profiles" "$HR_TMP/share/hardrun/profiles/seccomp"
+  touch "$HR_TMP/etc/hardrun/profiles/web.json" "$HR_TMP/share/hardrun/profiles/default.json" \
+    "$HR_TMP/share/hardrun/profiles/strict.json" "$HR_TMP/share/hardrun/profiles/seccomp/x.json" \
+    "$HR_TMP/etc/hardrun/profiles/notes.txt"
+  COMPLETION=$HR_TMP/completion
+  run -0 complete_words hardrun --hardrun-profile=
+  hr_assert_eq "$output" "--hardrun-profile=default
+--hardrun-profile=strict
+--hardrun-profile=web"
+  run -0 complete_words hardrun --hardrun-profile s
+  hr_assert_eq "$output" "strict"
+  run -0 complete_words hardrun policy explain --profile w
+  hr_assert_eq "$output" "web"
+  run -0 complete_words hardrun policy show --profile ""
+  hr_assert_eq "$output" "default
+strict
+web"
+}
+
+@test "hardrun's own commands do not clash with runc's, and every runc command completes" {
+  local runtime=${HR_RUNTIME:-runc} runc_cmds c
+  command -v "$runtime" >/dev/null || skip "no $runtime"
+  # "   create      create a container", "   help, h     Shows ..."
+  runc_cmds=$("$runtime" --help | sed -n '/^COMMANDS:/,/^[A-Z]/p' |
+    sed -n 's/^   \([a-z][a-z, ]*[a-z]\)  .*/\1/p' | tr -d ' ' | tr ',' '\n')
+  [ -n "$runc_cmds" ]
+  for c in policy doctor; do
+    if grep -qx "$c" <<<"$runc_cmds"; then
+      echo "runc has a command \"$c\" too" >&2
+      return 1
+    fi
+  done
+  run -0 complete_words hardrun ""
+  for c in $runc_cmds; do
+    [ "$c" = h ] && continue # an alias of help
+    grep -qx -- "$c" <<<"$output" || { echo "runc's $c does not complete" >&2; return 1; }
+  done
+}

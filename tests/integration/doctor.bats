@@ -23,6 +23,7 @@ setup() {
 
 teardown() {
   [ -z "${SOCK_PID:-}" ] || kill "$SOCK_PID" 2>/dev/null || true
+  [ -z "${IMMUTABLE:-}" ] || chattr -i "$IMMUTABLE" 2>/dev/null || true
   hr_teardown
 }
 
@@ -148,6 +149,20 @@ hr_wait_for_file() {
   expect lsm WARN "SELinux is enabled, permissive"
   echo 1 >"$H/sys/fs/selinux/enforce"
   expect lsm PASS "SELinux is enabled, enforcing"
+  # the container contexts, looked at once the default profile labels containers
+  [ -z "$(status "selinux contexts")" ]
+  sed -i 's/"noNewPrivileges": true,/"noNewPrivileges": true, "selinux": true,/' \
+    "$H/etc/hardrun/profiles/default.json"
+  expect "selinux contexts" WARN "^/etc/selinux/targeted/contexts/lxc_contexts: No such file or directory: containers are labelled system_u:system_r:container_t:s0 "
+  mkdir -p "$H/etc/selinux/mls/contexts"
+  printf 'SELINUX=enforcing\nSELINUXTYPE=mls\n' >"$H/etc/selinux/config"
+  cp "$FIX/lsm/lxc_contexts" "$H/etc/selinux/mls/contexts/lxc_contexts"
+  expect "selinux contexts" PASS "^/etc/selinux/mls/contexts/lxc_contexts: containers run as system_u:system_r:container_t:s0, their files are system_u:object_r:container_file_t:s0\$"
+  sed -i 's/"selinux": true/"selinux": {"type": "my_ct_t"}/' "$H/etc/hardrun/profiles/default.json"
+  expect "selinux contexts" PASS "run as system_u:system_r:container_t:s0 with type my_ct_t,"
+  cp "$FIX/lsm/lxc_contexts.bad" "$H/etc/selinux/mls/contexts/lxc_contexts"
+  expect "selinux contexts" FAIL "lxc_contexts: line 2: expected KEY = .*: every create fails"
+  run -1 "${D[@]}"
 }
 
 @test "registration with dockerd and containerd" {
@@ -183,10 +198,25 @@ hr_wait_for_file() {
   jq '.tlsverify = true' "$H/etc/docker/daemon.json" >"$HR_TMP/d" &&
     cat "$HR_TMP/d" >"$H/etc/docker/daemon.json"
   expect "docker tcp" PASS "1 running dockerd"
+  # daemon.json's tlsverify covers the addresses of -H flags too
   printf '/usr/bin/dockerd\0-H\0tcp://127.0.0.1:2375\0' >"$H/proc/4242/cmdline"
-  expect "docker tcp" FAIL "dockerd \\(pid 4242\\) on tcp://127.0.0.1:2375"
+  expect "docker tcp" PASS "1 running dockerd"
+  jq 'del(.tlsverify) | .hosts = ["unix:///var/run/docker.sock"]' "$H/etc/docker/daemon.json" \
+    >"$HR_TMP/d" && cat "$HR_TMP/d" >"$H/etc/docker/daemon.json"
+  expect "docker tcp" FAIL "^the daemon API is on TCP without TLS client verification: dockerd \\(pid 4242\\) on tcp://127.0.0.1:2375 "
   printf '/usr/bin/dockerd\0-Htcp://127.0.0.1:2376\0--tlsverify\0' >"$H/proc/4242/cmdline"
   expect "docker tcp" PASS
+  printf '/usr/bin/dockerd\0-Htcp://127.0.0.1:2376\0--tlsverify=1\0' >"$H/proc/4242/cmdline"
+  expect "docker tcp" PASS
+  # DOCKER_TLS_VERIFY in dockerd's environment turns verification on, unless a flag says no
+  printf '/usr/bin/dockerd\0-H\0tcp://127.0.0.1:2376\0' >"$H/proc/4242/cmdline"
+  printf 'PATH=/usr/bin\0DOCKER_TLS_VERIFY=1\0' >"$H/proc/4242/environ"
+  expect "docker tcp" PASS
+  printf '/usr/bin/dockerd\0-H\0tcp://127.0.0.1:2376\0--tlsverify=false\0' >"$H/proc/4242/cmdline"
+  expect "docker tcp" FAIL "pid 4242\\) on tcp://127.0.0.1:2376"
+  printf '/usr/bin/dockerd\0-H\0tcp://127.0.0.1:2376\0' >"$H/proc/4242/cmdline"
+  printf 'DOCKER_TLS_VERIFY=\0' >"$H/proc/4242/environ"
+  expect "docker tcp" FAIL "pid 4242\\) on tcp://127.0.0.1:2376"
   # a dockerd reading another config file, with a TCP host in it
   echo '{"hosts": ["tcp://10.0.0.1:2375"]}' >"$H/etc/docker/other.json"
   printf 'dockerd\0--config-file=/etc/docker/other.json\0' >"$H/proc/4242/cmdline"
@@ -236,6 +266,19 @@ hr_wait_for_file() {
   touch "$H/var/log/hardrun/audit.jsonl"
   chmod 644 "$H/var/log/hardrun/audit.jsonl"
   expect audit FAIL "mode 0644"
+  chmod 600 "$H/var/log/hardrun/audit.jsonl"
+  expect audit PASS "audit records go to /var/log/hardrun/audit.jsonl"
+  # writable in its mode bits, but not for root either: immutable, or on a read-only mount
+  if chattr +i "$H/var/log/hardrun/audit.jsonl" 2>/dev/null; then
+    IMMUTABLE=$H/var/log/hardrun/audit.jsonl
+    expect audit FAIL "^auditFile /var/log/hardrun/audit.jsonl is not writable: Operation not permitted\$"
+    chattr -i "$IMMUTABLE"
+  fi
+  rm "$H/var/log/hardrun/audit.jsonl"
+  mount --bind -o ro "$H/var/log/hardrun" "$H/var/log/hardrun"
+  expect audit FAIL "^auditFile /var/log/hardrun/audit.jsonl cannot be created: /var/log/hardrun: Read-only file system\$"
+  umount "$H/var/log/hardrun"
+  expect audit PASS "audit records go to /var/log/hardrun/audit.jsonl"
   git_conf "" /var/log/nope/audit.jsonl
   expect audit FAIL "cannot be created"
   git_conf "" ""

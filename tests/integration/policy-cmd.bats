@@ -84,8 +84,8 @@ compare_bundle() {
 @test "explain and a real create agree on every fixture and profile" {
   local f p
   for f in explain/docker-privileged-host.json explain/docker-default.json \
-    explain/docker-hardened.json configs/docker-run.json configs/docker-run-privileged.json \
-    configs/ctr-run.json configs/runc-spec.json; do
+    explain/docker-hardened.json explain/docker-selinux.json configs/docker-run.json \
+    configs/docker-run-privileged.json configs/ctr-run.json configs/runc-spec.json; do
     for p in default strict lenient observe; do
       explain_vs_create "$f" "$p"
     done
@@ -223,6 +223,27 @@ $HR_TMP/bad.json:6:26: seccomp profile \"typo\" not found in $HR_TMP/seccomp, $H
   run -1 "${E[@]}" policy check "$HR_TMP/nope.json"
   hr_assert_eq "$output" "$HR_TMP/nope.json:1:1: stat \`$HR_TMP/nope.json\`: No such file or directory"
   run -2 "${E[@]}" policy check
+}
+
+@test "check: every problem of a hardrun.conf, one line each, even the one in use" {
+  cat >"$HR_TMP/bad.conf" <<'EOF'
+{
+  "defaultProfil": "default",
+  "stateDir": "run/hardrun",
+  "profileRules": [{"profile": "a b"}, {"match": {"k": 1}, "profile": "web"}, {"alow": []}]
+}
+EOF
+  run -1 "${E[@]}" policy check "$HR_TMP/bad.conf"
+  hr_assert_eq "$output" "$HR_TMP/bad.conf:2:20: unknown key \"defaultProfil\"; did you mean \"defaultProfile\"?
+$HR_TMP/bad.conf:3:15: stateDir: expected an absolute path, got \"run/hardrun\"
+$HR_TMP/bad.conf:4:32: profileRules[0].profile: invalid profile name \"a b\"
+$HR_TMP/bad.conf:4:56: profileRules[1].match.k: expected an array of strings, got number
+$HR_TMP/bad.conf:4:88: profileRules[2]: unknown key \"alow\"; did you mean \"allow\"?"
+  # the configuration hardrun itself reads, broken the same way: still checked
+  cp "$HR_TMP/bad.conf" "$HR_CONF"
+  run -1 "${E[@]}" policy check "$HR_CONF"
+  hr_assert_eq "$(grep -c "^$HR_CONF:[0-9]*:[0-9]*: " <<<"$output")" 5
+  hr_assert_match "$output" "^hardrun: .*unknown key .*seccomp profiles are looked up next to each file only"
 }
 
 @test "check: seccomp names libseccomp does not know, in the seccomp profile a profile names" {

@@ -129,10 +129,51 @@ static const struct check_case cases[] = {
      "hardrun.conf",
      "@/hardrun.conf:1:20: defaultProfile: invalid profile name \"a/b\" (expected "
      "[A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes)"},
+    {"hardrun.conf: every problem, rules by their index as written",
+     {{"hardrun.conf", "// a comment\n{\"defaultProfile\": \"a/b\",\n"
+                       " \"runtme\": \"/usr/bin/runc\",\n"
+                       " \"profileDirs\": [\"/etc/hardrun/profiles\", \"relative\"],\n"
+                       " \"auditFile\": 5,\n"
+                       " \"profileRules\": [{\"match\": {\"x\": 1}, \"profile\": \"ok\"},\n"
+                       "   {\"profile\": \"bad name\"},\n"
+                       "   {\"profile\": \"fine\", \"alow\": [\"x\"]},\n"
+                       "   {\"match\": {}},\n"
+                       "   {\"profile\": \"p\", \"allow\": [\"ok\", \"../x\"]}],\n"
+                       " \"profileAnnotation\": \"\", \"stateDir\": \"run\"}\n"}},
+     "hardrun.conf",
+     "@/hardrun.conf:2:20: defaultProfile: invalid profile name \"a/b\" (expected "
+     "[A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes)\n"
+     "@/hardrun.conf:3:12: unknown key \"runtme\"; did you mean \"runtime\"?\n"
+     "@/hardrun.conf:4:43: profileDirs[1]: expected an absolute path, got \"relative\"\n"
+     "@/hardrun.conf:5:15: auditFile: expected an absolute path or null, got number\n"
+     "@/hardrun.conf:6:35: profileRules[0].match.x: expected an array of strings, got number\n"
+     "@/hardrun.conf:7:16: profileRules[1].profile: invalid profile name \"bad name\"\n"
+     "@/hardrun.conf:8:32: profileRules[2]: unknown key \"alow\"; did you mean \"allow\"?\n"
+     "@/hardrun.conf:9:4: profileRules[3]: \"profile\" is required\n"
+     "@/hardrun.conf:10:37: profileRules[4].allow[1]: invalid profile name \"../x\"\n"
+     "@/hardrun.conf:11:23: profileAnnotation: must not be empty\n"
+     "@/hardrun.conf:11:39: stateDir: expected an absolute path, got \"run\""},
+    {"hardrun.conf: a rule removed for one problem still shows its others",
+     {{"hardrun.conf",
+       "{\"profileRules\": [{\"profile\": \"a b\", \"match\": 1}, {\"profil\": \"x\"}]}"}},
+     "hardrun.conf",
+     "@/hardrun.conf:1:31: profileRules[0].profile: invalid profile name \"a b\"\n"
+     "@/hardrun.conf:1:47: profileRules[0].match: expected an object of annotation values, got "
+     "number\n"
+     "@/hardrun.conf:1:62: profileRules[1]: unknown key \"profil\"; did you mean \"profile\"?"},
+    {"hardrun.conf: a syntax error",
+     {{"hardrun.conf", "{\"stateDir\": \"/run/x\",,}"}},
+     "hardrun.conf",
+     "@/hardrun.conf:1:23: parse error: invalid object key (must be a string)"},
     {"hardrun.conf, by its keys",
      {{"c.json", "{\"stateDir\": \"run/hardrun\"}"}},
      "c.json",
      "@/c.json:1:14: stateDir: expected an absolute path, got \"run/hardrun\""},
+    {"hardrun.conf, by its rules alone",
+     {{"rules.json", "{\"profileRules\": [{\"profile\": \"web\", \"match\": []}]}"}},
+     "rules.json",
+     "@/rules.json:1:47: profileRules[0].match: expected an object of annotation values, got "
+     "array"},
 };
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -227,7 +227,7 @@ static const struct conf_error_case {
     {"rule without profile", "{\"profileRules\": [{\"match\": {}}]}", "\"profile\" is required"},
     {"bad profile name", "{\"profileRules\": [{\"profile\": \"../x\"}]}", "invalid profile name"},
     {"bad allow name", "{\"profileRules\": [{\"profile\": \"a\", \"allow\": [\"a b\"]}]}",
-     "allow: invalid profile name"},
+     "profileRules[0].allow[0]: invalid profile name \"a b\""},
     {"unknown rule key", "{\"profileRules\": [{\"profile\": \"a\", \"alow\": []}]}",
      "did you mean \"allow\"?"},
     {"match values", "{\"profileRules\": [{\"profile\": \"a\", \"match\": {\"k\": 1}}]}",

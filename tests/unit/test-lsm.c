@@ -316,6 +316,7 @@ struct fake {
   const char *types;  /* space-separated types the policy knows */
   const uint32_t *rnd;
   size_t n_rnd, i_rnd;
+  char checked[1024]; /* the contexts asked about, one a line */
 };
 
 static bool word_in(const char *list, const char *w, size_t n)
@@ -341,8 +342,11 @@ static int fake_loaded(const struct hr_lsm_host *h, const char *name, struct hr_
  * are left to the kernel's MLS rules, which no fake should guess. */
 static int fake_check(const struct hr_lsm_host *h, const char *context)
 {
-  const struct fake *f = h->data;
+  struct fake *f = h->data;
   const char *c1 = strchr(context, ':'), *c2, *c3;
+  size_t used = strlen(f->checked);
+
+  snprintf(f->checked + used, sizeof(f->checked) - used, "%s\n", context);
 
   c2 = c1 ? strchr(c1 + 1, ':') : NULL;
   c3 = c2 ? strchr(c2 + 1, ':') : NULL;
@@ -375,6 +379,9 @@ struct lsm_case {
   const char *types;        /* SELinux: types the policy knows */
   const char *id;           /* container id; NULL = none bound */
   bool exec;                /* runc exec's process (overrides only) */
+  bool dry;                 /* policy explain's dry run */
+  bool no_run_dir;          /* the run directory must not exist afterwards */
+  const char *checked;      /* SELinux: the contexts the policy was asked about */
   const uint32_t rnd[4];    /* scripted random values */
   const char *state_before; /* selinux-mcs before; NULL = no file */
   const char *spec;
@@ -899,6 +906,95 @@ static const struct lsm_case se_cases[] = {
      .spec = "{\"process\":{\"selinuxLabel\":\"" CT("s0:c3,c4") "\"}}",
      .changes = SE_NOTE_OFF,
      .state_after = ""},
+    {.name = "dry run: a fresh pair is shown as the placeholder, checked at c0,c1023, not "
+             "reserved",
+     .profile = SE,
+     .enabled = true,
+     .se_process = CT("s0"),
+     .se_file = CF("s0"),
+     .types = SE_TYPES,
+     .dry = true,
+     .spec = SPEC_SE("", ""),
+     .out = SPEC_SE(LABEL(CT("s0:" HR_MCS_DRY_RUN_PAIR)), MOUNT(CF("s0:" HR_MCS_DRY_RUN_PAIR))),
+     .changes = SE_SET(CT("s0:" HR_MCS_DRY_RUN_PAIR), CF("s0:" HR_MCS_DRY_RUN_PAIR)),
+     .checked = CT("s0:c0,c1023") "\n" CF("s0:c0,c1023") "\n",
+     .state_after = "",
+     .no_run_dir = true},
+    {.name = "dry run: an existing table is read, never written",
+     .profile = "{\"selinux\":{\"type\":\"my_ct_t\"}}",
+     .enabled = true,
+     .types = "my_ct_t container_file_t",
+     .id = "ctr1",
+     .dry = true,
+     .state_before = "a c1,c2\n",
+     .spec = SPEC_SE("", ""),
+     .out = SPEC_SE(LABEL("system_u:system_r:my_ct_t:s0:" HR_MCS_DRY_RUN_PAIR),
+                    MOUNT(CF("s0:" HR_MCS_DRY_RUN_PAIR))),
+     .changes =
+         SE_SET("system_u:system_r:my_ct_t:s0:" HR_MCS_DRY_RUN_PAIR, CF("s0:" HR_MCS_DRY_RUN_PAIR)),
+     .state_after = "a c1,c2\n"},
+    {.name = "dry run: Docker's labels kept, their pair not recorded",
+     .profile = SE,
+     .enabled = true,
+     .types = SE_TYPES,
+     .dry = true,
+     .spec = SPEC_SE(LABEL(CT("s0:c345,c12")), MOUNT(CF("s0:c345,c12"))),
+     .changes = "",
+     .checked = CT("s0:c345,c12") "\n" CF("s0:c345,c12") "\n",
+     .state_after = "",
+     .no_run_dir = true},
+    {.name = "dry run: a pair another container holds is reported as create would",
+     .profile = SE,
+     .enabled = true,
+     .types = SE_TYPES,
+     .dry = true,
+     .state_before = "e c1,c2\n",
+     .spec = SPEC_SE(LABEL(CT("s0:c1,c2")), ""),
+     .out = SPEC_SE(LABEL(CT("s0:c1,c2")), ",\"linux\":{\"mountLabel\":\"" CF("s0:c1,c2") "\"}"),
+     .changes = "process.selinuxLabel: AUDIT categories c1,c2 are also recorded for another "
+                "container\n"
+                "linux.mountLabel: (absent) -> \"" CF("s0:c1,c2") "\"",
+     .state_after = "e c1,c2\n"},
+    {.name = "dry run: the container's own line is not another container's",
+     .profile = SE,
+     .enabled = true,
+     .types = SE_TYPES,
+     .id = "d",
+     .dry = true,
+     .state_before = "d c1,c2\n",
+     .spec = SPEC_SE(LABEL(CT("s0:c1,c2")), MOUNT(CF("s0:c1,c2"))),
+     .changes = "",
+     .state_after = "d c1,c2\n"},
+    {.name = "dry run: spc_t still refused",
+     .profile = SE,
+     .enabled = true,
+     .types = SE_TYPES " spc_t",
+     .dry = true,
+     .spec = SPEC_SE(LABEL("system_u:system_r:spc_t:s0:c1,c2"), ""),
+     .state_after = "",
+     .no_run_dir = true,
+     .kind = HR_ERR_REFUSED,
+     .error = "process.selinuxLabel: type spc_t is not confined; refused"},
+    {.name = "dry run: a profile type the policy lacks is still refused",
+     .profile = "{\"selinux\":{\"type\":\"missing_t\"}}",
+     .enabled = true,
+     .types = SE_TYPES,
+     .dry = true,
+     .spec = SPEC_SE("", ""),
+     .no_run_dir = true,
+     .kind = HR_ERR_REFUSED,
+     .error = "process.selinuxLabel: \"system_u:system_r:missing_t:s0:c0,c1023\" is not a valid "
+              "context in the loaded SELinux policy (Invalid argument)"},
+    {.name = "dry run: a damaged table fails as create would",
+     .profile = SE,
+     .enabled = true,
+     .types = SE_TYPES,
+     .dry = true,
+     .state_before = "a c1,c2\nb c2\n",
+     .spec = SPEC_SE(LABEL(CT("s0:c1,c2")), ""),
+     .state_after = "a c1,c2\nb c2\n",
+     .kind = HR_ERR_SYSTEM,
+     .error = "RUN/selinux-mcs:2: malformed entry"},
     {.name = "label a number",
      .profile = SE,
      .enabled = true,
@@ -959,6 +1055,7 @@ static void run_lsm_case(const struct lsm_case *c, bool selinux)
       .container_id = c->id,
       .random = fake_random,
       .data = &fake,
+      .dry_run = c->dry,
   };
   struct hr_changes ch = {0};
   struct hr_error err = {0};
@@ -989,6 +1086,13 @@ static void run_lsm_case(const struct lsm_case *c, bool selinux)
     state = read_state(run_dir);
     assert_string_equal(state, c->state_after);
   }
+  if (c->no_run_dir) {
+    struct stat sb;
+    if (lstat(run_dir, &sb) == 0)
+      fail_msg("%s was created", run_dir);
+  }
+  if (c->checked != NULL && strcmp(fake.checked, c->checked) != 0)
+    fail_msg("contexts checked\n  got:\n%s  want:\n%s", fake.checked, c->checked);
   if (c->kind != HR_ERR_NONE) {
     want_err = expand_run(c->error, run_dir);
     if (r >= 0)
