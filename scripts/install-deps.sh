@@ -2,9 +2,10 @@
 # Installs everything hardrun needs to build, test and demo, from Debian's
 # packages.  Used by quickstart.sh and by CI; safe to run again.
 set -eu
+# jq and golang-go are for `make bench` (golang-go only for its Go reference row).
 PKGS="build-essential autoconf automake libtool pkg-config
       libseccomp-dev libcap-ng-dev libyajl-dev libselinux1-dev libapparmor-dev
-      libcmocka-dev bats jq acl go-md2man strace
+      libcmocka-dev bats jq acl go-md2man strace golang-go
       runc crun containerd docker.io busybox-static iptables iproute2 valgrind clang
       debhelper dh-apparmor lintian debootstrap"
 if [ "$(id -u)" -ne 0 ]; then

@@ -36,6 +36,14 @@
 # of the process, from wait4) is measured with tests/bench/timer.c, against
 # the same baseline: what hardrun adds is its own CPU, start-up included.
 #
+# Reference points, in the same rounds as create:
+# jq-wrapper.sh, a bash script around one jq process, and go-wrapper.go, a
+# Go program with encoding/json (built into the build directory when `go`
+# is installed), both in tests/bench/, both doing the default profile's
+# rewrite and exec'ing the runtime.  Each is checked first: it must write
+# the very document hardrun writes and refuse what hardrun refuses, or its
+# row says why it was not measured.
+#
 # Each figure is a median of many runs.  The commands compared are run
 # interleaved, in rounds, so that a machine that gets busier or quieter
 # during the measurement shifts them alike.  jq is required.  Timing is done
@@ -276,7 +284,7 @@ measure_shell() {
 # ---- fixtures -----------------------------------------------------------------
 
 command -v jq >/dev/null || {
-  echo "bench: jq is required" >&2
+  echo "bench: jq is required (apt-get install jq)" >&2
   exit 2
 }
 # The shipped default profile and the seccomp profiles it names.
@@ -361,6 +369,164 @@ make_busybox_bundle() {
   mv "$dir/config.new" "$dir/config.json"
 }
 
+# ---- reference points -----------------------------------------------------------
+# What the same rewrite costs without hardrun: tests/bench/jq-wrapper.sh (a
+# bash script around one jq process) and tests/bench/go-wrapper.go (a Go
+# program with encoding/json, standing in for the Go-based shims).  Both
+# write the default profile's controls into config.json and exec the
+# runtime; docs/performance.md says what they leave out.  Neither is timed
+# before it has been checked here: it must write the same document as
+# hardrun (compared by jq -S) for the Docker config and for `runc spec`'s
+# (where the seccomp filter is inserted), and refuse, without running the
+# runtime, every case below that hardrun refuses.
+builddir=$(dirname "$hardrun")
+ref_seccomp=$tmp/profiles/seccomp/default.json
+ref_jq=$tmp/jq-wrapper.sh ref_jq_why='' ref_go='' ref_go_why=''
+cp "$benchdir/jq-wrapper.sh" "$ref_jq"
+chmod 0755 "$ref_jq"
+
+# The Go program is built into the build directory, again only when its
+# source is newer.  Without a usable Go cache (no $HOME) it goes to the temp
+# dir, which costs a build of Go's standard library (about 20 s).
+build_go_wrapper() {
+  local out=$builddir/bench-go-wrapper cache
+  if ! command -v go >/dev/null; then
+    ref_go_why="no Go toolchain (apt-get install golang-go)"
+    return 1
+  fi
+  if [ ! -x "$out" ] || [ "$benchdir/go-wrapper.go" -nt "$out" ]; then
+    cache=$(go env GOCACHE 2>/dev/null) || cache=
+    case $cache in '' | off) export GOCACHE=$tmp/gocache ;; esac
+    if ! (cd "$tmp" && CGO_ENABLED=0 go build -trimpath -o "$out" "$benchdir/go-wrapper.go") \
+      >"$tmp/go.out" 2>&1; then
+      ref_go_why="go build failed: $(head -1 "$tmp/go.out")"
+      return 1
+    fi
+  fi
+  ref_go=$out
+}
+build_go_wrapper || true
+
+# The cases the references must refuse as hardrun does: file name and how it
+# is made from the Docker config.
+ref_refusals=(
+  'hostnet|del(.linux.namespaces[] | select(.type == "network"))'
+  'docker-sock|.mounts += [{destination: "/var/run/docker.sock", type: "bind",
+    source: "/var/run/docker.sock", options: ["rbind"]}]'
+  'etc-bind|.mounts += [{destination: "/host", type: "bind", source: "/etc", options: ["rbind"]}]'
+  'sysctl|.linux.sysctl["kernel.core_pattern"] = "|/tmp/x"'
+  'hooks|.hooks = {prestart: [{path: "/tmp/x"}]}'
+  'devices|.linux.devices = [{path: "/dev/sda", type: "b", major: 8, minor: 0}]'
+)
+# A runtime that leaves a mark, to see that a refusal never reaches it.
+# shellcheck disable=SC2016 # $0 is the marker script's
+printf '#!/bin/sh\n: >"$0.ran"\n' >"$tmp/marker-runtime"
+chmod 0755 "$tmp/marker-runtime"
+
+# ref_same PROG SRC: why PROG's rewrite of SRC is not hardrun's, or nothing.
+ref_same() {
+  local prog=$1 src=$2 v=$tmp/verify
+  mkdir -p "$v"
+  cp "$src" "$v/config.json"
+  "$hardrun" --hardrun-runtime="$true_bin" --hardrun-config="$conf" create --bundle "$v" \
+    bench-verify </dev/null >/dev/null 2>&1 || {
+    echo "hardrun refuses $(basename "$src")"
+    return
+  }
+  jq -S . "$v/config.json" >"$tmp/want.json"
+  cp "$src" "$v/config.json"
+  "$prog" --ref-runtime="$true_bin" --ref-seccomp="$ref_seccomp" create --bundle "$v" \
+    bench-verify </dev/null >"$tmp/ref.out" 2>&1 || {
+    echo "it fails on $(basename "$src"): $(head -1 "$tmp/ref.out")"
+    return
+  }
+  jq -S . "$v/config.json" | cmp -s - "$tmp/want.json" ||
+    echo "its rewrite of $(basename "$src") is not hardrun's"
+}
+
+# ref_refuses PROG SRC: why PROG does not refuse SRC as hardrun does, or nothing.
+ref_refuses() {
+  local prog=$1 src=$2 v=$tmp/verify who cmd
+  mkdir -p "$v"
+  for who in hardrun "$(basename "$prog")"; do
+    if [ "$who" = hardrun ]; then
+      cmd=("$hardrun" --hardrun-config="$conf" --hardrun-runtime="$tmp/marker-runtime")
+    else
+      cmd=("$prog" --ref-seccomp="$ref_seccomp" --ref-runtime="$tmp/marker-runtime")
+    fi
+    cp "$src" "$v/config.json"
+    rm -f "$tmp/marker-runtime.ran"
+    if "${cmd[@]}" create --bundle "$v" bench-verify </dev/null >/dev/null 2>&1 ||
+      [ -e "$tmp/marker-runtime.ran" ] || ! cmp -s "$src" "$v/config.json"; then
+      echo "$who does not refuse $(basename "$src" .json)"
+      return
+    fi
+  done
+}
+
+# ref_check PROG: why PROG cannot stand beside hardrun, or nothing.
+ref_check() {
+  local prog=$1 src why case
+  for src in "$tmp/create.json" "$srcdir/tests/unit/fixtures/configs/runc-spec.json"; do
+    [ -f "$src" ] || continue
+    why=$(ref_same "$prog" "$src")
+    [ -z "$why" ] || {
+      echo "$why"
+      return
+    }
+  done
+  for case in "${ref_refusals[@]}"; do
+    jq "${case#*|}" "$tmp/create.json" >"$tmp/refuse-${case%%|*}.json"
+    why=$(ref_refuses "$prog" "$tmp/refuse-${case%%|*}.json")
+    [ -z "$why" ] || {
+      echo "$why"
+      return
+    }
+  done
+  src=$srcdir/tests/unit/fixtures/configs/docker-run-privileged.json
+  [ ! -f "$src" ] || ref_refuses "$prog" "$src"
+}
+
+# ref_wide PROG: how PROG writes an rlimit of 2^64 - 1 (Docker's "unlimited"),
+# which hardrun keeps exact.
+ref_wide() {
+  local v=$tmp/verify big=18446744073709551615
+  mkdir -p "$v"
+  jq -c '.process.rlimits = [{type: "RLIMIT_CORE", hard: 1234567, soft: 1234567}]' \
+    "$tmp/create.json" | sed "s/1234567/$big/g" >"$v/config.json"
+  "$1" --ref-runtime="$true_bin" --ref-seccomp="$ref_seccomp" create --bundle "$v" bench-verify \
+    </dev/null >/dev/null 2>&1 || {
+    echo "fails"
+    return
+  }
+  grep -o '"hard": *[0-9.e+]*' "$v/config.json" | head -1 | sed 's/"hard": *//'
+}
+
+ref_notes=()
+if [ -z "$ref_jq_why" ]; then
+  ref_jq_why=$(ref_check "$ref_jq")
+  [ -z "$ref_jq_why" ] || ref_jq_why="not measured: $ref_jq_why"
+  wide=$(ref_wide "$ref_jq")
+  [ "$wide" = 18446744073709551615 ] ||
+    ref_notes+=("the bash + jq wrapper writes an rlimit of 18446744073709551615 (Docker's
+      \"unlimited\") as $wide: $(jq --version) holds numbers as doubles, and runc
+      refuses the result.  hardrun and the Go program keep it exact.")
+fi
+if [ -n "$ref_go" ]; then
+  ref_go_why=$(ref_check "$ref_go")
+  [ -z "$ref_go_why" ] || ref_go_why="not measured: $ref_go_why"
+  [ -n "$ref_go_why" ] || [ "$(ref_wide "$ref_go")" = 18446744073709551615 ] ||
+    ref_go_why="not measured: it changes an rlimit of 2^64 - 1"
+else
+  ref_go_why="not measured: $ref_go_why"
+fi
+[ -z "$ref_jq_why" ] || ref_jq=''
+[ -z "$ref_go_why" ] || ref_go=''
+# ref_cmd PROG BUNDLE ID: the command line of a reference wrapper's create.
+ref_cmd() {
+  q "$1" --ref-runtime="$true_bin" --ref-seccomp="$ref_seccomp" create --bundle "$2" "$3"
+}
+
 # ---- results ------------------------------------------------------------------
 
 status=0
@@ -397,7 +563,7 @@ pct_noise() { # pct_noise BASE SD_A SD_B N -> the noise bound in % of BASE
 bench_create() {
   local label=$1 b=$2 mode=${3:-} cf=${4:-$conf} runs=${5:-$n_create} res ok added
   local bm bsd hm hsd fm fsd cm csd bc hc pc fc cc cpc specs lines
-  local i_tramp='' i_cmp=''
+  local i_tramp='' i_cmp='' i_go='' i_jq=''
   mkdir -p "$b"
   local cmd_base=("$true_bin" create --bundle "$b" bench-create)
   local cmd_hard=("$hardrun" --hardrun-runtime="$true_bin" --hardrun-config="$cf" create
@@ -416,6 +582,14 @@ bench_create() {
     check_rewrite "$label (compare)" "$b" "$tmp/create.json" "${cmd_cmp[@]}" || return 1
     i_cmp=${#specs[@]}
     specs+=("$tmp/create.json:$b/config.json|$(q "${cmd_cmp[@]}")")
+  fi
+  if [ -n "$mode" ] && [ -n "$ref_go" ]; then
+    i_go=${#specs[@]}
+    specs+=("$tmp/create.json:$b/config.json|$(ref_cmd "$ref_go" "$b" bench-create)")
+  fi
+  if [ -n "$mode" ] && [ -n "$ref_jq" ]; then
+    i_jq=${#specs[@]}
+    specs+=("$tmp/create.json:$b/config.json|$(ref_cmd "$ref_jq" "$b" bench-create)")
   fi
   res=$(measure "$runs" 20 0 "${specs[@]}") || return 1
   mapfile -t lines <<<"$res"
@@ -444,17 +618,49 @@ bench_create() {
       "$(us "$(awk -v a="$bm" -v b="$cm" 'BEGIN { print b - a }')" +)" \
       "(BENCH_COMPARE; +/- $(noise "$bsd" "$csd" "$runs") us)"
   fi
+  if [ -n "$mode" ]; then
+    ref_rows "$runs" "$bm" "$bsd" "$added" "$i_go" "$i_jq" "${lines[@]}"
+  fi
   [ -n "$mode" ] && [ -n "$have_timer" ] || return 0
-  bench_create_cpu "$mode" "$runs" "$i_tramp" "$i_cmp" "${specs[@]}"
+  bench_create_cpu "$mode" "$runs" "$i_tramp" "$i_cmp" "$i_go" "$i_jq" "${specs[@]}"
+}
+
+# ref_rows RUNS BASE BASE_SD HARDRUN_ADDED I_GO I_JQ LINE...: the rows of the
+# reference wrappers, from the measure lines at I_GO and I_JQ, with their
+# time added as a multiple of hardrun's; "not measured" and why when they
+# could not be run.
+ref_rows() {
+  local runs=$1 bm=$2 bsd=$3 hadd=$4 i_go=$5 i_jq=$6 i k m sd added label why
+  shift 6
+  local lines=("$@")
+  for k in go jq; do
+    if [ "$k" = go ]; then
+      label="  reference: Go encoding/json" i=$i_go why=$ref_go_why
+    else
+      label="  reference: bash + jq" i=$i_jq why=$ref_jq_why
+    fi
+    if [ -z "$i" ]; then
+      row "$label" "-" "-" "-" "${why:-not measured}"
+      continue
+    fi
+    read -r m _ _ sd <<<"${lines[i]}"
+    added=$(awk -v a="$bm" -v b="$m" 'BEGIN { printf "%.0f", b - a }')
+    row "$label" "$(us "$bm")" "$(us "$m")" "$(us "$added" +)" \
+      "($(times_of "$added" "$hadd") hardrun's added; +/- $(noise "$bsd" "$sd" "$runs") us)"
+  done
+}
+times_of() { # times_of ADDED HARDRUN_ADDED: "N.Nx"
+  awk -v a="$1" -v h="$2" 'BEGIN { if (h > 0) printf "%.1fx", a / h; else print "n/a:" }'
 }
 
 # The CPU rows of bench_create: the same commands, and hardrun passing
 # `state` straight through to /bin/true: start-up, argv, exec and exit as in
 # create, none of the work.
-# bench_create_cpu MODE RUNS I_TRAMP I_CMP SPEC...
+# bench_create_cpu MODE RUNS I_TRAMP I_CMP I_GO I_JQ SPEC...
 bench_create_cpu() {
-  local mode=$1 runs=$2 i_tramp=$3 i_cmp=$4 res lines ok added bc hc pc fc cc cpc
-  shift 4
+  local mode=$1 runs=$2 i_tramp=$3 i_cmp=$4 i_go=$5 i_jq=$6 res lines ok added bc hc pc fc cc cpc
+  local k label i
+  shift 6
   local specs=("$@")
   local cmd_pass=("$hardrun" --hardrun-runtime="$true_bin" state bench-create)
   local cmd_cpass=("$compare" --hardrun-runtime="$true_bin" state bench-create)
@@ -486,6 +692,16 @@ bench_create_cpu() {
     row "    compare: $compare_name" "$(us "$cpc")" "$(us "$cc")" \
       "$(us "$(awk -v a="$cpc" -v b="$cc" 'BEGIN { print b - a }')" +)" "(CPU of its rewrite)"
   fi
+  # The references' CPU time includes that of the processes they wait for
+  # (jq and mv for the script): wait4 counts reaped children.
+  for k in go jq; do
+    label="    CPU, reference: Go" i=$i_go
+    [ "$k" = go ] || label="    CPU, reference: bash + jq" i=$i_jq
+    [ -n "$i" ] || continue
+    added=$(awk -v a="$bc" -v b="${lines[i]}" 'BEGIN { printf "%.0f", b - a }')
+    row "$label" "$(us "$bc")" "$(us "${lines[i]}")" "$(us "$added" +)" \
+      "($(times_of "$added" "$(awk -v a="$bc" -v b="$hc" 'BEGIN { print b - a }')") hardrun's CPU added)"
+  done
 }
 
 # 2. run: hardrun run against runc run, and runc run of the hardened spec.
@@ -627,6 +843,13 @@ echo "  create bundle: $create_src; temp dir on $(stat -f -c %T "$tmp")"
 cpu_how="not measured (no cc)"
 [ -z "$have_timer" ] || cpu_how="tests/bench/timer.c (wait4)"
 echo "  exec floor: ${tramp_kind:-none} tests/bench/trampoline.c; CPU times: $cpu_how"
+ref_desc() { # ref_desc PROG WHY VERSION
+  if [ -n "$1" ]; then echo "$3"; else echo "${2:-not measured}"; fi
+}
+echo "  references: bash + jq: $(ref_desc "$ref_jq" "$ref_jq_why" "tests/bench/jq-wrapper.sh, \
+bash $BASH_VERSION, $(jq --version)")"
+echo "              Go: $(ref_desc "$ref_go" "$ref_go_why" "tests/bench/go-wrapper.go, \
+$(go version 2>/dev/null | cut -d' ' -f3-), built as $builddir/bench-go-wrapper")"
 echo "  load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo
 
@@ -670,11 +893,15 @@ echo
 printf '%-30s %10s %10s %10s\n' "median" "baseline" "hardrun" "added"
 printf '%s\n' "${rows[@]}"
 echo
-for n in "${notes[@]}"; do
+for n in "${ref_notes[@]}" "${notes[@]}"; do
   printf 'note: %s\n' "$n"
 done
 echo "The seccomp validation cache was filled by an untimed first create (except in"
 echo "  the row that says it is unusable); the rows before that one time cache hits."
 echo "+/-: rough 95 % bound on a difference of medians (2 x 1.25 stddev / sqrt(runs))."
+echo "References (tests/bench/jq-wrapper.sh, go-wrapper.go): the default profile's"
+echo "  controls and refusals written into a script, checked to write the same"
+echo "  document as hardrun and to refuse what it refuses; see docs/performance.md"
+echo "  for what they leave out."
 [ "$missed" = 0 ] || [ -z "${BENCH_STRICT:-}" ] || status=1
 exit "$status"
