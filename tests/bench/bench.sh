@@ -28,6 +28,11 @@
 #    filter of their own, which hardrun keeps).
 # 3. state: a pass-through command, on a created container (or, without
 #    root, on a missing id, which still goes through the whole of hardrun).
+# 4. scaling: create on the Docker config plus 1, 100, 1,000 and 10,000
+#    mounts (up to about 1.1 MB), time and CPU per mount, and a verdict on
+#    whether the cost per mount stays the same (linear growth).
+# 5. memory: hardrun's peak resident set before it execs the runtime
+#    (tests/bench/peakrss.c), on the same configs.
 #
 # Beside hardrun, create and state also time tests/bench/trampoline.c, a
 # static C program that only execs the runtime: what any wrapper in C costs
@@ -36,7 +41,7 @@
 # of the process, from wait4) is measured with tests/bench/timer.c, against
 # the same baseline: what hardrun adds is its own CPU, start-up included.
 #
-# Reference points, in the same rounds as create:
+# Reference points, in the same rounds as create and on the scaled configs:
 # jq-wrapper.sh, a bash script around one jq process, and go-wrapper.go, a
 # Go program with encoding/json (built into the build directory when `go`
 # is installed), both in tests/bench/, both doing the default profile's
@@ -99,8 +104,12 @@ true_bin=/bin/true
 # on an idle 2-core VM.
 if [ -n "${BENCH_QUICK:-}" ]; then
   n_create=60 n_run=20 n_state=20
+  n_scale_small=20 n_scale_mid=10 n_scale_big=5
 else
   n_create=400 n_run=300 n_state=400
+  # A create of 10,000 mounts takes hardrun about 0.15 s and the bash + jq
+  # wrapper about 0.8 s.
+  n_scale_small=100 n_scale_mid=40 n_scale_big=20
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hardrun-bench.XXXXXX")
@@ -132,7 +141,10 @@ if [ "$timer" = auto ]; then
 fi
 # The C helpers: timer.c (the CPU figures, and the wall clock with
 # BENCH_TIMER=c) and the trampoline, linked as hardrun is when possible.
-have_timer='' tramp='' tramp_kind=
+have_timer='' tramp='' tramp_kind='' peakrss=''
+if command -v cc >/dev/null && cc -O2 -o "$tmp/peakrss" "$benchdir/peakrss.c"; then
+  peakrss=$tmp/peakrss
+fi
 if command -v cc >/dev/null && cc -O2 -o "$tmp/timer" "$benchdir/timer.c" -lm; then
   have_timer=1
   for kind in static-pie static dynamic; do
@@ -835,6 +847,208 @@ bench_state_true() {
   fi
 }
 
+# 4. scaling.  Configs of 1, 100, 1,000 and 10,000 mounts: the Docker config
+# (compact, as Docker writes it) plus that many mounts, every other one a
+# small tmpfs and the rest read-only bind mounts of a directory in the temp
+# dir, which the default profile accepts (each is checked: hardrun must
+# succeed and write every mount back, plus its three tmpfs mounts).  The
+# bundle is on the tmpfs when there is one, so that no fsync of a 1 MB file
+# weighs on the slope.
+scale_sizes=(1 100 1000 10000)
+scale_dir=
+make_scale_configs() {
+  local n
+  mkdir -p "$tmp/vol"
+  for n in "${scale_sizes[@]}"; do
+    jq -c --argjson n "$n" --arg vol "$tmp/vol" '.mounts += [range($n) |
+      if . % 2 == 0 then {destination: "/srv/t\(.)", type: "tmpfs", source: "tmpfs",
+        options: ["nosuid", "nodev", "noexec", "size=1m"]}
+      else {destination: "/srv/b\(.)", type: "bind", source: $vol,
+        options: ["rbind", "ro", "nosuid", "nodev"]} end]' "$tmp/create.json" >"$tmp/scale-$n.json"
+  done
+}
+
+# scale_check N CONF: hardrun accepts the config of N mounts and keeps them.
+scale_check() {
+  local n=$1 b=$scale_dir/b want got
+  mkdir -p "$b"
+  check_rewrite "scale $n" "$b" "$tmp/scale-$n.json" "$hardrun" --hardrun-runtime="$true_bin" \
+    --hardrun-config="$2" create --bundle "$b" bench-scale || return 1
+  want=$(($(jq '.mounts | length' "$tmp/scale-$n.json") + 3))
+  got=$(jq '.mounts | length' "$b/config.json")
+  [ "$got" = "$want" ] || {
+    echo "bench: scale $n: hardrun wrote $got mounts, not $want" >&2
+    return 1
+  }
+}
+
+# per_mount ADDED_N ADDED_1 N: µs per mount beyond the first.
+per_mount() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.2f", (a - b) / (n - 1) }'; }
+
+bench_scaling() {
+  local cf=$conf n k b runs res lines bm bsd hm hsd m sd added pm label i
+  local -A add=() cpu=() gadd=() jadd=()
+  scale_dir=$tmp/scale
+  if mountpoint -q "$tmp/tmpfs"; then
+    scale_dir=$tmp/tmpfs/scale cf=$tmp/hardrun-tmpfs.conf
+  fi
+  b=$scale_dir/b
+  make_scale_configs
+  for n in "${scale_sizes[@]}"; do
+    scale_check "$n" "$cf" || return 1
+    case $n in
+    1 | 100) runs=$n_scale_small ;;
+    1000) runs=$n_scale_mid ;;
+    *) runs=$n_scale_big ;;
+    esac
+    local specs=("$tmp/scale-$n.json:$b/config.json|$(q "$true_bin" create --bundle "$b" s)"
+      "$tmp/scale-$n.json:$b/config.json|$(q "$hardrun" --hardrun-runtime="$true_bin" \
+        --hardrun-config="$cf" create --bundle "$b" bench-scale)")
+    local i_go='' i_jq=''
+    if [ -n "$ref_go" ] && [ -z "$(ref_same "$ref_go" "$tmp/scale-$n.json")" ]; then
+      i_go=${#specs[@]}
+      specs+=("$tmp/scale-$n.json:$b/config.json|$(ref_cmd "$ref_go" "$b" bench-scale)")
+    fi
+    if [ -n "$ref_jq" ] && [ -z "$(ref_same "$ref_jq" "$tmp/scale-$n.json")" ]; then
+      i_jq=${#specs[@]}
+      specs+=("$tmp/scale-$n.json:$b/config.json|$(ref_cmd "$ref_jq" "$b" bench-scale)")
+    fi
+    res=$(measure "$runs" 3 0 "${specs[@]}") || return 1
+    mapfile -t lines <<<"$res"
+    read -r bm _ _ bsd <<<"${lines[0]}"
+    read -r hm _ _ hsd <<<"${lines[1]}"
+    add[$n]=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.1f", b - a }')
+    label="the Docker config, compact"
+    [ "$n" = 1 ] || label="$(per_mount "${add[$n]}" "${add[1]}" "$n") us per mount"
+    row "scale: $n mount$([ "$n" = 1 ] || echo s), $(($(wc -c <"$tmp/scale-$n.json") / 1024)) KB" \
+      "$(us "$bm")" "$(us "$hm")" "$(us "${add[$n]}" +)" \
+      "($label; +/- $(noise "$bsd" "$hsd" "$runs") us, $runs runs)"
+    for k in go jq; do
+      if [ "$k" = go ]; then i=$i_go label="  Go encoding/json"; else i=$i_jq label="  bash + jq"; fi
+      [ -n "$i" ] || continue
+      read -r m _ _ sd <<<"${lines[i]}"
+      added=$(awk -v a="$bm" -v b="$m" 'BEGIN { printf "%.1f", b - a }')
+      if [ "$k" = go ]; then gadd[$n]=$added; else jadd[$n]=$added; fi
+      pm="$(times_of "$added" "${add[$n]}") hardrun's"
+      if [ "$n" != 1 ] && [ "$k" = go ] && [ -n "${gadd[1]:-}" ]; then
+        pm="$pm, $(per_mount "$added" "${gadd[1]}" "$n") us per mount"
+      elif [ "$n" != 1 ] && [ "$k" = jq ] && [ -n "${jadd[1]:-}" ]; then
+        pm="$pm, $(per_mount "$added" "${jadd[1]}" "$n") us per mount"
+      fi
+      row "$label" "$(us "$bm")" "$(us "$m")" "$(us "$added" +)" "($pm)"
+    done
+    if [ -n "$have_timer" ]; then
+      res=$(measure_cpu "$runs" 3 "${specs[@]:0:2}") || return 1
+      mapfile -t lines <<<"$res"
+      cpu[$n]=$(awk -v a="${lines[0]}" -v b="${lines[1]}" 'BEGIN { printf "%.1f", b - a }')
+      label="(CPU of the process)"
+      [ "$n" = 1 ] || label="($(per_mount "${cpu[$n]}" "${cpu[1]}" "$n") us of CPU per mount)"
+      row "  CPU time (user + system)" "$(us "${lines[0]}")" "$(us "${lines[1]}")" \
+        "$(us "${cpu[$n]}" +)" "$label"
+    fi
+  done
+  scale_verdict
+}
+
+# Linear growth (called by bench_scaling, whose add, cpu, gadd and jadd it
+# reads): the cost per mount measured at 10,000 mounts is within
+# scale_factor of that at 1,000.  Judged on CPU time when it was measured
+# (what other processes on the machine do moves it least), else on the wall
+# clock; both are printed.
+scale_factor=1.5
+scale_verdict() {
+  local rw rc r ok on=wall
+  rw=$(awk -v a="${add[10000]}" -v b="${add[1000]}" -v c="${add[1]}" \
+    'BEGIN { printf "%.2f", ((a - c) / 9999) / ((b - c) / 999) }')
+  r=$rw
+  if [ -n "${cpu[10000]:-}" ]; then
+    rc=$(awk -v a="${cpu[10000]}" -v b="${cpu[1000]}" -v c="${cpu[1]}" \
+      'BEGIN { printf "%.2f", ((a - c) / 9999) / ((b - c) / 999) }')
+    r=$rc on=CPU
+  fi
+  ok=$(awk -v r="$r" -v f="$scale_factor" 'BEGIN { print (r <= f && r >= 1 / f) ? 1 : 0 }')
+  [ "$ok" = 1 ] || missed=1
+  row "scale: linear?" "" "" "" "$(verdict "$ok" "per-mount cost at 10,000 / at 1,000: \
+${rc:+CPU $rc, }wall $rw; target within ${scale_factor}x, judged on $on")"
+  if [ -n "${gadd[10000]:-}" ] && [ -n "${gadd[1000]:-}" ]; then
+    notes+=("per-mount cost at 10,000 / at 1,000 mounts (wall): Go $(awk -v a="${gadd[10000]}" \
+      -v b="${gadd[1000]}" -v c="${gadd[1]}" 'BEGIN { printf "%.2f", ((a - c) / 9999) / ((b - c) / 999) }')${jadd[10000]:+, \
+bash + jq $(awk -v a="${jadd[10000]}" -v b="${jadd[1000]}" -v c="${jadd[1]}" \
+        'BEGIN { printf "%.2f", ((a - c) / 9999) / ((b - c) / 999) }')}.")
+  fi
+}
+
+# 5. memory: the peak resident set of hardrun before it execs the runtime,
+# by tests/bench/peakrss.c: hardrun runs under ptrace and is stopped as it
+# enters execve, where /proc/PID/status still describes hardrun's own
+# address space (VmHWM, its high-water mark; an exec starts a new one), and
+# is then killed.  A second figure, untraced, is ru_maxrss from wait4, which
+# the kernel takes over hardrun and the image it exec'd (/bin/true here,
+# whose own ru_maxrss is the floor printed as the baseline).  The median of
+# five runs each.  Target: at most 4 MiB at 1 MB of config.
+mib() { awk -v k="$1" 'BEGIN { printf "%.2f MiB", k / 1024 }'; }
+median_of() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# peak_of KIND SRC CMD...: median over five runs of the figure of CMD on a
+# fresh copy of SRC in $tmp/mem; KIND is hwm (traced) or maxrss.
+peak_of() {
+  local kind=$1 src=$2 k out
+  shift 2
+  for k in 1 2 3 4 5; do
+    cp "$src" "$tmp/mem/config.json"
+    if [ "$kind" = hwm ]; then
+      out=$("$peakrss" -- "$@" </dev/null 2>/dev/null) || return 1
+      echo "${out%% *}"
+    else
+      "$peakrss" --maxrss -- "$@" </dev/null 2>/dev/null || return 1
+    fi
+  done | median_of
+}
+
+bench_memory() {
+  local floor n src label hw mx gw jm size ok note
+  if [ -z "$peakrss" ]; then
+    row "peak RSS before exec" "-" "-" "-" "not measured: tests/bench/peakrss.c did not build"
+    status=1
+    return 0
+  fi
+  mkdir -p "$tmp/mem"
+  [ -f "$tmp/scale-10000.json" ] || make_scale_configs
+  floor=$("$peakrss" --maxrss -- "$true_bin")
+  local hard=("$hardrun" --hardrun-runtime="$true_bin" --hardrun-config="$conf" create
+    --bundle "$tmp/mem" bench-mem)
+  for n in docker "${scale_sizes[@]}"; do
+    src=$tmp/scale-$n.json label="peak RSS, $n mount$([ "$n" = 1 ] || echo s)"
+    [ "$n" != docker ] || src=$tmp/create.json label="peak RSS, Docker config"
+    [ -f "$src" ] || continue
+    size=$(awk -v c="$(wc -c <"$src")" \
+      'BEGIN { if (c >= 1048576) printf "%.2f MB", c / 1048576; else printf "%.0f KB", c / 1024 }')
+    if ! hw=$(peak_of hwm "$src" "${hard[@]}") || ! mx=$(peak_of maxrss "$src" "${hard[@]}"); then
+      row "$label" "-" "-" "-" "not measured: peakrss failed (ptrace refused?)"
+      status=1
+      return 0
+    fi
+    note="$size; ru_maxrss $(mib "$mx")"
+    if [ "$n" = 10000 ]; then
+      ok=$(awk -v k="$hw" 'BEGIN { print k <= 4096 ? 1 : 0 }')
+      [ "$ok" = 1 ] || missed=1
+      [ "$ok" = 1 ] || note="over by $(mib $((hw - 4096))); $note"
+      note=$(verdict "$ok" "target <= 4 MiB at about 1 MB; $note")
+    else
+      note="($note)"
+    fi
+    row "$label" "$(mib "$floor")" "$(mib "$hw")" "" "$note"
+    gw='' jm=''
+    [ -z "$ref_go" ] || gw=$(peak_of hwm "$src" "$ref_go" --ref-runtime="$true_bin" \
+      --ref-seccomp="$ref_seccomp" create --bundle "$tmp/mem" bench-mem) || gw=
+    [ -z "$ref_jq" ] || jm=$(peak_of maxrss "$src" "$ref_jq" --ref-runtime="$true_bin" \
+      --ref-seccomp="$ref_seccomp" create --bundle "$tmp/mem" bench-mem) || jm=
+    [ -z "$gw" ] || row "  Go encoding/json" "$(mib "$floor")" "$(mib "$gw")" "" "(VmHWM at its exec)"
+    [ -z "$jm" ] || row "  bash + jq" "$(mib "$floor")" "$(mib "$jm")" "" \
+      "(ru_maxrss: the largest of bash, jq, mv and the runtime)"
+  done
+}
+
 echo "hardrun benchmark: $hardrun"
 echo "  runtime: $runc ($("$runc" --version | head -1))"
 echo "  timing:  $timer_name; medians of $n_create (create), $n_run (run), $n_state (state) runs"
@@ -850,6 +1064,8 @@ echo "  references: bash + jq: $(ref_desc "$ref_jq" "$ref_jq_why" "tests/bench/j
 bash $BASH_VERSION, $(jq --version)")"
 echo "              Go: $(ref_desc "$ref_go" "$ref_go_why" "tests/bench/go-wrapper.go, \
 $(go version 2>/dev/null | cut -d' ' -f3-), built as $builddir/bench-go-wrapper")"
+echo "  memory: $([ -n "$peakrss" ] && echo "tests/bench/peakrss.c (ptrace, VmHWM at the exec)" ||
+  echo "not measured (no cc)")"
 echo "  load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 echo
 
@@ -888,6 +1104,11 @@ bench_state || {
   row "state, pass-through" "-" "-" "-" "NOT MEASURED (see above)"
   status=1
 }
+bench_scaling || {
+  row "scale" "-" "-" "-" "NOT MEASURED (see above)"
+  status=1
+}
+bench_memory
 
 echo
 printf '%-30s %10s %10s %10s\n' "median" "baseline" "hardrun" "added"
@@ -902,6 +1123,6 @@ echo "+/-: rough 95 % bound on a difference of medians (2 x 1.25 stddev / sqrt(r
 echo "References (tests/bench/jq-wrapper.sh, go-wrapper.go): the default profile's"
 echo "  controls and refusals written into a script, checked to write the same"
 echo "  document as hardrun and to refuse what it refuses; see docs/performance.md"
-echo "  for what they leave out."
+echo "  for what they leave out.  Peak RSS: baseline = ru_maxrss of the runtime alone."
 [ "$missed" = 0 ] || [ -z "${BENCH_STRICT:-}" ] || status=1
 exit "$status"
