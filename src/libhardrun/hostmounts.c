@@ -58,6 +58,13 @@ static const char *const default_allow_ro[] = {
     "/etc/timezone",
 };
 
+/* The filesystems runc's, Docker's and containerd's specs give a container.
+ * Any other is the host kernel's (binfmt_misc registers interpreters for
+ * the whole host, debugfs and tracefs reach into the kernel, devtmpfs holds
+ * every device node) or a host device's or server's. */
+static const char *const container_fs[] = {"proc",  "sysfs",  "cgroup", "cgroup2",
+                                           "tmpfs", "devpts", "mqueue", "overlay"};
+
 /* ---- profile ------------------------------------------------------------------ */
 
 static int sensitive_list(const struct hr_json_doc *profile, const struct hr_json *node,
@@ -485,6 +492,61 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
   return 0;
 }
 
+/* Remove mounts[i], recorded under its index in the spec as written. */
+static int remove_mount(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i, size_t orig,
+                        struct hr_error *err)
+{
+  char path[64];
+
+  snprintf(path, sizeof(path), "mounts[%zu]", orig);
+  if (hr_changes_add(ctx->changes, ctx->rule, path, mounts->u.array.items[i], NULL, err) < 0)
+    return -1;
+  hr_json_array_remove(mounts, i);
+  return 1;
+}
+
+static bool container_fs_type(const char *type)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(container_fs); i++)
+    if (strcmp(type, container_fs[i]) == 0)
+      return true;
+  return false;
+}
+
+/* What a mount does, before where its source lies: an option that
+ * remounts whatever is already at the destination, and a filesystem no
+ * container is given.  Returns 1 when the mount was removed. */
+static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i, size_t orig,
+                      const struct mount_info *mi, struct hr_error *err)
+{
+  const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
+  char where[64], q[HR_QUOTE_MAX];
+  int rc = 0;
+
+  for (size_t k = 0; rc == 0 && mi->options != NULL && k < mi->options->u.array.len; k++) {
+    if (strcmp(mi->options->u.array.items[k]->u.string.s, "remount") != 0)
+      continue;
+    snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", orig, k);
+    /* runc passes MS_REMOUNT on with any type: the mount at the
+     * destination (a host file bound read-only, say) gets this mount's
+     * flags, "rw" included, and no check sees that mount change. */
+    rc = hr_rule_breach(ctx, r->mode, where, err,
+                        "\"remount\" changes the mount already at the destination (a read-only "
+                        "bind made writable, say) instead of adding one");
+  }
+  if (rc == 0 && !mi->bind && !container_fs_type(mi->type)) {
+    snprintf(where, sizeof(where), "mounts[%zu].type", orig);
+    rc = hr_rule_breach(ctx, r->mode, where, err,
+                        "filesystem type %s is not one a container is given (proc, sysfs, cgroup, "
+                        "cgroup2, tmpfs, devpts, mqueue, overlay or a bind mount): others, such as "
+                        "binfmt_misc, debugfs or devtmpfs, are the host kernel's",
+                        hr_quote(q, sizeof(q), mi->type, strlen(mi->type)));
+  }
+  if (rc <= 0)
+    return rc;
+  return remove_mount(ctx, mounts, i, orig, err);
+}
+
 /* Judge one host path of mounts[i]: the source, or a directory named in
  * an overlay option.  Returns 1 when the mount was removed. */
 static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
@@ -493,7 +555,7 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
 {
   const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
   cleanup_free char *dest = hr_path_clean(mi->dest_raw, err);
-  char why[1024], path[64];
+  char why[1024];
   int rc;
 
   if (dest == NULL)
@@ -504,11 +566,7 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
   rc = hr_rule_breach(ctx, r->mode, where, err, "%s", why);
   if (rc <= 0)
     return rc;
-  snprintf(path, sizeof(path), "mounts[%zu]", orig);
-  if (hr_changes_add(ctx->changes, ctx->rule, path, mounts->u.array.items[i], NULL, err) < 0)
-    return -1;
-  hr_json_array_remove(mounts, i);
-  return 1;
+  return remove_mount(ctx, mounts, i, orig, err);
 }
 
 /* overlay's lowerdir=a:b, upperdir= and workdir= name host directories. */
@@ -547,6 +605,9 @@ static int check_mount(struct hr_apply_ctx *ctx, const struct lists *l, struct h
 
   if (mount_info(mounts->u.array.items[i], orig, &mi, err) < 0)
     return -1;
+  rc = check_kind(ctx, mounts, i, orig, &mi, err);
+  if (rc != 0)
+    return rc;
   snprintf(where, sizeof(where), "mounts[%zu].source", orig);
   /* A bind's source is always a host path (a relative one is the
    * bundle's); other types name one when their source is absolute, as a

@@ -201,7 +201,16 @@ static void run_case(void **state)
   "{\"destination\":\"" dst "\",\"type\":\"bind\",\"source\":\"" src "\",\"options\":[\"rbind\"]}"
 #define BIND_O(src, dst, o)                                                                        \
   "{\"destination\":\"" dst "\",\"type\":\"bind\",\"source\":\"" src "\",\"options\":[" o "]}"
-#define ONE(m)  "[" m "]"
+#define ONE(m) "[" m "]"
+#define KERNEL_FS(t)                                                                               \
+  "{\"destination\":\"/k\",\"type\":\"" t "\",\"source\":\"" t "\",\"options\":[\"ro\"]}"
+#define TYPE_MSG(t)                                                                                \
+  "filesystem type \"" t "\" is not one a container is given (proc, sysfs, cgroup, cgroup2, "      \
+  "tmpfs, devpts, mqueue, overlay or a bind mount): others, such as binfmt_misc, debugfs or "      \
+  "devtmpfs, are the host kernel's"
+#define REMOUNT_MSG                                                                                \
+  "\"remount\" changes the mount already at the destination (a read-only bind made writable, "     \
+  "say) instead of adding one"
 #define SRC0    "mounts[0].source: "
 #define C       "@/data/containers/" ID64
 #define SANDBOX "@/data/ctd/io.containerd.grpc.v1.cri/sandboxes/" ID64
@@ -263,7 +272,46 @@ static const struct mcase cases[] = {
      NULL, NULL, SRC0 "\"@/etc\" is the sensitive host path \"@/etc\"", NULL},
     {"a disk filesystem from a host path", "",
      "[{\"destination\":\"/d\",\"type\":\"ext4\",\"source\":\"@/etc/passwd\"}]", NULL, NULL,
+     "mounts[0].type: " TYPE_MSG("ext4"), NULL},
+    {"a container filesystem with a host path as its source", "",
+     "[{\"destination\":\"/d\",\"type\":\"tmpfs\",\"source\":\"@/etc/passwd\"}]", NULL, NULL,
      SRC0 "\"@/etc/passwd\" lies in the sensitive host path \"@/etc\"", NULL},
+    {"binfmt_misc registers interpreters for the whole host", "", ONE(KERNEL_FS("binfmt_misc")),
+     NULL, NULL, "mounts[0].type: " TYPE_MSG("binfmt_misc"), NULL},
+    {"debugfs", "", ONE(KERNEL_FS("debugfs")), NULL, NULL, "mounts[0].type: " TYPE_MSG("debugfs"),
+     NULL},
+    {"devtmpfs holds every device node", "", ONE(KERNEL_FS("devtmpfs")), NULL, NULL,
+     "mounts[0].type: " TYPE_MSG("devtmpfs"), NULL},
+    {"type names are exact, as mount(2) takes them", "", ONE(KERNEL_FS("Proc")), NULL, NULL,
+     "mounts[0].type: " TYPE_MSG("Proc"), NULL},
+    {"no type and no bind option", "", "[{\"destination\":\"/x\",\"source\":\"x\"}]", NULL, NULL,
+     "mounts[0].type: " TYPE_MSG(""), NULL},
+    {"the type of a bind does not matter", "",
+     "[{\"destination\":\"/x\",\"type\":\"debugfs\",\"source\":\"@/ok\",\"options\":["
+     "\"bind\"]}]",
+     NULL, "", NULL, NULL},
+    {"the container's own filesystems", "",
+     "[" KERNEL_FS("sysfs") "," KERNEL_FS("cgroup") "," KERNEL_FS("cgroup2") "," KERNEL_FS(
+         "devpts") "," KERNEL_FS("mqueue") "]",
+     NULL, "", NULL, NULL},
+    {"remount turns a read-only bind writable", "",
+     "[" BIND_O(
+         "@/etc/ro-only", "/r",
+         "\"rbind\",\"ro\"") ",{\"destination\":\"/r\",\"type\":"
+                             "\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"rw\",\"remount\"]}]",
+     NULL, NULL, "mounts[1].options[1]: " REMOUNT_MSG, NULL},
+    {"remount with bind", "", ONE(BIND_O("@/ok", "/etc/hosts", "\"bind\",\"remount\",\"rw\"")),
+     NULL, NULL, "mounts[0].options[1]: " REMOUNT_MSG, NULL},
+    {"fix removes a remount and a kernel filesystem",
+     "{\"hostMounts\":{\"mode\":\"fix\",\"sensitive\":[\"@/etc\"]}}",
+     "[" KERNEL_FS("debugfs") "," BIND("@/ok", "/b") "," BIND_O("@/ok", "/b", "\"remount\"") "]",
+     ONE(BIND("@/ok", "/b")),
+     "mounts[0]: " KERNEL_FS("debugfs") " -> (absent)\nmounts[2]: " BIND_O(
+         "@/ok", "/b", "\"remount\"") " -> (absent)",
+     NULL, NULL},
+    {"audit records a kernel filesystem and keeps it",
+     "{\"hostMounts\":{\"mode\":\"audit\",\"sensitive\":[\"@/etc\"]}}", ONE(KERNEL_FS("bpf")), NULL,
+     "mounts[0].type: AUDIT " TYPE_MSG("bpf"), NULL, NULL},
     {"pseudo filesystems name no host path", "",
      "[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},{\"destination\":\"/"
      "tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]",
