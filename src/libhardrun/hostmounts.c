@@ -15,10 +15,13 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "hardrun/controls.h"
+#include "hardrun/userns.h"
 #include "hardrun/utils.h"
 
 /* "/" matches itself only (every path is under it); an entry ending in "*"
@@ -620,34 +623,182 @@ static int check_mount(struct hr_apply_ctx *ctx, const struct lists *l, struct h
   return strcmp(mi.type, "overlay") == 0 ? check_overlay(ctx, l, mounts, i, orig, &mi, err) : 0;
 }
 
+/* ---- the root filesystem ---------------------------------------------------------- */
+
+/* Filesystems an image's root filesystem is mounted from: overlay (Docker's
+ * overlay2, containerd's snapshotter), fuse-overlayfs, and the disk
+ * filesystems of the other graph drivers and of bind mounts.  Not the
+ * kernel's (sysfs, cgroupfs) nor memory filesystems (/dev/shm,
+ * /run/user/UID), which are the host's live state. */
+static const long image_fs[] = {
+    OVERLAYFS_SUPER_MAGIC,
+    EXT4_SUPER_MAGIC,
+    XFS_SUPER_MAGIC,
+    BTRFS_SUPER_MAGIC,
+    0x2fc12fc1, /* zfs */
+    0x65735546, /* fuse */
+};
+
+/* `path` is the root of a mount of an image filesystem, as runtimes
+ * mount a container's rootfs inside their own state directories. */
+static bool image_mount_root(const char *path)
+{
+  struct statx stx;
+  struct statfs sfs;
+
+  if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0 ||
+      !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+      !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || !S_ISDIR(stx.stx_mode) ||
+      statfs(path, &sfs) < 0)
+    return false;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(image_fs); i++)
+    if ((long)sfs.f_type == image_fs[i])
+      return true;
+  return false;
+}
+
+/* Docker's vfs and btrfs graph drivers keep a container's rootfs as a plain
+ * directory (or subvolume): DATA/vfs/dir/ID, DATA/btrfs/subvolumes/ID. */
+static bool docker_layer_dir(const char *path)
+{
+  size_t n = strlen(path);
+
+  if (n < 65 || path[n - 65] != '/' || !is_hex64(path + n - 64) || !is_kind(path, S_IFDIR))
+    return false;
+  return (n >= 65 + 8 && strncmp(path + n - 65 - 8, "/vfs/dir", 8) == 0) ||
+         (n >= 65 + 17 && strncmp(path + n - 65 - 17, "/btrfs/subvolumes", 17) == 0);
+}
+
+/* Why the host directory `path` must not be the container's root: 1 with
+ * `why` filled, 0 when it may, -1 on out-of-memory.  A rootfs may lie in a
+ * sensitive path (Docker's and containerd's do) only where a runtime would
+ * put one; it may not be, or hold, one. */
+static int judge_root(const struct hr_rule_hostmounts *r, const struct lists *l, const char *path,
+                      char *why, size_t size, struct hr_error *err)
+{
+  char q[HR_QUOTE_MAX], qr[HR_QUOTE_MAX], qe[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
+  cleanup_free char *res = NULL;
+  const char *sock;
+
+  hr_quote(q, sizeof(q), path, strlen(path));
+  if (resolve(path, &res, err) < 0) {
+    if (err->code == ENOMEM)
+      return -1;
+    snprintf(why, size, "%s cannot be resolved on the host (%s)", q, strerror(err->code));
+    *err = (struct hr_error){0};
+    return 1;
+  }
+  as[0] = '\0';
+  if (strcmp(res, path) != 0)
+    snprintf(as, sizeof(as), " (resolves to %s)", hr_quote(qr, sizeof(qr), res, strlen(res)));
+  if (listed(r->allow, l->allow, r->n_allow, res))
+    return 0;
+  if ((sock = socket_inside(r, res)) != NULL) {
+    snprintf(why, size, "%s%s contains the container-daemon socket %s", q, as,
+             hr_quote(qe, sizeof(qe), sock, strlen(sock)));
+    return 1;
+  }
+  for (size_t i = 0; i < r->n_sensitive; i++) {
+    const char *hit = r->sensitive[i];
+    enum relation rel = relate(res, hit);
+    if (rel == REL_NONE && l->sensitive[i] != NULL)
+      rel = relate(res, hit = l->sensitive[i]);
+    if (rel == REL_NONE || (rel == REL_IN && strcmp(res, hit) != 0 &&
+                            (image_mount_root(res) || docker_layer_dir(res))))
+      continue;
+    snprintf(why, size, "%s%s %s the sensitive host path %s%s", q, as,
+             rel == REL_CONTAINS     ? "contains"
+             : strcmp(res, hit) == 0 ? "is"
+                                     : "lies in",
+             hr_quote(qe, sizeof(qe), r->sensitive[i], strlen(r->sensitive[i])),
+             rel == REL_IN && strcmp(res, hit) != 0
+                 ? ", and is not where a runtime mounts an image (the root of an overlay or "
+                   "disk filesystem mount)"
+                 : "");
+    return 1;
+  }
+  return 0;
+}
+
+static bool has_dotdot(const char *p)
+{
+  for (const char *c = p; (c = strstr(c, "..")) != NULL; c += 2)
+    if ((c == p || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
+      return true;
+  return false;
+}
+
+/* root.path is a host directory runc makes the container's "/" (relative:
+ * the bundle's).  Nothing can stand in for it, so "fix" refuses too. */
+static int check_root(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_error *err)
+{
+  const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
+  enum hr_rule_mode mode = r->mode == HR_MODE_FIX ? HR_MODE_REFUSE : r->mode;
+  cleanup_free char *joined = NULL;
+  const char *p, *bundle = hr_userns_bound_bundle();
+  struct hr_json *root;
+  char why[1024], q[HR_QUOTE_MAX];
+  int rc;
+
+  if (hr_rule_spec_get(ctx->spec, "root", HR_JSON_OBJECT, "root", &root, err) < 0)
+    return -1;
+  if (root == NULL || hr_rule_spec_string(root, "path", "root.path", &p, err) < 0)
+    return root == NULL ? 0 : -1;
+  if (p[0] != '/' && bundle == NULL) {
+    /* policy explain knows no bundle: only a climb out of it is sure. */
+    if (!has_dotdot(p))
+      return 0;
+    return hr_rule_breach(ctx, mode, "root.path", err,
+                          "relative root path %s climbs out of the bundle with \"..\"",
+                          hr_quote(q, sizeof(q), p, strlen(p))) < 0
+               ? -1
+               : 0;
+  }
+  if (p[0] != '/' && hr_asprintf(&joined, err, "%s/%s", bundle, p) < 0)
+    return -1;
+  rc = judge_root(r, l, joined != NULL ? joined : p, why, sizeof(why), err);
+  if (rc <= 0)
+    return rc;
+  return hr_rule_breach(ctx, mode, "root.path", err, "%s", why) < 0 ? -1 : 0;
+}
+
+static int check_mounts(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
+                        struct hr_error *err)
+{
+  size_t removed = 0;
+
+  for (size_t i = 0; mounts != NULL && i < mounts->u.array.len;) {
+    int c = check_mount(ctx, l, mounts, i, i + removed, err);
+    if (c < 0)
+      return -1;
+    if (c > 0)
+      removed++;
+    else
+      i++;
+  }
+  return 0;
+}
+
 int hr_hostmounts_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
   struct hr_json *mounts = hr_json_get(ctx->spec, "mounts");
   struct lists l = {0};
-  size_t removed = 0;
   int rc = -1;
 
   if (hr_json_is_null(mounts))
-    return 0;
-  if (mounts->type != HR_JSON_ARRAY)
+    mounts = NULL;
+  else if (mounts->type != HR_JSON_ARRAY)
     return hr_error_input(err, "mounts: expected an array");
-  for (size_t i = 0; i < mounts->u.array.len; i++)
+  for (size_t i = 0; mounts != NULL && i < mounts->u.array.len; i++)
     if (mounts->u.array.items[i]->type != HR_JSON_OBJECT)
       return hr_error_input(err, "mounts[%zu]: expected an object", i);
   if (resolve_all(r->sensitive, r->n_sensitive, false, &l.sensitive, err) < 0 ||
       resolve_all(r->allow, r->n_allow, true, &l.allow, err) < 0 ||
       resolve_all(r->allow_ro, r->n_allow_ro, true, &l.allow_ro, err) < 0)
     goto out;
-  for (size_t i = 0; i < mounts->u.array.len;) {
-    int c = check_mount(ctx, &l, mounts, i, i + removed, err);
-    if (c < 0)
-      goto out;
-    if (c > 0)
-      removed++;
-    else
-      i++;
-  }
+  if (check_mounts(ctx, &l, mounts, err) < 0 || check_root(ctx, &l, err) < 0)
+    goto out;
   rc = 0;
 out:
   lists_free(&l, r);

@@ -462,6 +462,11 @@ void hr_userns_bind(const struct hr_userns_host *h)
   bound = h;
 }
 
+const char *hr_userns_bound_bundle(void)
+{
+  return bound != NULL ? bound->bundle : NULL;
+}
+
 int hr_userns_table_drop(struct hr_userns_table *t, size_t i, struct hr_error *err)
 {
   struct hr_userns_slice *s = &t->items[i];
