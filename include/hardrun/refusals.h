@@ -210,6 +210,9 @@ int hr_rule_set_bool(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *
 int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_json *section,
                             const char *key, const char *const *def, size_t n_def, char ***ret,
                             size_t *ret_len, struct hr_error *err);
+/* privileged's system paths, in hostmounts.c: proc mounted outside /proc,
+ * sysfs and cgroupfs mounted writable. */
+int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
 int hr_rule_begin(const struct hr_json_doc *profile, const struct hr_json *section,
                   const char *const *keys, enum hr_rule_mode def, bool fix_ok,
                   enum hr_rule_mode *mode, const struct hr_json **ret_obj, struct hr_error *err);

@@ -526,10 +526,11 @@ int hr_privileged_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     return -1;
   if (r->paths_mode == HR_MODE_OFF)
     return 0;
-  if (system_paths(ctx, r->paths_mode, "maskedPaths", r->masked, r->n_masked, "masked", err) < 0)
+  if (system_paths(ctx, r->paths_mode, "maskedPaths", r->masked, r->n_masked, "masked", err) < 0 ||
+      system_paths(ctx, r->paths_mode, "readonlyPaths", r->readonly, r->n_readonly, "read-only",
+                   err) < 0)
     return -1;
-  return system_paths(ctx, r->paths_mode, "readonlyPaths", r->readonly, r->n_readonly, "read-only",
-                      err);
+  return hr_privileged_mounts(ctx, r->paths_mode, err);
 }
 
 /* ---- host-namespaces ------------------------------------------------------------------ */

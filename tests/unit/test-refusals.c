@@ -88,6 +88,23 @@ static void run_case(void **state)
   "{\"privileged\":{\"mode\":\"off\",\"systemPaths\":\"" m                                         \
   "\",\"maskedPaths\":[\"/proc/kcore\",\"/proc/keys\"],\"readonlyPaths\":[\"/proc/sys\"]}}"
 
+#define PMOUNTS(...)                                                                               \
+  "{\"linux\":{\"maskedPaths\":[\"/proc/kcore\",\"/proc/keys\"],\"readonlyPaths\":[\"/proc/"       \
+  "sys\"]},\"mounts\":[" __VA_ARGS__ "]}"
+#define PMOUNTS_USERNS(host, ...)                                                                  \
+  "{\"linux\":{\"maskedPaths\":[\"/proc/kcore\",\"/proc/keys\"],\"readonlyPaths\":[\"/proc/"       \
+  "sys\"],\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,"               \
+  "\"hostID\":" #host ",\"size\":65536}]},\"mounts\":[" __VA_ARGS__ "]}"
+#define PROCFS(d) "{\"destination\":\"" d "\",\"type\":\"proc\",\"source\":\"proc\"}"
+#define KFS(t, o) "{\"destination\":\"/k\",\"type\":\"" t "\",\"options\":[" o "]}"
+#define PROC_MSG(d)                                                                                \
+  "a proc mount at \"" d "\" has none of the masked and read-only paths runc puts under /proc "    \
+  "(/proc/sys, /proc/sysrq-trigger, /proc/kcore)"
+#define SYSFS_WHAT "the host's kernel and device settings"
+#define CG_WHAT    "its own cgroup limits"
+#define RW_MSG(t, what)                                                                            \
+  "a writable " t " mount lets the container change " what " (as --privileged does)"
+
 static const struct rcase privileged_cases[] = {
     {"privileged: allow-all device rule is refused", P_PRIV, DEVS(DENY_ALL "," ALLOW_ALL), NULL,
      NULL, REF("privileged", "linux.resources.devices[1]: " PRIV_MSG), NULL},
@@ -163,6 +180,45 @@ static const struct rcase privileged_cases[] = {
      REF("privileged", "linux.maskedPaths: \"/proc/acpi\" and 9 more of runc's default paths are "
                        "not masked"),
      NULL},
+    {"system paths: proc outside /proc", P_SHORT("refuse"),
+     PMOUNTS("{\"destination\":\"/mnt/../host-proc\",\"type\":\"proc\",\"source\":\"proc\"}"), NULL,
+     NULL, REF("privileged", "mounts[0].destination: " PROC_MSG("/host-proc")), NULL},
+    {"system paths: proc at a relative /proc", P_SHORT("refuse"),
+     PMOUNTS("{\"destination\":\"proc\",\"type\":\"proc\",\"source\":\"proc\"}"), NULL, "", NULL,
+     NULL},
+    {"system paths: a bind is not a proc mount", P_SHORT("refuse"),
+     PMOUNTS("{\"destination\":\"/p\",\"type\":\"proc\",\"source\":\"/x\",\"options\":["
+             "\"rbind\"]}"),
+     NULL, "", NULL, NULL},
+    {"system paths: fix removes proc outside /proc", P_SHORT("fix"),
+     PMOUNTS(PROCFS("/proc") "," PROCFS("/p")), PMOUNTS(PROCFS("/proc")),
+     "mounts[1]: " PROCFS("/p") " -> (absent)", NULL, NULL},
+    {"system paths: a writable sysfs", P_SHORT("refuse"), PMOUNTS(KFS("sysfs", "\"nosuid\"")), NULL,
+     NULL, REF("privileged", "mounts[0].options: " RW_MSG("sysfs", SYSFS_WHAT)), NULL},
+    {"system paths: rw after ro is writable", P_SHORT("refuse"),
+     PMOUNTS(KFS("cgroup", "\"ro\",\"rw\"")), NULL, NULL,
+     REF("privileged", "mounts[0].options: " RW_MSG("cgroup", CG_WHAT)), NULL},
+    {"system paths: rro alone is not runc's read-only remount", P_SHORT("refuse"),
+     PMOUNTS(KFS("cgroup2", "\"rro\"")), NULL, NULL,
+     REF("privileged", "mounts[0].options: " RW_MSG("cgroup2", CG_WHAT)), NULL},
+    {"system paths: read-only kernel filesystems pass", P_SHORT("refuse"),
+     PMOUNTS(KFS("sysfs", "\"ro\"") "," KFS("cgroup", "\"rw\",\"ro\"")), NULL, "", NULL, NULL},
+    {"system paths: fix makes them read-only", P_SHORT("fix"),
+     PMOUNTS(KFS("cgroup", "\"nosuid\",\"rw\"") ",{\"destination\":\"/s\",\"type\":"
+                                                "\"sysfs\"}"),
+     PMOUNTS(KFS("cgroup", "\"nosuid\",\"rw\",\"ro\"") ",{\"destination\":\"/s\",\"type\":"
+                                                       "\"sysfs\",\"options\":[\"ro\"]}"),
+     "mounts[0].options[2]: (absent) -> \"ro\"\nmounts[1].options: (absent) -> []\n"
+     "mounts[1].options[0]: (absent) -> \"ro\"",
+     NULL, NULL},
+    {"system paths: audit records a writable cgroupfs", P_SHORT("audit"),
+     PMOUNTS(KFS("cgroup", "\"rw\"")), NULL, "mounts[0].options: AUDIT " RW_MSG("cgroup", CG_WHAT),
+     NULL, NULL},
+    {"system paths: a user namespace that maps no host root may keep them writable",
+     P_SHORT("refuse"), PMOUNTS_USERNS(100000, KFS("cgroup", "\"rw\"")), NULL, "", NULL, NULL},
+    {"system paths: a user namespace that maps host root may not", P_SHORT("refuse"),
+     PMOUNTS_USERNS(0, KFS("cgroup", "\"rw\"")), NULL, NULL,
+     REF("privileged", "mounts[0].options: " RW_MSG("cgroup", CG_WHAT)), NULL},
     {"system paths: a path that is not a string", P_SHORT("refuse"),
      "{\"linux\":{\"maskedPaths\":[1]}}", NULL, NULL, NULL,
      REF("privileged", "linux.maskedPaths[0]: expected a string")},
