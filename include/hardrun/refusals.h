@@ -213,6 +213,16 @@ int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_j
 /* privileged's system paths, in hostmounts.c: proc mounted outside /proc,
  * sysfs and cgroupfs mounted writable. */
 int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
+/* host-namespaces' check of linux.cgroupsPath, in refusals-cgroup.c, in
+ * the pid namespace's mode. */
+int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
+/* 1 with *ret_dir when runc's cgroupfs driver would put a container whose
+ * cgroupsPath is `path` into a cgroup directory that holds a process or a
+ * child cgroup, in any cgroup hierarchy `mountinfo` (the text of
+ * /proc/self/mountinfo) lists; relative paths count from the cgroups of
+ * `self_cgroup` (the text of /proc/self/cgroup). */
+int hr_cgroup_path_occupied(const char *mountinfo, const char *self_cgroup, const char *path,
+                            char **ret_dir, struct hr_error *err);
 int hr_rule_begin(const struct hr_json_doc *profile, const struct hr_json *section,
                   const char *const *keys, enum hr_rule_mode def, bool fix_ok,
                   enum hr_rule_mode *mode, const struct hr_json **ret_obj, struct hr_error *err);

@@ -727,7 +727,9 @@ int hr_hostns_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
         hr_rule_spec_get(linux_obj, "namespaces", HR_JSON_ARRAY, "linux.namespaces", &nss, err) < 0)
       return -1;
   }
-  return 0;
+  /* Sharing a cgroup with other processes is sharing them with the
+   * container as --pid=host does: runc signals the whole cgroup. */
+  return hr_hostns_cgroup_path(ctx, r->mode[HR_NS_PID], err);
 }
 
 /* ---- host-devices ---------------------------------------------------------------------- */

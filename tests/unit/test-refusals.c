@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -235,6 +236,10 @@ static const struct rcase privileged_cases[] = {
 #define NO_NS(t)     "no " t " namespace: the container would share the host's"
 #define CGROUP_AUDIT "linux.namespaces: AUDIT " NO_NS("cgroup")
 
+#define CGP(p) "{\"linux\":{\"namespaces\":[" SIX "],\"cgroupsPath\":\"" p "\"}}"
+#define CGP_TAIL                                                                                   \
+  ": the container would share its processes' limits, and runc kill --all would signal them"
+
 static const struct rcase hostns_cases[] = {
     {"hostns: all six private", P_NS, NSS(SIX), NULL, "", NULL, NULL},
     {"hostns: no cgroup namespace is only audited by default", P_NS, NSS(FIVE), NULL, CGROUP_AUDIT,
@@ -291,6 +296,23 @@ static const struct rcase hostns_cases[] = {
     {"hostns: audit everything", "{\"hostNamespaces\":{\"mode\":\"audit\"}}",
      NSS(NS("pid") "," NS("ipc") "," NS("uts") "," NS("mount")), NULL,
      "linux.namespaces: AUDIT " NO_NS("network") "\n" CGROUP_AUDIT, NULL, NULL},
+    {"hostns: cgroupsPath is the host's root cgroup", P_NS, CGP("/"), NULL, NULL,
+     REF("host-namespaces", "linux.cgroupsPath: \"/\" is the host's root cgroup" CGP_TAIL), NULL},
+    {"hostns: cgroupsPath cleans to the root", P_NS, CGP("/a/../.."), NULL, NULL,
+     REF("host-namespaces", "linux.cgroupsPath: \"/a/../..\" is the host's root cgroup" CGP_TAIL),
+     NULL},
+    {"hostns: a relative cgroupsPath that cleans to runc's own cgroup", P_NS, CGP("../.."), NULL,
+     NULL,
+     REF("host-namespaces",
+         "linux.cgroupsPath: \"../..\" is runc's own cgroup (its caller's)" CGP_TAIL),
+     NULL},
+    {"hostns: an empty cgroupsPath is runc's default", P_NS, CGP(""), NULL, "", NULL, NULL},
+    {"hostns: a new cgroup", P_NS, CGP("/hardrun-test-no-such-cgroup/x"), NULL, "", NULL, NULL},
+    {"hostns: the cgroup check follows the pid namespace's mode",
+     "{\"hostNamespaces\":{\"namespaces\":{\"pid\":\"audit\"}}}", CGP("/"), NULL,
+     "linux.cgroupsPath: AUDIT \"/\" is the host's root cgroup" CGP_TAIL, NULL, NULL},
+    {"hostns: fix drops the cgroupsPath", "{\"hostNamespaces\":{\"mode\":\"fix\"}}", CGP("."),
+     NSS(SIX), "linux.cgroupsPath: \".\" -> (absent)", NULL, NULL},
     {"hostns: an entry is a string", P_NS, NSS("\"pid\""), NULL, NULL, NULL,
      REF("host-namespaces", "linux.namespaces[0]: expected an object")},
     {"hostns: a path is a number", P_NS, NSS("{\"type\":\"pid\",\"path\":1}"), NULL, NULL, NULL,
@@ -806,6 +828,141 @@ static void test_private_ns(void **state)
     fail_msg("unshare(CLONE_NEWNET) failed in the child");
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+/* runc's cgroupfs driver against a made-up host: two v1 hierarchies and a
+ * v2 one, under a temporary directory, as /proc/self/mountinfo and
+ * /proc/self/cgroup describe them. */
+static void test_cgroup_occupied(void **state)
+{
+  char top[] = "/tmp/hr-cgroup.XXXXXX", path[PATH_MAX];
+  cleanup_free char *mountinfo = NULL, *dir = NULL;
+  struct hr_error err = {0};
+  const char *self = "5:pids:/caller\n4:cpu,cpuacct:/caller\n0::/caller\n";
+  static const char *const dirs[] = {
+      "pids",
+      "pids/caller",
+      "pids/busy",
+      "pids/parent",
+      "pids/parent/child",
+      "pids/empty",
+      "pids/caller/sub",
+      "pids/caller/sub/kid",
+      "cpu",
+      "cpu/only-cpu",
+      "cpu/only-cpu/kid",
+      "v2",
+      "v2/sub",
+      "v2/sub/caller",
+      "v2/sub/x",
+  };
+  static const struct {
+    const char *path, *dir; /* dir relative to top, NULL: free */
+  } rows[] = {
+      {"/busy", "pids/busy"},
+      {"//busy/", "pids/busy"},
+      {"/parent", "pids/parent"},
+      {"/empty", NULL},
+      {"/missing/x", NULL},
+      {"/only-cpu", "cpu/only-cpu"},
+      {"sub", "pids/caller/sub"},
+      {"new", NULL},
+      /* the v2 hierarchy is mounted from /sub: /sub/x shows, /x does not */
+      {"/sub/x/../x", "v2/x"},
+  };
+
+  (void)state;
+  assert_non_null(mkdtemp(top));
+  for (size_t i = 0; i < HR_ARRAY_SIZE(dirs); i++) {
+    snprintf(path, sizeof(path), "%s/%s", top, dirs[i]);
+    assert_int_equal(mkdir(path, 0755), 0);
+  }
+  snprintf(path, sizeof(path), "%s/pids/busy/cgroup.procs", top);
+  FILE *f = fopen(path, "we");
+  assert_non_null(f);
+  fputs("1234\n", f);
+  fclose(f);
+  /* an empty cgroup.procs is an empty cgroup */
+  snprintf(path, sizeof(path), "%s/pids/empty/cgroup.procs", top);
+  f = fopen(path, "we");
+  assert_non_null(f);
+  fclose(f);
+  /* a v2 cgroup that holds one below what the v1 ones show */
+  snprintf(path, sizeof(path), "%s/v2/x", top);
+  assert_int_equal(mkdir(path, 0755), 0);
+  snprintf(path, sizeof(path), "%s/v2/x/cgroup.procs", top);
+  f = fopen(path, "we");
+  assert_non_null(f);
+  fputs("1\n", f);
+  fclose(f);
+  assert_true(asprintf(&mountinfo,
+                       "20 1 0:1 / /proc rw - proc proc rw\n"
+                       "30 1 0:2 / %s/pids rw,nosuid - cgroup cgroup rw,pids\n"
+                       "31 1 0:3 / %s/cpu rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n"
+                       "32 1 0:4 /sub %s/v2 rw - cgroup2 cgroup2 rw\n"
+                       "33 1 0:5 / %s rw - tmpfs tmpfs rw\n",
+                       top, top, top, top) > 0);
+  for (size_t i = 0; i < HR_ARRAY_SIZE(rows); i++) {
+    int r = hr_cgroup_path_occupied(mountinfo, self, rows[i].path, &dir, &err);
+    print_message("# %s\n", rows[i].path);
+    assert_ok(r, &err);
+    if (rows[i].dir == NULL) {
+      assert_int_equal(r, 0);
+      assert_null(dir);
+      continue;
+    }
+    assert_int_equal(r, 1);
+    snprintf(path, sizeof(path), "%s/%s", top, rows[i].dir);
+    assert_string_equal(dir, path);
+    free(dir);
+    dir = NULL;
+  }
+  assert_int_equal(nftw(top, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* This test's own cgroup holds this test: a container may not join it. */
+static void test_own_cgroup(void **state)
+{
+  cleanup_free char *self = NULL, *spec = NULL;
+  cleanup_policy struct hr_policy *p = NULL;
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  struct hr_json_parse_opts opts = {.name = "config.json"};
+  struct hr_error err = {0};
+  char own[PATH_MAX], want[PATH_MAX + 128];
+  const char *at;
+  size_t len;
+
+  (void)state;
+  assert_ok(hr_read_file("/proc/self/cgroup", 1 << 20, &self, &len, &err), &err);
+  /* the pids hierarchy (v1), else the unified one */
+  if ((at = strstr(self, ":pids:")) != NULL)
+    at += strlen(":pids:");
+  else if ((at = strstr(self, "0::")) != NULL)
+    at += strlen("0::");
+  else
+    skip();
+  snprintf(own, sizeof(own), "%.*s", (int)strcspn(at, "\n"), at);
+  if (strcmp(own, "/") == 0)
+    skip();
+  assert_true(
+      asprintf(&spec, "{\"linux\":{\"namespaces\":[" SIX "],\"cgroupsPath\":\"%s\"}}", own) > 0);
+  snprintf(want, sizeof(want),
+           REF("host-namespaces", "linux.cgroupsPath: \"%s\" names a cgroup that already holds"),
+           own);
+  assert_ok(hr_policy_parse(P_NS, strlen(P_NS), "test.json", "test", &p, &err), &err);
+  assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
+  assert_int_equal(hr_policy_apply(p, doc, NULL, &err), -1);
+  assert_int_equal(err.kind, HR_ERR_REFUSED);
+  if (strncmp(err.msg, want, strlen(want)) != 0)
+    fail_msg("got %s\nwant %s...", err.msg, want);
+}
+
 int main(void)
 {
   static const struct {
@@ -842,5 +999,9 @@ int main(void)
       (struct CMUnitTest){.name = "hostns: PID 1's network namespace", .test_func = test_pid1_ns};
   tests[n++] = (struct CMUnitTest){.name = "hostns: another process's private namespace",
                                    .test_func = test_private_ns};
+  tests[n++] = (struct CMUnitTest){.name = "hostns: cgroups that hold processes or cgroups",
+                                   .test_func = test_cgroup_occupied};
+  tests[n++] =
+      (struct CMUnitTest){.name = "hostns: this test's own cgroup", .test_func = test_own_cgroup};
   return _cmocka_run_group_tests("refusals", tests, n, NULL, NULL);
 }
