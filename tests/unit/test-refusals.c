@@ -444,6 +444,11 @@ static const struct rcase sysctls_cases[] = {
 #define HOOK_MSG(p)  "hook \"" p "\" is not in the allowlist (hooks run as root on the host)"
 #define CTD(prog)    HOOK("/usr/bin/containerd", "\"containerd\",\"oci-hook\",\"--\",\"" prog "\"")
 
+#define HOOK_ENV(p, e) "{\"path\":\"" p "\",\"env\":[" e "]}"
+#define LOADER_MSG(n)                                                                              \
+  "\"" n "\" is read by the dynamic loader or the C library of the hook, which runs as root on "   \
+  "the host"
+
 static const struct rcase hooks_cases[] = {
     {"hooks: an allowlisted hook", P_HOOK,
      HOOKS("\"prestart\":[" HOOK("/usr/libexec/oci/hook", "\"hook\"") "]"), NULL, "", NULL, NULL},
@@ -471,6 +476,33 @@ static const struct rcase hooks_cases[] = {
      NULL, NULL},
     {"hooks: audit", "{\"hooks\":{\"mode\":\"audit\"}}", HOOKS("\"poststart\":[" HOOK("/a") "]"),
      NULL, "hooks.poststart[0].path: AUDIT " HOOK_MSG("/a"), NULL, NULL},
+    {"hooks: LD_PRELOAD in an allowlisted hook", P_HOOK,
+     HOOKS("\"prestart\":[" HOOK_ENV("/usr/libexec/oci/hook",
+                                     "\"PATH=/bin\",\"LD_PRELOAD=/rootfs/x.so\"") "]"),
+     NULL, NULL, REF("hooks", "hooks.prestart[0].env[1]: " LOADER_MSG("LD_PRELOAD")), NULL},
+    {"hooks: any LD_ variable", P_HOOK,
+     HOOKS("\"createRuntime\":[" HOOK_ENV("/usr/libexec/oci/hook", "\"LD_LIBRARY_PATH=/x\"") "]"),
+     NULL, NULL, REF("hooks", "hooks.createRuntime[0].env[0]: " LOADER_MSG("LD_LIBRARY_PATH")),
+     NULL},
+    {"hooks: glibc's GCONV_PATH through containerd's relay", P_HOOK,
+     HOOKS("\"poststart\":[{\"path\":\"/usr/bin/containerd\",\"args\":[\"containerd\","
+           "\"oci-hook\",\"--\",\"/usr/libexec/oci/hook\"],\"env\":[\"GCONV_PATH=/x\"]}]"),
+     NULL, NULL, REF("hooks", "hooks.poststart[0].env[0]: " LOADER_MSG("GCONV_PATH")), NULL},
+    {"hooks: a name without a value", P_HOOK,
+     HOOKS("\"poststop\":[" HOOK_ENV("/usr/libexec/oci/hook", "\"GLIBC_TUNABLES\"") "]"), NULL,
+     NULL, REF("hooks", "hooks.poststop[0].env[0]: " LOADER_MSG("GLIBC_TUNABLES")), NULL},
+    {"hooks: an ordinary environment", P_HOOK,
+     HOOKS("\"prestart\":[" HOOK_ENV("/usr/libexec/oci/hook",
+                                     "\"PATH=/bin\",\"XLD_PRELOAD=1\",\"LD=1\"") "]"),
+     NULL, "", NULL, NULL},
+    {"hooks: fix removes a hook with a loader variable",
+     "{\"hooks\":{\"mode\":\"fix\","
+     "\"allow\":[\"/a\"]}}",
+     HOOKS("\"prestart\":[" HOOK_ENV("/a", "\"LD_AUDIT=/x\"") "]"), HOOKS("\"prestart\":[]"),
+     "hooks.prestart[0]: " HOOK_ENV("/a", "\"LD_AUDIT=/x\"") " -> (absent)", NULL, NULL},
+    {"hooks: an env entry that is not a string", P_HOOK,
+     HOOKS("\"prestart\":[{\"path\":\"/usr/libexec/oci/hook\",\"env\":[1]}]"), NULL, NULL, NULL,
+     REF("hooks", "hooks.prestart[0].env[0]: expected a string")},
     {"hooks: an arg that is not a string", P_HOOK,
      HOOKS("\"prestart\":[{\"path\":\"/a\",\"args\":[1]}]"), NULL, NULL, NULL,
      REF("hooks", "hooks.prestart[0].args[0]: expected a string")},
