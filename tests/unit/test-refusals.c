@@ -529,6 +529,10 @@ static const struct rcase rlimits_cases[] = {
      REF("rlimits", "process.rlimits[1]: RLIMIT_NOFILE (soft 1024, hard 18446744073709551615) is "
                     "above the ceiling 1048576"),
      NULL},
+    {"rlimits: real-time priority is clamped to 0", P_RL,
+     RL("{\"type\":\"RLIMIT_RTPRIO\",\"hard\":99,\"soft\":99}"),
+     RL("{\"type\":\"RLIMIT_RTPRIO\",\"hard\":0,\"soft\":0}"),
+     "process.rlimits[0].hard: 99 -> 0\nprocess.rlimits[0].soft: 99 -> 0", NULL, NULL},
     {"rlimits: no default built in", P_RL, "{\"process\":{\"args\":[\"sh\"]}}", NULL, "", NULL,
      NULL},
     {"rlimits: a profile default is added when the spec has none",
