@@ -216,6 +216,13 @@ int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struc
 /* host-namespaces' check of linux.cgroupsPath, in refusals-cgroup.c, in
  * the pid namespace's mode. */
 int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
+/* linux.resources.unified keys of the cgroup's core files ("cgroup.procs",
+ * "cgroup.kill", ...), in `mode`; shared by host-namespaces on create and
+ * pids-limit on update. */
+int hr_cgroup_unified_core(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
+/* Remove obj's member at `index` (maps: the exact key, not its case
+ * variants, which are other keys to Go). */
+void hr_rule_object_remove_at(struct hr_json *obj, size_t index);
 /* 1 with *ret_dir when runc's cgroupfs driver would put a container whose
  * cgroupsPath is `path` into a cgroup directory that holds a process or a
  * child cgroup, in any cgroup hierarchy `mountinfo` (the text of

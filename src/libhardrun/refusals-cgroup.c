@@ -187,6 +187,43 @@ static bool names_own(const char *path, struct hr_error *err, int *ret)
   return true;
 }
 
+int hr_cgroup_unified_core(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err)
+{
+  struct hr_json *u = hr_json_get_path(ctx->spec, "linux.resources.unified");
+
+  if (mode == HR_MODE_OFF || u == NULL || u->type != HR_JSON_OBJECT)
+    return 0;
+  for (size_t i = 0; i < u->u.object.len;) {
+    const struct hr_json_member *m = &u->u.object.items[i];
+    char q[HR_QUOTE_MAX], path[HR_QUOTE_MAX + 32];
+    int r;
+
+    if (strncmp(m->key, "cgroup.", strlen("cgroup.")) != 0) {
+      i++;
+      continue;
+    }
+    hr_quote(q, sizeof(q), m->key, strlen(m->key));
+    snprintf(path, sizeof(path), "linux.resources.unified[%s]", q);
+    /* runc writes them as root: cgroup.procs and cgroup.threads take any
+     * host pid into the container's cgroup, cgroup.kill and cgroup.freeze
+     * act on it, cgroup.type and cgroup.subtree_control reshape it. */
+    r = hr_rule_breach(ctx, mode, path, err,
+                       "%s is a core file of the cgroup, not a resource: writing a host pid to "
+                       "cgroup.procs moves that process into the container's cgroup",
+                       q);
+    if (r < 0)
+      return -1;
+    if (r == 0) {
+      i++;
+      continue;
+    }
+    if (hr_changes_add(ctx->changes, ctx->rule, path, m->value, NULL, err) < 0)
+      return -1;
+    hr_rule_object_remove_at(u, i);
+  }
+  return 0;
+}
+
 int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err)
 {
   cleanup_free char *mountinfo = NULL, *self = NULL, *clean = NULL, *dir = NULL;

@@ -246,7 +246,7 @@ int hr_rule_spec_i64(const struct hr_json *obj, const char *field, const char *p
 
 /* Remove obj's member at `index` (maps: the exact key, not its case
  * variants, which are other keys to Go). */
-static void object_remove_at(struct hr_json *obj, size_t index)
+void hr_rule_object_remove_at(struct hr_json *obj, size_t index)
 {
   struct hr_json_member *it = obj->u.object.items;
 
@@ -729,7 +729,9 @@ int hr_hostns_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   }
   /* Sharing a cgroup with other processes is sharing them with the
    * container as --pid=host does: runc signals the whole cgroup. */
-  return hr_hostns_cgroup_path(ctx, r->mode[HR_NS_PID], err);
+  if (hr_hostns_cgroup_path(ctx, r->mode[HR_NS_PID], err) < 0)
+    return -1;
+  return hr_cgroup_unified_core(ctx, r->mode[HR_NS_PID], err);
 }
 
 /* ---- host-devices ---------------------------------------------------------------------- */
@@ -1032,7 +1034,7 @@ int hr_sysctls_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     }
     if (hr_changes_add(ctx->changes, ctx->rule, path, m->value, NULL, err) < 0)
       return -1;
-    object_remove_at(map, i);
+    hr_rule_object_remove_at(map, i);
   }
   return 0;
 }

@@ -341,3 +341,14 @@ NoNewPrivs: 1
   hr_assert_eq "$status" 1
   hr_assert_eq "$(cat "$cg/pids.max")" 16384
 }
+
+@test "unified cgroup.procs, which would take a host process into the container's cgroup, is refused on create and on update" {
+  hr_bundle unified /bin/true
+  hr_spec_resources "$HR_BUNDLE" '{"unified": {"cgroup.procs": "1"}}'
+  refused host-namespaces 'linux.resources.unified["cgroup.procs"]: "cgroup.procs" is a core file of the cgroup, not a resource: writing a host pid to cgroup.procs moves that process into the container'"'"'s cgroup'
+  strict_container unified-update
+  run hr_rt "$HR_BUNDLE" update --resources - "$HR_ID" <<<'{"unified":{"cgroup.procs":"1"}}'
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
+    'hardrun: profile "strict": rule "pids-limit": linux.resources.unified["cgroup.procs"]: "cgroup.procs" is a core file of the cgroup, not a resource: writing a host pid to cgroup.procs moves that process into the container'"'"'s cgroup'
+}

@@ -237,6 +237,11 @@ static const struct rcase privileged_cases[] = {
 #define CGROUP_AUDIT "linux.namespaces: AUDIT " NO_NS("cgroup")
 
 #define CGP(p) "{\"linux\":{\"namespaces\":[" SIX "],\"cgroupsPath\":\"" p "\"}}"
+#define UNIFIED(...)                                                                               \
+  "{\"linux\":{\"namespaces\":[" SIX "],\"resources\":{\"unified\":{" __VA_ARGS__ "}}}}"
+#define CORE_MSG                                                                                   \
+  "is a core file of the cgroup, not a resource: writing a host pid to cgroup.procs moves that "   \
+  "process into the container's cgroup"
 #define CGP_TAIL                                                                                   \
   ": the container would share its processes' limits, and runc kill --all would signal them"
 
@@ -313,6 +318,19 @@ static const struct rcase hostns_cases[] = {
      "linux.cgroupsPath: AUDIT \"/\" is the host's root cgroup" CGP_TAIL, NULL, NULL},
     {"hostns: fix drops the cgroupsPath", "{\"hostNamespaces\":{\"mode\":\"fix\"}}", CGP("."),
      NSS(SIX), "linux.cgroupsPath: \".\" -> (absent)", NULL, NULL},
+    {"hostns: unified cgroup.procs takes host processes into the container's cgroup", P_NS,
+     UNIFIED("\"io.weight\":\"10\",\"cgroup.procs\":\"1\""), NULL, NULL,
+     REF("host-namespaces",
+         "linux.resources.unified[\"cgroup.procs\"]: \"cgroup.procs\" " CORE_MSG),
+     NULL},
+    {"hostns: unified keys are a Go map: case matters", P_NS, UNIFIED("\"CGROUP.procs\":\"1\""),
+     NULL, "", NULL, NULL},
+    {"hostns: fix drops the core files", "{\"hostNamespaces\":{\"mode\":\"fix\"}}",
+     UNIFIED("\"cgroup.kill\":\"1\",\"io.weight\":\"10\",\"cgroup.threads\":\"1\""),
+     UNIFIED("\"io.weight\":\"10\""),
+     "linux.resources.unified[\"cgroup.kill\"]: \"1\" -> (absent)\n"
+     "linux.resources.unified[\"cgroup.threads\"]: \"1\" -> (absent)",
+     NULL, NULL},
     {"hostns: an entry is a string", P_NS, NSS("\"pid\""), NULL, NULL, NULL,
      REF("host-namespaces", "linux.namespaces[0]: expected an object")},
     {"hostns: a path is a number", P_NS, NSS("{\"type\":\"pid\",\"path\":1}"), NULL, NULL, NULL,
