@@ -210,6 +210,13 @@ int hr_rule_set_bool(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *
 int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_json *section,
                             const char *key, const char *const *def, size_t n_def, char ***ret,
                             size_t *ret_len, struct hr_error *err);
+/* A host path resolved as the kernel will when runc mounts it (hostmounts.c):
+ * symlinks and ".." followed, a missing end appended cleaned. */
+int hr_host_resolve(const char *path, char **ret, struct hr_error *err);
+/* mounts[i] read as runc reads it: its source ("" when absent), options
+ * (array of strings or NULL) and whether runc binds it. */
+int hr_mount_is_bind(const struct hr_json *m, size_t i, const char **ret_source,
+                     struct hr_json **ret_options, bool *ret_bind, struct hr_error *err);
 /* privileged's system paths, in hostmounts.c: proc mounted outside /proc,
  * sysfs and cgroupfs mounted writable. */
 int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);

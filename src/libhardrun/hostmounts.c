@@ -894,6 +894,24 @@ static int check_root(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
   return hr_rule_breach(ctx, mode, "root.path", err, "%s", why) < 0 ? -1 : 0;
 }
 
+int hr_host_resolve(const char *path, char **ret, struct hr_error *err)
+{
+  return resolve(path, ret, err);
+}
+
+int hr_mount_is_bind(const struct hr_json *m, size_t i, const char **ret_source,
+                     struct hr_json **ret_options, bool *ret_bind, struct hr_error *err)
+{
+  struct mount_info mi;
+
+  if (mount_info(m, i, &mi, err) < 0)
+    return -1;
+  *ret_source = mi.source;
+  *ret_options = mi.options;
+  *ret_bind = mi.bind;
+  return 0;
+}
+
 static int check_mounts(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
                         struct hr_error *err)
 {

@@ -352,3 +352,15 @@ NoNewPrivs: 1
   hr_assert_eq "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
     'hardrun: profile "strict": rule "pids-limit": linux.resources.unified["cgroup.procs"]: "cgroup.procs" is a core file of the cgroup, not a resource: writing a host pid to cgroup.procs moves that process into the container'"'"'s cgroup'
 }
+
+@test "a bind of the rootfs, or of the bundle holding it, cannot bring the image back writable" {
+  hr_bundle rootbind /bin/sh -c 'for f in /image/bin/pwned /bundle/rootfs/bin/pwned; do
+      if echo x >"$f" 2>/dev/null; then echo "$f=written"; else echo "$f=read-only"; fi; done'
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [
+      {destination: "/image", type: "bind", source: ($b + "/rootfs"), options: ["rbind", "rw"]},
+      {destination: "/bundle", type: "bind", source: $b, options: ["rbind"]}]' --arg b "$HR_BUNDLE"
+  started
+  hr_assert_eq "$(cat "$OUT")" '/image/bin/pwned=read-only
+/bundle/rootfs/bin/pwned=read-only'
+  [ ! -e "$HR_BUNDLE/rootfs/bin/pwned" ]
+}
