@@ -210,6 +210,33 @@ int hr_rule_set_bool(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *
 int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_json *section,
                             const char *key, const char *const *def, size_t n_def, char ***ret,
                             size_t *ret_len, struct hr_error *err);
+/* A host path resolved as the kernel will when runc mounts it (hostmounts.c):
+ * symlinks and ".." followed, a missing end appended cleaned. */
+int hr_host_resolve(const char *path, char **ret, struct hr_error *err);
+/* mounts[i] read as runc reads it: its source ("" when absent), options
+ * (array of strings or NULL) and whether runc binds it. */
+int hr_mount_is_bind(const struct hr_json *m, size_t i, const char **ret_source,
+                     struct hr_json **ret_options, bool *ret_bind, struct hr_error *err);
+/* privileged's system paths, in hostmounts.c: proc mounted outside /proc,
+ * sysfs and cgroupfs mounted writable. */
+int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
+/* host-namespaces' check of linux.cgroupsPath, in refusals-cgroup.c, in
+ * the pid namespace's mode. */
+int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
+/* linux.resources.unified keys of the cgroup's core files ("cgroup.procs",
+ * "cgroup.kill", ...), in `mode`; shared by host-namespaces on create and
+ * pids-limit on update. */
+int hr_cgroup_unified_core(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
+/* Remove obj's member at `index` (maps: the exact key, not its case
+ * variants, which are other keys to Go). */
+void hr_rule_object_remove_at(struct hr_json *obj, size_t index);
+/* 1 with *ret_dir when runc's cgroupfs driver would put a container whose
+ * cgroupsPath is `path` into a cgroup directory that holds a process or a
+ * child cgroup, in any cgroup hierarchy `mountinfo` (the text of
+ * /proc/self/mountinfo) lists; relative paths count from the cgroups of
+ * `self_cgroup` (the text of /proc/self/cgroup). */
+int hr_cgroup_path_occupied(const char *mountinfo, const char *self_cgroup, const char *path,
+                            char **ret_dir, struct hr_error *err);
 int hr_rule_begin(const struct hr_json_doc *profile, const struct hr_json *section,
                   const char *const *keys, enum hr_rule_mode def, bool fix_ok,
                   enum hr_rule_mode *mode, const struct hr_json **ret_obj, struct hr_error *err);

@@ -165,6 +165,9 @@ struct hr_userns_host {
 };
 
 void hr_userns_bind(const struct hr_userns_host *h);
+/* The bound create's bundle (absolute), NULL when unknown: host-mounts
+ * resolves a relative root.path against it, as runc does. */
+const char *hr_userns_bound_bundle(void);
 /* The create failed after the control ran: give back the slice it took and
  * the ACL entries it added.  Nothing when it took none. */
 void hr_userns_abort(void);

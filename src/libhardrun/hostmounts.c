@@ -15,10 +15,13 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "hardrun/controls.h"
+#include "hardrun/userns.h"
 #include "hardrun/utils.h"
 
 /* "/" matches itself only (every path is under it); an entry ending in "*"
@@ -57,6 +60,13 @@ static const char *const default_allow_ro[] = {
     "/etc/localtime",
     "/etc/timezone",
 };
+
+/* The filesystems runc's, Docker's and containerd's specs give a container.
+ * Any other is the host kernel's (binfmt_misc registers interpreters for
+ * the whole host, debugfs and tracefs reach into the kernel, devtmpfs holds
+ * every device node) or a host device's or server's. */
+static const char *const container_fs[] = {"proc",  "sysfs",  "cgroup", "cgroup2",
+                                           "tmpfs", "devpts", "mqueue", "overlay"};
 
 /* ---- profile ------------------------------------------------------------------ */
 
@@ -485,6 +495,61 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
   return 0;
 }
 
+/* Remove mounts[i], recorded under its index in the spec as written. */
+static int remove_mount(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i, size_t orig,
+                        struct hr_error *err)
+{
+  char path[64];
+
+  snprintf(path, sizeof(path), "mounts[%zu]", orig);
+  if (hr_changes_add(ctx->changes, ctx->rule, path, mounts->u.array.items[i], NULL, err) < 0)
+    return -1;
+  hr_json_array_remove(mounts, i);
+  return 1;
+}
+
+static bool container_fs_type(const char *type)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(container_fs); i++)
+    if (strcmp(type, container_fs[i]) == 0)
+      return true;
+  return false;
+}
+
+/* What a mount does, before where its source lies: an option that
+ * remounts whatever is already at the destination, and a filesystem no
+ * container is given.  Returns 1 when the mount was removed. */
+static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i, size_t orig,
+                      const struct mount_info *mi, struct hr_error *err)
+{
+  const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
+  char where[64], q[HR_QUOTE_MAX];
+  int rc = 0;
+
+  for (size_t k = 0; rc == 0 && mi->options != NULL && k < mi->options->u.array.len; k++) {
+    if (strcmp(mi->options->u.array.items[k]->u.string.s, "remount") != 0)
+      continue;
+    snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", orig, k);
+    /* runc passes MS_REMOUNT on with any type: the mount at the
+     * destination (a host file bound read-only, say) gets this mount's
+     * flags, "rw" included, and no check sees that mount change. */
+    rc = hr_rule_breach(ctx, r->mode, where, err,
+                        "\"remount\" changes the mount already at the destination (a read-only "
+                        "bind made writable, say) instead of adding one");
+  }
+  if (rc == 0 && !mi->bind && !container_fs_type(mi->type)) {
+    snprintf(where, sizeof(where), "mounts[%zu].type", orig);
+    rc = hr_rule_breach(ctx, r->mode, where, err,
+                        "filesystem type %s is not one a container is given (proc, sysfs, cgroup, "
+                        "cgroup2, tmpfs, devpts, mqueue, overlay or a bind mount): others, such as "
+                        "binfmt_misc, debugfs or devtmpfs, are the host kernel's",
+                        hr_quote(q, sizeof(q), mi->type, strlen(mi->type)));
+  }
+  if (rc <= 0)
+    return rc;
+  return remove_mount(ctx, mounts, i, orig, err);
+}
+
 /* Judge one host path of mounts[i]: the source, or a directory named in
  * an overlay option.  Returns 1 when the mount was removed. */
 static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
@@ -493,7 +558,7 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
 {
   const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
   cleanup_free char *dest = hr_path_clean(mi->dest_raw, err);
-  char why[1024], path[64];
+  char why[1024];
   int rc;
 
   if (dest == NULL)
@@ -504,11 +569,7 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
   rc = hr_rule_breach(ctx, r->mode, where, err, "%s", why);
   if (rc <= 0)
     return rc;
-  snprintf(path, sizeof(path), "mounts[%zu]", orig);
-  if (hr_changes_add(ctx->changes, ctx->rule, path, mounts->u.array.items[i], NULL, err) < 0)
-    return -1;
-  hr_json_array_remove(mounts, i);
-  return 1;
+  return remove_mount(ctx, mounts, i, orig, err);
 }
 
 /* overlay's lowerdir=a:b, upperdir= and workdir= name host directories. */
@@ -547,6 +608,9 @@ static int check_mount(struct hr_apply_ctx *ctx, const struct lists *l, struct h
 
   if (mount_info(mounts->u.array.items[i], orig, &mi, err) < 0)
     return -1;
+  rc = check_kind(ctx, mounts, i, orig, &mi, err);
+  if (rc != 0)
+    return rc;
   snprintf(where, sizeof(where), "mounts[%zu].source", orig);
   /* A bind's source is always a host path (a relative one is the
    * bundle's); other types name one when their source is absolute, as a
@@ -559,34 +623,332 @@ static int check_mount(struct hr_apply_ctx *ctx, const struct lists *l, struct h
   return strcmp(mi.type, "overlay") == 0 ? check_overlay(ctx, l, mounts, i, orig, &mi, err) : 0;
 }
 
+/* ---- privileged: the kernel's filesystems ------------------------------------------ */
+
+/* The last of "ro" and "rw" wins, as in runc's flag table; "rro" is applied
+ * by mount_setattr after runc's own remount of cgroupfs, so only MS_RDONLY
+ * counts here. */
+static bool read_only_flag(const struct hr_json *options)
+{
+  bool ro = false;
+
+  for (size_t k = 0; options != NULL && k < options->u.array.len; k++) {
+    const char *o = options->u.array.items[k]->u.string.s;
+    if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0)
+      ro = o[1] == 'o';
+  }
+  return ro;
+}
+
+/* The spec makes a user namespace of its own (no path) that maps no
+ * container id onto host uid 0: its root owns nothing of the host's sysfs
+ * or cgroupfs, so those may stay writable (docker --userns-remap). */
+static int private_userns(struct hr_apply_ctx *ctx, bool *ret, struct hr_error *err)
+{
+  struct hr_json *linux_obj, *nss = NULL, *maps = NULL;
+  bool userns = false;
+
+  *ret = false;
+  if (hr_rule_spec_linux(ctx, false, &linux_obj, err) < 0)
+    return -1;
+  if (linux_obj == NULL ||
+      hr_rule_spec_get_array_of(linux_obj, "namespaces", HR_JSON_OBJECT, "linux.namespaces", &nss,
+                                err) < 0 ||
+      hr_rule_spec_get_array_of(linux_obj, "uidMappings", HR_JSON_OBJECT, "linux.uidMappings",
+                                &maps, err) < 0)
+    return linux_obj == NULL ? 0 : -1;
+  for (size_t i = 0; nss != NULL && i < nss->u.array.len; i++) {
+    const struct hr_json *e = nss->u.array.items[i], *t = hr_json_get(e, "type"),
+                         *path = hr_json_get(e, "path");
+    if (t != NULL && t->type == HR_JSON_STRING && strcmp(t->u.string.s, "user") == 0)
+      userns = hr_json_is_null(path) || (path->type == HR_JSON_STRING && path->u.string.s[0] == 0);
+  }
+  if (!userns || maps == NULL || maps->u.array.len == 0)
+    return 0;
+  for (size_t i = 0; i < maps->u.array.len; i++) {
+    char p[64];
+    int64_t host, size;
+    bool present;
+    snprintf(p, sizeof(p), "linux.uidMappings[%zu].hostID", i);
+    if (hr_rule_spec_i64(maps->u.array.items[i], "hostID", p, &present, &host, err) < 0)
+      return -1;
+    snprintf(p, sizeof(p), "linux.uidMappings[%zu].size", i);
+    if (hr_rule_spec_i64(maps->u.array.items[i], "size", p, &present, &size, err) < 0)
+      return -1;
+    if (host <= 0 && host + size > 0)
+      return 0;
+  }
+  *ret = true;
+  return 0;
+}
+
+/* One non-bind mount of a kernel filesystem: proc anywhere but /proc
+ * (runc's masked and read-only paths are all under /proc), and a writable
+ * sysfs or cgroupfs (uevent_helper, /sys/power, the container's own pids.max
+ * and memory limits).  Returns 1 when the mount was removed. */
+static int privileged_mount(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
+                            struct hr_json *mounts, size_t i, size_t orig,
+                            const struct mount_info *mi, bool userns, struct hr_error *err)
+{
+  struct hr_json *m = mounts->u.array.items[i], *ro;
+  char where[64], q[HR_QUOTE_MAX];
+  int rc;
+
+  if (strcmp(mi->type, "proc") == 0) {
+    cleanup_free char *dest = hr_path_clean(mi->dest_raw, err);
+    if (dest == NULL)
+      return -1;
+    if (strcmp(dest, "/proc") == 0)
+      return 0;
+    snprintf(where, sizeof(where), "mounts[%zu].destination", orig);
+    rc = hr_rule_breach(ctx, mode, where, err,
+                        "a proc mount at %s has none of the masked and read-only paths runc puts "
+                        "under /proc (/proc/sys, /proc/sysrq-trigger, /proc/kcore)",
+                        hr_quote(q, sizeof(q), dest, strlen(dest)));
+    return rc <= 0 ? rc : remove_mount(ctx, mounts, i, orig, err);
+  }
+  if ((strcmp(mi->type, "sysfs") != 0 && strcmp(mi->type, "cgroup") != 0 &&
+       strcmp(mi->type, "cgroup2") != 0) ||
+      read_only_flag(mi->options) || userns)
+    return 0;
+  snprintf(where, sizeof(where), "mounts[%zu].options", orig);
+  rc = hr_rule_breach(ctx, mode, where, err,
+                      "a writable %s mount lets the container change %s (as --privileged does)",
+                      mi->type,
+                      strcmp(mi->type, "sysfs") == 0 ? "the host's kernel and device settings"
+                                                     : "its own cgroup limits");
+  if (rc <= 0)
+    return rc;
+  ro = hr_json_new_string(ctx->doc, "ro", err);
+  if (ro == NULL)
+    return -1;
+  return hr_rule_append_item(ctx, m, "options", where, ro, err) < 0 ? -1 : 0;
+}
+
+int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err)
+{
+  struct hr_json *mounts = hr_json_get(ctx->spec, "mounts");
+  size_t removed = 0;
+  bool userns;
+
+  if (mode == HR_MODE_OFF || hr_json_is_null(mounts))
+    return 0;
+  if (mounts->type != HR_JSON_ARRAY)
+    return hr_error_input(err, "mounts: expected an array");
+  if (private_userns(ctx, &userns, err) < 0)
+    return -1;
+  for (size_t i = 0; i < mounts->u.array.len;) {
+    struct mount_info mi;
+    int rc;
+    if (mounts->u.array.items[i]->type != HR_JSON_OBJECT)
+      return hr_error_input(err, "mounts[%zu]: expected an object", i + removed);
+    if (mount_info(mounts->u.array.items[i], i + removed, &mi, err) < 0)
+      return -1;
+    rc = mi.bind ? 0 : privileged_mount(ctx, mode, mounts, i, i + removed, &mi, userns, err);
+    if (rc < 0)
+      return -1;
+    if (rc > 0)
+      removed++;
+    else
+      i++;
+  }
+  return 0;
+}
+
+/* ---- the root filesystem ---------------------------------------------------------- */
+
+/* Filesystems an image's root filesystem is mounted from: overlay (Docker's
+ * overlay2, containerd's snapshotter), fuse-overlayfs, and the disk
+ * filesystems of the other graph drivers and of bind mounts.  Not the
+ * kernel's (sysfs, cgroupfs) nor memory filesystems (/dev/shm,
+ * /run/user/UID), which are the host's live state. */
+static const long image_fs[] = {
+    OVERLAYFS_SUPER_MAGIC,
+    EXT4_SUPER_MAGIC,
+    XFS_SUPER_MAGIC,
+    BTRFS_SUPER_MAGIC,
+    0x2fc12fc1, /* zfs */
+    0x65735546, /* fuse */
+};
+
+/* `path` is the root of a mount of an image filesystem, as runtimes
+ * mount a container's rootfs inside their own state directories. */
+static bool image_mount_root(const char *path)
+{
+  struct statx stx;
+  struct statfs sfs;
+
+  if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0 ||
+      !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+      !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || !S_ISDIR(stx.stx_mode) ||
+      statfs(path, &sfs) < 0)
+    return false;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(image_fs); i++)
+    if ((long)sfs.f_type == image_fs[i])
+      return true;
+  return false;
+}
+
+/* Docker's vfs and btrfs graph drivers keep a container's rootfs as a plain
+ * directory (or subvolume): DATA/vfs/dir/ID, DATA/btrfs/subvolumes/ID. */
+static bool docker_layer_dir(const char *path)
+{
+  size_t n = strlen(path);
+
+  if (n < 65 || path[n - 65] != '/' || !is_hex64(path + n - 64) || !is_kind(path, S_IFDIR))
+    return false;
+  return (n >= 65 + 8 && strncmp(path + n - 65 - 8, "/vfs/dir", 8) == 0) ||
+         (n >= 65 + 17 && strncmp(path + n - 65 - 17, "/btrfs/subvolumes", 17) == 0);
+}
+
+/* Why the host directory `path` must not be the container's root: 1 with
+ * `why` filled, 0 when it may, -1 on out-of-memory.  A rootfs may lie in a
+ * sensitive path (Docker's and containerd's do) only where a runtime would
+ * put one; it may not be, or hold, one. */
+static int judge_root(const struct hr_rule_hostmounts *r, const struct lists *l, const char *path,
+                      char *why, size_t size, struct hr_error *err)
+{
+  char q[HR_QUOTE_MAX], qr[HR_QUOTE_MAX], qe[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
+  cleanup_free char *res = NULL;
+  const char *sock;
+
+  hr_quote(q, sizeof(q), path, strlen(path));
+  if (resolve(path, &res, err) < 0) {
+    if (err->code == ENOMEM)
+      return -1;
+    snprintf(why, size, "%s cannot be resolved on the host (%s)", q, strerror(err->code));
+    *err = (struct hr_error){0};
+    return 1;
+  }
+  as[0] = '\0';
+  if (strcmp(res, path) != 0)
+    snprintf(as, sizeof(as), " (resolves to %s)", hr_quote(qr, sizeof(qr), res, strlen(res)));
+  if (listed(r->allow, l->allow, r->n_allow, res))
+    return 0;
+  if ((sock = socket_inside(r, res)) != NULL) {
+    snprintf(why, size, "%s%s contains the container-daemon socket %s", q, as,
+             hr_quote(qe, sizeof(qe), sock, strlen(sock)));
+    return 1;
+  }
+  for (size_t i = 0; i < r->n_sensitive; i++) {
+    const char *hit = r->sensitive[i];
+    enum relation rel = relate(res, hit);
+    if (rel == REL_NONE && l->sensitive[i] != NULL)
+      rel = relate(res, hit = l->sensitive[i]);
+    if (rel == REL_NONE || (rel == REL_IN && strcmp(res, hit) != 0 &&
+                            (image_mount_root(res) || docker_layer_dir(res))))
+      continue;
+    snprintf(why, size, "%s%s %s the sensitive host path %s%s", q, as,
+             rel == REL_CONTAINS     ? "contains"
+             : strcmp(res, hit) == 0 ? "is"
+                                     : "lies in",
+             hr_quote(qe, sizeof(qe), r->sensitive[i], strlen(r->sensitive[i])),
+             rel == REL_IN && strcmp(res, hit) != 0
+                 ? ", and is not where a runtime mounts an image (the root of an overlay or "
+                   "disk filesystem mount)"
+                 : "");
+    return 1;
+  }
+  return 0;
+}
+
+static bool has_dotdot(const char *p)
+{
+  for (const char *c = p; (c = strstr(c, "..")) != NULL; c += 2)
+    if ((c == p || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
+      return true;
+  return false;
+}
+
+/* root.path is a host directory runc makes the container's "/" (relative:
+ * the bundle's).  Nothing can stand in for it, so "fix" refuses too. */
+static int check_root(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_error *err)
+{
+  const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
+  enum hr_rule_mode mode = r->mode == HR_MODE_FIX ? HR_MODE_REFUSE : r->mode;
+  cleanup_free char *joined = NULL;
+  const char *p, *bundle = hr_userns_bound_bundle();
+  struct hr_json *root;
+  char why[1024], q[HR_QUOTE_MAX];
+  int rc;
+
+  if (hr_rule_spec_get(ctx->spec, "root", HR_JSON_OBJECT, "root", &root, err) < 0)
+    return -1;
+  if (root == NULL || hr_rule_spec_string(root, "path", "root.path", &p, err) < 0)
+    return root == NULL ? 0 : -1;
+  if (p[0] != '/' && bundle == NULL) {
+    /* policy explain knows no bundle: only a climb out of it is sure. */
+    if (!has_dotdot(p))
+      return 0;
+    return hr_rule_breach(ctx, mode, "root.path", err,
+                          "relative root path %s climbs out of the bundle with \"..\"",
+                          hr_quote(q, sizeof(q), p, strlen(p))) < 0
+               ? -1
+               : 0;
+  }
+  if (p[0] != '/' && hr_asprintf(&joined, err, "%s/%s", bundle, p) < 0)
+    return -1;
+  rc = judge_root(r, l, joined != NULL ? joined : p, why, sizeof(why), err);
+  if (rc <= 0)
+    return rc;
+  return hr_rule_breach(ctx, mode, "root.path", err, "%s", why) < 0 ? -1 : 0;
+}
+
+int hr_host_resolve(const char *path, char **ret, struct hr_error *err)
+{
+  return resolve(path, ret, err);
+}
+
+int hr_mount_is_bind(const struct hr_json *m, size_t i, const char **ret_source,
+                     struct hr_json **ret_options, bool *ret_bind, struct hr_error *err)
+{
+  struct mount_info mi;
+
+  if (mount_info(m, i, &mi, err) < 0)
+    return -1;
+  *ret_source = mi.source;
+  *ret_options = mi.options;
+  *ret_bind = mi.bind;
+  return 0;
+}
+
+static int check_mounts(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
+                        struct hr_error *err)
+{
+  size_t removed = 0;
+
+  for (size_t i = 0; mounts != NULL && i < mounts->u.array.len;) {
+    int c = check_mount(ctx, l, mounts, i, i + removed, err);
+    if (c < 0)
+      return -1;
+    if (c > 0)
+      removed++;
+    else
+      i++;
+  }
+  return 0;
+}
+
 int hr_hostmounts_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
   struct hr_json *mounts = hr_json_get(ctx->spec, "mounts");
   struct lists l = {0};
-  size_t removed = 0;
   int rc = -1;
 
   if (hr_json_is_null(mounts))
-    return 0;
-  if (mounts->type != HR_JSON_ARRAY)
+    mounts = NULL;
+  else if (mounts->type != HR_JSON_ARRAY)
     return hr_error_input(err, "mounts: expected an array");
-  for (size_t i = 0; i < mounts->u.array.len; i++)
+  for (size_t i = 0; mounts != NULL && i < mounts->u.array.len; i++)
     if (mounts->u.array.items[i]->type != HR_JSON_OBJECT)
       return hr_error_input(err, "mounts[%zu]: expected an object", i);
   if (resolve_all(r->sensitive, r->n_sensitive, false, &l.sensitive, err) < 0 ||
       resolve_all(r->allow, r->n_allow, true, &l.allow, err) < 0 ||
       resolve_all(r->allow_ro, r->n_allow_ro, true, &l.allow_ro, err) < 0)
     goto out;
-  for (size_t i = 0; i < mounts->u.array.len;) {
-    int c = check_mount(ctx, &l, mounts, i, i + removed, err);
-    if (c < 0)
-      goto out;
-    if (c > 0)
-      removed++;
-    else
-      i++;
-  }
+  if (check_mounts(ctx, &l, mounts, err) < 0 || check_root(ctx, &l, err) < 0)
+    goto out;
   rc = 0;
 out:
   lists_free(&l, r);

@@ -388,7 +388,10 @@ int hr_pids_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   bool present;
   int64_t v, nv;
 
+  /* On update too: a host pid written to cgroup.procs joins the
+   * container's pids. */
   if (refuse_unified(ctx, "pids.", err) < 0 ||
+      hr_cgroup_unified_core(ctx, HR_MODE_REFUSE, err) < 0 ||
       lookup_object(ctx->spec, "linux.resources.pids", &pids, err) < 0 ||
       read_i64(pids, "limit", "linux.resources.pids.limit", &present, &v, err) < 0)
     return -1;

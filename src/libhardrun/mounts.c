@@ -4,10 +4,12 @@
  * crosses between host and container). */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "hardrun/controls.h"
+#include "hardrun/userns.h"
 #include "hardrun/utils.h"
 
 #define TMPFS_SIZE_DEFAULT (64LL << 20)
@@ -285,10 +287,80 @@ static int add_tmpfs(struct hr_apply_ctx *ctx, const char *path, struct hr_error
   return hr_changes_add(ctx->changes, ctx->rule, where, NULL, m, err);
 }
 
+/* The host directory of root.path, resolved; NULL when it cannot be known
+ * (a relative path and no bundle: policy explain). */
+static int rootfs_host_path(const char *p, char **ret, struct hr_error *err)
+{
+  const char *bundle = hr_userns_bound_bundle();
+  cleanup_free char *joined = NULL;
+
+  *ret = NULL;
+  if (p[0] != '/' && bundle == NULL)
+    return 0;
+  if (p[0] != '/' && hr_asprintf(&joined, err, "%s/%s", bundle, p) < 0)
+    return -1;
+  if (hr_host_resolve(joined != NULL ? joined : p, ret, err) < 0) {
+    /* One hardrun cannot resolve is host-mounts' to refuse. */
+    if (err->code == ENOMEM)
+      return -1;
+    *err = (struct hr_error){0};
+  }
+  return 0;
+}
+
+/* A bind mount of the rootfs itself, of a directory in it or of one that
+ * holds it (the bundle) would give the image back writable at another
+ * place: such a mount is made read-only too. */
+static int bind_rootfs_ro(struct hr_apply_ctx *ctx, struct hr_json *mounts, const char *rootfs,
+                          struct hr_error *err)
+{
+  for (size_t i = 0; mounts != NULL && i < mounts->u.array.len; i++) {
+    struct hr_json *m = mounts->u.array.items[i], *opts, *ro;
+    cleanup_free char *src = NULL;
+    const char *source;
+    bool bind, is_ro = false, is_rro = false, recursive = false;
+    char path[64];
+
+    if (hr_mount_is_bind(m, i, &source, &opts, &bind, err) < 0)
+      return -1;
+    if (!bind || source[0] != '/')
+      continue;
+    if (hr_host_resolve(source, &src, err) < 0) {
+      if (err->code == ENOMEM)
+        return -1;
+      *err = (struct hr_error){0};
+      continue;
+    }
+    if (!hr_path_has_prefix(src, rootfs) && !hr_path_has_prefix(rootfs, src))
+      continue;
+    for (size_t k = 0; opts != NULL && k < opts->u.array.len; k++) {
+      const char *o = opts->u.array.items[k]->u.string.s;
+      if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0)
+        is_ro = o[1] == 'o';
+      if (strcmp(o, "rro") == 0 || strcmp(o, "rrw") == 0)
+        is_rro = o[2] == 'o';
+      recursive = recursive || strcmp(o, "rbind") == 0;
+    }
+    snprintf(path, sizeof(path), "mounts[%zu].options", i);
+    /* runc remounts only the top of an rbind read-only: the rootfs is a
+     * mount of its own below the bundle by then, so "rro" is needed too. */
+    if (!is_ro && ((ro = hr_json_new_string(ctx->doc, "ro", err)) == NULL ||
+                   hr_rule_append_item(ctx, m, "options", path, ro, err) < 0))
+      return -1;
+    if (recursive && !is_rro &&
+        ((ro = hr_json_new_string(ctx->doc, "rro", err)) == NULL ||
+         hr_rule_append_item(ctx, m, "options", path, ro, err) < 0))
+      return -1;
+  }
+  return 0;
+}
+
 int hr_rootfs_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   const struct hr_policy_rootfs *r = &ctx->policy->rootfs;
   struct hr_json *root = hr_json_get(ctx->spec, "root"), *yes, *mounts;
+  cleanup_free char *rootfs = NULL;
+  const char *path;
 
   if (hr_json_is_null(root))
     return hr_error_input(err, "root: missing");
@@ -304,6 +376,10 @@ int hr_rootfs_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   }
   yes = hr_json_new_bool(ctx->doc, true, err);
   if (yes == NULL || hr_apply_set(ctx, root, "readonly", "root.readonly", yes, err) < 0)
+    return -1;
+  if (hr_rule_spec_string(root, "path", "root.path", &path, err) < 0 ||
+      rootfs_host_path(path, &rootfs, err) < 0 ||
+      (rootfs != NULL && bind_rootfs_ro(ctx, mounts, rootfs, err) < 0))
     return -1;
   for (size_t i = 0; i < r->n_tmpfs; i++)
     if (add_tmpfs(ctx, r->tmpfs[i], err) < 0)

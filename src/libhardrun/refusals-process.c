@@ -41,10 +41,14 @@ static const char *const rlimit_types[] = {
 
 /* Built-in ceilings only: a default would have to be raised above the
  * caller's hard limit on some hosts, which fails without CAP_SYS_RESOURCE.
- * 1048576 is the kernel's default fs.nr_open. */
+ * 1048576 is the kernel's default fs.nr_open.  RLIMIT_RTPRIO lets a process
+ * without CAP_SYS_NICE take a real-time policy, whose threads the CFS quota
+ * of the cpu control does not bound (and, without RT group scheduling,
+ * nothing does): 0, the kernel's default, keeps them out. */
 static const struct hr_rlimit_rule default_rlimits[] = {
     {.type = "RLIMIT_NOFILE", .has_ceiling = true, .ceiling = 1048576},
     {.type = "RLIMIT_NPROC", .has_ceiling = true, .ceiling = 65536},
+    {.type = "RLIMIT_RTPRIO", .has_ceiling = true, .ceiling = 0},
 };
 
 static const char *rlimit_static_name(const char *name)

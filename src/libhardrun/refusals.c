@@ -246,7 +246,7 @@ int hr_rule_spec_i64(const struct hr_json *obj, const char *field, const char *p
 
 /* Remove obj's member at `index` (maps: the exact key, not its case
  * variants, which are other keys to Go). */
-static void object_remove_at(struct hr_json *obj, size_t index)
+void hr_rule_object_remove_at(struct hr_json *obj, size_t index)
 {
   struct hr_json_member *it = obj->u.object.items;
 
@@ -526,10 +526,11 @@ int hr_privileged_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     return -1;
   if (r->paths_mode == HR_MODE_OFF)
     return 0;
-  if (system_paths(ctx, r->paths_mode, "maskedPaths", r->masked, r->n_masked, "masked", err) < 0)
+  if (system_paths(ctx, r->paths_mode, "maskedPaths", r->masked, r->n_masked, "masked", err) < 0 ||
+      system_paths(ctx, r->paths_mode, "readonlyPaths", r->readonly, r->n_readonly, "read-only",
+                   err) < 0)
     return -1;
-  return system_paths(ctx, r->paths_mode, "readonlyPaths", r->readonly, r->n_readonly, "read-only",
-                      err);
+  return hr_privileged_mounts(ctx, r->paths_mode, err);
 }
 
 /* ---- host-namespaces ------------------------------------------------------------------ */
@@ -726,7 +727,11 @@ int hr_hostns_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
         hr_rule_spec_get(linux_obj, "namespaces", HR_JSON_ARRAY, "linux.namespaces", &nss, err) < 0)
       return -1;
   }
-  return 0;
+  /* Sharing a cgroup with other processes is sharing them with the
+   * container as --pid=host does: runc signals the whole cgroup. */
+  if (hr_hostns_cgroup_path(ctx, r->mode[HR_NS_PID], err) < 0)
+    return -1;
+  return hr_cgroup_unified_core(ctx, r->mode[HR_NS_PID], err);
 }
 
 /* ---- host-devices ---------------------------------------------------------------------- */
@@ -1029,7 +1034,7 @@ int hr_sysctls_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     }
     if (hr_changes_add(ctx->changes, ctx->rule, path, m->value, NULL, err) < 0)
       return -1;
-    object_remove_at(map, i);
+    hr_rule_object_remove_at(map, i);
   }
   return 0;
 }
@@ -1130,6 +1135,55 @@ static bool is_containerd_hook(const struct hr_rule_hooks *r, const char *path,
          strcmp(a2, "--") == 0 && prog != NULL && hr_rule_strv_contains(r->allow, r->n_allow, prog);
 }
 
+/* What the dynamic loader and the C library read from the environment:
+ * glibc's list of variables it drops for setuid programs, for the same
+ * reason.  A hook runs as root on the host with the environment the spec
+ * gives it, so LD_PRELOAD pointing into the rootfs would run the
+ * container's code there, through any allowed hook (dockerd and containerd
+ * are dynamically linked). */
+static bool loader_variable(const char *entry)
+{
+  static const char *const names[] = {
+      "GCONV_PATH",
+      "GETCONF_DIR",
+      "GLIBC_TUNABLES",
+      "HOSTALIASES",
+      "LOCALDOMAIN",
+      "LOCPATH",
+      "MALLOC_ARENA_MAX",
+      "MALLOC_ARENA_TEST",
+      "MALLOC_PERTURB_",
+      "MALLOC_TRACE",
+      "MALLOC_TOP_PAD_",
+      "MALLOC_MMAP_MAX_",
+      "MALLOC_MMAP_THRESHOLD_",
+      "MALLOC_TRIM_THRESHOLD_",
+      "NIS_PATH",
+      "NLSPATH",
+      "RESOLV_HOST_CONF",
+      "RES_OPTIONS",
+      "TMPDIR",
+      "TZDIR",
+  };
+  size_t n = strcspn(entry, "=");
+
+  if (strncmp(entry, "LD_", 3) == 0)
+    return true;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(names); i++)
+    if (strlen(names[i]) == n && strncmp(entry, names[i], n) == 0)
+      return true;
+  return false;
+}
+
+/* Index of the first loader variable in hook.env, or -1. */
+static long hook_env_loader(const struct hr_json *env)
+{
+  for (size_t i = 0; env != NULL && i < env->u.array.len; i++)
+    if (loader_variable(env->u.array.items[i]->u.string.s))
+      return (long)i;
+  return -1;
+}
+
 static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const char *kind,
                          struct hr_error *err)
 {
@@ -1142,25 +1196,40 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
   if (hr_rule_spec_get_array_of(hooks, kind, HR_JSON_OBJECT, path, &list, err) < 0)
     return -1;
   for (size_t i = 0; list != NULL && i < list->u.array.len;) {
-    struct hr_json *h = list->u.array.items[i], *args;
+    struct hr_json *h = list->u.array.items[i], *args, *env;
     char hp[96], q[HR_QUOTE_MAX];
     const char *exe;
+    long bad;
     int rc;
 
     snprintf(hp, sizeof(hp), "%s[%zu].args", path, i + removed);
     if (hr_rule_spec_get_array_of(h, "args", HR_JSON_STRING, hp, &args, err) < 0)
       return -1;
+    snprintf(hp, sizeof(hp), "%s[%zu].env", path, i + removed);
+    if (hr_rule_spec_get_array_of(h, "env", HR_JSON_STRING, hp, &env, err) < 0)
+      return -1;
     snprintf(hp, sizeof(hp), "%s[%zu].path", path, i + removed);
     if (hr_rule_spec_string(h, "path", hp, &exe, err) < 0)
       return -1;
-    if (hr_rule_strv_contains(r->allow, r->n_allow, exe) || is_dockerd_hook(r, exe, args) ||
-        is_containerd_hook(r, exe, args)) {
+    bad = hook_env_loader(env);
+    if (bad < 0 && (hr_rule_strv_contains(r->allow, r->n_allow, exe) ||
+                    is_dockerd_hook(r, exe, args) || is_containerd_hook(r, exe, args))) {
       i++;
       continue;
     }
-    rc = hr_rule_breach(ctx, r->mode, hp, err,
-                        "hook %s is not in the allowlist (hooks run as root on the host)",
-                        hr_quote(q, sizeof(q), exe, strlen(exe)));
+    if (bad >= 0) {
+      const char *e = env->u.array.items[bad]->u.string.s;
+      snprintf(hp, sizeof(hp), "%s[%zu].env[%ld]", path, i + removed, bad);
+      /* The name only: the value may be anything. */
+      rc = hr_rule_breach(ctx, r->mode, hp, err,
+                          "%s is read by the dynamic loader or the C library of the hook, which "
+                          "runs as root on the host",
+                          hr_quote(q, sizeof(q), e, strcspn(e, "=")));
+    } else {
+      rc = hr_rule_breach(ctx, r->mode, hp, err,
+                          "hook %s is not in the allowlist (hooks run as root on the host)",
+                          hr_quote(q, sizeof(q), exe, strlen(exe)));
+    }
     if (rc < 0)
       return -1;
     if (rc == 0) {

@@ -983,18 +983,19 @@ int hr_seccomp_spec_unconfined(const struct hr_json *seccomp, bool *ret, struct 
     *ret = true;
     return 0;
   }
-  if (!allowing(def)) {
+  /* SCMP_ACT_NOTIFY hands every call to an agent outside the container
+   * (listenerPath), which may let it run. */
+  if (!allowing(def) && strcmp(def, "SCMP_ACT_NOTIFY") != 0) {
     *ret = false;
     return 0;
   }
+  /* A deny-list lets every call it does not name run (unshare, keyctl,
+   * bpf...): denying one call is no confinement.  Its rules are still read,
+   * so that a malformed one is reported. */
   for (size_t i = 0; i < n; i++) {
     bool denies;
     if (spec_rule_denies(calls->u.array.items[i], i, &denies, err) < 0)
       return -1;
-    if (denies) {
-      *ret = false;
-      return 0;
-    }
   }
   *ret = true;
   return 0;

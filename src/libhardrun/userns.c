@@ -462,6 +462,11 @@ void hr_userns_bind(const struct hr_userns_host *h)
   bound = h;
 }
 
+const char *hr_userns_bound_bundle(void)
+{
+  return bound != NULL ? bound->bundle : NULL;
+}
+
 /* Revoked by dev and inode: a directory removed and replaced since (a
  * container's overlay directory, say) is not ours to edit.  The path is
  * followed as the grant followed it (a symlinked data root): the inode

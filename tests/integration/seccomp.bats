@@ -177,20 +177,40 @@ ok fork'
   hr_assert_eq "$(cat "$OUT")" "$EPERM_ALL"
 }
 
-# The spec's own filter: allow everything but mkdir, which gets EACCES.
-OWN_FILTER='{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}'
+# The spec's own filter, an allowlist as Docker's is: hardrun's filter
+# without mkdir, and with keyctl, which hardrun's refuses.
+own_filter() {
+  jq -c '.syscalls |= (map(.names |= map(select(. != "mkdir" and . != "mkdirat")))
+           | map(select(.names | length > 0)) + [{names: ["keyctl"], action: "SCMP_ACT_ALLOW"}])' \
+    "$DEFAULT_SECCOMP"
+}
 OWN_SCRIPT='mkdir /tmp/x 2>/dev/null; echo mkdir=$?; /bin/seccomp-probe | grep -E "^(keyctl|mount)="'
 
-@test "fill: a spec's own filter that denies something is kept" {
+@test "fill: a spec's own allowlist filter is kept" {
   write_profile sc '{"seccomp": {"mode": "fill"}}'
   bundle own /bin/sh -c "$OWN_SCRIPT"
-  hr_spec_edit "$HR_BUNDLE" '.linux.seccomp = $f' --argjson f "$OWN_FILTER"
+  hr_spec_edit "$HR_BUNDLE" '.linux.seccomp = $f' --argjson f "$(own_filter)"
   run_with sc
-  hr_assert_eq "$(spec_seccomp)" "$(jq -S -c . <<<"$OWN_FILTER")"
+  hr_assert_eq "$(spec_seccomp)" "$(own_filter | jq -S -c .)"
   hr_assert_eq "$(cat "$OUT")" 'mkdir=1
 keyctl=0
-mount=0'
+mount=EPERM'
   hr_assert_eq "$(audit_changes | grep -c '^seccomp|')" 0
+}
+
+# A deny-list: everything runs but mkdir, which gets EACCES.
+DENY_LIST='{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}'
+
+@test "fill: a deny-list of the spec's own (allow by default) confines nothing else and is replaced" {
+  write_profile sc '{"seccomp": {"mode": "fill"}}'
+  bundle denylist /bin/sh -c "$OWN_SCRIPT"
+  hr_spec_edit "$HR_BUNDLE" '.linux.seccomp = $f' --argjson f "$DENY_LIST"
+  run_with sc
+  hr_assert_eq "$(spec_seccomp)" "$(jq -S -c . "$DEFAULT_SECCOMP")"
+  hr_assert_eq "$(cat "$OUT")" 'mkdir=0
+keyctl=EPERM
+mount=EPERM'
+  hr_assert_eq "$(audit_changes | grep -c '^seccomp|linux\.seccomp|{"defaultAction":"SCMP_ACT_ALLOW"')" 1
 }
 
 @test "fill: an allow-all filter (docker's seccomp=unconfined) is replaced, and recorded" {
@@ -219,7 +239,7 @@ mount=0'
 @test "replace: a spec's own filter is replaced" {
   write_profile scr '{"seccomp": {"mode": "replace"}}'
   bundle own /bin/sh -c "$OWN_SCRIPT"
-  hr_spec_edit "$HR_BUNDLE" '.linux.seccomp = $f' --argjson f "$OWN_FILTER"
+  hr_spec_edit "$HR_BUNDLE" '.linux.seccomp = $f' --argjson f "$(own_filter)"
   run_with scr
   hr_assert_eq "$(spec_seccomp)" "$(jq -S -c . "$DEFAULT_SECCOMP")"
   hr_assert_eq "$(cat "$OUT")" 'mkdir=0

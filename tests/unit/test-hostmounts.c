@@ -19,6 +19,7 @@
 #include "hardrun/controls.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
+#include "hardrun/userns.h"
 
 static char tmpdir[] = "/tmp/hr-hostmounts.XXXXXX";
 
@@ -97,6 +98,11 @@ static int setup(void **state)
       {"file", "data/ctd/io.containerd.grpc.v1.cri/sandboxes/" ID64 "/resolv.conf", NULL},
       {"dir", "data/ctd/io.containerd.grpc.v1.cri/sandboxes/" ID64 "/shm", NULL},
       {"link", "loop", "loop"},
+      {"dir", "etc/sub", NULL},
+      {"dir", "data/vfs", NULL},
+      {"dir", "data/vfs/dir", NULL},
+      {"dir", "data/vfs/dir/" ID64, NULL},
+      {"dir", "data/vfs/dir/" ID64 "/etc", NULL},
   };
 
   (void)state;
@@ -201,7 +207,16 @@ static void run_case(void **state)
   "{\"destination\":\"" dst "\",\"type\":\"bind\",\"source\":\"" src "\",\"options\":[\"rbind\"]}"
 #define BIND_O(src, dst, o)                                                                        \
   "{\"destination\":\"" dst "\",\"type\":\"bind\",\"source\":\"" src "\",\"options\":[" o "]}"
-#define ONE(m)  "[" m "]"
+#define ONE(m) "[" m "]"
+#define KERNEL_FS(t)                                                                               \
+  "{\"destination\":\"/k\",\"type\":\"" t "\",\"source\":\"" t "\",\"options\":[\"ro\"]}"
+#define TYPE_MSG(t)                                                                                \
+  "filesystem type \"" t "\" is not one a container is given (proc, sysfs, cgroup, cgroup2, "      \
+  "tmpfs, devpts, mqueue, overlay or a bind mount): others, such as binfmt_misc, debugfs or "      \
+  "devtmpfs, are the host kernel's"
+#define REMOUNT_MSG                                                                                \
+  "\"remount\" changes the mount already at the destination (a read-only bind made writable, "     \
+  "say) instead of adding one"
 #define SRC0    "mounts[0].source: "
 #define C       "@/data/containers/" ID64
 #define SANDBOX "@/data/ctd/io.containerd.grpc.v1.cri/sandboxes/" ID64
@@ -263,7 +278,46 @@ static const struct mcase cases[] = {
      NULL, NULL, SRC0 "\"@/etc\" is the sensitive host path \"@/etc\"", NULL},
     {"a disk filesystem from a host path", "",
      "[{\"destination\":\"/d\",\"type\":\"ext4\",\"source\":\"@/etc/passwd\"}]", NULL, NULL,
+     "mounts[0].type: " TYPE_MSG("ext4"), NULL},
+    {"a container filesystem with a host path as its source", "",
+     "[{\"destination\":\"/d\",\"type\":\"tmpfs\",\"source\":\"@/etc/passwd\"}]", NULL, NULL,
      SRC0 "\"@/etc/passwd\" lies in the sensitive host path \"@/etc\"", NULL},
+    {"binfmt_misc registers interpreters for the whole host", "", ONE(KERNEL_FS("binfmt_misc")),
+     NULL, NULL, "mounts[0].type: " TYPE_MSG("binfmt_misc"), NULL},
+    {"debugfs", "", ONE(KERNEL_FS("debugfs")), NULL, NULL, "mounts[0].type: " TYPE_MSG("debugfs"),
+     NULL},
+    {"devtmpfs holds every device node", "", ONE(KERNEL_FS("devtmpfs")), NULL, NULL,
+     "mounts[0].type: " TYPE_MSG("devtmpfs"), NULL},
+    {"type names are exact, as mount(2) takes them", "", ONE(KERNEL_FS("Proc")), NULL, NULL,
+     "mounts[0].type: " TYPE_MSG("Proc"), NULL},
+    {"no type and no bind option", "", "[{\"destination\":\"/x\",\"source\":\"x\"}]", NULL, NULL,
+     "mounts[0].type: " TYPE_MSG(""), NULL},
+    {"the type of a bind does not matter", "",
+     "[{\"destination\":\"/x\",\"type\":\"debugfs\",\"source\":\"@/ok\",\"options\":["
+     "\"bind\"]}]",
+     NULL, "", NULL, NULL},
+    {"the container's own filesystems", "",
+     "[" KERNEL_FS("sysfs") "," KERNEL_FS("cgroup") "," KERNEL_FS("cgroup2") "," KERNEL_FS(
+         "devpts") "," KERNEL_FS("mqueue") "]",
+     NULL, "", NULL, NULL},
+    {"remount turns a read-only bind writable", "",
+     "[" BIND_O(
+         "@/etc/ro-only", "/r",
+         "\"rbind\",\"ro\"") ",{\"destination\":\"/r\",\"type\":"
+                             "\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"rw\",\"remount\"]}]",
+     NULL, NULL, "mounts[1].options[1]: " REMOUNT_MSG, NULL},
+    {"remount with bind", "", ONE(BIND_O("@/ok", "/etc/hosts", "\"bind\",\"remount\",\"rw\"")),
+     NULL, NULL, "mounts[0].options[1]: " REMOUNT_MSG, NULL},
+    {"fix removes a remount and a kernel filesystem",
+     "{\"hostMounts\":{\"mode\":\"fix\",\"sensitive\":[\"@/etc\"]}}",
+     "[" KERNEL_FS("debugfs") "," BIND("@/ok", "/b") "," BIND_O("@/ok", "/b", "\"remount\"") "]",
+     ONE(BIND("@/ok", "/b")),
+     "mounts[0]: " KERNEL_FS("debugfs") " -> (absent)\nmounts[2]: " BIND_O(
+         "@/ok", "/b", "\"remount\"") " -> (absent)",
+     NULL, NULL},
+    {"audit records a kernel filesystem and keeps it",
+     "{\"hostMounts\":{\"mode\":\"audit\",\"sensitive\":[\"@/etc\"]}}", ONE(KERNEL_FS("bpf")), NULL,
+     "mounts[0].type: AUDIT " TYPE_MSG("bpf"), NULL, NULL},
     {"pseudo filesystems name no host path", "",
      "[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},{\"destination\":\"/"
      "tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]",
@@ -402,6 +456,80 @@ static void test_privileged_capture(void **state)
                                "the sensitive host path \"/\"");
 }
 
+/* ---- root.path ---------------------------------------------------------------------- */
+
+struct rootcase {
+  const char *name;
+  const char *profile; /* "" = the test profile */
+  const char *root;    /* root.path */
+  const char *bundle;  /* bound bundle, NULL: none (policy explain) */
+  const char *refused; /* exact refusal after the rule prefix, NULL: passes */
+};
+
+#define ROOT0 "root.path: "
+#define NOT_IMAGE                                                                                  \
+  ", and is not where a runtime mounts an image (the root of an overlay or disk "                  \
+  "filesystem mount)"
+
+static const struct rootcase root_cases[] = {
+    {"root: a directory of its own", "", "@/ok", NULL, NULL},
+    {"root: the host's root", "{\"hostMounts\":true}", "/", NULL,
+     ROOT0 "\"/\" is the sensitive host path \"/\""},
+    {"root: a sensitive directory", "", "@/etc", NULL,
+     ROOT0 "\"@/etc\" is the sensitive host path \"@/etc\""},
+    {"root: through a symlink", "", "@/etc-link", NULL,
+     ROOT0 "\"@/etc-link\" (resolves to \"@/etc\") is the sensitive host path \"@/etc\""},
+    {"root: a directory below a sensitive one", "", "@/etc/sub", NULL,
+     ROOT0 "\"@/etc/sub\" lies in the sensitive host path \"@/etc\"" NOT_IMAGE},
+    {"root: a parent of sensitive paths", "", "@", NULL,
+     ROOT0 "\"@\" contains the sensitive host path \"@/etc\""},
+    {"root: a directory holding a daemon socket", "", "@/ok/sockdir", NULL,
+     ROOT0 "\"@/ok/sockdir\" contains the container-daemon socket \"containerd.sock\""},
+    {"root: Docker's vfs layer in its data root", "", "@/data/vfs/dir/" ID64, NULL, NULL},
+    {"root: inside Docker's vfs layer is not the layer", "", "@/data/vfs/dir/" ID64 "/etc", NULL,
+     ROOT0 "\"@/data/vfs/dir/" ID64 "/etc\" lies in the sensitive host path \"@/data\"" NOT_IMAGE},
+    {"root: relative, in the bundle", "", "rootfs", "@/ok", NULL},
+    {"root: relative, climbing out of the bundle", "", "../etc", "@/ok",
+     ROOT0 "\"@/ok/../etc\" (resolves to \"@/etc\") is the sensitive host path \"@/etc\""},
+    {"root: relative without a known bundle", "", "rootfs", NULL, NULL},
+    {"root: relative .. without a known bundle", "", "a/../../etc", NULL,
+     ROOT0 "relative root path \"a/../../etc\" climbs out of the bundle with \"..\""},
+    {"root: fix cannot replace a root, it refuses",
+     "{\"hostMounts\":{\"mode\":\"fix\",\"sensitive\":[\"@/etc\"]}}", "@/etc", NULL,
+     ROOT0 "\"@/etc\" is the sensitive host path \"@/etc\""},
+};
+
+static void run_root_case(void **state)
+{
+  const struct rootcase *c = *state;
+  struct hr_json_parse_opts opts = {.name = "config.json"};
+  cleanup_free char *profile = subst(c->profile[0] ? c->profile : TEST_PROFILE);
+  cleanup_free char *root = subst(c->root), *bundle = c->bundle ? subst(c->bundle) : NULL;
+  cleanup_free char *spec = NULL, *want = NULL, *tail = c->refused ? subst(c->refused) : NULL;
+  cleanup_policy struct hr_policy *p = NULL;
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  struct hr_userns_host host = {.bundle = bundle, .dry_run = true};
+  struct hr_error err = {0};
+  int r;
+
+  assert_true(asprintf(&spec, "{\"root\":{\"path\":\"%s\"},\"mounts\":[]}", root) > 0);
+  assert_ok(hr_policy_parse(profile, strlen(profile), "test.json", "test", &p, &err), &err);
+  assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
+  hr_userns_bind(bundle != NULL ? &host : NULL);
+  r = hr_policy_apply(p, doc, NULL, &err);
+  hr_userns_bind(NULL);
+  if (tail == NULL) {
+    if (r < 0)
+      fail_msg("apply failed: %s", err.msg);
+    return;
+  }
+  assert_true(asprintf(&want, "profile \"test\": rule \"host-mounts\": %s", tail) > 0);
+  if (r >= 0)
+    fail_msg("expected \"%s\", got success", want);
+  assert_int_equal(err.kind, HR_ERR_REFUSED);
+  assert_string_equal(err.msg, want);
+}
+
 struct pcase {
   const char *name, *profile, *error;
 };
@@ -444,6 +572,10 @@ int main(void)
   for (size_t i = 0; i < HR_ARRAY_SIZE(cases); i++)
     tests[n++] = (struct CMUnitTest){
         .name = cases[i].name, .test_func = run_case, .initial_state = (void *)&cases[i]};
+  for (size_t i = 0; i < HR_ARRAY_SIZE(root_cases); i++)
+    tests[n++] = (struct CMUnitTest){.name = root_cases[i].name,
+                                     .test_func = run_root_case,
+                                     .initial_state = (void *)&root_cases[i]};
   for (size_t i = 0; i < HR_ARRAY_SIZE(profile_cases); i++)
     tests[n++] = (struct CMUnitTest){.name = profile_cases[i].name,
                                      .test_func = run_profile_case,

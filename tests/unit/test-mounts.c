@@ -28,7 +28,38 @@
 #define RO_CH     "root.readonly: (absent) -> true"
 #define ADD(i, d) "mounts[" i "]: (absent) -> " TMPFS_M(d)
 
+/* A rootfs that does not exist resolves to itself below /tmp. */
+#define XROOT    "/tmp/hr-unit-no-such-bundle/rootfs"
+#define ROOT_X   "\"root\":{\"path\":\"" XROOT "\"}"
+#define ROOT_XRO "\"root\":{\"path\":\"" XROOT "\",\"readonly\":true}"
+#define BINDX(d, s, o)                                                                             \
+  "{\"destination\":\"" d "\",\"type\":\"bind\",\"source\":\"" s "\",\"options\":[" o "]}"
+#define NO_TMPFS "{\"readonlyRootfs\":{\"tmpfs\":[]}}"
+
 static const struct apply_case rootfs_cases[] = {
+    {"rootfs: a bind of the rootfs itself is made read-only too", NO_TMPFS,
+     WITH(ROOT_X, BINDX("/mnt", XROOT, "\"rbind\",\"rw\"")),
+     WITH(ROOT_XRO, BINDX("/mnt", XROOT, "\"rbind\",\"rw\",\"ro\",\"rro\"")),
+     RO_CH "\nmounts[0].options[2]: (absent) -> \"ro\"\nmounts[0].options[3]: (absent) -> \"rro\"",
+     NULL},
+    {"rootfs: a bind of a directory in it, or of the bundle holding it", NO_TMPFS,
+     WITH(ROOT_X, BINDX("/a", XROOT "/bin",
+                        "\"bind\"") "," BINDX("/b", "/tmp/hr-unit-no-such-bundle/", "\"rbind\"")),
+     WITH(ROOT_XRO, BINDX("/a", XROOT "/bin", "\"bind\",\"ro\"") "," BINDX(
+                        "/b", "/tmp/hr-unit-no-such-bundle/", "\"rbind\",\"ro\",\"rro\"")),
+     RO_CH "\nmounts[0].options[1]: (absent) -> \"ro\"\nmounts[1].options[1]: (absent) -> "
+           "\"ro\"\nmounts[1].options[2]: (absent) -> \"rro\"",
+     NULL},
+    {"rootfs: binds elsewhere, read-only ones and other types stay", NO_TMPFS,
+     WITH(ROOT_X,
+          BINDX("/a", "/tmp/hr-unit-other", "\"rbind\"") "," BINDX(
+              "/b", XROOT, "\"rbind\",\"ro\",\"rro\"") ",{\"destination\":\"/c\",\"type\":"
+                                                       "\"tmpfs\",\"source\":\"" XROOT "\"}"),
+     WITH(ROOT_XRO,
+          BINDX("/a", "/tmp/hr-unit-other", "\"rbind\"") "," BINDX(
+              "/b", XROOT, "\"rbind\",\"ro\",\"rro\"") ",{\"destination\":\"/c\",\"type\":"
+                                                       "\"tmpfs\",\"source\":\"" XROOT "\"}"),
+     RO_CH, NULL},
     {"rootfs: read-only root and three tmpfs appended", R_DEFAULT, WITH(ROOT, PROC_M),
      WITH(ROOT_RO, PROC_M "," TMPFS_M("/tmp") "," TMPFS_M("/run") "," TMPFS_M("/var/tmp")),
      RO_CH "\n" ADD("1", "/tmp") "\n" ADD("2", "/run") "\n" ADD("3", "/var/tmp"), NULL},

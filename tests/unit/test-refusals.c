@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -88,6 +89,23 @@ static void run_case(void **state)
   "{\"privileged\":{\"mode\":\"off\",\"systemPaths\":\"" m                                         \
   "\",\"maskedPaths\":[\"/proc/kcore\",\"/proc/keys\"],\"readonlyPaths\":[\"/proc/sys\"]}}"
 
+#define PMOUNTS(...)                                                                               \
+  "{\"linux\":{\"maskedPaths\":[\"/proc/kcore\",\"/proc/keys\"],\"readonlyPaths\":[\"/proc/"       \
+  "sys\"]},\"mounts\":[" __VA_ARGS__ "]}"
+#define PMOUNTS_USERNS(host, ...)                                                                  \
+  "{\"linux\":{\"maskedPaths\":[\"/proc/kcore\",\"/proc/keys\"],\"readonlyPaths\":[\"/proc/"       \
+  "sys\"],\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,"               \
+  "\"hostID\":" #host ",\"size\":65536}]},\"mounts\":[" __VA_ARGS__ "]}"
+#define PROCFS(d) "{\"destination\":\"" d "\",\"type\":\"proc\",\"source\":\"proc\"}"
+#define KFS(t, o) "{\"destination\":\"/k\",\"type\":\"" t "\",\"options\":[" o "]}"
+#define PROC_MSG(d)                                                                                \
+  "a proc mount at \"" d "\" has none of the masked and read-only paths runc puts under /proc "    \
+  "(/proc/sys, /proc/sysrq-trigger, /proc/kcore)"
+#define SYSFS_WHAT "the host's kernel and device settings"
+#define CG_WHAT    "its own cgroup limits"
+#define RW_MSG(t, what)                                                                            \
+  "a writable " t " mount lets the container change " what " (as --privileged does)"
+
 static const struct rcase privileged_cases[] = {
     {"privileged: allow-all device rule is refused", P_PRIV, DEVS(DENY_ALL "," ALLOW_ALL), NULL,
      NULL, REF("privileged", "linux.resources.devices[1]: " PRIV_MSG), NULL},
@@ -163,6 +181,45 @@ static const struct rcase privileged_cases[] = {
      REF("privileged", "linux.maskedPaths: \"/proc/acpi\" and 9 more of runc's default paths are "
                        "not masked"),
      NULL},
+    {"system paths: proc outside /proc", P_SHORT("refuse"),
+     PMOUNTS("{\"destination\":\"/mnt/../host-proc\",\"type\":\"proc\",\"source\":\"proc\"}"), NULL,
+     NULL, REF("privileged", "mounts[0].destination: " PROC_MSG("/host-proc")), NULL},
+    {"system paths: proc at a relative /proc", P_SHORT("refuse"),
+     PMOUNTS("{\"destination\":\"proc\",\"type\":\"proc\",\"source\":\"proc\"}"), NULL, "", NULL,
+     NULL},
+    {"system paths: a bind is not a proc mount", P_SHORT("refuse"),
+     PMOUNTS("{\"destination\":\"/p\",\"type\":\"proc\",\"source\":\"/x\",\"options\":["
+             "\"rbind\"]}"),
+     NULL, "", NULL, NULL},
+    {"system paths: fix removes proc outside /proc", P_SHORT("fix"),
+     PMOUNTS(PROCFS("/proc") "," PROCFS("/p")), PMOUNTS(PROCFS("/proc")),
+     "mounts[1]: " PROCFS("/p") " -> (absent)", NULL, NULL},
+    {"system paths: a writable sysfs", P_SHORT("refuse"), PMOUNTS(KFS("sysfs", "\"nosuid\"")), NULL,
+     NULL, REF("privileged", "mounts[0].options: " RW_MSG("sysfs", SYSFS_WHAT)), NULL},
+    {"system paths: rw after ro is writable", P_SHORT("refuse"),
+     PMOUNTS(KFS("cgroup", "\"ro\",\"rw\"")), NULL, NULL,
+     REF("privileged", "mounts[0].options: " RW_MSG("cgroup", CG_WHAT)), NULL},
+    {"system paths: rro alone is not runc's read-only remount", P_SHORT("refuse"),
+     PMOUNTS(KFS("cgroup2", "\"rro\"")), NULL, NULL,
+     REF("privileged", "mounts[0].options: " RW_MSG("cgroup2", CG_WHAT)), NULL},
+    {"system paths: read-only kernel filesystems pass", P_SHORT("refuse"),
+     PMOUNTS(KFS("sysfs", "\"ro\"") "," KFS("cgroup", "\"rw\",\"ro\"")), NULL, "", NULL, NULL},
+    {"system paths: fix makes them read-only", P_SHORT("fix"),
+     PMOUNTS(KFS("cgroup", "\"nosuid\",\"rw\"") ",{\"destination\":\"/s\",\"type\":"
+                                                "\"sysfs\"}"),
+     PMOUNTS(KFS("cgroup", "\"nosuid\",\"rw\",\"ro\"") ",{\"destination\":\"/s\",\"type\":"
+                                                       "\"sysfs\",\"options\":[\"ro\"]}"),
+     "mounts[0].options[2]: (absent) -> \"ro\"\nmounts[1].options: (absent) -> []\n"
+     "mounts[1].options[0]: (absent) -> \"ro\"",
+     NULL, NULL},
+    {"system paths: audit records a writable cgroupfs", P_SHORT("audit"),
+     PMOUNTS(KFS("cgroup", "\"rw\"")), NULL, "mounts[0].options: AUDIT " RW_MSG("cgroup", CG_WHAT),
+     NULL, NULL},
+    {"system paths: a user namespace that maps no host root may keep them writable",
+     P_SHORT("refuse"), PMOUNTS_USERNS(100000, KFS("cgroup", "\"rw\"")), NULL, "", NULL, NULL},
+    {"system paths: a user namespace that maps host root may not", P_SHORT("refuse"),
+     PMOUNTS_USERNS(0, KFS("cgroup", "\"rw\"")), NULL, NULL,
+     REF("privileged", "mounts[0].options: " RW_MSG("cgroup", CG_WHAT)), NULL},
     {"system paths: a path that is not a string", P_SHORT("refuse"),
      "{\"linux\":{\"maskedPaths\":[1]}}", NULL, NULL, NULL,
      REF("privileged", "linux.maskedPaths[0]: expected a string")},
@@ -178,6 +235,15 @@ static const struct rcase privileged_cases[] = {
 #define P_NS         "{\"hostNamespaces\":true}"
 #define NO_NS(t)     "no " t " namespace: the container would share the host's"
 #define CGROUP_AUDIT "linux.namespaces: AUDIT " NO_NS("cgroup")
+
+#define CGP(p) "{\"linux\":{\"namespaces\":[" SIX "],\"cgroupsPath\":\"" p "\"}}"
+#define UNIFIED(...)                                                                               \
+  "{\"linux\":{\"namespaces\":[" SIX "],\"resources\":{\"unified\":{" __VA_ARGS__ "}}}}"
+#define CORE_MSG                                                                                   \
+  "is a core file of the cgroup, not a resource: writing a host pid to cgroup.procs moves that "   \
+  "process into the container's cgroup"
+#define CGP_TAIL                                                                                   \
+  ": the container would share its processes' limits, and runc kill --all would signal them"
 
 static const struct rcase hostns_cases[] = {
     {"hostns: all six private", P_NS, NSS(SIX), NULL, "", NULL, NULL},
@@ -235,6 +301,36 @@ static const struct rcase hostns_cases[] = {
     {"hostns: audit everything", "{\"hostNamespaces\":{\"mode\":\"audit\"}}",
      NSS(NS("pid") "," NS("ipc") "," NS("uts") "," NS("mount")), NULL,
      "linux.namespaces: AUDIT " NO_NS("network") "\n" CGROUP_AUDIT, NULL, NULL},
+    {"hostns: cgroupsPath is the host's root cgroup", P_NS, CGP("/"), NULL, NULL,
+     REF("host-namespaces", "linux.cgroupsPath: \"/\" is the host's root cgroup" CGP_TAIL), NULL},
+    {"hostns: cgroupsPath cleans to the root", P_NS, CGP("/a/../.."), NULL, NULL,
+     REF("host-namespaces", "linux.cgroupsPath: \"/a/../..\" is the host's root cgroup" CGP_TAIL),
+     NULL},
+    {"hostns: a relative cgroupsPath that cleans to runc's own cgroup", P_NS, CGP("../.."), NULL,
+     NULL,
+     REF("host-namespaces",
+         "linux.cgroupsPath: \"../..\" is runc's own cgroup (its caller's)" CGP_TAIL),
+     NULL},
+    {"hostns: an empty cgroupsPath is runc's default", P_NS, CGP(""), NULL, "", NULL, NULL},
+    {"hostns: a new cgroup", P_NS, CGP("/hardrun-test-no-such-cgroup/x"), NULL, "", NULL, NULL},
+    {"hostns: the cgroup check follows the pid namespace's mode",
+     "{\"hostNamespaces\":{\"namespaces\":{\"pid\":\"audit\"}}}", CGP("/"), NULL,
+     "linux.cgroupsPath: AUDIT \"/\" is the host's root cgroup" CGP_TAIL, NULL, NULL},
+    {"hostns: fix drops the cgroupsPath", "{\"hostNamespaces\":{\"mode\":\"fix\"}}", CGP("."),
+     NSS(SIX), "linux.cgroupsPath: \".\" -> (absent)", NULL, NULL},
+    {"hostns: unified cgroup.procs takes host processes into the container's cgroup", P_NS,
+     UNIFIED("\"io.weight\":\"10\",\"cgroup.procs\":\"1\""), NULL, NULL,
+     REF("host-namespaces",
+         "linux.resources.unified[\"cgroup.procs\"]: \"cgroup.procs\" " CORE_MSG),
+     NULL},
+    {"hostns: unified keys are a Go map: case matters", P_NS, UNIFIED("\"CGROUP.procs\":\"1\""),
+     NULL, "", NULL, NULL},
+    {"hostns: fix drops the core files", "{\"hostNamespaces\":{\"mode\":\"fix\"}}",
+     UNIFIED("\"cgroup.kill\":\"1\",\"io.weight\":\"10\",\"cgroup.threads\":\"1\""),
+     UNIFIED("\"io.weight\":\"10\""),
+     "linux.resources.unified[\"cgroup.kill\"]: \"1\" -> (absent)\n"
+     "linux.resources.unified[\"cgroup.threads\"]: \"1\" -> (absent)",
+     NULL, NULL},
     {"hostns: an entry is a string", P_NS, NSS("\"pid\""), NULL, NULL, NULL,
      REF("host-namespaces", "linux.namespaces[0]: expected an object")},
     {"hostns: a path is a number", P_NS, NSS("{\"type\":\"pid\",\"path\":1}"), NULL, NULL, NULL,
@@ -366,6 +462,11 @@ static const struct rcase sysctls_cases[] = {
 #define HOOK_MSG(p)  "hook \"" p "\" is not in the allowlist (hooks run as root on the host)"
 #define CTD(prog)    HOOK("/usr/bin/containerd", "\"containerd\",\"oci-hook\",\"--\",\"" prog "\"")
 
+#define HOOK_ENV(p, e) "{\"path\":\"" p "\",\"env\":[" e "]}"
+#define LOADER_MSG(n)                                                                              \
+  "\"" n "\" is read by the dynamic loader or the C library of the hook, which runs as root on "   \
+  "the host"
+
 static const struct rcase hooks_cases[] = {
     {"hooks: an allowlisted hook", P_HOOK,
      HOOKS("\"prestart\":[" HOOK("/usr/libexec/oci/hook", "\"hook\"") "]"), NULL, "", NULL, NULL},
@@ -393,6 +494,33 @@ static const struct rcase hooks_cases[] = {
      NULL, NULL},
     {"hooks: audit", "{\"hooks\":{\"mode\":\"audit\"}}", HOOKS("\"poststart\":[" HOOK("/a") "]"),
      NULL, "hooks.poststart[0].path: AUDIT " HOOK_MSG("/a"), NULL, NULL},
+    {"hooks: LD_PRELOAD in an allowlisted hook", P_HOOK,
+     HOOKS("\"prestart\":[" HOOK_ENV("/usr/libexec/oci/hook",
+                                     "\"PATH=/bin\",\"LD_PRELOAD=/rootfs/x.so\"") "]"),
+     NULL, NULL, REF("hooks", "hooks.prestart[0].env[1]: " LOADER_MSG("LD_PRELOAD")), NULL},
+    {"hooks: any LD_ variable", P_HOOK,
+     HOOKS("\"createRuntime\":[" HOOK_ENV("/usr/libexec/oci/hook", "\"LD_LIBRARY_PATH=/x\"") "]"),
+     NULL, NULL, REF("hooks", "hooks.createRuntime[0].env[0]: " LOADER_MSG("LD_LIBRARY_PATH")),
+     NULL},
+    {"hooks: glibc's GCONV_PATH through containerd's relay", P_HOOK,
+     HOOKS("\"poststart\":[{\"path\":\"/usr/bin/containerd\",\"args\":[\"containerd\","
+           "\"oci-hook\",\"--\",\"/usr/libexec/oci/hook\"],\"env\":[\"GCONV_PATH=/x\"]}]"),
+     NULL, NULL, REF("hooks", "hooks.poststart[0].env[0]: " LOADER_MSG("GCONV_PATH")), NULL},
+    {"hooks: a name without a value", P_HOOK,
+     HOOKS("\"poststop\":[" HOOK_ENV("/usr/libexec/oci/hook", "\"GLIBC_TUNABLES\"") "]"), NULL,
+     NULL, REF("hooks", "hooks.poststop[0].env[0]: " LOADER_MSG("GLIBC_TUNABLES")), NULL},
+    {"hooks: an ordinary environment", P_HOOK,
+     HOOKS("\"prestart\":[" HOOK_ENV("/usr/libexec/oci/hook",
+                                     "\"PATH=/bin\",\"XLD_PRELOAD=1\",\"LD=1\"") "]"),
+     NULL, "", NULL, NULL},
+    {"hooks: fix removes a hook with a loader variable",
+     "{\"hooks\":{\"mode\":\"fix\","
+     "\"allow\":[\"/a\"]}}",
+     HOOKS("\"prestart\":[" HOOK_ENV("/a", "\"LD_AUDIT=/x\"") "]"), HOOKS("\"prestart\":[]"),
+     "hooks.prestart[0]: " HOOK_ENV("/a", "\"LD_AUDIT=/x\"") " -> (absent)", NULL, NULL},
+    {"hooks: an env entry that is not a string", P_HOOK,
+     HOOKS("\"prestart\":[{\"path\":\"/usr/libexec/oci/hook\",\"env\":[1]}]"), NULL, NULL, NULL,
+     REF("hooks", "hooks.prestart[0].env[0]: expected a string")},
     {"hooks: an arg that is not a string", P_HOOK,
      HOOKS("\"prestart\":[{\"path\":\"/a\",\"args\":[1]}]"), NULL, NULL, NULL,
      REF("hooks", "hooks.prestart[0].args[0]: expected a string")},
@@ -419,6 +547,10 @@ static const struct rcase rlimits_cases[] = {
      REF("rlimits", "process.rlimits[1]: RLIMIT_NOFILE (soft 1024, hard 18446744073709551615) is "
                     "above the ceiling 1048576"),
      NULL},
+    {"rlimits: real-time priority is clamped to 0", P_RL,
+     RL("{\"type\":\"RLIMIT_RTPRIO\",\"hard\":99,\"soft\":99}"),
+     RL("{\"type\":\"RLIMIT_RTPRIO\",\"hard\":0,\"soft\":0}"),
+     "process.rlimits[0].hard: 99 -> 0\nprocess.rlimits[0].soft: 99 -> 0", NULL, NULL},
     {"rlimits: no default built in", P_RL, "{\"process\":{\"args\":[\"sh\"]}}", NULL, "", NULL,
      NULL},
     {"rlimits: a profile default is added when the spec has none",
@@ -750,6 +882,141 @@ static void test_private_ns(void **state)
     fail_msg("unshare(CLONE_NEWNET) failed in the child");
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+/* runc's cgroupfs driver against a made-up host: two v1 hierarchies and a
+ * v2 one, under a temporary directory, as /proc/self/mountinfo and
+ * /proc/self/cgroup describe them. */
+static void test_cgroup_occupied(void **state)
+{
+  char top[] = "/tmp/hr-cgroup.XXXXXX", path[PATH_MAX];
+  cleanup_free char *mountinfo = NULL, *dir = NULL;
+  struct hr_error err = {0};
+  const char *self = "5:pids:/caller\n4:cpu,cpuacct:/caller\n0::/caller\n";
+  static const char *const dirs[] = {
+      "pids",
+      "pids/caller",
+      "pids/busy",
+      "pids/parent",
+      "pids/parent/child",
+      "pids/empty",
+      "pids/caller/sub",
+      "pids/caller/sub/kid",
+      "cpu",
+      "cpu/only-cpu",
+      "cpu/only-cpu/kid",
+      "v2",
+      "v2/sub",
+      "v2/sub/caller",
+      "v2/sub/x",
+  };
+  static const struct {
+    const char *path, *dir; /* dir relative to top, NULL: free */
+  } rows[] = {
+      {"/busy", "pids/busy"},
+      {"//busy/", "pids/busy"},
+      {"/parent", "pids/parent"},
+      {"/empty", NULL},
+      {"/missing/x", NULL},
+      {"/only-cpu", "cpu/only-cpu"},
+      {"sub", "pids/caller/sub"},
+      {"new", NULL},
+      /* the v2 hierarchy is mounted from /sub: /sub/x shows, /x does not */
+      {"/sub/x/../x", "v2/x"},
+  };
+
+  (void)state;
+  assert_non_null(mkdtemp(top));
+  for (size_t i = 0; i < HR_ARRAY_SIZE(dirs); i++) {
+    snprintf(path, sizeof(path), "%s/%s", top, dirs[i]);
+    assert_int_equal(mkdir(path, 0755), 0);
+  }
+  snprintf(path, sizeof(path), "%s/pids/busy/cgroup.procs", top);
+  FILE *f = fopen(path, "we");
+  assert_non_null(f);
+  fputs("1234\n", f);
+  fclose(f);
+  /* an empty cgroup.procs is an empty cgroup */
+  snprintf(path, sizeof(path), "%s/pids/empty/cgroup.procs", top);
+  f = fopen(path, "we");
+  assert_non_null(f);
+  fclose(f);
+  /* a v2 cgroup that holds one below what the v1 ones show */
+  snprintf(path, sizeof(path), "%s/v2/x", top);
+  assert_int_equal(mkdir(path, 0755), 0);
+  snprintf(path, sizeof(path), "%s/v2/x/cgroup.procs", top);
+  f = fopen(path, "we");
+  assert_non_null(f);
+  fputs("1\n", f);
+  fclose(f);
+  assert_true(asprintf(&mountinfo,
+                       "20 1 0:1 / /proc rw - proc proc rw\n"
+                       "30 1 0:2 / %s/pids rw,nosuid - cgroup cgroup rw,pids\n"
+                       "31 1 0:3 / %s/cpu rw,nosuid - cgroup cgroup rw,cpu,cpuacct\n"
+                       "32 1 0:4 /sub %s/v2 rw - cgroup2 cgroup2 rw\n"
+                       "33 1 0:5 / %s rw - tmpfs tmpfs rw\n",
+                       top, top, top, top) > 0);
+  for (size_t i = 0; i < HR_ARRAY_SIZE(rows); i++) {
+    int r = hr_cgroup_path_occupied(mountinfo, self, rows[i].path, &dir, &err);
+    print_message("# %s\n", rows[i].path);
+    assert_ok(r, &err);
+    if (rows[i].dir == NULL) {
+      assert_int_equal(r, 0);
+      assert_null(dir);
+      continue;
+    }
+    assert_int_equal(r, 1);
+    snprintf(path, sizeof(path), "%s/%s", top, rows[i].dir);
+    assert_string_equal(dir, path);
+    free(dir);
+    dir = NULL;
+  }
+  assert_int_equal(nftw(top, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* This test's own cgroup holds this test: a container may not join it. */
+static void test_own_cgroup(void **state)
+{
+  cleanup_free char *self = NULL, *spec = NULL;
+  cleanup_policy struct hr_policy *p = NULL;
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  struct hr_json_parse_opts opts = {.name = "config.json"};
+  struct hr_error err = {0};
+  char own[PATH_MAX], want[PATH_MAX + 128];
+  const char *at;
+  size_t len;
+
+  (void)state;
+  assert_ok(hr_read_file("/proc/self/cgroup", 1 << 20, &self, &len, &err), &err);
+  /* the pids hierarchy (v1), else the unified one */
+  if ((at = strstr(self, ":pids:")) != NULL)
+    at += strlen(":pids:");
+  else if ((at = strstr(self, "0::")) != NULL)
+    at += strlen("0::");
+  else
+    skip();
+  snprintf(own, sizeof(own), "%.*s", (int)strcspn(at, "\n"), at);
+  if (strcmp(own, "/") == 0)
+    skip();
+  assert_true(
+      asprintf(&spec, "{\"linux\":{\"namespaces\":[" SIX "],\"cgroupsPath\":\"%s\"}}", own) > 0);
+  snprintf(want, sizeof(want),
+           REF("host-namespaces", "linux.cgroupsPath: \"%s\" names a cgroup that already holds"),
+           own);
+  assert_ok(hr_policy_parse(P_NS, strlen(P_NS), "test.json", "test", &p, &err), &err);
+  assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
+  assert_int_equal(hr_policy_apply(p, doc, NULL, &err), -1);
+  assert_int_equal(err.kind, HR_ERR_REFUSED);
+  if (strncmp(err.msg, want, strlen(want)) != 0)
+    fail_msg("got %s\nwant %s...", err.msg, want);
+}
+
 int main(void)
 {
   static const struct {
@@ -786,5 +1053,9 @@ int main(void)
       (struct CMUnitTest){.name = "hostns: PID 1's network namespace", .test_func = test_pid1_ns};
   tests[n++] = (struct CMUnitTest){.name = "hostns: another process's private namespace",
                                    .test_func = test_private_ns};
+  tests[n++] = (struct CMUnitTest){.name = "hostns: cgroups that hold processes or cgroups",
+                                   .test_func = test_cgroup_occupied};
+  tests[n++] =
+      (struct CMUnitTest){.name = "hostns: this test's own cgroup", .test_func = test_own_cgroup};
   return _cmocka_run_group_tests("refusals", tests, n, NULL, NULL);
 }

@@ -526,20 +526,32 @@ static const struct unconfined_case unconfined_cases[] = {
      "{\"DEFAULTACTION\":\"SCMP_ACT_ALLOW\",\"Syscalls\":[{\"Names\":[\"mount\"],\"Action\":"
      "\"SCMP_ACT_LOG\"}]}",
      true, NULL},
-    {"allow default, one deny rule",
+    {"a deny-list is no confinement: allow default, one deny rule",
      "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"hardrun_no_such_call\","
      "\"mount\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
-     false, NULL},
-    {"allow default, a conditional kill",
+     true, NULL},
+    {"a deny-list is no confinement: allow default, a conditional kill",
      "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"personality\"],"
      "\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":8,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+     true, NULL},
+    {"a deny-list is no confinement: log default, deny rules",
+     "{\"defaultAction\":\"SCMP_ACT_LOG\",\"syscalls\":[{\"names\":[\"mount\",\"unshare\"],"
+     "\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}",
+     true, NULL},
+    {"a notify default lets an agent allow every call",
+     "{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"listenerPath\":\"/run/agent.sock\",\"syscalls\":"
+     "[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
+     true, NULL},
+    {"notify rules under an errno default name what they hand over",
+     "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/agent.sock\",\"syscalls\":"
+     "[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
      false, NULL},
     {"errno default", "{\"defaultAction\":\"SCMP_ACT_ERRNO\"}", false, NULL},
     {"action names are exact for runc", "{\"defaultAction\":\"scmp_act_allow\"}", false, NULL},
     {"rules without a default action: runc refuses it",
      "{\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}", false, NULL},
-    {"a null rule is an empty action: runc refuses it",
-     "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[null]}", false, NULL},
+    {"a null rule under a deny-list is replaced with the rest",
+     "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[null]}", true, NULL},
     {"not an object", "\"unconfined\"", false, "linux.seccomp: expected an object"},
     {"default action is a number", "{\"defaultAction\":2147418112}", false,
      "linux.seccomp.defaultAction: expected a string"},
@@ -632,10 +644,13 @@ static const struct apply_case apply_cases[] = {
      "linux.seccomp: {\"defaultAction\":\"SCMP_ACT_LOG\"} -> " SMALL_RENDERED, NULL},
     {"the spec's own filter is kept", "fill", SPEC("{\"seccomp\":" DOCKER_LIKE "}"), NULL, "",
      NULL},
-    {"an allowing filter that denies mount is kept", "fill",
+    {"a deny-list that denies mount is filled: unshare and keyctl would run", "fill",
      SPEC("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":["
           "\"mount\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}"),
-     NULL, "", NULL},
+     SPEC("{\"seccomp\":" SMALL "}"),
+     "linux.seccomp: {\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
+     "\"action\":\"SCMP_ACT_ERRNO\"}]} -> " SMALL_RENDERED,
+     NULL},
     {"replace: the spec's own filter goes", "replace", SPEC("{\"seccomp\":" DOCKER_LIKE "}"),
      SPEC("{\"seccomp\":" SMALL "}"), "linux.seccomp: " DOCKER_LIKE " -> " SMALL_RENDERED, NULL},
     {"replace: the same filter is not rewritten", "replace", SPEC("{\"seccomp\":" SMALL "}"), NULL,

@@ -177,7 +177,8 @@ static void test_defaults_spelled_out(void **state)
                             "\"hardrun\",\"subuidFile\":\"/etc/subuid\",\"subgidFile\":"
                             "\"/etc/subgid\"}"));
   assert_non_null(strstr(t, "\"rlimits\":{\"mode\":\"fix\",\"limits\":{\"RLIMIT_NOFILE\":"
-                            "{\"ceiling\":1048576},\"RLIMIT_NPROC\":{\"ceiling\":65536}}}"));
+                            "{\"ceiling\":1048576},\"RLIMIT_NPROC\":{\"ceiling\":65536},"
+                            "\"RLIMIT_RTPRIO\":{\"ceiling\":0}}}"));
   assert_non_null(strstr(t, "\"readonlyRootfs\":{\"tmpfs\":[\"/tmp\",\"/run\",\"/var/tmp\"],"
                             "\"tmpfsSize\":\"64m\",\"tmpfsMode\":\"1777\"}"));
 }

@@ -1,0 +1,366 @@
+#!/usr/bin/env bats
+# Hostile bundles against the shipped default and strict profiles, through
+# hardrun and the real runc: each test is an attack a config.json (or an
+# exec process file, or an update body) can make on the host, and checks
+# that it is refused before runc runs, or rewritten so that the container,
+# seen from inside, cannot do what it asked for.  Where the attack itself
+# is worth proving, a "control" test runs the same bundle with the one rule
+# that stops it turned off and shows the attack working.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+  [ "$(id -u)" = 0 ] || skip "needs root to run containers"
+  hr_setup
+  HR_RT_OPTS=()
+  PROFILE=default
+}
+
+teardown() {
+  # A cgroup a test made to hold a process, and the process.
+  if [ -n "${BUSY_PID:-}" ]; then
+    kill "$BUSY_PID" 2>/dev/null || true
+    wait "$BUSY_PID" 2>/dev/null || true
+  fi
+  if [ -n "${BUSY_CG:-}" ]; then
+    rmdir "$BUSY_CG/child" "$BUSY_CG" 2>/dev/null || true
+  fi
+  if [ -n "${FAKE_DOCKERD:-}" ]; then
+    kill "$FAKE_DOCKERD" 2>/dev/null || true
+    wait "$FAKE_DOCKERD" 2>/dev/null || true
+  fi
+  mountpoint -q "$HR_TMP/data/merged" 2>/dev/null && umount "$HR_TMP/data/merged"
+  hr_teardown
+}
+
+# with_profile NAME JSON: the default profile with JSON's sections on top.
+with_profile() {
+  hr_jsonc "$HR_PROFILES/default.json" | jq --argjson over "$2" '. + $over' \
+    >"$HR_TMP/profiles/$1.json"
+  PROFILE=$1
+  HR_RT_OPTS=(--hardrun-profile="$1")
+}
+
+# refused RULE MESSAGE: the create fails as runc fails, log.json's last error
+# is MESSAGE (exact, after the rule), config.json is untouched, runc never ran.
+refused() {
+  local rule=$1 want=$2 before last
+  before=$(hr_sha256 "$HR_BUNDLE/config.json")
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  echo "status=$status output=$output"
+  cat "$HR_BUNDLE/log.json" 2>/dev/null || true
+  hr_assert_eq "$status" 1 "exit status"
+  last=$(hr_last_log "$HR_BUNDLE")
+  hr_assert_eq "$(jq -r .level <<<"$last")" error
+  hr_assert_eq "$(jq -r .msg <<<"$last")" "hardrun: profile \"$PROFILE\": rule \"$rule\": $want"
+  hr_assert_eq "$(hr_sha256 "$HR_BUNDLE/config.json")" "$before" "config.json bytes"
+  if [ -e "$HR_SPY_LOG" ]; then
+    hr_die "runc was called: $(cat "$HR_SPY_LOG")"
+  fi
+}
+
+# started: the container runs to its end; its stdout is in $OUT.
+started() {
+  OUT=$HR_BUNDLE/out
+  if ! hr_run_container "$HR_BUNDLE" "$HR_ID" >"$OUT" 2>"$HR_BUNDLE/err"; then
+    cat "$HR_BUNDLE/err" "$HR_BUNDLE/log.json" >&2 2>/dev/null
+    hr_die "the container did not start"
+  fi
+  cat "$OUT"
+}
+
+# audit_changes: "path: old -> new" per change of this container's record.
+audit_changes() {
+  jq -r --arg id "$HR_ID" 'select(.id == $id) | .changes[]
+    | if has("finding") then "AUDIT \(.path): \(.finding)" else "\(.path): \(.old) -> \(.new)" end' \
+    "$HR_AUDIT"
+}
+
+# ---- kernel filesystems mounted by the spec -------------------------------------
+
+PROC_ELSEWHERE='if [ -e /host-proc/sys/kernel/core_pattern ]; then
+  if [ -w /host-proc/sys/kernel/core_pattern ]; then echo core_pattern=writable; else echo core_pattern=read-only; fi
+else echo core_pattern=absent; fi'
+
+@test "a second proc mount outside /proc is removed: no writable core_pattern inside" {
+  hr_bundle procelse /bin/sh -c "$PROC_ELSEWHERE"
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [{destination: "/host-proc", type: "proc", source: "proc"}]'
+  started
+  hr_assert_eq "$(cat "$OUT")" core_pattern=absent
+  hr_assert_match "$(audit_changes)" 'mounts\[[0-9]+\]: \{"destination":"/host-proc","type":"proc","source":"proc"\} -> \(absent\)'
+}
+
+@test "control: with systemPaths off, that proc mount shows a writable core_pattern" {
+  with_profile nopaths '{"privileged": {"systemPaths": "off"}}'
+  hr_bundle procelse-control /bin/sh -c "$PROC_ELSEWHERE"
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [{destination: "/host-proc", type: "proc", source: "proc"}]'
+  started
+  hr_assert_eq "$(cat "$OUT")" core_pattern=writable
+}
+
+CGROUP_RAISE='cat /sys/fs/cgroup/pids/pids.max
+if echo max >/sys/fs/cgroup/pids/pids.max 2>/dev/null; then echo raised; else echo kept; fi
+cat /sys/fs/cgroup/pids/pids.max'
+
+# A cgroup mount without "ro", as docker --privileged writes it.
+writable_cgroup() {
+  hr_spec_edit "$HR_BUNDLE" '(.mounts[] | select(.type == "cgroup") | .options) |= map(select(. != "ro"))'
+  [ "$(jq '[.mounts[] | select(.type == "cgroup") | .options[] | select(. == "ro")] | length' "$HR_BUNDLE/config.json")" = 0 ]
+}
+
+@test "a writable cgroupfs is made read-only: the container cannot raise its own pids.max" {
+  hr_bundle cgrw /bin/sh -c "$CGROUP_RAISE"
+  writable_cgroup
+  started
+  hr_assert_eq "$(cat "$OUT")" '1024
+kept
+1024'
+}
+
+@test "control: with systemPaths off, the container lifts its own pids limit" {
+  with_profile nopaths '{"privileged": {"systemPaths": "off"}}'
+  hr_bundle cgrw-control /bin/sh -c "$CGROUP_RAISE"
+  writable_cgroup
+  started
+  hr_assert_eq "$(cat "$OUT")" '1024
+raised
+max'
+}
+
+@test "a writable sysfs is made read-only" {
+  hr_bundle sysrw /bin/sh -c 'grep " /sys sysfs " /proc/mounts | cut -d" " -f4 | cut -d, -f1'
+  hr_spec_edit "$HR_BUNDLE" '(.mounts[] | select(.type == "sysfs") | .options) |= map(select(. != "ro"))'
+  started
+  hr_assert_eq "$(cat "$OUT")" ro
+}
+
+@test "binfmt_misc, debugfs, tracefs, securityfs and devtmpfs are refused; runc never runs" {
+  local t
+  for t in binfmt_misc debugfs tracefs securityfs devtmpfs; do
+    hr_bundle "fs-$t" /bin/true
+    hr_spec_edit "$HR_BUNDLE" '.mounts += [{destination: "/mnt", type: $t, source: $t}]' --arg t "$t"
+    refused host-mounts "mounts[$(($(jq '.mounts | length' "$HR_BUNDLE/config.json") - 1))].type: filesystem type \"$t\" is not one a container is given (proc, sysfs, cgroup, cgroup2, tmpfs, devpts, mqueue, overlay or a bind mount): others, such as binfmt_misc, debugfs or devtmpfs, are the host kernel's"
+  done
+}
+
+# ---- remount --------------------------------------------------------------------
+
+# A host file the profile lets containers bind read-only, then a second
+# mount on the same destination that remounts it read-write.
+remount_bundle() {
+  printf 'host\n' >"$HR_TMP/hostfile"
+  hr_bundle "$1" /bin/sh -c 'echo container >>/etc/hostfile; cat /etc/hostfile'
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [
+      {destination: "/etc/hostfile", type: "bind", source: $f, options: ["rbind", "ro"]},
+      {destination: "/etc/hostfile", type: "tmpfs", source: "tmpfs", options: ["remount", "rw"]}]' \
+    --arg f "$HR_TMP/hostfile"
+}
+
+@test "remount: a read-only host file cannot be made writable by a second mount" {
+  with_profile rofile "{\"hostMounts\": {\"allowReadOnly\": [\"$HR_TMP/hostfile\"]}}"
+  remount_bundle remount
+  refused host-mounts "mounts[$(($(jq '.mounts | length' "$HR_BUNDLE/config.json") - 1))].options[0]: \"remount\" changes the mount already at the destination (a read-only bind made writable, say) instead of adding one"
+  hr_assert_eq "$(cat "$HR_TMP/hostfile")" host
+}
+
+@test "control: without host-mounts the remount writes the host's file" {
+  with_profile nohm '{"hostMounts": false}'
+  remount_bundle remount-control
+  started
+  hr_assert_eq "$(cat "$HR_TMP/hostfile")" 'host
+container'
+}
+
+# ---- the root filesystem ----------------------------------------------------------
+
+@test "root.path \"/\" and a relative path that climbs to /etc are refused" {
+  hr_bundle rootslash /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.root.path = "/"'
+  refused host-mounts 'root.path: "/" is the sensitive host path "/"'
+  hr_bundle rootclimb /bin/true
+  local up
+  up=$(realpath --relative-to="$HR_BUNDLE" /etc)
+  hr_spec_edit "$HR_BUNDLE" '.root.path = $p' --arg p "$up"
+  refused host-mounts "root.path: \"$HR_BUNDLE/$up\" (resolves to \"/etc\") is the sensitive host path \"/etc\""
+}
+
+@test "a rootfs inside a sensitive data root runs when an image is mounted there, not as a plain directory" {
+  local data=$HR_TMP/data
+  with_profile dataroot "{\"hostMounts\": {\"sensitive\": [\"/\", \"/etc\", \"$data\"]}}"
+  mkdir -p "$data/plain" "$data/upper" "$data/work" "$data/merged"
+  hr_bundle overlayroot /bin/sh -c 'echo ran'
+  mount -t overlay overlay -o "lowerdir=$HR_BUNDLE/rootfs,upperdir=$data/upper,workdir=$data/work" \
+    "$data/merged"
+  hr_spec_edit "$HR_BUNDLE" '.root.path = $p' --arg p "$data/merged"
+  started
+  hr_assert_eq "$(cat "$OUT")" ran
+  rm -f "$HR_SPY_LOG"
+  hr_bundle plainroot /bin/true
+  cp -a "$HR_BUNDLE/rootfs/." "$data/plain/"
+  hr_spec_edit "$HR_BUNDLE" '.root.path = $p' --arg p "$data/plain"
+  refused host-mounts "root.path: \"$data/plain\" lies in the sensitive host path \"$data\", and is not where a runtime mounts an image (the root of an overlay or disk filesystem mount)"
+}
+
+# ---- the container's cgroup ---------------------------------------------------------
+
+@test "cgroupsPath: the host's root cgroup and runc's own are refused" {
+  hr_bundle cgroot /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.linux.cgroupsPath = "/"'
+  refused host-namespaces 'linux.cgroupsPath: "/" is the host'"'"'s root cgroup: the container would share its processes'"'"' limits, and runc kill --all would signal them'
+  hr_bundle cgown /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.linux.cgroupsPath = "../.."'
+  refused host-namespaces 'linux.cgroupsPath: "../.." is runc'"'"'s own cgroup (its caller'"'"'s): the container would share its processes'"'"' limits, and runc kill --all would signal them'
+}
+
+@test "cgroupsPath: a cgroup that holds another process is refused, and the process lives on" {
+  local pids=/sys/fs/cgroup/pids
+  [ -d "$pids" ] || pids=/sys/fs/cgroup
+  BUSY_CG=$pids/hrtest-busy-$$-$RANDOM
+  mkdir "$BUSY_CG"
+  sleep 300 &
+  BUSY_PID=$!
+  echo "$BUSY_PID" >"$BUSY_CG/cgroup.procs"
+  hr_bundle cgbusy /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.linux.cgroupsPath = $p' --arg p "/${BUSY_CG##*/}"
+  refused host-namespaces "linux.cgroupsPath: \"/${BUSY_CG##*/}\" names a cgroup that already holds processes or cgroups (\"$BUSY_CG\"): the container would share their limits, and runc kill --all would signal them"
+  kill -0 "$BUSY_PID"
+}
+
+@test "cgroupsPath: a parent of other cgroups is refused; an empty one left behind is reused" {
+  local pids=/sys/fs/cgroup/pids
+  [ -d "$pids" ] || pids=/sys/fs/cgroup
+  BUSY_CG=$pids/hrtest-parent-$$-$RANDOM
+  mkdir -p "$BUSY_CG/child"
+  hr_bundle cgparent /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.linux.cgroupsPath = $p' --arg p "/${BUSY_CG##*/}"
+  refused host-namespaces "linux.cgroupsPath: \"/${BUSY_CG##*/}\" names a cgroup that already holds processes or cgroups (\"$BUSY_CG\"): the container would share their limits, and runc kill --all would signal them"
+  rmdir "$BUSY_CG/child"
+  hr_bundle cgempty /bin/sh -c 'echo ran'
+  hr_spec_edit "$HR_BUNDLE" '.linux.cgroupsPath = $p' --arg p "/${BUSY_CG##*/}"
+  started
+  hr_assert_eq "$(cat "$OUT")" ran
+}
+
+# ---- hooks --------------------------------------------------------------------------
+
+# A library whose constructor leaves a file on the host, and a stand-in
+# for dockerd: a dynamically linked binary the profile names as dockerd,
+# running, so that /proc/PID/exe is "dockerd's network hook".
+hook_attack() {
+  command -v cc >/dev/null || skip "no C compiler to build the preloaded library"
+  hr_bundle "$1" /bin/true
+  printf '#include <stdio.h>\n__attribute__((constructor)) static void pwn(void) { FILE *f = fopen("%s", "w"); if (f) fclose(f); }\n' \
+    "$HR_TMP/pwned" >"$HR_TMP/evil.c"
+  cc -shared -fPIC -o "$HR_BUNDLE/rootfs/evil.so" "$HR_TMP/evil.c"
+  cp /bin/sleep "$HR_TMP/fake-dockerd"
+  "$HR_TMP/fake-dockerd" 300 &
+  FAKE_DOCKERD=$!
+  hr_spec_edit "$HR_BUNDLE" '.hooks = {prestart: [{path: $exe, args: ["libnetwork-setkey", "-exec-root=/run/docker"],
+      env: ["LD_PRELOAD=" + $so]}]}' --arg exe "/proc/$FAKE_DOCKERD/exe" --arg so "$HR_BUNDLE/rootfs/evil.so"
+}
+
+@test "hooks: LD_PRELOAD in dockerd's own hook is refused; nothing runs on the host" {
+  hook_attack hook-preload
+  with_profile fakedockerd "{\"hooks\": {\"dockerd\": [\"$HR_TMP/fake-dockerd\"]}}"
+  refused hooks 'hooks.prestart[0].env[0]: "LD_PRELOAD" is read by the dynamic loader or the C library of the hook, which runs as root on the host'
+  [ ! -e "$HR_TMP/pwned" ]
+}
+
+@test "control: with hooks off, the preloaded library runs as root on the host" {
+  hook_attack hook-preload-control
+  with_profile nohooks '{"hooks": false}'
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  [ -e "$HR_TMP/pwned" ]
+}
+
+# ---- limits the process sets for itself ------------------------------------------------
+
+@test "RLIMIT_RTPRIO is clamped to 0: no real-time threads outside the CPU quota" {
+  hr_bundle rtprio /bin/sh -c 'grep "^Max realtime priority" /proc/self/limits'
+  hr_spec_edit "$HR_BUNDLE" '.process.rlimits = [{type: "RLIMIT_RTPRIO", hard: 99, soft: 99}]'
+  started
+  hr_assert_eq "$(awk '{print $4, $5}' "$OUT")" "0 0"
+  hr_assert_eq "$(audit_changes | grep -c '^process.rlimits\[0\]\.\(hard\|soft\): 99 -> 0$')" 2
+}
+
+# ---- seccomp -------------------------------------------------------------------------
+
+@test "seccomp fill: a deny-list filter and a notify default are replaced by hardrun's" {
+  local f
+  for f in '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["reboot"],"action":"SCMP_ACT_ERRNO"}]}' \
+    '{"defaultAction":"SCMP_ACT_NOTIFY","listenerPath":"/run/hostile-agent.sock"}'; do
+    hr_bundle "seccomp-$RANDOM" /bin/sh -c 'grep "^Seccomp:" /proc/self/status'
+    hr_spec_edit "$HR_BUNDLE" '.linux.seccomp = $f' --argjson f "$f"
+    started
+    hr_assert_eq "$(jq -c '.linux.seccomp | [.defaultAction, .defaultErrnoRet, has("listenerPath")]' "$HR_BUNDLE/config.json")" \
+      '["SCMP_ACT_ERRNO",1,false]'
+    hr_assert_eq "$(cat "$OUT")" "$(printf 'Seccomp:\t2')"
+  done
+}
+
+# ---- exec and update with hostile documents ------------------------------------------
+
+# A running container under the strict profile.
+strict_container() {
+  PROFILE=strict
+  HR_RT_OPTS=(--hardrun-profile=strict)
+  hr_bundle "$1" /bin/sleep 300
+  hr_spec_edit "$HR_BUNDLE" '.process.user = {uid: 1000, gid: 1000}'
+  hr_rt "$HR_BUNDLE" run -d --bundle "$HR_BUNDLE" "$HR_ID" </dev/null >/dev/null 2>&1
+  hr_wait_state "$HR_ID" running
+}
+
+@test "exec: case-variant keys cannot bring back capabilities, no_new_privs or root" {
+  strict_container execcase
+  local caps
+  caps=$(hr_host_caps_json)
+  printf '{"args":["/bin/sh","-c","grep -E \\"^(CapEff|CapBnd|NoNewPrivs)\\" /proc/self/status; id -u"],"cwd":"/","user":{"uid":1000},"NoNewPrivileges":false,"CAPABILITIES":{"bounding":%s,"effective":%s,"permitted":%s,"Ambient":["CAP_SYS_ADMIN"]}}' \
+    "$caps" "$caps" "$caps" >"$HR_TMP/process.json"
+  run hr_rt "$HR_BUNDLE" exec --process "$HR_TMP/process.json" "$HR_ID"
+  echo "$output"
+  hr_assert_eq "$status" 0
+  hr_assert_eq "$(tr -s '\t ' ' ' <<<"$output")" "CapEff: 0000000000000000
+CapBnd: $(hr_cap_mask NET_BIND_SERVICE)
+NoNewPrivs: 1
+1000"
+  # Root by a duplicate key that Go would fold onto "user": refused.
+  printf '{"args":["/bin/id"],"cwd":"/","user":{"uid":1000},"User":{"uid":0}}' >"$HR_TMP/process.json"
+  run hr_rt "$HR_BUNDLE" exec --process "$HR_TMP/process.json" "$HR_ID"
+  hr_assert_eq "$status" 1
+  hr_assert_match "$(hr_last_log "$HR_BUNDLE")" 'rule \\"spec-keys\\".*duplicate key \\"User\\"'
+}
+
+@test "update: -1 and a folded duplicate cannot lift the pids limit" {
+  strict_container updatepids
+  local cg=/sys/fs/cgroup/pids/hrtest-$HR_ID
+  [ -d "$cg" ] || cg=/sys/fs/cgroup/hrtest-$HR_ID
+  hr_rt "$HR_BUNDLE" update --pids-limit -1 "$HR_ID"
+  hr_assert_eq "$(cat "$cg/pids.max")" 16384
+  run hr_rt "$HR_BUNDLE" update --resources - "$HR_ID" <<<'{"pids":{"limit":100},"PIDS":{"limit":-1}}'
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(cat "$cg/pids.max")" 16384
+}
+
+@test "unified cgroup.procs, which would take a host process into the container's cgroup, is refused on create and on update" {
+  hr_bundle unified /bin/true
+  hr_spec_resources "$HR_BUNDLE" '{"unified": {"cgroup.procs": "1"}}'
+  refused host-namespaces 'linux.resources.unified["cgroup.procs"]: "cgroup.procs" is a core file of the cgroup, not a resource: writing a host pid to cgroup.procs moves that process into the container'"'"'s cgroup'
+  strict_container unified-update
+  run hr_rt "$HR_BUNDLE" update --resources - "$HR_ID" <<<'{"unified":{"cgroup.procs":"1"}}'
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
+    'hardrun: profile "strict": rule "pids-limit": linux.resources.unified["cgroup.procs"]: "cgroup.procs" is a core file of the cgroup, not a resource: writing a host pid to cgroup.procs moves that process into the container'"'"'s cgroup'
+}
+
+@test "a bind of the rootfs, or of the bundle holding it, cannot bring the image back writable" {
+  hr_bundle rootbind /bin/sh -c 'for f in /image/bin/pwned /bundle/rootfs/bin/pwned; do
+      if echo x >"$f" 2>/dev/null; then echo "$f=written"; else echo "$f=read-only"; fi; done'
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [
+      {destination: "/image", type: "bind", source: ($b + "/rootfs"), options: ["rbind", "rw"]},
+      {destination: "/bundle", type: "bind", source: $b, options: ["rbind"]}]' --arg b "$HR_BUNDLE"
+  started
+  hr_assert_eq "$(cat "$OUT")" '/image/bin/pwned=read-only
+/bundle/rootfs/bin/pwned=read-only'
+  [ ! -e "$HR_BUNDLE/rootfs/bin/pwned" ]
+}
