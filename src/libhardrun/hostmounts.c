@@ -388,6 +388,28 @@ static const char *socket_inside(const struct hr_rule_hostmounts *r, const char 
   return NULL;
 }
 
+/* The first sensitive path `res` relates to (as listed, or its resolved
+ * form), in *ret_i, and how; REL_NONE when none.  `inside_ok`, when not
+ * NULL, excuses a path strictly inside an entry. */
+static enum relation sensitive_hit(const struct hr_rule_hostmounts *r, const struct lists *l,
+                                   const char *res, bool (*inside_ok)(const char *), size_t *ret_i,
+                                   const char **ret_hit)
+{
+  for (size_t i = 0; i < r->n_sensitive; i++) {
+    const char *hit = r->sensitive[i];
+    enum relation rel = relate(res, hit);
+    if (rel == REL_NONE && l->sensitive[i] != NULL)
+      rel = relate(res, hit = l->sensitive[i]);
+    if (rel == REL_NONE ||
+        (rel == REL_IN && strcmp(res, hit) != 0 && inside_ok != NULL && inside_ok(res)))
+      continue;
+    *ret_i = i;
+    *ret_hit = hit;
+    return rel;
+  }
+  return REL_NONE;
+}
+
 /* Why the host path `src` must not be mounted at `dest`: 1 with `why`
  * filled, 0 when it may, -1 on out-of-memory. */
 static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, const char *src,
@@ -395,7 +417,9 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
 {
   char q[HR_QUOTE_MAX], qr[HR_QUOTE_MAX], qe[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
   cleanup_free char *res = NULL;
-  const char *base, *sock;
+  const char *base, *sock, *hit;
+  enum relation rel;
+  size_t i;
 
   hr_quote(q, sizeof(q), src, strlen(src));
   if (src[0] != '/') {
@@ -428,21 +452,14 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
              hr_quote(qe, sizeof(qe), sock, strlen(sock)));
     return 1;
   }
-  for (size_t i = 0; i < r->n_sensitive; i++) {
-    const char *hit = r->sensitive[i];
-    enum relation rel = relate(res, hit);
-    if (rel == REL_NONE && l->sensitive[i] != NULL)
-      rel = relate(res, hit = l->sensitive[i]);
-    if (rel == REL_NONE)
-      continue;
-    snprintf(why, size, "%s%s %s the sensitive host path %s", q, as,
-             rel == REL_CONTAINS     ? "contains"
-             : strcmp(res, hit) == 0 ? "is"
-                                     : "lies in",
-             hr_quote(qe, sizeof(qe), r->sensitive[i], strlen(r->sensitive[i])));
-    return 1;
-  }
-  return 0;
+  if ((rel = sensitive_hit(r, l, res, NULL, &i, &hit)) == REL_NONE)
+    return 0;
+  snprintf(why, size, "%s%s %s the sensitive host path %s", q, as,
+           rel == REL_CONTAINS     ? "contains"
+           : strcmp(res, hit) == 0 ? "is"
+                                   : "lies in",
+           hr_quote(qe, sizeof(qe), r->sensitive[i], strlen(r->sensitive[i])));
+  return 1;
 }
 
 /* What runc 1.1 reads from one mount. */
@@ -801,6 +818,11 @@ static bool docker_layer_dir(const char *path)
          (n >= 65 + 17 && strncmp(path + n - 65 - 17, "/btrfs/subvolumes", 17) == 0);
 }
 
+static bool image_root_or_layer(const char *path)
+{
+  return image_mount_root(path) || docker_layer_dir(path);
+}
+
 /* Why the host directory `path` must not be the container's root: 1 with
  * `why` filled, 0 when it may, -1 on out-of-memory.  A rootfs may lie in a
  * sensitive path (Docker's and containerd's do) only where a runtime would
@@ -810,7 +832,9 @@ static int judge_root(const struct hr_rule_hostmounts *r, const struct lists *l,
 {
   char q[HR_QUOTE_MAX], qr[HR_QUOTE_MAX], qe[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
   cleanup_free char *res = NULL;
-  const char *sock;
+  const char *sock, *hit;
+  enum relation rel;
+  size_t i;
 
   hr_quote(q, sizeof(q), path, strlen(path));
   if (resolve(path, &res, err) < 0) {
@@ -830,26 +854,18 @@ static int judge_root(const struct hr_rule_hostmounts *r, const struct lists *l,
              hr_quote(qe, sizeof(qe), sock, strlen(sock)));
     return 1;
   }
-  for (size_t i = 0; i < r->n_sensitive; i++) {
-    const char *hit = r->sensitive[i];
-    enum relation rel = relate(res, hit);
-    if (rel == REL_NONE && l->sensitive[i] != NULL)
-      rel = relate(res, hit = l->sensitive[i]);
-    if (rel == REL_NONE || (rel == REL_IN && strcmp(res, hit) != 0 &&
-                            (image_mount_root(res) || docker_layer_dir(res))))
-      continue;
-    snprintf(why, size, "%s%s %s the sensitive host path %s%s", q, as,
-             rel == REL_CONTAINS     ? "contains"
-             : strcmp(res, hit) == 0 ? "is"
-                                     : "lies in",
-             hr_quote(qe, sizeof(qe), r->sensitive[i], strlen(r->sensitive[i])),
-             rel == REL_IN && strcmp(res, hit) != 0
-                 ? ", and is not where a runtime mounts an image (the root of an overlay or "
-                   "disk filesystem mount)"
-                 : "");
-    return 1;
-  }
-  return 0;
+  if ((rel = sensitive_hit(r, l, res, image_root_or_layer, &i, &hit)) == REL_NONE)
+    return 0;
+  snprintf(why, size, "%s%s %s the sensitive host path %s%s", q, as,
+           rel == REL_CONTAINS     ? "contains"
+           : strcmp(res, hit) == 0 ? "is"
+                                   : "lies in",
+           hr_quote(qe, sizeof(qe), r->sensitive[i], strlen(r->sensitive[i])),
+           rel == REL_IN && strcmp(res, hit) != 0
+               ? ", and is not where a runtime mounts an image (the root of an overlay or "
+                 "disk filesystem mount)"
+               : "");
+  return 1;
 }
 
 static bool has_dotdot(const char *p)
