@@ -123,7 +123,7 @@ cleanup() {
     done
   fi
   ! mountpoint -q "$tmp/tmpfs" || umount "$tmp/tmpfs"
-  ! mountpoint -q "$tmp/hugetlb" || umount "$tmp/hugetlb"
+  ! mountpoint -q "$tmp/hugetlb" || restore_hugetlb
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -788,6 +788,24 @@ bench_run_docker_filter() {
 # temp dir for the row, which moves it off cgroup2 while it is mounted (a
 # change to the host's cgroup layout, hence opt-in); without it the row
 # says why it was not measured.
+# Unmount the v1 hugetlb hierarchy of the crun rows.  The kernel destroys
+# it, and gives hugetlb back to cgroup2, a moment after an umount that
+# finds no cgroup left in it; crun's last one may still be going away at
+# the first umount, and the hierarchy then lingers unmounted.  So: wait,
+# and if it is still there, mount and unmount it again, a few times.
+restore_hugetlb() {
+  local _ i
+  umount "$tmp/hugetlb" || return
+  for _ in 1 2 3 4; do
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null && return 0
+      sleep 0.5
+    done
+    mount -t cgroup -o hugetlb hardrun-bench "$tmp/hugetlb" 2>/dev/null && umount "$tmp/hugetlb"
+  done
+  echo "bench: hugetlb did not return to cgroup2; mount and unmount it as a v1 hierarchy" >&2
+}
+
 bench_crun() {
   local b=$tmp/run res ok bm bsd hm hsd cm csd why
   [ -x "$crun" ] || { row "run, hardrun over crun" "-" "-" "-" "not measured: no $crun (apt-get install crun)"; return 0; }
