@@ -213,6 +213,12 @@ int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_j
 /* A host path resolved as the kernel will when runc mounts it (hostmounts.c):
  * symlinks and ".." followed, a missing end appended cleaned. */
 int hr_host_resolve(const char *path, char **ret, struct hr_error *err);
+/* realpath(3) into `ret` (PATH_MAX bytes): 0 or a negative errno.  The
+ * kernel's answers are kept between hr_host_resolve_begin() and
+ * hr_host_resolve_end() (one apply). */
+int hr_host_realpath(const char *path, char *ret);
+void hr_host_resolve_begin(void);
+void hr_host_resolve_end(void);
 /* mounts[i] read as runc reads it: its source ("" when absent), options
  * (array of strings or NULL) and whether runc binds it. */
 int hr_mount_is_bind(const struct hr_json *m, size_t i, const char **ret_source,

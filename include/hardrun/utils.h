@@ -93,6 +93,13 @@ int hr_format_utc(int64_t epoch, char *buf, size_t size);
  * as relative to "/", as runc does for mount destinations. */
 char *hr_path_clean(const char *path, struct hr_error *err);
 
+/* A field's place in a document for error messages, "PREFIX[INDEX]SUFFIX"
+ * (INDEX left out when it is SIZE_MAX), cut to fit `size` as snprintf
+ * would.  The controls name a field before they know whether it is wrong;
+ * snprintf costs them more than the check. */
+const char *hr_field_path(char *buf, size_t size, const char *prefix, size_t index,
+                          const char *suffix);
+
 /* True when `path` equals `prefix` or lies below it; both must be clean. */
 bool hr_path_has_prefix(const char *path, const char *prefix);
 

@@ -10,6 +10,7 @@
 
 #include "hardrun/controls.h"
 #include "hardrun/explain.h"
+#include "hardrun/refusals.h"
 #include "hardrun/utils.h"
 
 /* Audit lines stay readable and bounded however large a spec value is. */
@@ -481,9 +482,8 @@ int hr_apply_breach_refuse(struct hr_apply_ctx *ctx, const char *path, struct hr
 /* The one driver behind create (every control, scope 0), exec (process
  * scope) and update (resources scope).  `mode` carries the apply options
  * (overrides_only, process_file). */
-static int apply_controls(const struct hr_policy *p, const struct hr_apply_ctx *mode,
-                          unsigned scope, struct hr_json_doc *doc, struct hr_changes *changes,
-                          struct hr_error *err)
+static int run_controls(const struct hr_policy *p, const struct hr_apply_ctx *mode, unsigned scope,
+                        struct hr_json_doc *doc, struct hr_changes *changes, struct hr_error *err)
 {
   struct hr_json *spec = hr_json_doc_root(doc);
   const char *name = p->name ? p->name : "(unnamed)";
@@ -537,6 +537,19 @@ static int apply_controls(const struct hr_policy *p, const struct hr_apply_ctx *
     return hr_error_prefix(err, "profile \"%s\": rule \"%s\"", name, c->name);
   }
   return 0;
+}
+
+/* Host paths are looked up once per apply (see resolve.c). */
+static int apply_controls(const struct hr_policy *p, const struct hr_apply_ctx *mode,
+                          unsigned scope, struct hr_json_doc *doc, struct hr_changes *changes,
+                          struct hr_error *err)
+{
+  int r;
+
+  hr_host_resolve_begin();
+  r = run_controls(p, mode, scope, doc, changes, err);
+  hr_host_resolve_end();
+  return r;
 }
 
 int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct hr_changes *changes,

@@ -185,13 +185,16 @@ static int resolve(const char *path, char **ret, struct hr_error *err)
   cleanup_free char *head = hr_strdup(path, err), *joined = NULL;
   char buf[PATH_MAX];
   size_t cut = 0; /* offset of the first component not resolved, 0: none */
+  int r;
 
   if (head == NULL)
     return -1;
-  while (realpath(head[0] != '\0' ? head : "/", buf) == NULL) {
+  while ((r = hr_host_realpath(head[0] != '\0' ? head : "/", buf)) < 0) {
     char *slash;
-    if (errno != ENOENT && errno != ENOTDIR)
-      return hr_error_set(err, HR_ERR_SYSTEM, errno, "cannot resolve");
+    if (r == -ENOMEM)
+      return hr_error_oom(err);
+    if (r != -ENOENT && r != -ENOTDIR)
+      return hr_error_set(err, HR_ERR_SYSTEM, -r, "cannot resolve");
     slash = strrchr(head, '/');
     if (slash == NULL)
       return hr_error_set(err, HR_ERR_SYSTEM, ENOENT, "cannot resolve");
@@ -473,25 +476,22 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
                       struct hr_error *err)
 {
   struct hr_json *v;
-  char path[64];
   const char *fields[] = {"source", "destination", "type"};
   const char **out[] = {&ret->source, &ret->dest_raw, &ret->type};
 
   *ret = (struct mount_info){0};
   for (size_t k = 0; k < HR_ARRAY_SIZE(fields); k++) {
-    snprintf(path, sizeof(path), "mounts[%zu].%s", i, fields[k]);
     v = hr_json_get(m, fields[k]);
     *out[k] = "";
     if (hr_json_is_null(v))
       continue;
     if (v->type != HR_JSON_STRING)
-      return hr_error_input(err, "%s: expected a string", path);
+      return hr_error_input(err, "mounts[%zu].%s: expected a string", i, fields[k]);
     *out[k] = v->u.string.s;
   }
-  snprintf(path, sizeof(path), "mounts[%zu].options", i);
   v = hr_json_get(m, "options");
   if (!hr_json_is_null(v) && v->type != HR_JSON_ARRAY)
-    return hr_error_input(err, "%s: expected an array of strings", path);
+    return hr_error_input(err, "mounts[%zu].options: expected an array of strings", i);
   ret->options = hr_json_is_null(v) ? NULL : v;
   /* runc: any type with "bind" or "rbind" is a bind mount; "ro"/"rw" and
    * "rro"/"rrw" toggle in order. */
@@ -500,7 +500,7 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
   for (size_t k = 0; ret->options != NULL && k < ret->options->u.array.len; k++) {
     const struct hr_json *o = ret->options->u.array.items[k];
     if (o->type != HR_JSON_STRING)
-      return hr_error_input(err, "%s: expected an array of strings", path);
+      return hr_error_input(err, "mounts[%zu].options: expected an array of strings", i);
     const char *s = o->u.string.s;
     ret->bind = ret->bind || strcmp(s, "bind") == 0 || strcmp(s, "rbind") == 0;
     if (strcmp(s, "ro") == 0 || strcmp(s, "rw") == 0)
@@ -518,7 +518,7 @@ static int remove_mount(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t
 {
   char path[64];
 
-  snprintf(path, sizeof(path), "mounts[%zu]", orig);
+  hr_field_path(path, sizeof(path), "mounts", orig, "");
   if (hr_changes_add(ctx->changes, ctx->rule, path, mounts->u.array.items[i], NULL, err) < 0)
     return -1;
   hr_json_array_remove(mounts, i);
@@ -555,7 +555,7 @@ static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i
                         "bind made writable, say) instead of adding one");
   }
   if (rc == 0 && !mi->bind && !container_fs_type(mi->type)) {
-    snprintf(where, sizeof(where), "mounts[%zu].type", orig);
+    hr_field_path(where, sizeof(where), "mounts", orig, ".type");
     rc = hr_rule_breach(ctx, r->mode, where, err,
                         "filesystem type %s is not one a container is given (proc, sysfs, cgroup, "
                         "cgroup2, tmpfs, devpts, mqueue, overlay or a bind mount): others, such as "
@@ -628,7 +628,7 @@ static int check_mount(struct hr_apply_ctx *ctx, const struct lists *l, struct h
   rc = check_kind(ctx, mounts, i, orig, &mi, err);
   if (rc != 0)
     return rc;
-  snprintf(where, sizeof(where), "mounts[%zu].source", orig);
+  hr_field_path(where, sizeof(where), "mounts", orig, ".source");
   /* A bind's source is always a host path (a relative one is the
    * bundle's); other types name one when their source is absolute, as a
    * block device for a disk filesystem. */
@@ -686,10 +686,10 @@ static int private_userns(struct hr_apply_ctx *ctx, bool *ret, struct hr_error *
     char p[64];
     int64_t host, size;
     bool present;
-    snprintf(p, sizeof(p), "linux.uidMappings[%zu].hostID", i);
+    hr_field_path(p, sizeof(p), "linux.uidMappings", i, ".hostID");
     if (hr_rule_spec_i64(maps->u.array.items[i], "hostID", p, &present, &host, err) < 0)
       return -1;
-    snprintf(p, sizeof(p), "linux.uidMappings[%zu].size", i);
+    hr_field_path(p, sizeof(p), "linux.uidMappings", i, ".size");
     if (hr_rule_spec_i64(maps->u.array.items[i], "size", p, &present, &size, err) < 0)
       return -1;
     if (host <= 0 && host + size > 0)
@@ -717,7 +717,7 @@ static int privileged_mount(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
       return -1;
     if (strcmp(dest, "/proc") == 0)
       return 0;
-    snprintf(where, sizeof(where), "mounts[%zu].destination", orig);
+    hr_field_path(where, sizeof(where), "mounts", orig, ".destination");
     rc = hr_rule_breach(ctx, mode, where, err,
                         "a proc mount at %s has none of the masked and read-only paths runc puts "
                         "under /proc (/proc/sys, /proc/sysrq-trigger, /proc/kcore)",
@@ -728,7 +728,7 @@ static int privileged_mount(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
        strcmp(mi->type, "cgroup2") != 0) ||
       read_only_flag(mi->options) || userns)
     return 0;
-  snprintf(where, sizeof(where), "mounts[%zu].options", orig);
+  hr_field_path(where, sizeof(where), "mounts", orig, ".options");
   rc = hr_rule_breach(ctx, mode, where, err,
                       "a writable %s mount lets the container change %s (as --privileged does)",
                       mi->type,

@@ -171,7 +171,7 @@ static int find_duplicate(struct keycheck *kc, const struct hr_json *obj, bool e
   if (n <= 16) {
     for (size_t j = 1; j < n; j++)
       for (size_t i = 0; i < j; i++)
-        if (key_cmp(&it[i], &it[j], exact) == 0) {
+        if (it[i].key_len == it[j].key_len && key_cmp(&it[i], &it[j], exact) == 0) {
           *ret_first = i;
           *ret_second = j;
           return 1;

@@ -56,6 +56,10 @@ static const char *const refused_types[] = {"spc_t", "unconfined_t"};
 bool hr_lsm_apparmor_enabled(void)
 {
 #ifdef HAVE_APPARMOR
+  /* aa_is_enabled() opens four files on every call, even on a kernel
+   * without AppArmor; without the module parameter it cannot succeed. */
+  if (access("/sys/module/apparmor/parameters/enabled", F_OK) < 0 && errno == ENOENT)
+    return false;
   return aa_is_enabled() == 1;
 #else
   char c = 0;

@@ -341,7 +341,7 @@ static int bind_rootfs_ro(struct hr_apply_ctx *ctx, struct hr_json *mounts, cons
         is_rro = o[2] == 'o';
       recursive = recursive || strcmp(o, "rbind") == 0;
     }
-    snprintf(path, sizeof(path), "mounts[%zu].options", i);
+    hr_field_path(path, sizeof(path), "mounts", i, ".options");
     /* runc remounts only the top of an rbind read-only: the rootfs is a
      * mount of its own below the bundle by then, so "rro" is needed too. */
     if (!is_ro && ((ro = hr_json_new_string(ctx->doc, "ro", err)) == NULL ||
@@ -413,7 +413,7 @@ static int rewrite_options(struct hr_apply_ctx *ctx, struct hr_json *mount, size
   char path[64];
   bool any = false;
 
-  snprintf(path, sizeof(path), "mounts[%zu].options", idx);
+  hr_field_path(path, sizeof(path), "mounts", idx, ".options");
   if (hr_json_is_null(opts))
     return 0;
   if (opts->type != HR_JSON_ARRAY)

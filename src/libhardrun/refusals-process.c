@@ -186,11 +186,11 @@ static int rlimit_ceiling(struct hr_apply_ctx *ctx, struct hr_json *e, size_t i,
   uint64_t hard, soft;
   int rc;
 
-  snprintf(path, sizeof(path), "process.rlimits[%zu]", i);
-  snprintf(p, sizeof(p), "%s.hard", path);
+  hr_field_path(path, sizeof(path), "process.rlimits", i, "");
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".hard");
   if (spec_u64(e, "hard", p, &hard, err) < 0)
     return -1;
-  snprintf(p, sizeof(p), "%s.soft", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".soft");
   if (spec_u64(e, "soft", p, &soft, err) < 0)
     return -1;
   if (!rule->has_ceiling || (hard <= rule->ceiling && soft <= rule->ceiling))
@@ -200,10 +200,10 @@ static int rlimit_ceiling(struct hr_apply_ctx *ctx, struct hr_json *e, size_t i,
                       rule->type, soft, hard, rule->ceiling);
   if (rc <= 0)
     return rc;
-  snprintf(p, sizeof(p), "%s.hard", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".hard");
   if (hard > rule->ceiling && set_u64(ctx, e, "hard", p, rule->ceiling, err) < 0)
     return -1;
-  snprintf(p, sizeof(p), "%s.soft", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".soft");
   if (soft > rule->ceiling && set_u64(ctx, e, "soft", p, rule->ceiling, err) < 0)
     return -1;
   return 0;
@@ -239,7 +239,7 @@ int hr_rlimits_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     for (size_t i = 0; list != NULL && i < list->u.array.len; i++) {
       const char *type;
       char p[64];
-      snprintf(p, sizeof(p), "process.rlimits[%zu].type", i);
+      hr_field_path(p, sizeof(p), "process.rlimits", i, ".type");
       if (hr_rule_spec_string(list->u.array.items[i], "type", p, &type, err) < 0)
         return -1;
       if (strcmp(type, rule->type) != 0)
@@ -413,7 +413,7 @@ int hr_secretenv_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
       i++;
       continue;
     }
-    snprintf(path, sizeof(path), "process.env[%zu]", i + removed);
+    hr_field_path(path, sizeof(path), "process.env", i + removed, "");
     rc = hr_rule_breach(ctx, r->mode, path, err,
                         "variable %s looks like a secret (matches %s); pass secrets as files",
                         hr_quote(q, sizeof(q), name, strlen(name)),
@@ -492,7 +492,7 @@ int hr_sshd_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     char path[64];
     if (!runs_sshd(args->u.array.items[i]->u.string.s))
       continue;
-    snprintf(path, sizeof(path), "process.args[%zu]", i);
+    hr_field_path(path, sizeof(path), "process.args", i, "");
     return hr_rule_breach(ctx, ctx->policy->refusals.sshd.mode, path, err,
                           "the container runs sshd (CIS Docker Benchmark 5.7: use docker exec)") < 0
                ? -1

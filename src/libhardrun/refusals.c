@@ -284,7 +284,7 @@ int hr_rule_append_item(struct hr_apply_ctx *ctx, struct hr_json *obj, const cha
   }
   if (hr_json_array_append(ctx->doc, arr, value, err) < 0)
     return -1;
-  snprintf(where, sizeof(where), "%s[%zu]", path, arr->u.array.len - 1);
+  hr_field_path(where, sizeof(where), path, arr->u.array.len - 1, "");
   return hr_changes_add(ctx->changes, ctx->rule, where, NULL, value, err);
 }
 
@@ -367,11 +367,11 @@ static int read_dev_rule(const struct hr_json *node, const char *path, struct de
   const char *type, *access;
   bool present;
 
-  snprintf(p, sizeof(p), "%s.allow", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".allow");
   if (hr_rule_spec_get(node, "allow", HR_JSON_BOOL, p, &allow, err) < 0)
     return -1;
   ret->allow = allow != NULL && allow->u.boolean;
-  snprintf(p, sizeof(p), "%s.type", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".type");
   if (hr_rule_spec_string(node, "type", p, &type, err) < 0)
     return -1;
   /* runc: an empty type is "a"; anything but one of a, b, c is an error. */
@@ -380,19 +380,19 @@ static int read_dev_rule(const struct hr_json *node, const char *path, struct de
   if (strlen(type) != 1 || strchr("abc", type[0]) == NULL)
     return hr_error_input(err, "%s: expected \"a\", \"b\" or \"c\"", p);
   ret->type = type[0];
-  snprintf(p, sizeof(p), "%s.major", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".major");
   if (hr_rule_spec_i64(node, "major", p, &present, &ret->major, err) < 0)
     return -1;
   /* absent is runc's wildcard, -1; any other negative is treated as the
    * broader of the two readings */
   if (!present || ret->major < 0)
     ret->major = -1;
-  snprintf(p, sizeof(p), "%s.minor", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".minor");
   if (hr_rule_spec_i64(node, "minor", p, &present, &ret->minor, err) < 0)
     return -1;
   if (!present || ret->minor < 0)
     ret->minor = -1;
-  snprintf(p, sizeof(p), "%s.access", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".access");
   if (hr_rule_spec_string(node, "access", p, &access, err) < 0)
     return -1;
   /* An empty access is taken as "rwm": the widest reading is the safe one. */
@@ -430,7 +430,7 @@ static int privileged_devices(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
     struct dev_rule d;
     char path[64];
     int r;
-    snprintf(path, sizeof(path), "linux.resources.devices[%zu]", i);
+    hr_field_path(path, sizeof(path), "linux.resources.devices", i, "");
     if (read_dev_rule(devs->u.array.items[i], path, &d, err) < 0)
       return -1;
     if (!d.allow || d.type != 'a' || d.major != -1 || d.minor != -1 || !d.rw)
@@ -443,7 +443,7 @@ static int privileged_devices(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
      * grant what they grant. */
     if (r > 0) {
       char p[96];
-      snprintf(p, sizeof(p), "%s.allow", path);
+      hr_field_path(p, sizeof(p), path, SIZE_MAX, ".allow");
       if (hr_rule_set_bool(ctx, devs->u.array.items[i], "allow", p, false, err) < 0)
         return -1;
     }
@@ -649,13 +649,13 @@ static int hostns_one(struct hr_apply_ctx *ctx, struct hr_json *linux_obj, struc
   for (size_t i = 0; nss != NULL && i < nss->u.array.len; i++) {
     struct hr_json *e = nss->u.array.items[i];
     const char *t, *p;
-    snprintf(path, sizeof(path), "linux.namespaces[%zu].type", i);
+    hr_field_path(path, sizeof(path), "linux.namespaces", i, ".type");
     if (hr_rule_spec_string(e, "type", path, &t, err) < 0)
       return -1;
     if (strcmp(t, type) != 0)
       continue;
     found = true;
-    snprintf(path, sizeof(path), "linux.namespaces[%zu].path", i);
+    hr_field_path(path, sizeof(path), "linux.namespaces", i, ".path");
     if (hr_rule_spec_string(e, "path", path, &p, err) < 0)
       return -1;
     if (p[0] == '\0' || (r = is_host_ns(p, namespaces[ns].proc, &why, err)) == 0)
@@ -707,10 +707,10 @@ int hr_hostns_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   for (size_t i = 0; nss != NULL && i < nss->u.array.len; i++) {
     const char *s;
     char path[64];
-    snprintf(path, sizeof(path), "linux.namespaces[%zu].type", i);
+    hr_field_path(path, sizeof(path), "linux.namespaces", i, ".type");
     if (hr_rule_spec_string(nss->u.array.items[i], "type", path, &s, err) < 0)
       return -1;
-    snprintf(path, sizeof(path), "linux.namespaces[%zu].path", i);
+    hr_field_path(path, sizeof(path), "linux.namespaces", i, ".path");
     if (hr_rule_spec_string(nss->u.array.items[i], "path", path, &s, err) < 0)
       return -1;
   }
@@ -856,8 +856,8 @@ static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
     bool present;
     int rc;
 
-    snprintf(path, sizeof(path), "linux.devices[%zu]", i + removed);
-    snprintf(p, sizeof(p), "%s.type", path);
+    hr_field_path(path, sizeof(path), "linux.devices", i + removed, "");
+    hr_field_path(p, sizeof(p), path, SIZE_MAX, ".type");
     if (hr_rule_spec_string(d, "type", p, &type, err) < 0)
       return -1;
     /* runc: "u" is an unbuffered character device; a FIFO ("p") reaches no
@@ -868,13 +868,13 @@ static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
     }
     if (strcmp(type, "c") != 0 && strcmp(type, "u") != 0 && strcmp(type, "b") != 0)
       return hr_error_input(err, "%s: expected \"c\", \"b\", \"u\" or \"p\"", p);
-    snprintf(p, sizeof(p), "%s.major", path);
+    hr_field_path(p, sizeof(p), path, SIZE_MAX, ".major");
     if (hr_rule_spec_i64(d, "major", p, &present, &major, err) < 0)
       return -1;
-    snprintf(p, sizeof(p), "%s.minor", path);
+    hr_field_path(p, sizeof(p), path, SIZE_MAX, ".minor");
     if (hr_rule_spec_i64(d, "minor", p, &present, &minor, err) < 0)
       return -1;
-    snprintf(p, sizeof(p), "%s.path", path);
+    hr_field_path(p, sizeof(p), path, SIZE_MAX, ".path");
     if (hr_rule_spec_string(d, "path", p, &dpath, err) < 0)
       return -1;
     if (major >= 0 && minor >= 0 && device_allowed(r, type[0] == 'b' ? 'b' : 'c', major, minor)) {
@@ -911,7 +911,7 @@ static int device_rules(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
     char path[64], name[64];
     int rc;
 
-    snprintf(path, sizeof(path), "linux.resources.devices[%zu]", i + removed);
+    hr_field_path(path, sizeof(path), "linux.resources.devices", i + removed, "");
     if (read_dev_rule(devs->u.array.items[i], path, &d, err) < 0)
       return -1;
     /* Deny rules only take away; mknod alone opens nothing. */
@@ -1202,13 +1202,13 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
     long bad;
     int rc;
 
-    snprintf(hp, sizeof(hp), "%s[%zu].args", path, i + removed);
+    hr_field_path(hp, sizeof(hp), path, i + removed, ".args");
     if (hr_rule_spec_get_array_of(h, "args", HR_JSON_STRING, hp, &args, err) < 0)
       return -1;
-    snprintf(hp, sizeof(hp), "%s[%zu].env", path, i + removed);
+    hr_field_path(hp, sizeof(hp), path, i + removed, ".env");
     if (hr_rule_spec_get_array_of(h, "env", HR_JSON_STRING, hp, &env, err) < 0)
       return -1;
-    snprintf(hp, sizeof(hp), "%s[%zu].path", path, i + removed);
+    hr_field_path(hp, sizeof(hp), path, i + removed, ".path");
     if (hr_rule_spec_string(h, "path", hp, &exe, err) < 0)
       return -1;
     bad = hook_env_loader(env);
@@ -1236,7 +1236,7 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
       i++;
       continue;
     }
-    snprintf(hp, sizeof(hp), "%s[%zu]", path, i + removed);
+    hr_field_path(hp, sizeof(hp), path, i + removed, "");
     if (remove_item(ctx, list, i, hp, err) < 0)
       return -1;
     removed++;

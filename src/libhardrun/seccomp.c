@@ -376,7 +376,7 @@ static int parse_rule(const struct hr_json_doc *doc, const struct hr_json *node,
   const struct hr_json *action;
   char path[64], p[96], label[96], q[80];
 
-  snprintf(path, sizeof(path), "syscalls[%zu]", i);
+  hr_field_path(path, sizeof(path), "syscalls", i, "");
   if (hr_profile_check_keys(doc, node, keys, err) < 0)
     return -1;
   rule->index = i;
@@ -387,13 +387,13 @@ static int parse_rule(const struct hr_json_doc *doc, const struct hr_json *node,
   snprintf(label, sizeof(label), " (rule for %s%s)",
            hr_quote(q, sizeof(q), rule->names[0], strlen(rule->names[0])),
            rule->n_names > 1 ? ", ..." : "");
-  snprintf(p, sizeof(p), "%s.action", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".action");
   action = hr_json_get(node, "action");
   if (action == NULL)
     return hr_profile_error(doc, node, err, "%s: missing%s", p, label);
   if (parse_action(doc, action, p, label, &rule->action, err) < 0)
     return -1;
-  snprintf(p, sizeof(p), "%s.errnoRet", path);
+  hr_field_path(p, sizeof(p), path, SIZE_MAX, ".errnoRet");
   if (parse_errno_ret(doc, hr_json_get(node, "errnoRet"), p, label, rule->action,
                       &rule->has_errno_ret, &rule->errno_ret, err) < 0)
     return -1;
@@ -931,10 +931,10 @@ static int spec_rule_denies(const struct hr_json *rule, size_t i, bool *ret, str
    * leaving the spec alone lets runc say so. */
   if (hr_json_is_null(rule))
     return 0;
-  snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", i);
+  hr_field_path(path, sizeof(path), "linux.seccomp.syscalls", i, "");
   if (rule->type != HR_JSON_OBJECT)
     return hr_error_input(err, "%s: expected an object", path);
-  snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].action", i);
+  hr_field_path(path, sizeof(path), "linux.seccomp.syscalls", i, ".action");
   if (spec_string(hr_json_get(rule, "action"), path, &action, err) < 0)
     return -1;
   *ret = false;
@@ -943,7 +943,7 @@ static int spec_rule_denies(const struct hr_json *rule, size_t i, bool *ret, str
   names = hr_json_get(rule, "names");
   if (hr_json_is_null(names))
     return 0;
-  snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu].names", i);
+  hr_field_path(path, sizeof(path), "linux.seccomp.syscalls", i, ".names");
   if (names->type != HR_JSON_ARRAY)
     return hr_error_input(err, "%s: expected an array of strings", path);
   for (size_t j = 0; j < names->u.array.len; j++) {

@@ -145,7 +145,10 @@ int hr_write_all(int fd, const char *buf, size_t len, struct hr_error *err)
 static int read_bounded(int fd, const char *name, size_t max_size, size_t hint, char **ret_buf,
                         size_t *ret_len, struct hr_error *err)
 {
-  size_t cap = (hint < max_size ? hint : max_size) + 1;
+  /* Files in /proc report a size of 0: start them at a page, not at one
+   * byte doubled a dozen times (one read per doubling). */
+  size_t want = hint != 0 ? hint : 4096;
+  size_t cap = (want < max_size ? want : max_size) + 1;
   size_t len = 0;
   cleanup_free char *buf = hr_malloc(cap + 1, err);
 
@@ -391,6 +394,37 @@ int hr_format_utc(int64_t epoch, char *buf, size_t size)
   n = snprintf(buf, size, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ", y, m, d,
                (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
   return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+static size_t put(char *buf, size_t size, size_t at, const char *s, size_t n)
+{
+  size_t room = at < size ? size - 1 - at : 0;
+
+  memcpy(buf + at, s, n < room ? n : room);
+  return at + (n < room ? n : room);
+}
+
+const char *hr_field_path(char *buf, size_t size, const char *prefix, size_t index,
+                          const char *suffix)
+{
+  size_t at = 0;
+
+  if (size == 0)
+    return buf;
+  at = put(buf, size, at, prefix, strlen(prefix));
+  if (index != SIZE_MAX) {
+    char digits[24];
+    size_t d = sizeof(digits);
+    digits[--d] = ']';
+    do
+      digits[--d] = (char)('0' + index % 10);
+    while ((index /= 10) != 0);
+    digits[--d] = '[';
+    at = put(buf, size, at, digits + d, sizeof(digits) - d);
+  }
+  at = put(buf, size, at, suffix, strlen(suffix));
+  buf[at] = '\0';
+  return buf;
 }
 
 char *hr_path_clean(const char *path, struct hr_error *err)

@@ -235,6 +235,25 @@ static void test_atomic_write_leftovers(void **state)
 
 /* As gmtime_r and strftime say, over leap days, centuries, 2038 and
  * negative times, without their time zone load. */
+/* As snprintf would write it, cut included. */
+static void test_field_path(void **state)
+{
+  char buf[32], want[32], small[8];
+
+  (void)state;
+  assert_string_equal(hr_field_path(buf, sizeof(buf), "mounts", 0, ".source"), "mounts[0].source");
+  assert_string_equal(hr_field_path(buf, sizeof(buf), "process", SIZE_MAX, ".args"),
+                      "process.args");
+  snprintf(want, sizeof(want), "x[%zu]", (size_t)SIZE_MAX - 1);
+  assert_string_equal(hr_field_path(buf, sizeof(buf), "x", SIZE_MAX - 1, ""), want);
+  /* "hooks[12].env" cut at every size up to 8 */
+  for (size_t size = 1; size <= sizeof(small); size++) {
+    char ref[16] = "hooks[12].env";
+    ref[size - 1] = '\0';
+    assert_string_equal(hr_field_path(small, size, "hooks", 12, ".env"), ref);
+  }
+}
+
 static void test_format_utc(void **state)
 {
   static const int64_t fixed[] = {0,         -1,          86399,       86400,      951782400,
@@ -314,6 +333,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_atomic_write, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(test_atomic_write_leftovers, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test(test_error_prefix),
+      cmocka_unit_test(test_field_path),
       cmocka_unit_test(test_format_utc),
       cmocka_unit_test_setup_teardown(test_replace_file, tmpdir_setup, tmpdir_teardown),
   };

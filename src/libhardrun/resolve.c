@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Resolving host paths as the kernel will when runc mounts them.
+ *
+ * realpath(3) asks the kernel about every component of every path it is
+ * given.  A policy apply resolves each bind source, the rootfs and every
+ * entry of the host-mounts lists, and these share their leading
+ * directories: "/usr" alone is looked up a dozen times per create.  Within
+ * one apply the answers are kept, keyed by the canonical path asked about,
+ * so that each directory costs one system call.  The walk is realpath's:
+ * "." and ".." are taken on the resolved path, a symlink's target is
+ * spliced in front of what remains (absolute targets restart at "/"), more
+ * than 40 links is ELOOP, a non-directory followed by anything is ENOTDIR.
+ * Outside an apply nothing is kept: a file system that changes between two
+ * applies is seen as it is. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hardrun/json.h"
+#include "hardrun/refusals.h"
+#include "hardrun/utils.h"
+
+#define MEMO_BUCKETS 256
+#define MEMO_MAX     4096 /* entries; beyond it paths are looked up afresh */
+#define MAX_LINKS    40
+
+/* What the kernel said about one canonical path. */
+struct memo_entry {
+  struct memo_entry *next;
+  int error;    /* 0: it exists */
+  bool is_dir;  /* when it exists and is not a symlink */
+  char *target; /* a symlink's target, else NULL */
+  size_t len;
+  char path[];
+};
+
+static struct {
+  bool active;
+  size_t n;
+  struct memo_entry *buckets[MEMO_BUCKETS];
+} memo;
+
+static size_t hash_path(const char *p, size_t len)
+{
+  uint32_t h = 2166136261u;
+
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)p[i]) * 16777619u;
+  return h % MEMO_BUCKETS;
+}
+
+void hr_host_resolve_begin(void)
+{
+  hr_host_resolve_end();
+  memo.active = true;
+}
+
+void hr_host_resolve_end(void)
+{
+  for (size_t b = 0; b < MEMO_BUCKETS; b++) {
+    struct memo_entry *e = memo.buckets[b], *next;
+    for (; e != NULL; e = next) {
+      next = e->next;
+      free(e->target);
+      free(e);
+    }
+    memo.buckets[b] = NULL;
+  }
+  memo.n = 0;
+  memo.active = false;
+}
+
+static const struct memo_entry *memo_find(const char *path, size_t len)
+{
+  if (!memo.active)
+    return NULL;
+  for (const struct memo_entry *e = memo.buckets[hash_path(path, len)]; e != NULL; e = e->next)
+    if (e->len == len && memcmp(e->path, path, len) == 0)
+      return e;
+  return NULL;
+}
+
+/* Ask the kernel about `path`; the answer goes into *ret (which the memo
+ * keeps when an apply is running, else the caller frees). */
+static int lookup(const char *path, size_t len, struct memo_entry **ret, bool *owned)
+{
+  struct memo_entry *e = calloc(1, sizeof(*e) + len + 1);
+  struct stat st;
+
+  if (e == NULL)
+    return -1;
+  memcpy(e->path, path, len + 1);
+  e->len = len;
+  if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    e->error = errno;
+  } else if (S_ISLNK(st.st_mode)) {
+    char buf[PATH_MAX];
+    ssize_t n = readlink(path, buf, sizeof(buf));
+    if (n < 0 || (size_t)n >= sizeof(buf)) {
+      e->error = n < 0 ? errno : ENAMETOOLONG;
+    } else if ((e->target = strndup(buf, (size_t)n)) == NULL) {
+      free(e);
+      return -1;
+    }
+  } else {
+    e->is_dir = S_ISDIR(st.st_mode);
+  }
+  *owned = !memo.active || memo.n >= MEMO_MAX;
+  if (!*owned) {
+    size_t b = hash_path(path, len);
+    e->next = memo.buckets[b];
+    memo.buckets[b] = e;
+    memo.n++;
+  }
+  *ret = e;
+  return 0;
+}
+
+/* rest becomes `target`, then "/" and `tail` when the link was followed
+ * by a slash (which keeps the demand that the target be a directory). */
+static int splice_target(char *rest, const char *target, const char *tail, bool slash)
+{
+  char buf[PATH_MAX];
+  size_t tlen = strlen(target), rlen = strlen(tail);
+
+  if (tlen + 1 + rlen >= sizeof(buf))
+    return -ENAMETOOLONG;
+  memcpy(buf, target, tlen);
+  if (slash) {
+    buf[tlen] = '/';
+    memcpy(buf + tlen + 1, tail, rlen + 1);
+  } else {
+    buf[tlen] = '\0';
+  }
+  memcpy(rest, buf, strlen(buf) + 1);
+  return 0;
+}
+
+/* One component of `rest` (from *pos) appended to `out` (length *olen):
+ * 0 when done with it, or a negative errno. */
+static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links)
+{
+  const char *c = rest + *pos;
+  size_t clen = strcspn(c, "/");
+  const struct memo_entry *found;
+  struct memo_entry *e = NULL;
+  bool owned = false, more;
+  int r = 0;
+
+  *pos += clen;
+  while (rest[*pos] == '/')
+    (*pos)++;
+  if (clen == 0 || (clen == 1 && c[0] == '.'))
+    return 0;
+  if (clen == 2 && c[0] == '.' && c[1] == '.') {
+    while (*olen > 0 && out[--(*olen)] != '/')
+      ;
+    out[*olen] = '\0';
+    return 0;
+  }
+  if (*olen + 1 + clen >= PATH_MAX)
+    return -ENAMETOOLONG;
+  out[*olen] = '/';
+  memcpy(out + *olen + 1, c, clen);
+  out[*olen + 1 + clen] = '\0';
+  more = rest[*pos] != '\0' || c[clen] == '/';
+  found = memo_find(out, *olen + 1 + clen);
+  if (found == NULL && lookup(out, *olen + 1 + clen, &e, &owned) < 0)
+    return -ENOMEM;
+  if (found == NULL)
+    found = e;
+  if (found->error != 0) {
+    r = -found->error;
+  } else if (found->target != NULL) {
+    if (++*links > MAX_LINKS) {
+      r = -ELOOP;
+    } else {
+      /* An absolute target starts again at "/", a relative one at the
+       * link's directory. */
+      r = splice_target(rest, found->target, rest + *pos, c[clen] == '/');
+      *pos = 0;
+      if (found->target[0] == '/')
+        *olen = 0;
+      out[*olen] = '\0';
+    }
+  } else if (more && !found->is_dir) {
+    r = -ENOTDIR;
+  } else {
+    *olen += 1 + clen;
+  }
+  if (owned) {
+    free(e->target);
+    free(e);
+  }
+  return r;
+}
+
+int hr_host_realpath(const char *path, char *ret)
+{
+  char rest[PATH_MAX];
+  size_t olen = 0, pos = 0, plen = strlen(path);
+  int links = 0;
+
+  if (path[0] != '/')
+    /* Relative to the working directory: realpath knows it. */
+    return realpath(path, ret) != NULL ? 0 : -errno;
+  if (plen >= sizeof(rest))
+    return -ENAMETOOLONG;
+  memcpy(rest, path, plen + 1);
+  ret[0] = '\0';
+  while (rest[pos] != '\0') {
+    int r = step(ret, &olen, rest, &pos, &links);
+    if (r < 0)
+      return r;
+  }
+  if (olen == 0)
+    strcpy(ret, "/");
+  return 0;
+}

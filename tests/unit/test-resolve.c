@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hr_host_realpath() must answer exactly as realpath(3) does, with and
+ * without the per-apply memo: the host-mounts rule judges bind sources by
+ * it.  A tree of directories, files and symlinks (relative, absolute,
+ * dangling, looping, chains around the 40-link limit) under a temporary
+ * directory, and every path made of its names up to five deep, compared
+ * result and errno. */
+#include "config.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#include "hardrun/json.h"
+#include "hardrun/refusals.h"
+
+static char tmpdir[] = "/tmp/hr-resolve.XXXXXX";
+
+static void mk(const char *kind, const char *rel, const char *target)
+{
+  char path[PATH_MAX];
+  int r;
+
+  snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+  if (strcmp(kind, "dir") == 0) {
+    r = mkdir(path, 0755);
+  } else if (strcmp(kind, "file") == 0) {
+    FILE *f = fopen(path, "we");
+    r = f == NULL ? -1 : fclose(f);
+  } else {
+    char t[PATH_MAX];
+    /* "@" at the start of a target stands for the temporary directory. */
+    if (target[0] == '@')
+      snprintf(t, sizeof(t), "%s%s", tmpdir, target + 1);
+    else
+      snprintf(t, sizeof(t), "%s", target);
+    r = symlink(t, path);
+  }
+  if (r < 0)
+    fail_msg("make %s %s: %s", kind, path, strerror(errno));
+}
+
+static int setup(void **state)
+{
+  static const char *const tree[][3] = {
+      {"dir", "a", NULL},
+      {"dir", "a/b", NULL},
+      {"dir", "c", NULL},
+      {"file", "a/f", NULL},
+      {"link", "a/lc", "../c"},
+      {"link", "abs", "@/a"},
+      {"link", "loop1", "loop2"},
+      {"link", "loop2", "loop1"},
+      {"link", "a/lf", "f"},
+      {"link", "dang", "missing"},
+      {"link", "a/b/up", "../../.."},
+      {"link", "a/weird", "lc/../a"},
+      {"link", "self", "."},
+      {"link", "slash", "/"},
+      {"link", "a/lfs", "f/"},
+      {"link", "root", "/tmp/../tmp"},
+  };
+  char name[32], target[32];
+
+  (void)state;
+  if (mkdtemp(tmpdir) == NULL)
+    return -1;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(tree); i++)
+    mk(tree[i][0], tree[i][1], tree[i][2]);
+  /* chain0 -> chain1 -> ... -> chain41 -> a: 42 links from chain0 */
+  for (int i = 0; i < 42; i++) {
+    snprintf(name, sizeof(name), "chain%d", i);
+    snprintf(target, sizeof(target), i == 41 ? "a" : "chain%d", i + 1);
+    mk("link", name, target);
+  }
+  return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)st, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+static int teardown(void **state)
+{
+  (void)state;
+  return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* One path: the same answer from both. */
+static void same(const char *path)
+{
+  char want[PATH_MAX], got[PATH_MAX];
+  char *r = realpath(path, want);
+  int e = r == NULL ? errno : 0;
+  int g = hr_host_realpath(path, got);
+
+  if (r == NULL && g != -e)
+    fail_msg("%s: realpath fails with %s, hr_host_realpath returns %d (%s)", path, strerror(e), g,
+             g == 0 ? got : strerror(-g));
+  if (r != NULL && (g != 0 || strcmp(want, got) != 0))
+    fail_msg("%s: realpath gives %s, hr_host_realpath %s", path, want, g == 0 ? got : strerror(-g));
+}
+
+static const char *const names[] = {
+    "a",  "b", "c", "f",       "lc",   "lf",    "abs", "dang", "loop1",  "up",     "weird",
+    "..", ".", "",  "missing", "self", "slash", "lfs", "root", "chain0", "chain1", "chain2"};
+
+/* Every path of `depth` names below the temporary directory, with and
+ * without a trailing slash. */
+static void walk(char *path, size_t len, int depth)
+{
+  same(path);
+  if (len + 2 < PATH_MAX) {
+    path[len] = '/';
+    path[len + 1] = '\0';
+    same(path);
+    path[len] = '\0';
+  }
+  if (depth == 0)
+    return;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(names); i++) {
+    size_t n = strlen(names[i]);
+    if (len + 1 + n >= 256)
+      continue;
+    path[len] = '/';
+    memcpy(path + len + 1, names[i], n + 1);
+    walk(path, len + 1 + n, depth - 1);
+    path[len] = '\0';
+  }
+}
+
+static void test_like_realpath(void **state)
+{
+  char path[PATH_MAX];
+
+  (void)state;
+  snprintf(path, sizeof(path), "%s", tmpdir);
+  walk(path, strlen(path), 3);
+}
+
+static void test_like_realpath_memo(void **state)
+{
+  char path[PATH_MAX];
+
+  (void)state;
+  hr_host_resolve_begin();
+  snprintf(path, sizeof(path), "%s", tmpdir);
+  walk(path, strlen(path), 3);
+  hr_host_resolve_end();
+}
+
+static void test_host_paths(void **state)
+{
+  static const char *const paths[] = {
+      "/",
+      "/..",
+      "/../../etc",
+      "//tmp///",
+      "/proc/self/exe",
+      "/proc/self/cwd",
+      "/var/run",
+      "/var/run/..",
+      "/dev/stdin",
+      "/etc/passwd/",
+      "/etc/passwd/x",
+      "/nonexistent/..",
+      "/usr/bin",
+      "/usr/lib/../bin",
+      "/sys/fs/cgroup/.",
+      "relative-missing",
+      ".",
+  };
+
+  (void)state;
+  for (int memo = 0; memo < 2; memo++) {
+    if (memo)
+      hr_host_resolve_begin();
+    for (size_t i = 0; i < HR_ARRAY_SIZE(paths); i++)
+      same(paths[i]);
+    hr_host_resolve_end();
+  }
+}
+
+/* An answer is kept only for one apply: the next sees the change. */
+static void test_memo_ends(void **state)
+{
+  char dir[PATH_MAX], path[PATH_MAX], got[PATH_MAX];
+
+  (void)state;
+  snprintf(dir, sizeof(dir), "%s/moving", tmpdir);
+  snprintf(path, sizeof(path), "%s/moving/x", tmpdir);
+  assert_int_equal(mkdir(dir, 0755), 0);
+  hr_host_resolve_begin();
+  assert_int_equal(hr_host_realpath(path, got), -ENOENT);
+  assert_int_equal(hr_host_realpath(dir, got), 0);
+  assert_string_equal(got, dir);
+  hr_host_resolve_end();
+  assert_int_equal(rmdir(dir), 0);
+  assert_int_equal(symlink("a", dir), 0);
+  hr_host_resolve_begin();
+  assert_int_equal(hr_host_realpath(dir, got), 0);
+  snprintf(path, sizeof(path), "%s/a", tmpdir);
+  assert_string_equal(got, path);
+  hr_host_resolve_end();
+  assert_int_equal(unlink(dir), 0);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_like_realpath),
+      cmocka_unit_test(test_like_realpath_memo),
+      cmocka_unit_test(test_host_paths),
+      cmocka_unit_test(test_memo_ends),
+  };
+
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
