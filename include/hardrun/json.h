@@ -98,6 +98,12 @@ struct hr_json_parse_opts {
  * surrogate escapes, and input over the size, depth or value-count bound. */
 int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
                   struct hr_json_doc **ret, struct hr_error *err);
+/* The same without the copy, for large inputs (config.json): the document
+ * takes over `*buf`, a malloc'ed buffer of at least `len` bytes, and frees
+ * it with itself, or at once when parsing fails; *buf is NULL on return.
+ * Nodes point into it, so nobody may change it afterwards. */
+int hr_json_parse_owned(char **buf, size_t len, const struct hr_json_parse_opts *opts,
+                        struct hr_json_doc **ret, struct hr_error *err);
 void hr_json_doc_free(struct hr_json_doc *doc);
 void hr_json_doc_freep(struct hr_json_doc **doc);
 #define cleanup_json_doc __attribute__((cleanup(hr_json_doc_freep)))

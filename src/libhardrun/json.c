@@ -108,26 +108,23 @@ static char *arena_strndup(struct hr_json_doc *doc, const char *s, size_t len, s
   return p;
 }
 
-static struct hr_json_doc *doc_new(const char *name, const char *buf, size_t len,
-                                   struct hr_error *err)
+/* A document over `len` bytes of input, not yet attached (doc->src NULL). */
+static struct hr_json_doc *doc_new(const char *name, size_t len, struct hr_error *err)
 {
   struct hr_json_doc *doc = hr_calloc(1, sizeof(*doc), err);
-  char *copy;
 
   if (doc == NULL)
     return NULL;
-  /* Sized for the input copy plus its nodes, so a typical config.json
-   * needs a single malloc. */
+  /* Sized for the input plus its nodes, so a typical config.json needs a
+   * single malloc; pages never touched cost no memory. */
   doc->next_chunk = len < SIZE_MAX / 8 ? len * 3 + ARENA_MIN_CHUNK : ARENA_MAX_CHUNK;
   doc->name = arena_strndup(doc, name, strlen(name), err);
-  copy = arena_strndup(doc, buf, len, err);
-  if (doc->name == NULL || copy == NULL) {
+  if (doc->name == NULL) {
     hr_json_doc_free(doc);
     return NULL;
   }
   if (doc->next_chunk < ARENA_MIN_CHUNK)
     doc->next_chunk = ARENA_MIN_CHUNK;
-  doc->src = copy;
   doc->src_len = len;
   return doc;
 }
@@ -142,6 +139,7 @@ void hr_json_doc_free(struct hr_json_doc *doc)
     next = c->next;
     free(c);
   }
+  free(doc->owned_src);
   free(doc);
 }
 
@@ -782,32 +780,65 @@ static int run_parser(struct parse_ctx *c, bool allow_comments)
   return r;
 }
 
-int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
-                  struct hr_json_doc **ret, struct hr_error *err)
+static int parse_doc(struct hr_json_doc *doc, const struct hr_json_parse_opts *opts,
+                     struct hr_error *err)
 {
-  size_t max_size = opts != NULL && opts->max_size ? opts->max_size : HR_JSON_DEFAULT_MAX_SIZE;
-  const char *name = opts != NULL && opts->name != NULL ? opts->name : "input";
-  cleanup_json_doc struct hr_json_doc *doc = NULL;
   struct parse_ctx c = {0};
 
-  if (len > max_size)
-    return hr_error_input(err, "%s: %zu bytes, larger than the limit of %zu bytes", name, len,
-                          max_size);
-  doc = doc_new(name, buf, len, err);
-  if (doc == NULL)
-    return -1;
-  if (check_input(doc->name, doc->src, len, err) < 0)
+  if (check_input(doc->name, doc->src, doc->src_len, err) < 0)
     return -1;
   c.doc = doc;
   c.name = doc->name;
   c.src = doc->src;
-  c.len = len;
+  c.len = doc->src_len;
   c.max_depth = opts != NULL && opts->max_depth ? opts->max_depth : HR_JSON_DEFAULT_MAX_DEPTH;
   c.want_object = true;
   c.err = err;
   if (run_parser(&c, opts != NULL && opts->allow_comments) < 0)
     return -1;
   doc->root = c.root;
+  return 0;
+}
+
+static struct hr_json_doc *doc_for_input(size_t len, const struct hr_json_parse_opts *opts,
+                                         struct hr_error *err)
+{
+  size_t max_size = opts != NULL && opts->max_size ? opts->max_size : HR_JSON_DEFAULT_MAX_SIZE;
+  const char *name = opts != NULL && opts->name != NULL ? opts->name : "input";
+
+  if (len > max_size) {
+    hr_error_input(err, "%s: %zu bytes, larger than the limit of %zu bytes", name, len, max_size);
+    return NULL;
+  }
+  return doc_new(name, len, err);
+}
+
+int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                  struct hr_json_doc **ret, struct hr_error *err)
+{
+  cleanup_json_doc struct hr_json_doc *doc = doc_for_input(len, opts, err);
+
+  if (doc == NULL)
+    return -1;
+  doc->src = arena_strndup(doc, buf, len, err);
+  if (doc->src == NULL || parse_doc(doc, opts, err) < 0)
+    return -1;
+  *ret = get_and_reset(&doc);
+  return 0;
+}
+
+int hr_json_parse_owned(char **buf, size_t len, const struct hr_json_parse_opts *opts,
+                        struct hr_json_doc **ret, struct hr_error *err)
+{
+  cleanup_free char *owned = get_and_reset(buf);
+  cleanup_json_doc struct hr_json_doc *doc = doc_for_input(len, opts, err);
+
+  if (doc == NULL)
+    return -1;
+  doc->owned_src = get_and_reset(&owned);
+  doc->src = doc->owned_src;
+  if (parse_doc(doc, opts, err) < 0)
+    return -1;
   *ret = get_and_reset(&doc);
   return 0;
 }
