@@ -785,6 +785,7 @@ static void test_line_col(void **state)
 {
   const char *text = "{\n  \"a\": {\n\t\"b\": [10, \"x\"]\n  }\n}\n";
   cleanup_json_doc struct hr_json_doc *doc = parse_ok(text, strlen(text));
+  cleanup_json_doc struct hr_json_doc *other = parse_ok(text, strlen(text));
   struct hr_json *root = hr_json_doc_root(doc);
   struct hr_json *b = hr_json_get_path(root, "a.b");
   struct hr_error err = {0};
@@ -803,6 +804,9 @@ static void test_line_col(void **state)
   assert_int_equal(b->raw_len, 9);
   assert_memory_equal(b->raw, "[10, \"x\"]", 9);
   hr_json_line_col(doc, hr_json_new_null(doc, &err), &line, &col);
+  assert_true(line == 0 && col == 0);
+  /* A node of another document has no place in this one. */
+  hr_json_line_col(other, hr_json_get(root, "a"), &line, &col);
   assert_true(line == 0 && col == 0);
 }
 
