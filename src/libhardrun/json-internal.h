@@ -26,6 +26,9 @@ struct hr_json_doc {
   struct hr_json *root;
 };
 
+/* Offset of a node's source text in `doc`'s input; false when it has none
+ * there (made by an edit, or parsed from other text). */
+bool hr_json__node_offset(const struct hr_json_doc *doc, const struct hr_json *node, size_t *ret);
 bool hr_json__grow(void **items, size_t *cap, size_t need, size_t size, struct hr_error *err);
 void hr_json__quote_key(char *buf, size_t size, const char *key, size_t len);
 int hr_json__verror_at(struct hr_error *err, const char *name, const char *src, size_t offset,

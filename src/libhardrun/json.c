@@ -185,7 +185,7 @@ static void offset_line_col(const char *src, size_t offset, unsigned *line, unsi
  * made by an edit or parsed from other text.  A node keeps no offset of its
  * own (it is raw - src), which saves 8 bytes of every node.  Compared as
  * integers, since `raw` may point into another allocation. */
-static bool node_offset(const struct hr_json_doc *doc, const struct hr_json *node, size_t *ret)
+bool hr_json__node_offset(const struct hr_json_doc *doc, const struct hr_json *node, size_t *ret)
 {
   uintptr_t raw, src;
 
@@ -206,7 +206,7 @@ void hr_json_line_col(const struct hr_json_doc *doc, const struct hr_json *node,
 
   *line = 0;
   *col = 0;
-  if (node_offset(doc, node, &offset))
+  if (hr_json__node_offset(doc, node, &offset))
     offset_line_col(doc->src, offset, line, col);
 }
 
@@ -243,7 +243,7 @@ node_error(const struct hr_json_doc *doc, const struct hr_json *node, struct hr_
            const char *fmt, ...)
 {
   size_t offset = 0;
-  bool located = node_offset(doc, node, &offset);
+  bool located = hr_json__node_offset(doc, node, &offset);
   va_list ap;
 
   va_start(ap, fmt);
@@ -1283,197 +1283,4 @@ void hr_json_array_remove(struct hr_json *arr, size_t index)
   memmove(it + index, it + index + 1, (arr->u.array.len - index - 1) * sizeof(*it));
   arr->u.array.len--;
   hr_json_touch(arr);
-}
-
-/* ---- output ---------------------------------------------------------------------- */
-
-struct out {
-  char *buf;
-  size_t len, cap;
-  size_t limit; /* stop appending past this many bytes (render) */
-  bool full, oom;
-};
-
-static void out_put(struct out *o, const char *s, size_t n)
-{
-  if (o->full || o->oom)
-    return;
-  if (n > o->limit - o->len) {
-    n = o->limit - o->len;
-    o->full = true;
-  }
-  if (n >= o->cap - o->len) {
-    size_t ncap = o->cap ? o->cap : 256;
-    char *p;
-    while (n >= ncap - o->len) {
-      if (ncap > SIZE_MAX / 4) {
-        o->oom = true;
-        return;
-      }
-      ncap *= 2;
-    }
-    p = realloc(o->buf, ncap);
-    if (p == NULL) {
-      o->oom = true;
-      return;
-    }
-    o->buf = p;
-    o->cap = ncap;
-  }
-  memcpy(o->buf + o->len, s, n);
-  o->len += n;
-}
-
-/* Minimal escaping: what JSON requires and nothing else, so new strings look
- * like the ones around them. */
-static void emit_string(struct out *o, const char *s, size_t len)
-{
-  size_t run = 0;
-
-  out_put(o, "\"", 1);
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    char esc[8];
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    out_put(o, s + run, i - run);
-    if (c == '"' || c == '\\') {
-      esc[0] = '\\';
-      esc[1] = (char)c;
-      out_put(o, esc, 2);
-    } else {
-      snprintf(esc, sizeof(esc), "\\u%04x", c);
-      out_put(o, esc, 6);
-    }
-    run = i + 1;
-  }
-  out_put(o, s + run, len - run);
-  out_put(o, "\"", 1);
-}
-
-static void emit(struct out *o, const struct hr_json *n, bool render);
-
-static void emit_object(struct out *o, const struct hr_json *n, bool render)
-{
-  out_put(o, "{", 1);
-  for (size_t i = 0; i < n->u.object.len && !o->full; i++) {
-    const struct hr_json_member *m = &n->u.object.items[i];
-    if (i > 0)
-      out_put(o, ",", 1);
-    if (m->raw_key != NULL)
-      out_put(o, m->raw_key, m->raw_key_len);
-    else
-      emit_string(o, m->key, m->key_len);
-    out_put(o, ":", 1);
-    emit(o, m->value, render);
-  }
-  out_put(o, "}", 1);
-}
-
-static void emit_array(struct out *o, const struct hr_json *n, bool render)
-{
-  out_put(o, "[", 1);
-  for (size_t i = 0; i < n->u.array.len && !o->full; i++) {
-    if (i > 0)
-      out_put(o, ",", 1);
-    emit(o, n->u.array.items[i], render);
-  }
-  out_put(o, "]", 1);
-}
-
-/* Serialising copies clean subtrees from the source; rendering always
- * re-emits, since source text may span lines. */
-static void emit(struct out *o, const struct hr_json *n, bool render)
-{
-  if (n == NULL) {
-    out_put(o, "null", 4);
-    return;
-  }
-  if (!render && !n->dirty && n->raw != NULL) {
-    out_put(o, n->raw, n->raw_len);
-    return;
-  }
-  switch (n->type) {
-  case HR_JSON_NULL:
-    out_put(o, "null", 4);
-    break;
-  case HR_JSON_BOOL:
-    out_put(o, n->u.boolean ? "true" : "false", n->u.boolean ? 4 : 5);
-    break;
-  case HR_JSON_NUMBER:
-    out_put(o, n->u.number.text, n->u.number.len);
-    break;
-  case HR_JSON_STRING:
-    emit_string(o, n->u.string.s, n->u.string.len);
-    break;
-  case HR_JSON_ARRAY:
-    emit_array(o, n, render);
-    break;
-  case HR_JSON_OBJECT:
-    emit_object(o, n, render);
-    break;
-  default:
-    out_put(o, "null", 4);
-    break;
-  }
-}
-
-int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len,
-                      struct hr_error *err)
-{
-  const struct hr_json *root = doc->root;
-  struct out o = {.limit = SIZE_MAX};
-  size_t head = 0, tail = doc->src_len;
-
-  /* A rewrite is about as long as its source: one allocation instead of a
-   * chain of doubling copies. */
-  if (doc->src_len < SIZE_MAX / 2) {
-    o.cap = doc->src_len + doc->src_len / 4 + 4096;
-    o.buf = malloc(o.cap);
-    if (o.buf == NULL)
-      o.cap = 0;
-  }
-
-  /* Whitespace around the top-level value is kept as well. */
-  if (node_offset(doc, root, &head))
-    tail = head + root->raw_len;
-  out_put(&o, doc->src, head);
-  emit(&o, root, false);
-  out_put(&o, doc->src + tail, doc->src_len - tail);
-  out_put(&o, "", 1);
-  if (o.oom) {
-    free(o.buf);
-    return hr_error_oom(err);
-  }
-  *ret = o.buf;
-  *ret_len = o.len - 1;
-  return 0;
-}
-
-char *hr_json_render(const struct hr_json *node, size_t max)
-{
-  struct out o = {.limit = max < SIZE_MAX - 1 ? max + 1 : SIZE_MAX};
-  size_t cut;
-
-  if (node == NULL)
-    return strdup("(absent)");
-  emit(&o, node, true);
-  if (o.len > max) {
-    /* Cut on a character boundary, leaving room for the ellipsis. */
-    cut = max > 3 ? max - 3 : 0;
-    while (cut > 0 && ((unsigned char)o.buf[cut] & 0xc0) == 0x80)
-      cut--;
-    o.len = cut;
-    o.full = false;
-    o.limit = SIZE_MAX;
-    out_put(&o, "...", 3);
-  }
-  o.full = false;
-  o.limit = SIZE_MAX;
-  out_put(&o, "", 1);
-  if (o.oom) {
-    free(o.buf);
-    return NULL;
-  }
-  return o.buf;
 }
