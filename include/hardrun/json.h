@@ -191,6 +191,10 @@ void hr_json_touch(struct hr_json *node);
  * is malloc'ed and NUL terminated. */
 int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len,
                       struct hr_error *err);
+/* The same bytes, without the NUL, written to `fd` as they are produced
+ * through a 64 KiB buffer, so that a large document is never copied whole
+ * into memory.  A failed write: -1, `err` set, part of the text written. */
+int hr_json_serialize_fd(const struct hr_json_doc *doc, int fd, struct hr_error *err);
 
 /* Compact JSON text of one node, for audit lines ("path: old -> new").
  * Output longer than `max` bytes is cut and ends in "...".  Returns a

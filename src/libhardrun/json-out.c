@@ -13,20 +13,54 @@
 
 #include "hardrun/json.h"
 #include "json-internal.h"
+#include "hardrun/utils.h"
 
 /* ---- output ---------------------------------------------------------------------- */
 
+/* Output goes to a growing buffer, or, when streaming, through a fixed
+ * one to a file descriptor (hr_json_serialize_fd). */
 struct out {
   char *buf;
   size_t len, cap;
   size_t limit; /* stop appending past this many bytes (render) */
   bool full, oom;
+  bool stream, failed; /* failed: a write to fd failed, err says why */
+  int fd;
+  struct hr_error *err;
 };
+
+#define OUT_STREAM_BUF ((size_t)64 * 1024)
+
+static void out_flush(struct out *o)
+{
+  if (o->len > 0 && !o->failed && hr_write_all(o->fd, o->buf, o->len, o->err) < 0)
+    o->failed = true;
+  o->len = 0;
+}
+
+static void out_stream(struct out *o, const char *s, size_t n)
+{
+  if (n > o->cap - o->len) {
+    out_flush(o);
+    /* Large pieces (unedited subtrees) go out straight from the source. */
+    if (n >= o->cap) {
+      if (!o->failed && hr_write_all(o->fd, s, n, o->err) < 0)
+        o->failed = true;
+      return;
+    }
+  }
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+}
 
 static void out_put(struct out *o, const char *s, size_t n)
 {
-  if (o->full || o->oom)
+  if (o->full || o->oom || o->failed)
     return;
+  if (o->stream) {
+    out_stream(o, s, n);
+    return;
+  }
   if (n > o->limit - o->len) {
     n = o->limit - o->len;
     o->full = true;
@@ -147,12 +181,23 @@ static void emit(struct out *o, const struct hr_json *n, bool render)
   }
 }
 
+static void emit_doc(struct out *o, const struct hr_json_doc *doc)
+{
+  const struct hr_json *root = doc->root;
+  size_t head = 0, tail = doc->src_len;
+
+  /* Whitespace around the top-level value is kept as well. */
+  if (hr_json__node_offset(doc, root, &head))
+    tail = head + root->raw_len;
+  out_put(o, doc->src, head);
+  emit(o, root, false);
+  out_put(o, doc->src + tail, doc->src_len - tail);
+}
+
 int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len,
                       struct hr_error *err)
 {
-  const struct hr_json *root = doc->root;
   struct out o = {.limit = SIZE_MAX};
-  size_t head = 0, tail = doc->src_len;
 
   /* A rewrite is about as long as its source: one allocation instead of a
    * chain of doubling copies. */
@@ -162,13 +207,7 @@ int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len
     if (o.buf == NULL)
       o.cap = 0;
   }
-
-  /* Whitespace around the top-level value is kept as well. */
-  if (hr_json__node_offset(doc, root, &head))
-    tail = head + root->raw_len;
-  out_put(&o, doc->src, head);
-  emit(&o, root, false);
-  out_put(&o, doc->src + tail, doc->src_len - tail);
+  emit_doc(&o, doc);
   out_put(&o, "", 1);
   if (o.oom) {
     free(o.buf);
@@ -177,6 +216,20 @@ int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len
   *ret = o.buf;
   *ret_len = o.len - 1;
   return 0;
+}
+
+int hr_json_serialize_fd(const struct hr_json_doc *doc, int fd, struct hr_error *err)
+{
+  cleanup_free char *buf = hr_malloc(OUT_STREAM_BUF, err);
+  struct out o = {.limit = SIZE_MAX, .stream = true, .fd = fd, .err = err};
+
+  if (buf == NULL)
+    return -1;
+  o.buf = buf;
+  o.cap = OUT_STREAM_BUF;
+  emit_doc(&o, doc);
+  out_flush(&o);
+  return o.failed ? -1 : 0;
 }
 
 char *hr_json_render(const struct hr_json *node, size_t max)

@@ -41,18 +41,6 @@ static int spec_parse(const char *buf, size_t len, const char *name, const struc
   return spec_parsed(hr_json_parse(buf, len, &opts, ret, err), policy, err);
 }
 
-/* Apply `policy`; *ret_out is the new text, NULL when nothing changed. */
-static int harden_doc(struct hr_json_doc *doc, const struct hr_policy *policy,
-                      struct hr_changes *changes, char **ret_out, size_t *ret_out_len,
-                      struct hr_error *err)
-{
-  if (hr_policy_apply(policy, doc, changes, err) < 0)
-    return -1;
-  if (!hr_json_doc_root(doc)->dirty)
-    return 0;
-  return hr_json_serialize(doc, ret_out, ret_out_len, err);
-}
-
 int hr_spec_harden_buffer(const char *buf, size_t len, const char *name,
                           const struct hr_policy *policy, struct hr_changes *changes,
                           char **ret_out, size_t *ret_out_len, struct hr_error *err)
@@ -63,7 +51,11 @@ int hr_spec_harden_buffer(const char *buf, size_t len, const char *name,
   *ret_out_len = 0;
   if (spec_parse(buf, len, name, policy, &doc, err) < 0)
     return -1;
-  return harden_doc(doc, policy, changes, ret_out, ret_out_len, err);
+  if (hr_policy_apply(policy, doc, changes, err) < 0)
+    return -1;
+  if (!hr_json_doc_root(doc)->dirty)
+    return 0;
+  return hr_json_serialize(doc, ret_out, ret_out_len, err);
 }
 
 int hr_spec_explain_buffer(const char *buf, size_t len, const char *name,
@@ -124,6 +116,11 @@ int hr_spec_read_bundle(const char *bundle, int *ret_dirfd, char **ret_buf, size
   return 0;
 }
 
+static int write_doc(int fd, void *doc, struct hr_error *err)
+{
+  return hr_json_serialize_fd(doc, fd, err);
+}
+
 int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
                           struct hr_changes *changes, struct hr_error *err)
 {
@@ -132,23 +129,22 @@ int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
   cleanup_json_doc struct hr_json_doc *doc = NULL;
   cleanup_close int dirfd = -1;
   cleanup_free char *buf = NULL;
-  cleanup_free char *out = NULL;
-  size_t len = 0, out_len = 0;
+  size_t len = 0;
   struct stat st;
 
   if (hr_spec_read_bundle(bundle, &dirfd, &buf, &len, &st, err) < 0)
     return -1;
-  /* The document takes the buffer over: a large config.json is held once,
-   * not twice. */
+  /* The document takes the buffer over and the new text goes to the file
+   * as it is produced: a large config.json is held once, not three times. */
   if (spec_parsed(hr_json_parse_owned(&buf, len, &opts, &doc, err), policy, err) < 0)
     return -1;
-  if (harden_doc(doc, policy, changes, &out, &out_len, err) < 0)
+  if (hr_policy_apply(policy, doc, changes, err) < 0)
     return -1;
   /* A profile that does not enforce only records what it would change. */
-  if (out == NULL || !policy->enforce)
+  if (!hr_json_doc_root(doc)->dirty || !policy->enforce)
     return 0;
-  if (hr_write_file_atomic_at(dirfd, "config.json", out, out_len, st.st_mode, st.st_uid, st.st_gid,
-                              err) < 0)
+  if (hr_write_file_atomic_fill_at(dirfd, "config.json", write_doc, doc, st.st_mode, st.st_uid,
+                                   st.st_gid, err) < 0)
     return hr_error_prefix(err, "bundle `%s`", dir);
   return 0;
 }
