@@ -30,7 +30,8 @@
  * All nodes and strings of a document live in the document's arena and are
  * freed together by hr_json_doc_free(). */
 
-enum hr_json_type {
+/* One byte (packed): a document has tens of thousands of nodes. */
+enum __attribute__((packed)) hr_json_type {
   HR_JSON_NULL,
   HR_JSON_BOOL,
   HR_JSON_NUMBER,
@@ -42,40 +43,46 @@ enum hr_json_type {
 struct hr_json;
 struct hr_json_doc;
 
+/* Lengths and counts are 32-bit, which makes a node 40 bytes instead of 64:
+ * an input is at most HR_JSON_MAX_LEN bytes, and an edit cannot add a
+ * string or key longer than that or grow a container past it.  INT32_MAX,
+ * not UINT32_MAX, so that doubling a capacity cannot wrap and a length
+ * passes as an int to "%.*s". */
+#define HR_JSON_MAX_LEN ((size_t)INT32_MAX)
+
 struct hr_json_member {
   const char *key; /* decoded UTF-8, NUL terminated (NUL-free: see parse) */
-  size_t key_len;
   struct hr_json *value;
   const char *raw_key; /* source text of the key, quotes included; NULL when added by an edit */
-  size_t raw_key_len;
+  uint32_t key_len;
+  uint32_t raw_key_len;
 };
 
 struct hr_json {
-  enum hr_json_type type;
-  bool dirty;             /* this node or a descendant was edited */
   struct hr_json *parent; /* NULL for the root */
   const char *raw;        /* source bytes, NULL for nodes made by edits */
-  size_t raw_len;
-  size_t offset; /* byte offset of raw in the source, for line:col */
   union {
     bool boolean;
     struct {
       const char *text; /* exact JSON number text, NUL terminated */
-      size_t len;
+      uint32_t len;
     } number;
     struct {
       const char *s; /* decoded UTF-8, NUL terminated */
-      size_t len;
+      uint32_t len;
     } string;
     struct {
       struct hr_json **items;
-      size_t len, cap;
+      uint32_t len, cap;
     } array;
     struct {
       struct hr_json_member *items;
-      size_t len, cap;
+      uint32_t len, cap;
     } object;
   } u;
+  uint32_t raw_len;
+  enum hr_json_type type;
+  bool dirty; /* this node or a descendant was edited */
 };
 
 struct hr_json_parse_opts {
@@ -87,8 +94,8 @@ struct hr_json_parse_opts {
 
 #define HR_JSON_DEFAULT_MAX_SIZE  (16u * 1024 * 1024)
 #define HR_JSON_DEFAULT_MAX_DEPTH 64u
-/* Every value costs about 64 bytes of tree: without a count bound a 16 MiB
- * array of zeros would need a gigabyte.  Real specs hold a few thousand. */
+/* Every value costs about 50 bytes of tree: without a count bound a 16 MiB
+ * array of zeros would need 400 MB.  Real specs hold a few thousand. */
 #define HR_JSON_MAX_VALUES 1000000u
 
 /* Parse `len` bytes of `buf`.  The document keeps its own copy of the input.
@@ -98,6 +105,12 @@ struct hr_json_parse_opts {
  * surrogate escapes, and input over the size, depth or value-count bound. */
 int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
                   struct hr_json_doc **ret, struct hr_error *err);
+/* The same without the copy, for large inputs (config.json): the document
+ * takes over `*buf`, a malloc'ed buffer of at least `len` bytes, and frees
+ * it with itself, or at once when parsing fails; *buf is NULL on return.
+ * Nodes point into it, so nobody may change it afterwards. */
+int hr_json_parse_owned(char **buf, size_t len, const struct hr_json_parse_opts *opts,
+                        struct hr_json_doc **ret, struct hr_error *err);
 void hr_json_doc_free(struct hr_json_doc *doc);
 void hr_json_doc_freep(struct hr_json_doc **doc);
 #define cleanup_json_doc __attribute__((cleanup(hr_json_doc_freep)))
@@ -178,6 +191,10 @@ void hr_json_touch(struct hr_json *node);
  * is malloc'ed and NUL terminated. */
 int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len,
                       struct hr_error *err);
+/* The same bytes, without the NUL, written to `fd` as they are produced
+ * through a 64 KiB buffer, so that a large document is never copied whole
+ * into memory.  A failed write: -1, `err` set, part of the text written. */
+int hr_json_serialize_fd(const struct hr_json_doc *doc, int fd, struct hr_error *err);
 
 /* Compact JSON text of one node, for audit lines ("path: old -> new").
  * Output longer than `max` bytes is cut and ends in "...".  Returns a

@@ -67,6 +67,13 @@ int hr_read_file(const char *path, size_t max_size, char **ret_buf, size_t *ret_
  * next write of `name` replaces. */
 int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
                             uid_t uid, gid_t gid, struct hr_error *err);
+/* The same, with the content written by `fill` to the temp file's `fd` as
+ * it is produced (0, or -1 with `err` set), instead of held whole in
+ * memory first.  A failing `fill` leaves `name` untouched and no temp file,
+ * like any other failure. */
+typedef int hr_fill_fn(int fd, void *ctx, struct hr_error *err);
+int hr_write_file_atomic_fill_at(int dirfd, const char *name, hr_fill_fn *fill, void *ctx,
+                                 mode_t mode, uid_t uid, gid_t gid, struct hr_error *err);
 /* The same without the fsync and without a change of owner: for hardrun's
  * own records and caches, which a crash may lose or leave half-written but
  * whose readers refuse what does not check out.  (The temp file is opened

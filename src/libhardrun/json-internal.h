@@ -19,12 +19,16 @@ struct arena_chunk {
 struct hr_json_doc {
   struct arena_chunk *chunks; /* the one being filled first */
   size_t next_chunk;
-  const char *src; /* the document's own copy of the input */
+  const char *src; /* the input: a copy in the arena, or owned_src */
   size_t src_len;
+  char *owned_src; /* handed over by hr_json_parse_owned(), freed with the document */
   const char *name;
   struct hr_json *root;
 };
 
+/* Offset of a node's source text in `doc`'s input; false when it has none
+ * there (made by an edit, or parsed from other text). */
+bool hr_json__node_offset(const struct hr_json_doc *doc, const struct hr_json *node, size_t *ret);
 bool hr_json__grow(void **items, size_t *cap, size_t need, size_t size, struct hr_error *err);
 void hr_json__quote_key(char *buf, size_t size, const char *key, size_t len);
 int hr_json__verror_at(struct hr_error *err, const char *name, const char *src, size_t offset,

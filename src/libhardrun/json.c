@@ -15,6 +15,12 @@
 #include "json-internal.h"
 #include "hardrun/utils.h"
 
+/* Documents hold tens of thousands of these; keep them from growing back. */
+_Static_assert(sizeof(struct hr_json) <= 40, "struct hr_json grew");
+_Static_assert(sizeof(struct hr_json_member) <= 32, "struct hr_json_member grew");
+/* hr_json_new_from_text() parses its text plus one byte. */
+_Static_assert(HR_JSON_DEFAULT_MAX_SIZE < HR_JSON_MAX_LEN, "default bound over the 32-bit lengths");
+
 /* ---- arena ----------------------------------------------------------------
  * A document is thousands of small nodes freed all at once; a bump allocator
  * makes that one free() per chunk instead of one per node. */
@@ -108,26 +114,23 @@ static char *arena_strndup(struct hr_json_doc *doc, const char *s, size_t len, s
   return p;
 }
 
-static struct hr_json_doc *doc_new(const char *name, const char *buf, size_t len,
-                                   struct hr_error *err)
+/* A document over `len` bytes of input, not yet attached (doc->src NULL). */
+static struct hr_json_doc *doc_new(const char *name, size_t len, struct hr_error *err)
 {
   struct hr_json_doc *doc = hr_calloc(1, sizeof(*doc), err);
-  char *copy;
 
   if (doc == NULL)
     return NULL;
-  /* Sized for the input copy plus its nodes, so a typical config.json
-   * needs a single malloc. */
+  /* Sized for the input plus its nodes, so a typical config.json needs a
+   * single malloc; pages never touched cost no memory. */
   doc->next_chunk = len < SIZE_MAX / 8 ? len * 3 + ARENA_MIN_CHUNK : ARENA_MAX_CHUNK;
   doc->name = arena_strndup(doc, name, strlen(name), err);
-  copy = arena_strndup(doc, buf, len, err);
-  if (doc->name == NULL || copy == NULL) {
+  if (doc->name == NULL) {
     hr_json_doc_free(doc);
     return NULL;
   }
   if (doc->next_chunk < ARENA_MIN_CHUNK)
     doc->next_chunk = ARENA_MIN_CHUNK;
-  doc->src = copy;
   doc->src_len = len;
   return doc;
 }
@@ -142,6 +145,7 @@ void hr_json_doc_free(struct hr_json_doc *doc)
     next = c->next;
     free(c);
   }
+  free(doc->owned_src);
   free(doc);
 }
 
@@ -177,15 +181,33 @@ static void offset_line_col(const char *src, size_t offset, unsigned *line, unsi
   *col = (unsigned)(end - p) + 1;
 }
 
+/* Where a node's source text starts in `doc`'s input: false for a node
+ * made by an edit or parsed from other text.  A node keeps no offset of its
+ * own (it is raw - src), which saves 8 bytes of every node.  Compared as
+ * integers, since `raw` may point into another allocation. */
+bool hr_json__node_offset(const struct hr_json_doc *doc, const struct hr_json *node, size_t *ret)
+{
+  uintptr_t raw, src;
+
+  if (doc == NULL || node == NULL || node->raw == NULL || doc->src == NULL)
+    return false;
+  raw = (uintptr_t)node->raw;
+  src = (uintptr_t)doc->src;
+  if (raw < src || raw - src > doc->src_len || node->raw_len > doc->src_len - (raw - src))
+    return false;
+  *ret = raw - src;
+  return true;
+}
+
 void hr_json_line_col(const struct hr_json_doc *doc, const struct hr_json *node, unsigned *line,
                       unsigned *col)
 {
+  size_t offset;
+
   *line = 0;
   *col = 0;
-  if (doc == NULL || node == NULL || node->raw == NULL || node->offset > doc->src_len ||
-      node->raw != doc->src + node->offset)
-    return;
-  offset_line_col(doc->src, node->offset, line, col);
+  if (hr_json__node_offset(doc, node, &offset))
+    offset_line_col(doc->src, offset, line, col);
 }
 
 /* "NAME:LINE:COL: message"; without a source position "NAME: message". */
@@ -220,12 +242,13 @@ static int __attribute__((format(printf, 4, 5)))
 node_error(const struct hr_json_doc *doc, const struct hr_json *node, struct hr_error *err,
            const char *fmt, ...)
 {
-  bool located = doc != NULL && node != NULL && node->raw == doc->src + node->offset;
+  size_t offset = 0;
+  bool located = hr_json__node_offset(doc, node, &offset);
   va_list ap;
 
   va_start(ap, fmt);
-  hr_json__verror_at(err, doc != NULL ? doc->name : "json", located ? doc->src : NULL,
-                     located ? node->offset : 0, fmt, ap);
+  hr_json__verror_at(err, doc != NULL ? doc->name : "json", located ? doc->src : NULL, offset, fmt,
+                     ap);
   va_end(ap);
   return -1;
 }
@@ -451,9 +474,9 @@ static struct hr_json *parsed_node(struct parse_ctx *c, enum hr_json_type type, 
 
   if (n == NULL)
     return NULL;
+  /* Within the input, which is at most HR_JSON_MAX_LEN bytes. */
   n->raw = c->src + start;
-  n->raw_len = end - start;
-  n->offset = start;
+  n->raw_len = (uint32_t)(end - start);
   return n;
 }
 
@@ -483,10 +506,10 @@ static int add_value(struct parse_ctx *c, struct hr_json *node)
   if (node == NULL)
     return fail_oom(c);
   if (++c->values > HR_JSON_MAX_VALUES)
-    return fail_at(c, node->offset, "more than %u values", HR_JSON_MAX_VALUES);
+    return fail_at(c, (size_t)(node->raw - c->src), "more than %u values", HR_JSON_MAX_VALUES);
   if (c->depth == 0) {
     if (c->want_object && node->type != HR_JSON_OBJECT)
-      return fail_at(c, node->offset, "the top level is not a JSON object");
+      return fail_at(c, (size_t)(node->raw - c->src), "the top level is not a JSON object");
     c->root = node;
     return 1;
   }
@@ -532,7 +555,7 @@ static int cb_number(void *ctx, const char *s, size_t len)
 
   if (node != NULL) {
     node->u.number.text = arena_strndup(c->doc, s, len, c->err);
-    node->u.number.len = len;
+    node->u.number.len = (uint32_t)len; /* within the input, see parsed_node() */
     if (node->u.number.text == NULL)
       return fail_oom(c);
   }
@@ -623,7 +646,8 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
   node = parsed_node(c, HR_JSON_STRING, start, end);
   if (node != NULL) {
     node->u.string.s = arena_strndup(c->doc, (const char *)s, len, c->err);
-    node->u.string.len = len;
+    /* Decoding never lengthens a string, and its source is in the input. */
+    node->u.string.len = (uint32_t)len;
     if (node->u.string.s == NULL)
       return fail_oom(c);
   }
@@ -640,9 +664,9 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
   c->key.key = arena_strndup(c->doc, (const char *)s, len, c->err);
   if (c->key.key == NULL)
     return fail_oom(c);
-  c->key.key_len = len;
+  c->key.key_len = (uint32_t)len; /* as in cb_string() */
   c->key.raw_key = c->src + start;
-  c->key.raw_key_len = end - start;
+  c->key.raw_key_len = (uint32_t)(end - start);
   return 1;
 }
 
@@ -673,7 +697,7 @@ static int end_container(struct parse_ctx *c)
   struct hr_json_member *kids;
   size_t n = c->stack_len - f->base;
 
-  node->raw_len = tok_end(c) - node->offset;
+  node->raw_len = (uint32_t)(tok_end(c) - (size_t)(node->raw - c->src));
   c->stack_len = f->base;
   if (n == 0)
     return 1;
@@ -685,14 +709,14 @@ static int end_container(struct parse_ctx *c)
     if (node->u.object.items == NULL)
       return fail_oom(c);
     memcpy(node->u.object.items, kids, n * sizeof(*kids));
-    node->u.object.len = node->u.object.cap = n;
+    node->u.object.len = node->u.object.cap = (uint32_t)n; /* n <= HR_JSON_MAX_VALUES */
   } else {
     node->u.array.items = arena_new(c->doc, struct hr_json *, n, c->err);
     if (node->u.array.items == NULL)
       return fail_oom(c);
     for (size_t i = 0; i < n; i++)
       node->u.array.items[i] = kids[i].value;
-    node->u.array.len = node->u.array.cap = n;
+    node->u.array.len = node->u.array.cap = (uint32_t)n;
   }
   return 1;
 }
@@ -782,32 +806,67 @@ static int run_parser(struct parse_ctx *c, bool allow_comments)
   return r;
 }
 
-int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
-                  struct hr_json_doc **ret, struct hr_error *err)
+static int parse_doc(struct hr_json_doc *doc, const struct hr_json_parse_opts *opts,
+                     struct hr_error *err)
 {
-  size_t max_size = opts != NULL && opts->max_size ? opts->max_size : HR_JSON_DEFAULT_MAX_SIZE;
-  const char *name = opts != NULL && opts->name != NULL ? opts->name : "input";
-  cleanup_json_doc struct hr_json_doc *doc = NULL;
   struct parse_ctx c = {0};
 
-  if (len > max_size)
-    return hr_error_input(err, "%s: %zu bytes, larger than the limit of %zu bytes", name, len,
-                          max_size);
-  doc = doc_new(name, buf, len, err);
-  if (doc == NULL)
-    return -1;
-  if (check_input(doc->name, doc->src, len, err) < 0)
+  if (check_input(doc->name, doc->src, doc->src_len, err) < 0)
     return -1;
   c.doc = doc;
   c.name = doc->name;
   c.src = doc->src;
-  c.len = len;
+  c.len = doc->src_len;
   c.max_depth = opts != NULL && opts->max_depth ? opts->max_depth : HR_JSON_DEFAULT_MAX_DEPTH;
   c.want_object = true;
   c.err = err;
   if (run_parser(&c, opts != NULL && opts->allow_comments) < 0)
     return -1;
   doc->root = c.root;
+  return 0;
+}
+
+static struct hr_json_doc *doc_for_input(size_t len, const struct hr_json_parse_opts *opts,
+                                         struct hr_error *err)
+{
+  size_t max_size = opts != NULL && opts->max_size ? opts->max_size : HR_JSON_DEFAULT_MAX_SIZE;
+  const char *name = opts != NULL && opts->name != NULL ? opts->name : "input";
+
+  if (max_size > HR_JSON_MAX_LEN)
+    max_size = HR_JSON_MAX_LEN;
+  if (len > max_size) {
+    hr_error_input(err, "%s: %zu bytes, larger than the limit of %zu bytes", name, len, max_size);
+    return NULL;
+  }
+  return doc_new(name, len, err);
+}
+
+int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                  struct hr_json_doc **ret, struct hr_error *err)
+{
+  cleanup_json_doc struct hr_json_doc *doc = doc_for_input(len, opts, err);
+
+  if (doc == NULL)
+    return -1;
+  doc->src = arena_strndup(doc, buf, len, err);
+  if (doc->src == NULL || parse_doc(doc, opts, err) < 0)
+    return -1;
+  *ret = get_and_reset(&doc);
+  return 0;
+}
+
+int hr_json_parse_owned(char **buf, size_t len, const struct hr_json_parse_opts *opts,
+                        struct hr_json_doc **ret, struct hr_error *err)
+{
+  cleanup_free char *owned = get_and_reset(buf);
+  cleanup_json_doc struct hr_json_doc *doc = doc_for_input(len, opts, err);
+
+  if (doc == NULL)
+    return -1;
+  doc->owned_src = get_and_reset(&owned);
+  doc->src = doc->owned_src;
+  if (parse_doc(doc, opts, err) < 0)
+    return -1;
   *ret = get_and_reset(&doc);
   return 0;
 }
@@ -818,7 +877,6 @@ static void detach_source(struct hr_json *n)
 {
   n->raw = NULL;
   n->raw_len = 0;
-  n->offset = 0;
   n->dirty = true;
   if (n->type == HR_JSON_ARRAY) {
     for (size_t i = 0; i < n->u.array.len; i++)
@@ -983,7 +1041,7 @@ static struct hr_json *new_number(struct hr_json_doc *doc, const char *text, str
 
   if (n == NULL)
     return NULL;
-  n->u.number.len = strlen(text);
+  n->u.number.len = (uint32_t)strlen(text); /* at most 20 digits and a sign */
   n->u.number.text = arena_strndup(doc, text, n->u.number.len, err);
   return n->u.number.text != NULL ? n : NULL;
 }
@@ -1009,6 +1067,10 @@ struct hr_json *hr_json_new_string(struct hr_json_doc *doc, const char *s, struc
   size_t len = strlen(s);
   struct hr_json *n;
 
+  if (len > HR_JSON_MAX_LEN) {
+    hr_error_input(err, "%s: new string value longer than %zu bytes", doc->name, HR_JSON_MAX_LEN);
+    return NULL;
+  }
   /* Go would read invalid UTF-8 as U+FFFD: never write what runc would
    * read differently. */
   if (!utf8_valid(s, len)) {
@@ -1018,7 +1080,7 @@ struct hr_json *hr_json_new_string(struct hr_json_doc *doc, const char *s, struc
   n = fresh_node(doc, HR_JSON_STRING, err);
   if (n == NULL)
     return NULL;
-  n->u.string.len = len;
+  n->u.string.len = (uint32_t)len;
   n->u.string.s = arena_strndup(doc, s, len, err);
   return n->u.string.s != NULL ? n : NULL;
 }
@@ -1073,7 +1135,7 @@ static int check_attach(const struct hr_json_doc *doc, const struct hr_json *con
   return 0;
 }
 
-static int reserve_items(struct hr_json_doc *doc, void **items, size_t *cap, size_t len,
+static int reserve_items(struct hr_json_doc *doc, void **items, uint32_t *cap, uint32_t len,
                          size_t size, size_t align, struct hr_error *err)
 {
   size_t ncap;
@@ -1081,16 +1143,21 @@ static int reserve_items(struct hr_json_doc *doc, void **items, size_t *cap, siz
 
   if (len < *cap)
     return 0;
+  if (len >= HR_JSON_MAX_LEN)
+    return hr_error_input(err, "%s: a container cannot hold more than %zu values", doc->name,
+                          HR_JSON_MAX_LEN);
   /* Doubling keeps appends amortised O(1); the old array stays in the
    * arena, which at most doubles the memory spent on items. */
-  ncap = *cap < 4 ? 4 : *cap * 2;
+  ncap = *cap < 4 ? 4 : (size_t)*cap * 2;
+  if (ncap > HR_JSON_MAX_LEN)
+    ncap = HR_JSON_MAX_LEN;
   p = arena_array(doc, ncap, size, align, err);
   if (p == NULL)
     return -1;
   if (len > 0)
     memcpy(p, *items, len * size);
   *items = p;
-  *cap = ncap;
+  *cap = (uint32_t)ncap;
   return 0;
 }
 
@@ -1110,6 +1177,8 @@ int hr_json_set(struct hr_json_doc *doc, struct hr_json *obj, const char *field,
   } else {
     size_t len = strlen(field);
     char *key;
+    if (len > HR_JSON_MAX_LEN)
+      return hr_error_input(err, "%s: new key longer than %zu bytes", doc->name, HR_JSON_MAX_LEN);
     if (!utf8_valid(field, len))
       return hr_error_input(err, "%s: new key is not valid UTF-8", doc->name);
     key = arena_strndup(doc, field, len, err);
@@ -1119,7 +1188,7 @@ int hr_json_set(struct hr_json_doc *doc, struct hr_json *obj, const char *field,
     m = &obj->u.object.items[obj->u.object.len++];
     memset(m, 0, sizeof(*m));
     m->key = key;
-    m->key_len = len;
+    m->key_len = (uint32_t)len;
   }
   m->value = value;
   value->parent = obj;
@@ -1167,7 +1236,7 @@ int hr_json_remove(struct hr_json *obj, const char *field)
     }
     it[o++] = it[i];
   }
-  obj->u.object.len = o;
+  obj->u.object.len = (uint32_t)o; /* o <= n */
   if (o != n)
     hr_json_touch(obj);
   return (int)(n - o);
@@ -1182,7 +1251,7 @@ int hr_json_array_insert(struct hr_json_doc *doc, struct hr_json *arr, size_t in
     return -1;
   if (index > arr->u.array.len)
     return node_error(doc, arr, err, "cannot insert at index %zu of an array of %zu", index,
-                      arr->u.array.len);
+                      (size_t)arr->u.array.len);
   if (reserve_items(doc, (void **)&arr->u.array.items, &arr->u.array.cap, arr->u.array.len,
                     sizeof(*it), _Alignof(struct hr_json *), err) < 0)
     return -1;
@@ -1214,199 +1283,4 @@ void hr_json_array_remove(struct hr_json *arr, size_t index)
   memmove(it + index, it + index + 1, (arr->u.array.len - index - 1) * sizeof(*it));
   arr->u.array.len--;
   hr_json_touch(arr);
-}
-
-/* ---- output ---------------------------------------------------------------------- */
-
-struct out {
-  char *buf;
-  size_t len, cap;
-  size_t limit; /* stop appending past this many bytes (render) */
-  bool full, oom;
-};
-
-static void out_put(struct out *o, const char *s, size_t n)
-{
-  if (o->full || o->oom)
-    return;
-  if (n > o->limit - o->len) {
-    n = o->limit - o->len;
-    o->full = true;
-  }
-  if (n >= o->cap - o->len) {
-    size_t ncap = o->cap ? o->cap : 256;
-    char *p;
-    while (n >= ncap - o->len) {
-      if (ncap > SIZE_MAX / 4) {
-        o->oom = true;
-        return;
-      }
-      ncap *= 2;
-    }
-    p = realloc(o->buf, ncap);
-    if (p == NULL) {
-      o->oom = true;
-      return;
-    }
-    o->buf = p;
-    o->cap = ncap;
-  }
-  memcpy(o->buf + o->len, s, n);
-  o->len += n;
-}
-
-/* Minimal escaping: what JSON requires and nothing else, so new strings look
- * like the ones around them. */
-static void emit_string(struct out *o, const char *s, size_t len)
-{
-  size_t run = 0;
-
-  out_put(o, "\"", 1);
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    char esc[8];
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    out_put(o, s + run, i - run);
-    if (c == '"' || c == '\\') {
-      esc[0] = '\\';
-      esc[1] = (char)c;
-      out_put(o, esc, 2);
-    } else {
-      snprintf(esc, sizeof(esc), "\\u%04x", c);
-      out_put(o, esc, 6);
-    }
-    run = i + 1;
-  }
-  out_put(o, s + run, len - run);
-  out_put(o, "\"", 1);
-}
-
-static void emit(struct out *o, const struct hr_json *n, bool render);
-
-static void emit_object(struct out *o, const struct hr_json *n, bool render)
-{
-  out_put(o, "{", 1);
-  for (size_t i = 0; i < n->u.object.len && !o->full; i++) {
-    const struct hr_json_member *m = &n->u.object.items[i];
-    if (i > 0)
-      out_put(o, ",", 1);
-    if (m->raw_key != NULL)
-      out_put(o, m->raw_key, m->raw_key_len);
-    else
-      emit_string(o, m->key, m->key_len);
-    out_put(o, ":", 1);
-    emit(o, m->value, render);
-  }
-  out_put(o, "}", 1);
-}
-
-static void emit_array(struct out *o, const struct hr_json *n, bool render)
-{
-  out_put(o, "[", 1);
-  for (size_t i = 0; i < n->u.array.len && !o->full; i++) {
-    if (i > 0)
-      out_put(o, ",", 1);
-    emit(o, n->u.array.items[i], render);
-  }
-  out_put(o, "]", 1);
-}
-
-/* Serialising copies clean subtrees from the source; rendering always
- * re-emits, since source text may span lines. */
-static void emit(struct out *o, const struct hr_json *n, bool render)
-{
-  if (n == NULL) {
-    out_put(o, "null", 4);
-    return;
-  }
-  if (!render && !n->dirty && n->raw != NULL) {
-    out_put(o, n->raw, n->raw_len);
-    return;
-  }
-  switch (n->type) {
-  case HR_JSON_NULL:
-    out_put(o, "null", 4);
-    break;
-  case HR_JSON_BOOL:
-    out_put(o, n->u.boolean ? "true" : "false", n->u.boolean ? 4 : 5);
-    break;
-  case HR_JSON_NUMBER:
-    out_put(o, n->u.number.text, n->u.number.len);
-    break;
-  case HR_JSON_STRING:
-    emit_string(o, n->u.string.s, n->u.string.len);
-    break;
-  case HR_JSON_ARRAY:
-    emit_array(o, n, render);
-    break;
-  case HR_JSON_OBJECT:
-    emit_object(o, n, render);
-    break;
-  default:
-    out_put(o, "null", 4);
-    break;
-  }
-}
-
-int hr_json_serialize(const struct hr_json_doc *doc, char **ret, size_t *ret_len,
-                      struct hr_error *err)
-{
-  const struct hr_json *root = doc->root;
-  struct out o = {.limit = SIZE_MAX};
-  size_t head = 0, tail = doc->src_len;
-
-  /* A rewrite is about as long as its source: one allocation instead of a
-   * chain of doubling copies. */
-  if (doc->src_len < SIZE_MAX / 2) {
-    o.cap = doc->src_len + doc->src_len / 4 + 4096;
-    o.buf = malloc(o.cap);
-    if (o.buf == NULL)
-      o.cap = 0;
-  }
-
-  /* Whitespace around the top-level value is kept as well. */
-  if (root != NULL && root->raw == doc->src + root->offset) {
-    head = root->offset;
-    tail = root->offset + root->raw_len;
-  }
-  out_put(&o, doc->src, head);
-  emit(&o, root, false);
-  out_put(&o, doc->src + tail, doc->src_len - tail);
-  out_put(&o, "", 1);
-  if (o.oom) {
-    free(o.buf);
-    return hr_error_oom(err);
-  }
-  *ret = o.buf;
-  *ret_len = o.len - 1;
-  return 0;
-}
-
-char *hr_json_render(const struct hr_json *node, size_t max)
-{
-  struct out o = {.limit = max < SIZE_MAX - 1 ? max + 1 : SIZE_MAX};
-  size_t cut;
-
-  if (node == NULL)
-    return strdup("(absent)");
-  emit(&o, node, true);
-  if (o.len > max) {
-    /* Cut on a character boundary, leaving room for the ellipsis. */
-    cut = max > 3 ? max - 3 : 0;
-    while (cut > 0 && ((unsigned char)o.buf[cut] & 0xc0) == 0x80)
-      cut--;
-    o.len = cut;
-    o.full = false;
-    o.limit = SIZE_MAX;
-    out_put(&o, "...", 3);
-  }
-  o.full = false;
-  o.limit = SIZE_MAX;
-  out_put(&o, "", 1);
-  if (o.oom) {
-    free(o.buf);
-    return NULL;
-  }
-  return o.buf;
 }

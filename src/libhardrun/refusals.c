@@ -284,7 +284,7 @@ int hr_rule_append_item(struct hr_apply_ctx *ctx, struct hr_json *obj, const cha
   }
   if (hr_json_array_append(ctx->doc, arr, value, err) < 0)
     return -1;
-  hr_field_path(where, sizeof(where), path, arr->u.array.len - 1, "");
+  hr_field_path(where, sizeof(where), path, (size_t)arr->u.array.len - 1, "");
   return hr_changes_add(ctx->changes, ctx->rule, where, NULL, value, err);
 }
 

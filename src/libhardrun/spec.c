@@ -14,21 +14,31 @@
 
 /* The one way create and explain read a config.json: as runc's decoder
  * would accept it, with the same bounds and the same error wording. */
-static int spec_parse(const char *buf, size_t len, const char *name, const struct hr_policy *policy,
-                      struct hr_json_doc **ret, struct hr_error *err)
+static struct hr_json_parse_opts spec_opts(const char *name)
 {
   /* Comments are refused: runc's decoder would refuse them too, and a
    * document that means anything to hardrun must mean the same to runc. */
-  const struct hr_json_parse_opts opts = {
+  return (struct hr_json_parse_opts){
       .max_size = HR_SPEC_MAX_SIZE,
       .max_depth = HR_SPEC_MAX_DEPTH,
       .allow_comments = false,
       .name = name,
   };
+}
 
-  if (hr_json_parse(buf, len, &opts, ret, err) < 0)
+static int spec_parsed(int r, const struct hr_policy *policy, struct hr_error *err)
+{
+  if (r < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-syntax\"", policy->name);
   return 0;
+}
+
+static int spec_parse(const char *buf, size_t len, const char *name, const struct hr_policy *policy,
+                      struct hr_json_doc **ret, struct hr_error *err)
+{
+  const struct hr_json_parse_opts opts = spec_opts(name);
+
+  return spec_parsed(hr_json_parse(buf, len, &opts, ret, err), policy, err);
 }
 
 int hr_spec_harden_buffer(const char *buf, size_t len, const char *name,
@@ -106,25 +116,35 @@ int hr_spec_read_bundle(const char *bundle, int *ret_dirfd, char **ret_buf, size
   return 0;
 }
 
+static int write_doc(int fd, void *doc, struct hr_error *err)
+{
+  return hr_json_serialize_fd(doc, fd, err);
+}
+
 int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
                           struct hr_changes *changes, struct hr_error *err)
 {
+  const struct hr_json_parse_opts opts = spec_opts("config.json");
   const char *dir = bundle != NULL ? bundle : ".";
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
   cleanup_close int dirfd = -1;
   cleanup_free char *buf = NULL;
-  cleanup_free char *out = NULL;
-  size_t len = 0, out_len = 0;
+  size_t len = 0;
   struct stat st;
 
   if (hr_spec_read_bundle(bundle, &dirfd, &buf, &len, &st, err) < 0)
     return -1;
-  if (hr_spec_harden_buffer(buf, len, "config.json", policy, changes, &out, &out_len, err) < 0)
+  /* The document takes the buffer over and the new text goes to the file
+   * as it is produced: a large config.json is held once, not three times. */
+  if (spec_parsed(hr_json_parse_owned(&buf, len, &opts, &doc, err), policy, err) < 0)
+    return -1;
+  if (hr_policy_apply(policy, doc, changes, err) < 0)
     return -1;
   /* A profile that does not enforce only records what it would change. */
-  if (out == NULL || !policy->enforce)
+  if (!hr_json_doc_root(doc)->dirty || !policy->enforce)
     return 0;
-  if (hr_write_file_atomic_at(dirfd, "config.json", out, out_len, st.st_mode, st.st_uid, st.st_gid,
-                              err) < 0)
+  if (hr_write_file_atomic_fill_at(dirfd, "config.json", write_doc, doc, st.st_mode, st.st_uid,
+                                   st.st_gid, err) < 0)
     return hr_error_prefix(err, "bundle `%s`", dir);
   return 0;
 }

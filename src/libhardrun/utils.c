@@ -295,7 +295,19 @@ static int link_temp_at(int fd, int dirfd, const char *name, const char *tmp, st
   return hr_error_sys(err, "name temporary file for `%s`", name);
 }
 
-static int fill_temp(int fd, const char *name, const char *buf, size_t len, mode_t mode, uid_t uid,
+struct fill_buf {
+  const char *buf;
+  size_t len;
+};
+
+static int fill_from_buf(int fd, void *ctx, struct hr_error *err)
+{
+  const struct fill_buf *b = ctx;
+
+  return hr_write_all(fd, b->buf, b->len, err);
+}
+
+static int fill_temp(int fd, const char *name, hr_fill_fn *fill, void *ctx, mode_t mode, uid_t uid,
                      gid_t gid, bool sync, struct hr_error *err)
 {
   if (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0 && errno != EPERM)
@@ -304,14 +316,14 @@ static int fill_temp(int fd, const char *name, const char *buf, size_t len, mode
    * narrowed the mode given to open. */
   if (fchmod(fd, mode & 07777) < 0)
     return hr_error_sys(err, "chmod temporary file for `%s`", name);
-  if (hr_write_all(fd, buf, len, err) < 0)
+  if (fill(fd, ctx, err) < 0)
     return hr_error_prefix(err, "write temporary file for `%s`", name);
   if (sync && fsync(fd) < 0)
     return hr_error_sys(err, "fsync temporary file for `%s`", name);
   return 0;
 }
 
-static int replace_file_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
+static int replace_file_at(int dirfd, const char *name, hr_fill_fn *fill, void *ctx, mode_t mode,
                            uid_t uid, gid_t gid, bool sync, struct hr_error *err)
 {
   char tmp[NAME_MAX + 1];
@@ -324,7 +336,7 @@ static int replace_file_at(int dirfd, const char *name, const char *buf, size_t 
   if (r < 0)
     return -1;
   named = r == 0;
-  if (fill_temp(fd, name, buf, len, mode, uid, gid, sync, err) < 0)
+  if (fill_temp(fd, name, fill, ctx, mode, uid, gid, sync, err) < 0)
     goto fail;
   if (!named && link_temp_at(fd, dirfd, name, tmp, err) < 0)
     goto fail;
@@ -352,13 +364,23 @@ fail:
 int hr_write_file_atomic_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
                             uid_t uid, gid_t gid, struct hr_error *err)
 {
-  return replace_file_at(dirfd, name, buf, len, mode, uid, gid, true, err);
+  struct fill_buf b = {buf, len};
+
+  return replace_file_at(dirfd, name, fill_from_buf, &b, mode, uid, gid, true, err);
+}
+
+int hr_write_file_atomic_fill_at(int dirfd, const char *name, hr_fill_fn *fill, void *ctx,
+                                 mode_t mode, uid_t uid, gid_t gid, struct hr_error *err)
+{
+  return replace_file_at(dirfd, name, fill, ctx, mode, uid, gid, true, err);
 }
 
 int hr_replace_file_at(int dirfd, const char *name, const char *buf, size_t len, mode_t mode,
                        struct hr_error *err)
 {
-  return replace_file_at(dirfd, name, buf, len, mode, (uid_t)-1, (gid_t)-1, false, err);
+  struct fill_buf b = {buf, len};
+
+  return replace_file_at(dirfd, name, fill_from_buf, &b, mode, (uid_t)-1, (gid_t)-1, false, err);
 }
 
 /* Days since 1970-01-01 to a proleptic Gregorian date, in eras of 400

@@ -5,7 +5,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <unistd.h>
 
 #include "hardrun/json.h"
 
@@ -34,13 +36,38 @@ static char *serialize(const struct hr_json_doc *doc, size_t *len)
   return out;
 }
 
+/* hr_json_serialize_fd() into a temporary file, read back. */
+static char *serialize_fd(const struct hr_json_doc *doc, size_t *len)
+{
+  struct hr_error err = {0};
+  FILE *f = tmpfile();
+  char *out;
+  off_t size;
+
+  assert_non_null(f);
+  assert_ok(hr_json_serialize_fd(doc, fileno(f), &err), &err);
+  size = lseek(fileno(f), 0, SEEK_END);
+  assert_true(size >= 0);
+  out = malloc((size_t)size + 1);
+  assert_non_null(out);
+  assert_int_equal(pread(fileno(f), out, (size_t)size, 0), size);
+  out[size] = '\0';
+  fclose(f);
+  *len = (size_t)size;
+  return out;
+}
+
+/* Both ways of serialising give `want`. */
 static void assert_serializes_to(const struct hr_json_doc *doc, const char *want, size_t want_len)
 {
-  size_t len = 0;
+  size_t len = 0, fd_len = 0;
   cleanup_free char *out = serialize(doc, &len);
+  cleanup_free char *fd_out = serialize_fd(doc, &fd_len);
 
   if (len != want_len || memcmp(out, want, len) != 0)
     fail_msg("serialised:\n%s\nexpected:\n%.*s", out, (int)want_len, want);
+  if (fd_len != want_len || memcmp(fd_out, want, fd_len) != 0)
+    fail_msg("serialised to a file:\n%s\nexpected:\n%.*s", fd_out, (int)want_len, want);
 }
 
 /* ---- byte-faithful round trips of real configs -------------------------------- */
@@ -59,6 +86,7 @@ static void roundtrip_file(const char *rel)
 
   if (out_len != len || memcmp(out, buf, len) != 0)
     fail_msg("%s: unedited document does not serialise to its input", rel);
+  assert_serializes_to(doc, buf, len);
   assert_ok(hr_json_check_go_keys(doc, spec_maps, &err), &err);
 
   /* Re-emit the top two levels compactly: it must parse back to the same values. */
@@ -66,6 +94,7 @@ static void roundtrip_file(const char *rel)
   for (size_t i = 0; i < hr_json_doc_root(doc)->u.object.len; i++)
     hr_json_touch(hr_json_doc_root(doc)->u.object.items[i].value);
   out2 = serialize(doc, &out_len);
+  assert_serializes_to(doc, out2, out_len);
   again = parse_ok(out2, out_len);
   r1 = hr_json_render(hr_json_doc_root(doc), SIZE_MAX);
   r2 = hr_json_render(hr_json_doc_root(again), SIZE_MAX);
@@ -102,6 +131,89 @@ static void test_roundtrip_edge(void **state)
 {
   (void)state;
   roundtrip_file("json/edge.json");
+}
+
+/* The document that takes its input over serialises it unchanged, and
+ * frees it on every path (the leak checkers see the failures). */
+static void test_parse_takes_the_buffer_over(void **state)
+{
+  static const char text[] = "{\"a\": [1, \"x\\n\"], \"b\": {}}\n";
+  struct hr_json_parse_opts opts = {.name = "t.json"};
+  struct hr_json_parse_opts small = {.name = "t.json", .max_size = 4};
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  struct hr_json_doc *none = NULL;
+  struct hr_error err = {0};
+  char *buf = strdup(text);
+
+  (void)state;
+  assert_non_null(buf);
+  assert_ok(hr_json_parse_owned(&buf, sizeof(text) - 1, &opts, &doc, &err), &err);
+  assert_null(buf);
+  assert_serializes_to(doc, text, sizeof(text) - 1);
+  assert_string_equal(hr_json_get_path(hr_json_doc_root(doc), "a")->u.array.items[1]->u.string.s,
+                      "x\n");
+
+  buf = strdup("{\"a\": }");
+  assert_non_null(buf);
+  assert_int_equal(hr_json_parse_owned(&buf, 8, &opts, &none, &err), -1);
+  assert_null(buf);
+  assert_null(none);
+  assert_non_null(strstr(err.msg, "t.json:1:"));
+
+  buf = strdup(text);
+  assert_non_null(buf);
+  err = (struct hr_error){0};
+  assert_int_equal(hr_json_parse_owned(&buf, sizeof(text) - 1, &small, &none, &err), -1);
+  assert_null(buf);
+  assert_null(none);
+  assert_non_null(strstr(err.msg, "larger than the limit"));
+}
+
+/* Streaming goes through a 64 KiB buffer: documents larger than that,
+ * clean (one piece from the source, written straight) and re-emitted in
+ * many small pieces, come out as hr_json_serialize() makes them. */
+static void test_serialize_fd_large(void **state)
+{
+  const size_t n = 40000;
+  size_t cap = n * 16 + 64, len = 0, out_len = 0;
+  cleanup_free char *text = malloc(cap);
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *out = NULL;
+  struct hr_json *root, *arr;
+  struct hr_error err = {0};
+  int fd;
+
+  (void)state;
+  assert_non_null(text);
+  len += (size_t)snprintf(text + len, cap - len, "{\"a\": [");
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(text + len, cap - len, "%s\"s%zu\"", i ? ", " : "", i);
+  len += (size_t)snprintf(text + len, cap - len, "],\n \"b\": {\"k\": 1}}\n");
+  assert_true(len > 4 * 64 * 1024 && len < cap);
+  doc = parse_ok(text, len);
+  assert_serializes_to(doc, text, len);
+
+  root = hr_json_doc_root(doc);
+  arr = hr_json_get(root, "a");
+  hr_json_touch(arr);
+  assert_ok(hr_json_array_append(doc, arr, hr_json_new_string(doc, "tab\there \"q\"", &err), &err),
+            &err);
+  assert_ok(hr_json_set(doc, root, "c", hr_json_new_u64(doc, UINT64_MAX, &err), &err), &err);
+  out = serialize(doc, &out_len);
+  assert_true(out_len > 4 * 64 * 1024);
+  assert_non_null(
+      strstr(out, "\"tab\\u0009here \\\"q\\\"\"],\"b\":{\"k\": 1},\"c\":18446744073709551615}"));
+  assert_serializes_to(doc, out, out_len);
+
+  /* A failed write is reported, with errno. */
+  assert_int_equal(hr_json_serialize_fd(doc, -1, &err), -1);
+  assert_int_equal(err.code, EBADF);
+  fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  assert_true(fd >= 0);
+  err = (struct hr_error){0};
+  assert_int_equal(hr_json_serialize_fd(doc, fd, &err), -1);
+  assert_int_equal(err.code, EBADF);
+  close(fd);
 }
 
 /* ---- edits ------------------------------------------------------------------ */
@@ -749,6 +861,7 @@ static void test_line_col(void **state)
 {
   const char *text = "{\n  \"a\": {\n\t\"b\": [10, \"x\"]\n  }\n}\n";
   cleanup_json_doc struct hr_json_doc *doc = parse_ok(text, strlen(text));
+  cleanup_json_doc struct hr_json_doc *other = parse_ok(text, strlen(text));
   struct hr_json *root = hr_json_doc_root(doc);
   struct hr_json *b = hr_json_get_path(root, "a.b");
   struct hr_error err = {0};
@@ -768,6 +881,9 @@ static void test_line_col(void **state)
   assert_memory_equal(b->raw, "[10, \"x\"]", 9);
   hr_json_line_col(doc, hr_json_new_null(doc, &err), &line, &col);
   assert_true(line == 0 && col == 0);
+  /* A node of another document has no place in this one. */
+  hr_json_line_col(other, hr_json_get(root, "a"), &line, &col);
+  assert_true(line == 0 && col == 0);
 }
 
 int main(void)
@@ -775,6 +891,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_roundtrip_configs),
       cmocka_unit_test(test_roundtrip_edge),
+      cmocka_unit_test(test_parse_takes_the_buffer_over),
+      cmocka_unit_test(test_serialize_fd_large),
       cmocka_unit_test(test_edit_fixture),
       cmocka_unit_test(test_edit_table),
       cmocka_unit_test(test_edit_errors),

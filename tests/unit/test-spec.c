@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -210,6 +212,73 @@ static void test_symlink_and_fifo_refused(void **state)
   assert_int_equal(err.code, ENOENT);
 }
 
+/* `minimal` with `n` tmpfs mounts: a config.json of about 100 bytes a mount. */
+static char *with_mounts(size_t n, size_t *ret_len)
+{
+  size_t cap = n * 128 + strlen(minimal) + 64, len;
+  char *text = malloc(cap);
+
+  assert_non_null(text);
+  len = (size_t)snprintf(text, cap, "%.*s,\"mounts\":[", (int)strlen(minimal) - 1, minimal);
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(text + len, cap - len,
+                            "%s{\"destination\":\"/srv/t%zu\",\"type\":\"tmpfs\",\"source\":"
+                            "\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"noexec\"]}",
+                            i ? "," : "", i);
+  len += (size_t)snprintf(text + len, cap - len, "]}");
+  assert_true(len < cap);
+  *ret_len = len;
+  return text;
+}
+
+/* The file is written as it is serialised, through a small buffer: a
+ * config.json many times that size gets the very bytes the in-memory path
+ * makes, and a write that fails half-way (the file size limit) leaves the
+ * old file and no temp file. */
+static void test_large_config_streamed(void **state)
+{
+  struct fixture *f = *state;
+  struct hr_changes ch = {0}, ch2 = {0};
+  struct hr_error err = {0};
+  struct rlimit old, small;
+  size_t len, out_len, got_len;
+  cleanup_free char *in = with_mounts(6000, &len);
+  cleanup_free char *out = NULL;
+  cleanup_free char *got = NULL;
+  cleanup_free char *kept = NULL;
+
+  assert_true(len > 8 * 64 * 1024);
+  assert_ok(hr_spec_harden_buffer(in, len, "config.json", f->policy, &ch, &out, &out_len, &err),
+            &err);
+  assert_non_null(out);
+  put(f, "config.json", in);
+  assert_ok(hr_spec_harden_bundle(f->dir, f->policy, &ch2, &err), &err);
+  got = get(f, "config.json", &got_len);
+  assert_int_equal(got_len, out_len);
+  assert_memory_equal(got, out, out_len);
+  assert_int_equal(entries(f), 1);
+  hr_changes_free(&ch);
+  hr_changes_free(&ch2);
+
+  put(f, "config.json", in);
+  assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+  small = old;
+  small.rlim_cur = 200 * 1024;
+  assert_true(signal(SIGXFSZ, SIG_IGN) != SIG_ERR);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+  ch = (struct hr_changes){0};
+  assert_int_equal(hr_spec_harden_bundle(f->dir, f->policy, &ch, &err), -1);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+  signal(SIGXFSZ, SIG_DFL);
+  assert_int_equal(err.code, EFBIG);
+  assert_non_null(strstr(err.msg, "write temporary file for `config.json`"));
+  kept = get(f, "config.json", &got_len);
+  assert_int_equal(got_len, len);
+  assert_memory_equal(kept, in, len);
+  assert_int_equal(entries(f), 1);
+  hr_changes_free(&ch);
+}
+
 /* Real configs captured from runc spec, docker run and ctr run: hardening
  * them succeeds and every top-level field hardrun does not own survives
  * byte for byte. */
@@ -256,6 +325,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_refusals_leave_file_identical, setup, teardown),
       cmocka_unit_test_setup_teardown(test_symlink_and_fifo_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_real_configs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_large_config_streamed, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -200,6 +200,48 @@ static void test_atomic_write(void **state)
   assert_int_equal(hr_write_file_atomic_at(t->fd, "a/b", "x", 1, 0644, -1, -1, &err), -1);
 }
 
+/* A fill that writes part of the content and then fails. */
+static int fill_then_fail(int fd, void *ctx, struct hr_error *err)
+{
+  if (write(fd, "partial", 7) != 7)
+    return hr_error_sys(err, "write");
+  return hr_error_input(err, "%s", (const char *)ctx);
+}
+
+static int fill_text(int fd, void *ctx, struct hr_error *err)
+{
+  return hr_write_all(fd, ctx, strlen(ctx), err);
+}
+
+/* The content written by a callback: the same file or none, whatever the
+ * callback did before it failed. */
+static void test_atomic_write_fill(void **state)
+{
+  struct tmpdir *t = *state;
+  struct hr_error err = {0};
+  struct stat st;
+  char *buf = NULL;
+  size_t len;
+
+  assert_int_equal(hr_write_file_atomic_at(t->fd, "f", "old", 3, 0640, -1, -1, &err), 0);
+  assert_int_equal(
+      hr_write_file_atomic_fill_at(t->fd, "f", fill_then_fail, "no space", 0640, -1, -1, &err), -1);
+  assert_string_equal(err.msg, "write temporary file for `f`: no space");
+  assert_int_equal(count_entries(t->path), 1);
+  assert_int_equal(hr_read_file_at(t->fd, "f", 100, &buf, &len, NULL, &err), 0);
+  assert_string_equal(buf, "old");
+  free(buf);
+
+  assert_int_equal(
+      hr_write_file_atomic_fill_at(t->fd, "f", fill_text, "new text", 0604, -1, -1, &err), 0);
+  assert_int_equal(count_entries(t->path), 1);
+  assert_int_equal(fstatat(t->fd, "f", &st, 0), 0);
+  assert_int_equal(st.st_mode & 07777, 0604);
+  assert_int_equal(hr_read_file_at(t->fd, "f", 100, &buf, &len, NULL, &err), 0);
+  assert_string_equal(buf, "new text");
+  free(buf);
+}
+
 /* What a writer killed between naming its file and the rename leaves, and
  * a temp name someone pointed elsewhere: the next write replaces both and
  * follows nothing. */
@@ -332,6 +374,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_read_refusals, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(test_atomic_write, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test_setup_teardown(test_atomic_write_leftovers, tmpdir_setup, tmpdir_teardown),
+      cmocka_unit_test_setup_teardown(test_atomic_write_fill, tmpdir_setup, tmpdir_teardown),
       cmocka_unit_test(test_error_prefix),
       cmocka_unit_test(test_field_path),
       cmocka_unit_test(test_format_utc),
