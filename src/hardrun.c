@@ -169,23 +169,38 @@ static int record(struct run_state *st, const struct hr_policy *policy, const ch
 }
 
 /* The profile of a new container: --hardrun-profile, else hardrun.conf's
- * rules on the spec's annotations (as policy explain chooses it).  The
- * harden step reads the spec again (from the page cache) and holds it to
- * the Go key rules before anything is applied. */
-static int choose_profile(struct run_state *st, const char **ret_name, struct hr_error *err)
+ * rules on the spec's annotations (as policy explain chooses it), read
+ * from the same bytes that are then hardened. */
+static int choose_profile(struct run_state *st, const char *buf, size_t len, const char **ret_name,
+                          struct hr_error *err)
 {
-  cleanup_free char *buf = NULL;
-  cleanup_close int dirfd = -1;
-  size_t len;
-
   *ret_name = st->argv.hardrun_profile;
   if (st->argv.hardrun_profile != NULL)
     return 0;
-  if (hr_spec_read_bundle(st->argv.bundle, &dirfd, &buf, &len, NULL, err) < 0 ||
-      hr_spec_choose_profile(&st->conf, buf, len, &st->chosen, err) < 0)
+  if (hr_spec_choose_profile(&st->conf, buf, len, &st->chosen, err) < 0)
     return -1;
   *ret_name = st->chosen;
   return 0;
+}
+
+/* config.json is read once: the profile is chosen on the document the
+ * policy is applied to, which no other writer can swap in between. */
+static int harden_spec(struct run_state *st, struct hr_policy **policy, const char **name,
+                       struct hr_userns_host *host, struct hr_changes *changes,
+                       struct hr_error *err)
+{
+  cleanup_close int dirfd = -1;
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+  struct stat sb;
+
+  if (hr_spec_read_bundle(st->argv.bundle, &dirfd, &buf, &len, &sb, err) < 0 ||
+      choose_profile(st, buf, len, name, err) < 0 ||
+      hr_policy_load(&st->conf, *name, policy, err) < 0)
+    return -1;
+  /* A profile that does not enforce takes no ids and changes no ACL. */
+  host->dry_run = !(*policy)->enforce;
+  return hr_spec_harden_read(st->argv.bundle, dirfd, &buf, len, &sb, *policy, changes, err);
 }
 
 static int harden(struct run_state *st, struct hr_error *err)
@@ -203,13 +218,7 @@ static int harden(struct run_state *st, struct hr_error *err)
   host.bundle = bundle;
   hr_userns_bind(&host);
   if (ret == 0)
-    ret = choose_profile(st, &name, err);
-  if (ret == 0)
-    ret = hr_policy_load(&st->conf, name, &policy, err);
-  /* A profile that does not enforce takes no ids and changes no ACL. */
-  host.dry_run = policy != NULL && !policy->enforce;
-  if (ret == 0)
-    ret = hr_spec_harden_bundle(st->argv.bundle, policy, &changes, err);
+    ret = harden_spec(st, &policy, &name, &host, &changes, err);
   if (ret == 0)
     ret = record(st, policy, root, bundle, err);
   /* Never leave a half-applied policy: ids taken for a container that

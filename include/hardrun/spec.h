@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "hardrun/error.h"
 #include "hardrun/json.h"
@@ -18,6 +19,13 @@
  * temp file remains.  `bundle` NULL means the current directory. */
 int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
                           struct hr_changes *changes, struct hr_error *err);
+
+/* The same on a config.json already read by hr_spec_read_bundle() (`dirfd`,
+ * `*buf`, `len`, `st`), so that the profile is chosen on the very bytes
+ * that are hardened.  The buffer is taken over: *buf is NULL after. */
+int hr_spec_harden_read(const char *bundle, int dirfd, char **buf, size_t len,
+                        const struct stat *st, const struct hr_policy *policy,
+                        struct hr_changes *changes, struct hr_error *err);
 
 /* The in-memory half: parse a config.json held in `buf` and apply `policy`.
  * On success *ret_out holds the new document (NULL when nothing changed). */

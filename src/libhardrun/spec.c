@@ -121,12 +121,31 @@ static int write_doc(int fd, void *doc, struct hr_error *err)
   return hr_json_serialize_fd(doc, fd, err);
 }
 
+int hr_spec_harden_read(const char *bundle, int dirfd, char **buf, size_t len,
+                        const struct stat *st, const struct hr_policy *policy,
+                        struct hr_changes *changes, struct hr_error *err)
+{
+  const struct hr_json_parse_opts opts = spec_opts("config.json");
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+
+  /* The document takes the buffer over and the new text goes to the file
+   * as it is produced: a large config.json is held once, not three times. */
+  if (spec_parsed(hr_json_parse_owned(buf, len, &opts, &doc, err), policy, err) < 0)
+    return -1;
+  if (hr_policy_apply(policy, doc, changes, err) < 0)
+    return -1;
+  /* A profile that does not enforce only records what it would change. */
+  if (!hr_json_doc_root(doc)->dirty || !policy->enforce)
+    return 0;
+  if (hr_write_file_atomic_fill_at(dirfd, "config.json", write_doc, doc, st->st_mode, st->st_uid,
+                                   st->st_gid, err) < 0)
+    return hr_error_prefix(err, "bundle `%s`", bundle != NULL ? bundle : ".");
+  return 0;
+}
+
 int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
                           struct hr_changes *changes, struct hr_error *err)
 {
-  const struct hr_json_parse_opts opts = spec_opts("config.json");
-  const char *dir = bundle != NULL ? bundle : ".";
-  cleanup_json_doc struct hr_json_doc *doc = NULL;
   cleanup_close int dirfd = -1;
   cleanup_free char *buf = NULL;
   size_t len = 0;
@@ -134,17 +153,5 @@ int hr_spec_harden_bundle(const char *bundle, const struct hr_policy *policy,
 
   if (hr_spec_read_bundle(bundle, &dirfd, &buf, &len, &st, err) < 0)
     return -1;
-  /* The document takes the buffer over and the new text goes to the file
-   * as it is produced: a large config.json is held once, not three times. */
-  if (spec_parsed(hr_json_parse_owned(&buf, len, &opts, &doc, err), policy, err) < 0)
-    return -1;
-  if (hr_policy_apply(policy, doc, changes, err) < 0)
-    return -1;
-  /* A profile that does not enforce only records what it would change. */
-  if (!hr_json_doc_root(doc)->dirty || !policy->enforce)
-    return 0;
-  if (hr_write_file_atomic_fill_at(dirfd, "config.json", write_doc, doc, st.st_mode, st.st_uid,
-                                   st.st_gid, err) < 0)
-    return hr_error_prefix(err, "bundle `%s`", dir);
-  return 0;
+  return hr_spec_harden_read(bundle, dirfd, &buf, len, &st, policy, changes, err);
 }

@@ -158,6 +158,18 @@ if command -v cc >/dev/null && cc -O2 -o "$tmp/timer" "$benchdir/timer.c" -lm; t
     fi
   done
 fi
+# The exec floor split in two (x86-64): an exec of a program without a C
+# library, and the cost of one CPUID, which glibc's start-up executes
+# dozens of times in every process (a VM exit each under virtualisation).
+ntramp='' cpuid_us=''
+if [ -n "$tramp" ] && [ "$(uname -m)" = x86_64 ] &&
+  cc -O2 -nostdlib -static -fno-stack-protector -o "$tmp/nolibc-trampoline" \
+    "$benchdir/nolibc-trampoline.c" 2>/dev/null; then
+  ntramp=$tmp/nolibc-trampoline
+fi
+if [ "$(uname -m)" = x86_64 ] && cc -O2 -o "$tmp/cpuid" "$benchdir/cpuid.c" 2>/dev/null; then
+  cpuid_us=$("$tmp/cpuid")
+fi
 case $timer in
 hyperfine) timer_name="hyperfine $(hyperfine --version | awk '{print $2}'), in batches" ;;
 c)
@@ -877,13 +889,17 @@ bench_state() {
 # does not depend on the runtime after it, and runc's own spread (a Go
 # program, milliseconds) hides a few hundred microseconds.
 bench_state_true() {
-  local id=$1 res added bm bsd hm hsd fm fsd cm csd lines i_tramp='' i_cmp=''
+  local id=$1 res added bm bsd hm hsd fm fsd nm nsd cm csd lines i_tramp='' i_ntramp='' i_cmp=''
   local cmd_base=("$true_bin" --root "$root" state "$id")
   local cmd_hard=("$hardrun" --hardrun-config="$conf_true" --root "$root" state "$id")
   local specs=("|$(q "${cmd_base[@]}")" "|$(q "${cmd_hard[@]}")")
   if [ -n "$tramp" ]; then
     i_tramp=${#specs[@]}
     specs+=("|$(q "$tramp" "${cmd_base[@]}")")
+  fi
+  if [ -n "$ntramp" ]; then
+    i_ntramp=${#specs[@]}
+    specs+=("|$(q "$ntramp" "${cmd_base[@]}")")
   fi
   if [ -n "$compare" ]; then
     i_cmp=${#specs[@]}
@@ -901,6 +917,12 @@ bench_state_true() {
     row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
       "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
       "(+/- $(noise "$bsd" "$fsd" "$n_create") us)"
+  fi
+  if [ -n "$i_ntramp" ]; then
+    read -r nm _ _ nsd <<<"${lines[i_ntramp]}"
+    row "  exec floor without libc" "$(us "$bm")" "$(us "$nm")" \
+      "$(us "$(awk -v a="$bm" -v b="$nm" 'BEGIN { print b - a }')" +)" \
+      "(tests/bench/nolibc-trampoline.c: the kernel's share; +/- $(noise "$bsd" "$nsd" "$n_create") us)"
   fi
   if [ -n "$i_cmp" ]; then
     read -r cm _ _ csd <<<"${lines[i_cmp]}"
@@ -1120,6 +1142,7 @@ echo "  create bundle: $create_src; temp dir on $(stat -f -c %T "$tmp")"
 cpu_how="not measured (no cc)"
 [ -z "$have_timer" ] || cpu_how="tests/bench/timer.c (wait4)"
 echo "  exec floor: ${tramp_kind:-none} tests/bench/trampoline.c; CPU times: $cpu_how"
+[ -z "$cpuid_us" ] || echo "  one CPUID instruction: $cpuid_us us (tests/bench/cpuid.c; glibc's start-up runs dozens)"
 ref_desc() { # ref_desc PROG WHY VERSION
   if [ -n "$1" ]; then echo "$3"; else echo "${2:-not measured}"; fi
 }

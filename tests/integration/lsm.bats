@@ -110,11 +110,13 @@ selinux|process.selinuxLabel|SELinux is not enabled on this host; nothing change
   command -v strace >/dev/null || skip "strace is not installed"
   write_profile aa '{"apparmor": true}'
   hr_bundle det /bin/true
-  strace -f -qq -e trace=open,openat -o "$HR_TMP/create.trace" \
+  # hardrun asks whether the module parameter exists (access) before it
+  # lets libapparmor open it.
+  strace -f -qq -e trace=open,openat,access,faccessat,faccessat2 -o "$HR_TMP/create.trace" \
     "$HARDRUN" --hardrun-config="$HR_CONF" --hardrun-profile=aa --hardrun-runtime=/bin/true \
     create --bundle "$HR_BUNDLE" "$HR_ID"
   grep -F '"/sys/module/apparmor/parameters/enabled"' "$HR_TMP/create.trace"
-  strace -f -qq -e trace=open,openat -o "$HR_TMP/state.trace" \
+  strace -f -qq -e trace=open,openat,access,faccessat,faccessat2 -o "$HR_TMP/state.trace" \
     "$HARDRUN" --hardrun-config="$HR_CONF" --hardrun-runtime=/bin/true state "$HR_ID"
   cat "$HR_TMP/state.trace"
   if grep -E '/sys/module/apparmor|/sys/kernel/security' "$HR_TMP/state.trace"; then
