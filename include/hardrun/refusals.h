@@ -3,6 +3,7 @@
 #define HARDRUN_REFUSALS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -217,6 +218,9 @@ int hr_host_resolve(const char *path, char **ret, struct hr_error *err);
  * kernel's answers are kept between hr_host_resolve_begin() and
  * hr_host_resolve_end() (one apply). */
 int hr_host_realpath(const char *path, char *ret);
+/* The S_IFMT bits of `path` (absolute, no symlink in its directories) as
+ * lstat(2) sees it, 0 when it cannot be looked up; kept like the above. */
+mode_t hr_host_file_type(const char *path);
 void hr_host_resolve_begin(void);
 void hr_host_resolve_end(void);
 /* mounts[i] read as runc reads it: its source ("" when absent), options

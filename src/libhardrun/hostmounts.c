@@ -298,9 +298,8 @@ static bool runtime_own_file(const char *path, const char *dest)
 
   for (size_t o = 0; o < HR_ARRAY_SIZE(owners); o++) {
     for (size_t i = 0; i < HR_ARRAY_SIZE(etc); i++) {
-      char want[32];
-      snprintf(want, sizeof(want), "/etc/%s", etc[i]);
-      if (strcmp(dest, want) == 0 && has_shape(path, owners[o], etc[i]))
+      if (strncmp(dest, "/etc/", 5) == 0 && strcmp(dest + 5, etc[i]) == 0 &&
+          has_shape(path, owners[o], etc[i]))
         return is_kind(path, S_IFREG);
     }
     if (strcmp(dest, "/dev/shm") == 0 && has_shape(path, owners[o], o == 0 ? "mounts/shm" : "shm"))
@@ -377,17 +376,26 @@ static bool listed(char *const *raw, char *const *res, size_t n, const char *pat
   return false;
 }
 
-/* A daemon socket right inside directory `dir`, or NULL. */
+/* A daemon socket right inside directory `dir` (resolved), or NULL.  Looked
+ * up through the apply's memo: Docker's configs bind several files of one
+ * directory, and a config may bind one directory many times. */
 static const char *socket_inside(const struct hr_rule_hostmounts *r, const char *dir)
 {
-  cleanup_close int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  struct stat st;
+  char path[PATH_MAX];
+  size_t n = strcmp(dir, "/") == 0 ? 0 : strlen(dir);
 
-  if (fd < 0)
+  if (hr_host_file_type(dir) != S_IFDIR)
     return NULL;
-  for (size_t i = 0; i < r->n_sockets; i++)
-    if (fstatat(fd, r->sockets[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode))
+  for (size_t i = 0; i < r->n_sockets; i++) {
+    size_t m = strlen(r->sockets[i]);
+    if (n + 1 + m >= sizeof(path))
+      continue;
+    memcpy(path, dir, n);
+    path[n] = '/';
+    memcpy(path + n + 1, r->sockets[i], m + 1);
+    if (hr_host_file_type(path) == S_IFSOCK)
       return r->sockets[i];
+  }
   return NULL;
 }
 

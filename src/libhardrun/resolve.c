@@ -26,7 +26,7 @@
 #include "hardrun/refusals.h"
 #include "hardrun/utils.h"
 
-#define MEMO_BUCKETS 256
+#define MEMO_BUCKETS 1024
 #define MEMO_MAX     4096 /* entries; beyond it paths are looked up afresh */
 #define MAX_LINKS    40
 
@@ -35,6 +35,7 @@ struct memo_entry {
   struct memo_entry *next;
   int error;    /* 0: it exists */
   bool is_dir;  /* when it exists and is not a symlink */
+  mode_t type;  /* S_IFMT bits, when it exists */
   char *target; /* a symlink's target, else NULL */
   size_t len;
   char path[];
@@ -102,6 +103,7 @@ static int lookup(const char *path, size_t len, struct memo_entry **ret, bool *o
   } else if (S_ISLNK(st.st_mode)) {
     char buf[PATH_MAX];
     ssize_t n = readlink(path, buf, sizeof(buf));
+    e->type = S_IFLNK;
     if (n < 0 || (size_t)n >= sizeof(buf)) {
       e->error = n < 0 ? errno : ENAMETOOLONG;
     } else if ((e->target = strndup(buf, (size_t)n)) == NULL) {
@@ -109,6 +111,7 @@ static int lookup(const char *path, size_t len, struct memo_entry **ret, bool *o
       return -1;
     }
   } else {
+    e->type = st.st_mode & S_IFMT;
     e->is_dir = S_ISDIR(st.st_mode);
   }
   *owned = !memo.active || memo.n >= MEMO_MAX;
@@ -222,4 +225,24 @@ int hr_host_realpath(const char *path, char *ret)
   if (olen == 0)
     strcpy(ret, "/");
   return 0;
+}
+
+mode_t hr_host_file_type(const char *path)
+{
+  size_t len = strlen(path);
+  const struct memo_entry *found = memo_find(path, len);
+  struct memo_entry *e = NULL;
+  bool owned = false;
+  mode_t type;
+
+  if (found == NULL && lookup(path, len, &e, &owned) < 0)
+    return 0;
+  if (found == NULL)
+    found = e;
+  type = found->error == 0 ? found->type : 0;
+  if (owned) {
+    free(e->target);
+    free(e);
+  }
+  return type;
 }

@@ -187,6 +187,29 @@ static void test_host_paths(void **state)
   }
 }
 
+/* hr_host_file_type() is lstat's S_IFMT, or 0 when lstat fails. */
+static void test_file_type(void **state)
+{
+  static const char *const rel[] = {"a", "a/f", "a/lc", "dang", "missing", "a/f/x", "loop1", ""};
+  char path[PATH_MAX];
+  struct stat st;
+
+  (void)state;
+  for (int memo = 0; memo < 2; memo++) {
+    if (memo)
+      hr_host_resolve_begin();
+    for (int twice = 0; twice < 2; twice++) {
+      for (size_t i = 0; i < HR_ARRAY_SIZE(rel); i++) {
+        snprintf(path, sizeof(path), "%s/%s", tmpdir, rel[i]);
+        mode_t want = lstat(path, &st) == 0 ? st.st_mode & S_IFMT : 0;
+        assert_int_equal(hr_host_file_type(path), want);
+      }
+      assert_int_equal(hr_host_file_type("/dev/null"), S_IFCHR);
+    }
+    hr_host_resolve_end();
+  }
+}
+
 /* An answer is kept only for one apply: the next sees the change. */
 static void test_memo_ends(void **state)
 {
@@ -214,9 +237,8 @@ static void test_memo_ends(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_like_realpath),
-      cmocka_unit_test(test_like_realpath_memo),
-      cmocka_unit_test(test_host_paths),
+      cmocka_unit_test(test_like_realpath), cmocka_unit_test(test_like_realpath_memo),
+      cmocka_unit_test(test_host_paths),    cmocka_unit_test(test_file_type),
       cmocka_unit_test(test_memo_ends),
   };
 
