@@ -1063,30 +1063,14 @@ static int mcs_load(int dfd, const char *run_dir, struct mcs_state *st, struct h
 
 /* The directory must be ours alone: whoever can write the state file can
  * make two containers share categories. */
+/* Opened as the state records' directory is: never through a symlink,
+ * owned by hardrun's euid and writable by no one else. */
 static int open_run_dir(const char *run_dir, bool create, struct hr_error *err)
 {
-  struct stat st;
-  int fd;
+  int fd = hr_rundir_open(AT_FDCWD, run_dir, run_dir, create, err);
 
-  if (create && mkdir(run_dir, 0700) < 0 && errno != EEXIST)
-    return hr_error_sys(err, "mkdir `%s`", run_dir);
-  fd = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return hr_error_sys(err, "open `%s`", run_dir);
-  if (fstat(fd, &st) < 0) {
-    hr_error_sys(err, "stat `%s`", run_dir);
-    close(fd);
-    return -1;
-  }
-  if (st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
-    hr_error_profile(err,
-                     "state directory `%s` must be owned by uid %u and writable by no one else "
-                     "(it is uid %u, mode %04o)",
-                     run_dir, (unsigned)geteuid(), (unsigned)st.st_uid,
-                     (unsigned)(st.st_mode & 07777));
-    close(fd);
-    return -1;
-  }
+  if (fd == -2)
+    return hr_error_set(err, HR_ERR_SYSTEM, ENOENT, "open `%s`", run_dir);
   return fd;
 }
 

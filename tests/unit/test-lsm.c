@@ -1240,6 +1240,31 @@ static void mcs_untrusted_dir(void **state)
   assert_int_equal(hr_mcs_lookup(run_dir, "a", &pair, &err), -1);
 }
 
+/* A state directory that is a symlink is not followed: whoever could
+ * swap it would choose where the table is written. */
+static void mcs_symlinked_dir(void **state)
+{
+  cleanup_free char *run_dir = new_run_dir(), *real = NULL;
+  struct hr_error err = {0};
+  struct hr_mcs_pair pair;
+  struct stat st;
+
+  (void)state;
+  assert_true(asprintf(&real, "%s.real", run_dir) > 0);
+  assert_int_equal(mkdir(real, 0700), 0);
+  assert_int_equal(symlink(real, run_dir), 0);
+  assert_int_equal(hr_mcs_reserve(run_dir, "a", NULL, NULL, NULL, &pair, NULL, &err), -1);
+  /* O_NOFOLLOW | O_DIRECTORY on a symlink: ELOOP or ENOTDIR */
+  assert_true(err.code == ELOOP || err.code == ENOTDIR);
+  err = (struct hr_error){0};
+  assert_int_equal(hr_mcs_lookup(run_dir, "a", &pair, &err), -1);
+  /* nothing was written through the link */
+  assert_int_equal(rmdir(real), 0);
+  assert_int_equal(lstat(run_dir, &st), 0);
+  assert_true(S_ISLNK(st.st_mode));
+  assert_int_equal(unlink(run_dir), 0);
+}
+
 /* Another process holds the lock for a while: the reservation waits for
  * it instead of reading a state that is about to change. */
 static void mcs_lock_wait(void **state)
@@ -1315,5 +1340,6 @@ int main(void)
   add("mcs: bad ids and pairs", mcs_bad_input, NULL);
   add("mcs: waits for the lock", mcs_lock_wait, NULL);
   add("mcs: an untrusted state directory", mcs_untrusted_dir, NULL);
+  add("mcs: a symlinked state directory is not followed", mcs_symlinked_dir, NULL);
   return _cmocka_run_group_tests("lsm", tests, n_tests, setup, teardown);
 }
