@@ -65,6 +65,13 @@ int hr_doctor_format_json(const struct hr_doctor *d, char **ret, struct hr_error
 size_t hr_doctor_dockerd_args(const char *cmdline, size_t len, const char **hosts, size_t max,
                               int *ret_tlsverify, const char **ret_config);
 
+/* The runtimes a dockerd command line adds (--add-runtime NAME=PATH, any
+ * spelling, repeatable: pointers into `cmdline` at "NAME=PATH", at most
+ * `max`), its --default-runtime and its --config-file (NULL when absent).
+ * Returns the number of runtimes. */
+size_t hr_doctor_dockerd_runtimes(const char *cmdline, size_t len, const char **ret, size_t max,
+                                  const char **ret_default, const char **ret_config);
+
 /* A runtime of containerd's config.toml: the NAME of a
  * [...runtimes.NAME.options] table and its BinaryName. */
 struct hr_doctor_runtime {

@@ -25,6 +25,7 @@
 #define MAX_HOSTS       32
 #define MAX_MEMBERS     64
 #define MAX_PROCS       65536 /* /proc entries looked at for dockerd */
+#define MAX_RUNTIMES    64    /* --add-runtime flags looked at */
 
 /* ---- LSMs ------------------------------------------------------------------------------ */
 
@@ -184,19 +185,75 @@ static void self_path(char *buf, size_t size)
     snprintf(buf, size, "%s", "/usr/local/bin/hardrun");
 }
 
-/* daemon.json, parsed; 0 when absent (*ret NULL), -1 after a FAIL. */
-static int daemon_json(struct doctor *d, struct hr_json_doc **ret)
+/* What the first running dockerd says on its command line: runtimes added
+ * with --add-runtime, --default-runtime, and the config file it reads. */
+struct dockerd_flags {
+  char *cmdline; /* the strings below point into it */
+  char pid[32];
+  const char *runtimes[MAX_RUNTIMES]; /* "NAME=PATH" */
+  size_t n_runtimes;
+  const char *def, *config;
+};
+
+static void dockerd_flags_free(struct dockerd_flags *f)
 {
-  const struct hr_json_parse_opts opts = {.name = DAEMON_JSON};
+  free(f->cmdline);
+}
+
+static bool dockerd_cmdline(struct doctor *d, const char *pid, char **ret, size_t *ret_len)
+{
+  char path[300];
+  const char *base;
+
+  snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+  if (doctor_read(d, path, ret, ret_len) < 0 || *ret_len == 0)
+    return false;
+  base = strrchr(*ret, '/') != NULL ? strrchr(*ret, '/') + 1 : *ret;
+  if (strcmp(base, "dockerd") == 0)
+    return true;
+  free(*ret);
+  *ret = NULL;
+  return false;
+}
+
+static void first_dockerd(struct doctor *d, struct dockerd_flags *f)
+{
+  int fd = doctor_open(d, "/proc", O_RDONLY | O_DIRECTORY);
+  DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+  struct dirent *de;
+  size_t len = 0;
+  int seen = 0;
+
+  if (dp == NULL) {
+    if (fd >= 0)
+      close(fd);
+    return;
+  }
+  while (f->cmdline == NULL && (de = readdir(dp)) != NULL && seen++ < MAX_PROCS)
+    if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
+        strspn(de->d_name, "0123456789") == strlen(de->d_name) &&
+        strlen(de->d_name) < sizeof(f->pid) && dockerd_cmdline(d, de->d_name, &f->cmdline, &len))
+      snprintf(f->pid, sizeof(f->pid), "%s", de->d_name);
+  closedir(dp);
+  if (f->cmdline != NULL)
+    f->n_runtimes =
+        hr_doctor_dockerd_runtimes(f->cmdline, len, f->runtimes, MAX_RUNTIMES, &f->def, &f->config);
+}
+
+/* The daemon config file, parsed; 0 when absent (*ret NULL), -1 after a
+ * FAIL. */
+static int daemon_json(struct doctor *d, const char *path, struct hr_json_doc **ret)
+{
+  const struct hr_json_parse_opts opts = {.name = path};
   cleanup_free char *buf = NULL;
   struct hr_error e = {0};
   size_t len;
 
   *ret = NULL;
-  if (doctor_read(d, DAEMON_JSON, &buf, &len) < 0) {
+  if (doctor_read(d, path, &buf, &len) < 0) {
     if (errno == ENOENT)
       return 0;
-    doctor_add(d, "dockerd", HR_CHECK_FAIL, "make it a readable regular file", DAEMON_JSON ": %s",
+    doctor_add(d, "dockerd", HR_CHECK_FAIL, "make it a readable regular file", "%s: %s", path,
                strerror(errno));
     return -1;
   }
@@ -208,43 +265,62 @@ static int daemon_json(struct doctor *d, struct hr_json_doc **ret)
   return 0;
 }
 
-static void check_dockerd(struct doctor *d, const struct hr_json_doc *doc)
+/* hardrun among the runtimes: first those of dockerd's command line
+ * ("NAME=PATH"), then those of its config file. */
+static bool find_hardrun(struct doctor *d, const struct dockerd_flags *f,
+                         const struct hr_json *runtimes, char *name, size_t size,
+                         const char **ret_path)
 {
-  char self[512], fix[1024];
+  for (size_t i = 0; i < f->n_runtimes; i++) {
+    const char *eq = strchr(f->runtimes[i], '=');
+    if (eq != NULL && is_hardrun(d, eq + 1) && (size_t)(eq - f->runtimes[i]) < size) {
+      snprintf(name, size, "%.*s", (int)(eq - f->runtimes[i]), f->runtimes[i]);
+      *ret_path = eq + 1;
+      return true;
+    }
+  }
+  for (size_t i = 0;
+       runtimes != NULL && runtimes->type == HR_JSON_OBJECT && i < runtimes->u.object.len; i++) {
+    const struct hr_json *p = hr_json_get(runtimes->u.object.items[i].value, "path");
+    if (p != NULL && p->type == HR_JSON_STRING && is_hardrun(d, p->u.string.s)) {
+      snprintf(name, size, "%s", runtimes->u.object.items[i].key);
+      *ret_path = p->u.string.s;
+      return true;
+    }
+  }
+  return false;
+}
+
+static void check_dockerd(struct doctor *d, const struct hr_json_doc *doc,
+                          const struct dockerd_flags *f, const char *config)
+{
+  char self[512], fix[1024], name[256];
   const struct hr_json *root = doc != NULL ? hr_json_doc_root(doc) : NULL;
-  const struct hr_json *runtimes = hr_json_get(root, "runtimes");
-  const struct hr_json *def = hr_json_get(root, "default-runtime");
-  const char *name = NULL, *path = NULL;
+  const struct hr_json *defj = hr_json_get(root, "default-runtime");
+  const char *path = NULL, *def = f->def;
   struct stat st;
 
+  if (def == NULL && defj != NULL && defj->type == HR_JSON_STRING)
+    def = defj->u.string.s;
   self_path(self, sizeof(self));
   snprintf(fix, sizeof(fix),
            "add \"runtimes\": {\"hardrun\": {\"path\": \"%s\"}} and \"default-runtime\": "
-           "\"hardrun\" to " DAEMON_JSON ", then reload dockerd (SIGHUP)",
-           self);
-  for (size_t i = 0; runtimes != NULL && runtimes->type == HR_JSON_OBJECT &&
-                     i < runtimes->u.object.len && name == NULL;
-       i++) {
-    const struct hr_json *p = hr_json_get(runtimes->u.object.items[i].value, "path");
-    if (p != NULL && p->type == HR_JSON_STRING && is_hardrun(d, p->u.string.s)) {
-      name = runtimes->u.object.items[i].key;
-      path = p->u.string.s;
-    }
-  }
-  if (name == NULL) {
-    doctor_add(d, "dockerd", HR_CHECK_WARN, fix, "%s: hardrun is not one of dockerd's runtimes",
-               doc != NULL ? DAEMON_JSON : DAEMON_JSON " is absent");
+           "\"hardrun\" to %s, then reload dockerd (SIGHUP)",
+           self, config);
+  if (!find_hardrun(d, f, hr_json_get(root, "runtimes"), name, sizeof(name), &path)) {
+    doctor_add(d, "dockerd", HR_CHECK_WARN, fix, "%s%s: hardrun is not one of dockerd's runtimes",
+               config, doc != NULL ? "" : " is absent");
   } else if (path[0] != '/' || doctor_stat(d, path, true, &st) < 0 || (st.st_mode & 0111) == 0) {
     doctor_add(d, "dockerd", HR_CHECK_FAIL, fix,
                "runtime \"%s\" is %s, which is not an executable file: containers fail", name,
                path);
-  } else if (def == NULL || def->type != HR_JSON_STRING || strcmp(def->u.string.s, name) != 0) {
-    snprintf(fix, sizeof(fix), "set \"default-runtime\": \"%s\" in " DAEMON_JSON, name);
+  } else if (def == NULL || strcmp(def, name) != 0) {
+    snprintf(fix, sizeof(fix), "set \"default-runtime\": \"%s\" in %s%s", name, config,
+             f->def != NULL ? ", or --default-runtime on dockerd's command line" : "");
     doctor_add(d, "dockerd", HR_CHECK_WARN, fix,
                "hardrun is runtime \"%s\" (%s), but the default runtime is %s: only containers "
                "run with --runtime %s are hardened",
-               name, path, def != NULL && def->type == HR_JSON_STRING ? def->u.string.s : "runc",
-               name);
+               name, path, def != NULL ? def : "runc", name);
   } else {
     doctor_add(d, "dockerd", HR_CHECK_PASS, NULL,
                "hardrun is runtime \"%s\" (%s) and dockerd's default-runtime", name, path);
@@ -384,12 +460,20 @@ static void check_containerd(struct doctor *d)
   }
 }
 
+/* dockerd takes runtimes and its default from its command line as well as
+ * from its config file (--config-file, else /etc/docker/daemon.json);
+ * the first dockerd running is asked, and without one the default file. */
 void doctor_registration(struct doctor *d)
 {
   cleanup_json_doc struct hr_json_doc *doc = NULL;
+  struct dockerd_flags f = {0};
+  const char *config;
 
-  if (daemon_json(d, &doc) == 0)
-    check_dockerd(d, doc);
+  first_dockerd(d, &f);
+  config = f.config != NULL ? f.config : DAEMON_JSON;
+  if (daemon_json(d, config, &doc) == 0)
+    check_dockerd(d, doc, &f, config);
+  dockerd_flags_free(&f);
   check_containerd(d);
 }
 
@@ -543,6 +627,30 @@ static int go_bool(const char *s)
       return 0;
   }
   return -1;
+}
+
+size_t hr_doctor_dockerd_runtimes(const char *cmdline, size_t len, const char **ret, size_t max,
+                                  const char **ret_default, const char **ret_config)
+{
+  const char *args[256];
+  size_t n = 0, found = 0;
+
+  *ret_default = NULL;
+  *ret_config = NULL;
+  for (size_t off = 0; off < len && n < HR_ARRAY_SIZE(args); off += strlen(cmdline + off) + 1)
+    args[n++] = cmdline + off;
+  for (size_t i = 1; i < n; i++) {
+    const char *v;
+    if ((v = flag_value(args, n, &i, "--add-runtime")) != NULL) {
+      if (found < max && strchr(v, '=') != NULL)
+        ret[found++] = v;
+    } else if ((v = flag_value(args, n, &i, "--default-runtime")) != NULL) {
+      *ret_default = v;
+    } else if ((v = flag_value(args, n, &i, "--config-file")) != NULL) {
+      *ret_config = v;
+    }
+  }
+  return found;
 }
 
 size_t hr_doctor_dockerd_args(const char *cmdline, size_t len, const char **hosts, size_t max,

@@ -179,6 +179,19 @@ hr_wait_for_file() {
   expect dockerd FAIL "daemon.json:2:1: parse error"
   rm "$H/etc/docker/daemon.json"
   expect dockerd WARN "daemon.json is absent"
+  # dockerd's command line registers runtimes too (a systemd drop-in, say)
+  printf '/usr/bin/dockerd\0--add-runtime\0hr=/usr/local/bin/hardrun\0--default-runtime=hr\0' \
+    >"$H/proc/4242/cmdline"
+  expect dockerd PASS '^hardrun is runtime "hr" \(/usr/local/bin/hardrun\) and dockerd.s default-runtime$'
+  printf '/usr/bin/dockerd\0--add-runtime=hr=/usr/local/bin/hardrun\0' >"$H/proc/4242/cmdline"
+  expect dockerd WARN 'hardrun is runtime "hr" \(/usr/local/bin/hardrun\), but the default runtime is runc'
+  # and reads another config file when told to
+  printf '{"runtimes": {"h2": {"path": "/usr/local/bin/hardrun"}}, "default-runtime": "h2"}' \
+    >"$H/etc/docker/other.json"
+  printf '/usr/bin/dockerd\0--config-file\0/etc/docker/other.json\0' >"$H/proc/4242/cmdline"
+  expect dockerd PASS '^hardrun is runtime "h2" \(/usr/local/bin/hardrun\) and dockerd.s default-runtime$'
+  printf '/usr/bin/dockerd\0--config-file=/etc/docker/missing.json\0' >"$H/proc/4242/cmdline"
+  expect dockerd WARN '^/etc/docker/missing.json is absent: hardrun is not one of dockerd.s runtimes$'
   sed -i '/default_runtime_name/d' "$H/etc/containerd/config.toml"
   expect containerd WARN 'hardrun is containerd runtime "hardrun" \(/usr/local/bin/hardrun\), but the default runtime is runc'
   sed -i '/BinaryName/d' "$H/etc/containerd/config.toml"

@@ -65,6 +65,43 @@ static void test_dockerd_args(void **state)
   }
 }
 
+/* --add-runtime, --default-runtime and --config-file in the spellings
+ * pflag accepts; "cmdline" is |-separated, "want" the runtimes, then
+ * "default=" and "config=". */
+static const char *const runtime_cases[][2] = {
+    {"dockerd|-H|fd://", "default=(none) config=(none)"},
+    {"dockerd|--add-runtime|hr=/usr/local/bin/hardrun|--default-runtime|hr",
+     "hr=/usr/local/bin/hardrun default=hr config=(none)"},
+    {"dockerd|--add-runtime=a=/x|--add-runtime=b=/y|--default-runtime=b|--config-file=/c.json",
+     "a=/x b=/y default=b config=/c.json"},
+    /* no NAME=PATH: dockerd refuses it; not a runtime */
+    {"dockerd|--add-runtime=nopath|--default-runtime", "default=(none) config=(none)"},
+    /* a value that looks like a flag is still the value */
+    {"dockerd|--default-runtime|--add-runtime=x=/y", "default=--add-runtime=x=/y config=(none)"},
+};
+
+static void test_dockerd_runtimes(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(runtime_cases); i++) {
+    cleanup_free char *cmd = strdup(runtime_cases[i][0]);
+    const char *rt[4], *def = (const char *)1, *config = (const char *)1;
+    char got[512] = "";
+    size_t n, len = strlen(cmd) + 1;
+
+    for (char *p = cmd; *p; p++)
+      if (*p == '|')
+        *p = '\0';
+    n = hr_doctor_dockerd_runtimes(cmd, len, rt, HR_ARRAY_SIZE(rt), &def, &config);
+    for (size_t k = 0; k < n; k++)
+      snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s ", rt[k]);
+    snprintf(got + strlen(got), sizeof(got) - strlen(got), "default=%s config=%s",
+             def ? def : "(none)", config ? config : "(none)");
+    if (strcmp(got, runtime_cases[i][1]) != 0)
+      fail_msg("%s: got \"%s\", want \"%s\"", runtime_cases[i][0], got, runtime_cases[i][1]);
+  }
+}
+
 struct toml_case {
   const char *toml;
   const char *want; /* "name=binary" lines, then "default=NAME" when there is one */
@@ -250,9 +287,9 @@ static void test_json(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_dockerd_args),  cmocka_unit_test(test_containerd_toml),
-      cmocka_unit_test(test_group_members), cmocka_unit_test(test_fixture_host),
-      cmocka_unit_test(test_json),
+      cmocka_unit_test(test_dockerd_args),    cmocka_unit_test(test_dockerd_runtimes),
+      cmocka_unit_test(test_containerd_toml), cmocka_unit_test(test_group_members),
+      cmocka_unit_test(test_fixture_host),    cmocka_unit_test(test_json),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
