@@ -7,7 +7,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
       libseccomp-dev libcap-ng-dev libyajl-dev libselinux1-dev libapparmor-dev
       libcmocka-dev bats jq acl go-md2man strace golang-go
       runc crun containerd docker.io busybox-static iptables iproute2 valgrind clang
-      debhelper dh-apparmor lintian debootstrap"
+      debhelper dh-apparmor apparmor lintian debootstrap"
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps.sh: run as root (it uses apt-get)" >&2
   exit 1
