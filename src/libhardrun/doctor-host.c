@@ -216,12 +216,13 @@ static bool dockerd_cmdline(struct doctor *d, const char *pid, char **ret, size_
   return false;
 }
 
-static void first_dockerd(struct doctor *d, struct dockerd_flags *f)
+/* Calls `fn` with each process id under /proc until it returns true. */
+static void each_process(struct doctor *d, bool (*fn)(struct doctor *, const char *, void *),
+                         void *data)
 {
   int fd = doctor_open(d, "/proc", O_RDONLY | O_DIRECTORY);
   DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
   struct dirent *de;
-  size_t len = 0;
   int seen = 0;
 
   if (dp == NULL) {
@@ -229,15 +230,24 @@ static void first_dockerd(struct doctor *d, struct dockerd_flags *f)
       close(fd);
     return;
   }
-  while (f->cmdline == NULL && (de = readdir(dp)) != NULL && seen++ < MAX_PROCS)
+  while ((de = readdir(dp)) != NULL && seen++ < MAX_PROCS)
     if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
-        strspn(de->d_name, "0123456789") == strlen(de->d_name) &&
-        strlen(de->d_name) < sizeof(f->pid) && dockerd_cmdline(d, de->d_name, &f->cmdline, &len))
-      snprintf(f->pid, sizeof(f->pid), "%s", de->d_name);
+        strspn(de->d_name, "0123456789") == strlen(de->d_name) && fn(d, de->d_name, data))
+      break;
   closedir(dp);
-  if (f->cmdline != NULL)
-    f->n_runtimes =
-        hr_doctor_dockerd_runtimes(f->cmdline, len, f->runtimes, MAX_RUNTIMES, &f->def, &f->config);
+}
+
+static bool take_dockerd(struct doctor *d, const char *pid, void *data)
+{
+  struct dockerd_flags *f = data;
+  size_t len = 0;
+
+  if (strlen(pid) >= sizeof(f->pid) || !dockerd_cmdline(d, pid, &f->cmdline, &len))
+    return false;
+  snprintf(f->pid, sizeof(f->pid), "%s", pid);
+  f->n_runtimes =
+      hr_doctor_dockerd_runtimes(f->cmdline, len, f->runtimes, MAX_RUNTIMES, &f->def, &f->config);
+  return true;
 }
 
 /* The daemon config file, parsed; 0 when absent (*ret NULL), -1 after a
@@ -469,7 +479,7 @@ void doctor_registration(struct doctor *d)
   struct dockerd_flags f = {0};
   const char *config;
 
-  first_dockerd(d, &f);
+  each_process(d, take_dockerd, &f);
   config = f.config != NULL ? f.config : DAEMON_JSON;
   if (daemon_json(d, config, &doc) == 0)
     check_dockerd(d, doc, &f, config);
@@ -629,16 +639,24 @@ static int go_bool(const char *s)
   return -1;
 }
 
+/* A NUL-separated command line (/proc/PID/cmdline) as an argv. */
+static size_t split_args(const char *cmdline, size_t len, const char **args, size_t max)
+{
+  size_t n = 0;
+
+  for (size_t off = 0; off < len && n < max; off += strlen(cmdline + off) + 1)
+    args[n++] = cmdline + off;
+  return n;
+}
+
 size_t hr_doctor_dockerd_runtimes(const char *cmdline, size_t len, const char **ret, size_t max,
                                   const char **ret_default, const char **ret_config)
 {
   const char *args[256];
-  size_t n = 0, found = 0;
+  size_t n = split_args(cmdline, len, args, HR_ARRAY_SIZE(args)), found = 0;
 
   *ret_default = NULL;
   *ret_config = NULL;
-  for (size_t off = 0; off < len && n < HR_ARRAY_SIZE(args); off += strlen(cmdline + off) + 1)
-    args[n++] = cmdline + off;
   for (size_t i = 1; i < n; i++) {
     const char *v;
     if ((v = flag_value(args, n, &i, "--add-runtime")) != NULL) {
@@ -657,12 +675,10 @@ size_t hr_doctor_dockerd_args(const char *cmdline, size_t len, const char **host
                               int *ret_tlsverify, const char **ret_config)
 {
   const char *args[256];
-  size_t n = 0, found = 0;
+  size_t n = split_args(cmdline, len, args, HR_ARRAY_SIZE(args)), found = 0;
 
   *ret_tlsverify = -1;
   *ret_config = NULL;
-  for (size_t off = 0; off < len && n < HR_ARRAY_SIZE(args); off += strlen(cmdline + off) + 1)
-    args[n++] = cmdline + off;
   for (size_t i = 1; i < n; i++) {
     const char *v;
     if ((v = flag_value(args, n, &i, "--host")) != NULL ||
@@ -741,24 +757,21 @@ static bool env_tlsverify(const struct doctor *d, const char *pid)
 /* One running process: a dockerd's flags, its environment and the config
  * file it reads, which together decide whether it verifies TLS clients on
  * every address it listens on. */
-static void note_process(struct doctor *d, struct listeners *l, const char *pid)
+static bool note_process(struct doctor *d, const char *pid, void *data)
 {
+  struct listeners *l = data;
   cleanup_free char *cmd = NULL, *buf = NULL;
   cleanup_json_doc struct hr_json_doc *doc = NULL;
-  const char *hosts[MAX_HOSTS], *config = NULL, *base;
+  const char *hosts[MAX_HOSTS], *config = NULL;
   struct hr_json_parse_opts opts = {0};
-  char path[300], who[300];
+  char who[300];
   struct hr_error e = {0};
   int flag;
   bool tls;
   size_t len, n;
 
-  snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
-  if (doctor_read(d, path, &cmd, &len) < 0 || len == 0)
-    return;
-  base = strrchr(cmd, '/') != NULL ? strrchr(cmd, '/') + 1 : cmd;
-  if (strcmp(base, "dockerd") != 0)
-    return;
+  if (!dockerd_cmdline(d, pid, &cmd, &len))
+    return false;
   l->daemons++;
   snprintf(who, sizeof(who), "dockerd (pid %s)", pid);
   n = hr_doctor_dockerd_args(cmd, len, hosts, MAX_HOSTS, &flag, &config);
@@ -772,25 +785,7 @@ static void note_process(struct doctor *d, struct listeners *l, const char *pid)
     note_host(l, who, hosts[i], tls);
   if (doc != NULL)
     note_config(l, who, hr_json_doc_root(doc), tls);
-}
-
-static void scan_processes(struct doctor *d, struct listeners *l)
-{
-  int fd = doctor_open(d, "/proc", O_RDONLY | O_DIRECTORY);
-  DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
-  struct dirent *de;
-  int seen = 0;
-
-  if (dp == NULL) {
-    if (fd >= 0)
-      close(fd);
-    return;
-  }
-  while ((de = readdir(dp)) != NULL && seen++ < MAX_PROCS)
-    if (de->d_name[0] >= '1' && de->d_name[0] <= '9' &&
-        strspn(de->d_name, "0123456789") == strlen(de->d_name))
-      note_process(d, l, de->d_name);
-  closedir(dp);
+  return false;
 }
 
 static void check_tcp(struct doctor *d, const struct hr_json_doc *daemon, struct listeners *l)
@@ -798,7 +793,7 @@ static void check_tcp(struct doctor *d, const struct hr_json_doc *daemon, struct
   if (daemon != NULL)
     note_config(l, DAEMON_JSON, hr_json_doc_root(daemon),
                 config_tlsverify(hr_json_doc_root(daemon)));
-  scan_processes(d, l);
+  each_process(d, note_process, l);
   if (l->offenders[0] != '\0')
     doctor_add(d, "docker tcp", HR_CHECK_FAIL,
                "remove the tcp:// address, or add tlsverify with tlscacert, tlscert and tlskey",
