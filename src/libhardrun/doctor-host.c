@@ -205,10 +205,12 @@ static bool dockerd_cmdline(struct doctor *d, const char *pid, char **ret, size_
   char path[300];
   const char *base;
 
+  *ret = NULL;
   snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
-  if (doctor_read(d, path, ret, ret_len) < 0 || *ret_len == 0)
+  if (doctor_read(d, path, ret, ret_len) < 0)
     return false;
-  base = strrchr(*ret, '/') != NULL ? strrchr(*ret, '/') + 1 : *ret;
+  /* a kernel thread's is empty */
+  base = *ret_len == 0 ? "" : strrchr(*ret, '/') != NULL ? strrchr(*ret, '/') + 1 : *ret;
   if (strcmp(base, "dockerd") == 0)
     return true;
   free(*ret);

@@ -1182,8 +1182,9 @@ int hr_json_set(struct hr_json_doc *doc, struct hr_json *obj, const char *field,
     if (!utf8_valid(field, len))
       return hr_error_input(err, "%s: new key is not valid UTF-8", doc->name);
     key = arena_strndup(doc, field, len, err);
-    if (key == NULL || reserve_items(doc, (void **)&obj->u.object.items, &obj->u.object.cap,
-                                     obj->u.object.len, sizeof(*m), _Alignof(*m), err) < 0)
+    if (key == NULL ||
+        reserve_items(doc, (void **)&obj->u.object.items, &obj->u.object.cap, obj->u.object.len,
+                      sizeof(*m), _Alignof(struct hr_json_member), err) < 0)
       return -1;
     m = &obj->u.object.items[obj->u.object.len++];
     memset(m, 0, sizeof(*m));
