@@ -1146,6 +1146,29 @@ static int mcs_store(int dfd, const char *run_dir, const struct mcs_state *st, c
   return 0;
 }
 
+/* The pair `id` holds already, when no other container holds it too.  A
+ * fresh label keeps it rather than drawing a new one: a second create of a
+ * running container's id (which runc refuses afterwards) must not take
+ * away the categories that container's files are labelled with and leave
+ * them for the next one; a line left by a container deleted without
+ * hardrun is that id's alone.  A pair shared with another container (a
+ * label a spec brought) is never handed out again. */
+static bool mcs_own(const struct mcs_state *st, const char *id, struct hr_mcs_pair *ret)
+{
+  bool found = false;
+
+  for (size_t i = 0; i < st->n; i++)
+    if (same_id(&st->items[i], id)) {
+      *ret = st->items[i].pair;
+      found = true;
+    }
+  for (size_t i = 0; found && i < st->n; i++)
+    if (!same_id(&st->items[i], id) && st->items[i].pair.a == ret->a &&
+        st->items[i].pair.b == ret->b)
+      return false;
+  return found;
+}
+
 static int mcs_reserve_locked(int dfd, const char *run_dir, const char *id,
                               const struct hr_mcs_pair *want, uint32_t (*rnd)(void *), void *data,
                               struct hr_mcs_pair *pair, bool *shared, struct hr_error *err)
@@ -1170,7 +1193,8 @@ static int mcs_reserve_locked(int dfd, const char *run_dir, const char *id,
   }
   if (want != NULL)
     *pair = *want;
-  else if (mcs_choose(&st, id, rnd ? rnd : default_random, data, pair, err) < 0)
+  else if (!mcs_own(&st, id, pair) &&
+           mcs_choose(&st, id, rnd ? rnd : default_random, data, pair, err) < 0)
     goto out;
   snprintf(line, sizeof(line), "%s c%u,c%u\n", id, pair->a, pair->b);
   r = mcs_store(dfd, run_dir, &st, id, line, err);
