@@ -34,7 +34,6 @@
 struct memo_entry {
   struct memo_entry *next;
   int error;    /* 0: it exists */
-  bool is_dir;  /* when it exists and is not a symlink */
   mode_t type;  /* S_IFMT bits, when it exists */
   char *target; /* a symlink's target, else NULL */
   size_t len;
@@ -87,15 +86,29 @@ static const struct memo_entry *memo_find(const char *path, size_t len)
   return NULL;
 }
 
-/* Ask the kernel about `path`; the answer goes into *ret (which the memo
- * keeps when an apply is running, else the caller frees). */
-static int lookup(const char *path, size_t len, struct memo_entry **ret, bool *owned)
+static void entry_free(struct memo_entry **e)
 {
-  struct memo_entry *e = calloc(1, sizeof(*e) + len + 1);
+  if (*e != NULL) {
+    free((*e)->target);
+    free(*e);
+  }
+}
+
+/* What the kernel says about `path`: the apply's memo, else a lookup,
+ * kept in the memo when an apply is running.  An answer the memo does not
+ * keep is also put in *ret_free, for the caller to free.  NULL when out of
+ * memory. */
+static const struct memo_entry *ask(const char *path, size_t len, struct memo_entry **ret_free)
+{
+  const struct memo_entry *found = memo_find(path, len);
+  struct memo_entry *e;
   struct stat st;
 
-  if (e == NULL)
-    return -1;
+  *ret_free = NULL;
+  if (found != NULL)
+    return found;
+  if ((e = calloc(1, sizeof(*e) + len + 1)) == NULL)
+    return NULL;
   memcpy(e->path, path, len + 1);
   e->len = len;
   if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -108,21 +121,20 @@ static int lookup(const char *path, size_t len, struct memo_entry **ret, bool *o
       e->error = n < 0 ? errno : ENAMETOOLONG;
     } else if ((e->target = strndup(buf, (size_t)n)) == NULL) {
       free(e);
-      return -1;
+      return NULL;
     }
   } else {
     e->type = st.st_mode & S_IFMT;
-    e->is_dir = S_ISDIR(st.st_mode);
   }
-  *owned = !memo.active || memo.n >= MEMO_MAX;
-  if (!*owned) {
+  if (!memo.active || memo.n >= MEMO_MAX) {
+    *ret_free = e;
+  } else {
     size_t b = hash_path(path, len);
     e->next = memo.buckets[b];
     memo.buckets[b] = e;
     memo.n++;
   }
-  *ret = e;
-  return 0;
+  return e;
 }
 
 /* rest becomes `target`, then "/" and `tail` when the link was followed
@@ -151,9 +163,9 @@ static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links)
 {
   const char *c = rest + *pos;
   size_t clen = strcspn(c, "/");
+  __attribute__((cleanup(entry_free))) struct memo_entry *unkept = NULL;
   const struct memo_entry *found;
-  struct memo_entry *e = NULL;
-  bool owned = false, more;
+  bool more;
   int r = 0;
 
   *pos += clen;
@@ -173,11 +185,8 @@ static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links)
   memcpy(out + *olen + 1, c, clen);
   out[*olen + 1 + clen] = '\0';
   more = rest[*pos] != '\0' || c[clen] == '/';
-  found = memo_find(out, *olen + 1 + clen);
-  if (found == NULL && lookup(out, *olen + 1 + clen, &e, &owned) < 0)
+  if ((found = ask(out, *olen + 1 + clen, &unkept)) == NULL)
     return -ENOMEM;
-  if (found == NULL)
-    found = e;
   if (found->error != 0) {
     r = -found->error;
   } else if (found->target != NULL) {
@@ -192,14 +201,10 @@ static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links)
         *olen = 0;
       out[*olen] = '\0';
     }
-  } else if (more && !found->is_dir) {
+  } else if (more && found->type != S_IFDIR) {
     r = -ENOTDIR;
   } else {
     *olen += 1 + clen;
-  }
-  if (owned) {
-    free(e->target);
-    free(e);
   }
   return r;
 }
@@ -229,20 +234,8 @@ int hr_host_realpath(const char *path, char *ret)
 
 mode_t hr_host_file_type(const char *path)
 {
-  size_t len = strlen(path);
-  const struct memo_entry *found = memo_find(path, len);
-  struct memo_entry *e = NULL;
-  bool owned = false;
-  mode_t type;
+  __attribute__((cleanup(entry_free))) struct memo_entry *unkept = NULL;
+  const struct memo_entry *found = ask(path, strlen(path), &unkept);
 
-  if (found == NULL && lookup(path, len, &e, &owned) < 0)
-    return 0;
-  if (found == NULL)
-    found = e;
-  type = found->error == 0 ? found->type : 0;
-  if (owned) {
-    free(e->target);
-    free(e);
-  }
-  return type;
+  return found != NULL && found->error == 0 ? found->type : 0;
 }
