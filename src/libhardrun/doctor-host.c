@@ -188,8 +188,7 @@ static void self_path(char *buf, size_t size)
 /* What the first running dockerd says on its command line: runtimes added
  * with --add-runtime, --default-runtime, and the config file it reads. */
 struct dockerd_flags {
-  char *cmdline; /* the strings below point into it */
-  char pid[32];
+  char *cmdline;                      /* the strings below point into it */
   const char *runtimes[MAX_RUNTIMES]; /* "NAME=PATH" */
   size_t n_runtimes;
   const char *def, *config;
@@ -244,9 +243,8 @@ static bool take_dockerd(struct doctor *d, const char *pid, void *data)
   struct dockerd_flags *f = data;
   size_t len = 0;
 
-  if (strlen(pid) >= sizeof(f->pid) || !dockerd_cmdline(d, pid, &f->cmdline, &len))
+  if (!dockerd_cmdline(d, pid, &f->cmdline, &len))
     return false;
-  snprintf(f->pid, sizeof(f->pid), "%s", pid);
   f->n_runtimes =
       hr_doctor_dockerd_runtimes(f->cmdline, len, f->runtimes, MAX_RUNTIMES, &f->def, &f->config);
   return true;
