@@ -22,6 +22,7 @@
 #include "hardrun/argv.h"
 #include "hardrun/controls.h"
 #include "hardrun/log.h"
+#include "hardrun/passcache.h"
 #include "hardrun/lsm.h"
 #include "hardrun/policy.h"
 #include "hardrun/json.h"
@@ -29,6 +30,7 @@
 #include "hardrun/state.h"
 #include "hardrun/userns.h"
 #include "hardrun/utils.h"
+#include "prestart.h"
 
 extern char **environ;
 
@@ -380,6 +382,22 @@ static void forget(struct run_state *st)
     warn(st, "user-namespace ids not released", lerr.msg);
 }
 
+/* Let the next pass-through with these hardrun.conf bytes skip this full
+ * path (src/prestart.c).  Only an optimisation: a cache that cannot be
+ * written leaves every pass-through on the full path, as before. */
+static void remember_runtime(const struct run_state *st)
+{
+  char cached[HR_PASSCACHE_PATH_MAX + 1];
+  struct hr_error ignored = {0};
+
+  if (!HR_PRESTART_ENTRY || st->conf.src == NULL || st->argv.hardrun_runtime != NULL)
+    return;
+  if (hr_prestart_cached_runtime(st->argv.hardrun_config, cached, sizeof(cached)) &&
+      strcmp(cached, st->conf.runtime) == 0)
+    return;
+  hr_passcache_store(st->conf.path, st->conf.src, st->conf.src_len, st->conf.runtime, &ignored);
+}
+
 static int run(struct run_state *st, struct hr_error *err)
 {
   enum hr_cmd_class cls = st->argv.cls;
@@ -399,6 +417,8 @@ static int run(struct run_state *st, struct hr_error *err)
     return -1;
   if (cls == HR_CLASS_DELETE)
     forget(st);
+  if (cls == HR_CLASS_PASSTHROUGH && st->have_conf)
+    remember_runtime(st);
   return exec_runtime(st, err);
 }
 

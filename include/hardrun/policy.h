@@ -33,6 +33,8 @@ struct hr_conf {
   struct hr_profile_rule *rules; /* "profileRules" (select.h) */
   size_t n_rules;
   char *profile_annotation; /* "profileAnnotation"; NULL: "org.hardrun.profile" */
+  char *src;                /* hr_conf_load(): the bytes parsed, NULL when none were */
+  size_t src_len;
 };
 
 int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err);

@@ -439,6 +439,7 @@ void hr_conf_free(struct hr_conf *conf)
   free(conf->path);
   free(conf->default_profile);
   free(conf->runtime);
+  free(conf->src);
   hr_strv_free(conf->profile_dirs);
   free(conf->audit_socket);
   free(conf->audit_file);
@@ -626,8 +627,14 @@ int hr_conf_load(const char *path, struct hr_conf *ret, struct hr_error *err)
   r = read_admin_file(file, HR_CONF_MAX_SIZE, &buf, &len, err);
   if (r < 0)
     return -1;
-  if (r == 0)
-    return hr_conf_parse(buf, len, file, ret, err);
+  if (r == 0) {
+    if (hr_conf_parse(buf, len, file, ret, err) < 0)
+      return -1;
+    /* For the pass-through cache, which must hold what was parsed. */
+    ret->src = get_and_reset(&buf);
+    ret->src_len = len;
+    return 0;
+  }
   /* Only the default location may be absent: a file named on the command
    * line that is missing is a typo, not a request for defaults. */
   if (path != NULL)

@@ -27,7 +27,9 @@
 #    runc compiling the filter (runc spec has none; Docker's specs carry a
 #    filter of their own, which hardrun keeps).
 # 3. state: a pass-through command, on a created container (or, without
-#    root, on a missing id, which still goes through the whole of hardrun).
+#    root, on a missing id).  On a build with the pass-through fast path
+#    (src/prestart.c) it is served before the C library starts; the
+#    /bin/true row also times the same state on the full path.
 # 4. scaling: create on the Docker config plus 1, 100, 1,000 and 10,000
 #    mounts (up to about 1.1 MB), time and CPU per mount, and a verdict on
 #    whether the cost per mount stays the same (linear growth).
@@ -681,15 +683,17 @@ times_of() { # times_of ADDED HARDRUN_ADDED: "N.Nx"
 
 # The CPU rows of bench_create: the same commands, and hardrun passing
 # `state` straight through to /bin/true: start-up, argv, exec and exit as in
-# create, none of the work.
+# create, none of the work.  --debug=false keeps that `state` off the
+# pass-through fast path (which declines a boolean given a value), so the
+# baseline starts the C library as create does.
 # bench_create_cpu MODE RUNS I_TRAMP I_CMP I_GO I_JQ SPEC...
 bench_create_cpu() {
   local mode=$1 runs=$2 i_tramp=$3 i_cmp=$4 i_go=$5 i_jq=$6 res lines ok added bc hc pc fc cc cpc
   local k label i
   shift 6
   local specs=("$@")
-  local cmd_pass=("$hardrun" --hardrun-runtime="$true_bin" state bench-create)
-  local cmd_cpass=("$compare" --hardrun-runtime="$true_bin" state bench-create)
+  local cmd_pass=("$hardrun" --hardrun-runtime="$true_bin" --debug=false state bench-create)
+  local cmd_cpass=("$compare" --hardrun-runtime="$true_bin" --debug=false state bench-create)
   local n=${#specs[@]}
   specs+=("|$(q "${cmd_pass[@]}")")
   [ -z "$i_cmp" ] || specs+=("|$(q "${cmd_cpass[@]}")")
@@ -889,10 +893,12 @@ bench_state() {
 # does not depend on the runtime after it, and runc's own spread (a Go
 # program, milliseconds) hides a few hundred microseconds.
 bench_state_true() {
-  local id=$1 res added bm bsd hm hsd fm fsd nm nsd cm csd lines i_tramp='' i_ntramp='' i_cmp=''
+  local id=$1 res added bm bsd hm hsd fm fsd nm nsd cm csd sm ssd lines i_tramp='' i_ntramp='' i_cmp=''
   local cmd_base=("$true_bin" --root "$root" state "$id")
   local cmd_hard=("$hardrun" --hardrun-config="$conf_true" --root "$root" state "$id")
-  local specs=("|$(q "${cmd_base[@]}")" "|$(q "${cmd_hard[@]}")")
+  # --debug=false: a line the fast path leaves to the full path
+  local cmd_slow=("$hardrun" --hardrun-config="$conf_true" --debug=false --root "$root" state "$id")
+  local specs=("|$(q "${cmd_base[@]}")" "|$(q "${cmd_hard[@]}")" "|$(q "${cmd_slow[@]}")")
   if [ -n "$tramp" ]; then
     i_tramp=${#specs[@]}
     specs+=("|$(q "$tramp" "${cmd_base[@]}")")
@@ -912,6 +918,10 @@ bench_state_true() {
   added=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.0f", b - a }')
   row "state, passed to /bin/true" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
     "(hardrun.conf names /bin/true; +/- $(noise "$bsd" "$hsd" "$n_create") us)"
+  read -r sm _ _ ssd <<<"${lines[2]}"
+  row "  without the fast path" "$(us "$bm")" "$(us "$sm")" \
+    "$(us "$(awk -v a="$bm" -v b="$sm" 'BEGIN { print b - a }')" +)" \
+    "(the C library started; +/- $(noise "$bsd" "$ssd" "$n_create") us)"
   if [ -n "$i_tramp" ]; then
     read -r fm _ _ fsd <<<"${lines[i_tramp]}"
     row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \

@@ -31,6 +31,7 @@
 #include "hardrun/state.h"
 #include "hardrun/utils.h"
 
+#include "../../src/prestart.h"
 #include "targets.h"
 
 /* The profiles every spec, exec and update input goes through: the
@@ -321,6 +322,32 @@ static void argv_harden(struct hr_argv *a, int argc)
   hr_changes_free(&ch);
 }
 
+/* The pass-through fast path takes a line only when the full path would
+ * pass it through, with the same hardrun options and the same words. */
+static void check_prestart(int argc, char **argv, int r, const struct hr_argv *a)
+{
+  struct hr_prestart_plan p;
+  int k = 1, d = 0;
+
+  if (!hr_prestart_classify(argc, argv, &p))
+    return;
+  if (r < 0 || a->cls != HR_CLASS_PASSTHROUGH)
+    hr_fuzz_fail("prestart: took a line the full path %s", r < 0 ? "refuses" : "hardens");
+  if ((p.runtime != a->hardrun_runtime) || (p.conf != a->hardrun_config) ||
+      (p.profile != a->hardrun_profile))
+    hr_fuzz_fail("prestart: other hardrun options than the full path");
+  for (int i = 1; i < argc; i++) {
+    if (d < p.n_drops && i == p.drop_at[d]) {
+      i += p.drop_n[d++] - 1;
+      continue;
+    }
+    if (k >= a->runtime_argc || a->runtime_argv[k++] != argv[i])
+      hr_fuzz_fail("prestart: word %d differs from the full path's", i);
+  }
+  if (k != a->runtime_argc)
+    hr_fuzz_fail("prestart: %d words, the full path %d", k, a->runtime_argc);
+}
+
 static void run_argv(const uint8_t *data, size_t size)
 {
   cleanup_free char *copy = malloc(size + 1);
@@ -342,10 +369,13 @@ static void run_argv(const uint8_t *data, size_t size)
   check_error(r, &err, "argv");
   if (r < 0 && a.runtime_argv != NULL)
     hr_fuzz_fail("argv: failed but left a runtime argv");
+  if (r < 0)
+    check_prestart(argc, argv, r, &a);
   if (r == 0) {
     if (a.runtime_argv[0] != NULL)
       hr_fuzz_fail("argv: runtime argv[0] is set");
     check_runtime_argv(&a, argc, "parsed");
+    check_prestart(argc, argv, r, &a);
     if (a.id != NULL && a.cls != HR_CLASS_PASSTHROUGH && a.id[0] == '\0')
       hr_fuzz_fail("argv: an empty id is not NULL");
     argv_harden(&a, argc);
