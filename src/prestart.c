@@ -219,7 +219,7 @@ PRESTART_FN static bool hardrun_opt(int argc, char *const *argv, int *i, struct 
 PRESTART_FN static bool global_opt(int argc, char *const *argv, int *i, const char **log_format)
 {
   size_t len;
-  const char *name = flag_name(argv[*i], &len), *value;
+  const char *name = flag_name(argv[*i], &len), *value, *vname;
   enum global_kind kind;
 
   if (name[0] == '\0' || name[0] == '-' || name[0] == '=')
@@ -235,7 +235,6 @@ PRESTART_FN static bool global_opt(int argc, char *const *argv, int *i, const ch
   } else {
     if (*i >= argc)
       return false;
-    const char *vname;
     value = argv[(*i)++];
     /* argv.c refuses "--log --hardrun-x": a broken runtimeArgs */
     vname = flag_name(value, &len);
@@ -277,22 +276,36 @@ PRESTART_FN bool hr_prestart_classify(int argc, char *const *argv, struct hr_pre
 
 /* ---- the runtime: from the cache, checked like the full path checks it ---- */
 
-/* The cache file, if hardrun's user owns it and its directory and no one
- * else can write either (as hr_rundir_open() wants state directories). */
+/* A directory of hardrun's user that no one else can write, as
+ * hr_rundir_open() wants the state directories; -1 otherwise. */
+PRESTART_FN static int open_own_dir(int at, const char *name, long euid)
+{
+  int fd = sys_open(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+
+  if (fd >= 0 && (sys_fstat(fd, &st) < 0 || st.st_uid != (uid_t)euid || (st.st_mode & 022) != 0)) {
+    sys_close(fd);
+    return -1;
+  }
+  return fd < 0 ? -1 : fd;
+}
+
+/* The cache file of hardrun.conf at `path`, if it and the directories
+ * above it up to /run/hardrun are hardrun's user's alone. */
 PRESTART_FN static int open_cache(const char *path)
 {
   long euid = sys4(SYS_geteuid, 0, 0, 0, 0);
   char name[HR_PASSCACHE_NAME_LEN + 1];
   struct stat st;
-  int dirfd, fd;
+  int top, dirfd, fd;
 
-  dirfd = sys_open(AT_FDCWD, HR_PASSCACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  top = open_own_dir(AT_FDCWD, HR_PASSCACHE_TOP, euid);
+  if (top < 0)
+    return -1;
+  dirfd = open_own_dir(top, HR_PASSCACHE_SUB, euid);
+  sys_close(top);
   if (dirfd < 0)
     return -1;
-  if (sys_fstat(dirfd, &st) < 0 || st.st_uid != (uid_t)euid || (st.st_mode & 022) != 0) {
-    sys_close(dirfd);
-    return -1;
-  }
   hr_passcache_name(path, name);
   fd = sys_open(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   sys_close(dirfd);

@@ -365,6 +365,13 @@ static void test_cache_trust(void **state)
   assert_false(lookup(e->conf, buf));
   assert_int_equal(chmod(HR_PASSCACHE_DIR, 0700), 0);
   assert_true(lookup(e->conf, buf));
+  /* and the same for the directory above (put back as it was) */
+  struct stat top;
+  assert_int_equal(stat(HR_PASSCACHE_TOP, &top), 0);
+  assert_int_equal(chmod(HR_PASSCACHE_TOP, (top.st_mode & 07777) | 0002), 0);
+  assert_false(lookup(e->conf, buf));
+  assert_int_equal(chmod(HR_PASSCACHE_TOP, top.st_mode & 07777), 0);
+  assert_true(lookup(e->conf, buf));
   /* a symlink to a good cache is not followed */
   store(e, "{}\n", "/usr/sbin/runc");
   snprintf(link, sizeof(link), "%s/good", e->dir);
