@@ -23,6 +23,7 @@
 
 #include "doctor-internal.h"
 #include "hardrun/jsonbuild.h"
+#include "hardrun/passcache.h"
 #include "hardrun/seccomp.h"
 #include "hardrun/userns.h"
 #include "hardrun/utils.h"
@@ -721,6 +722,45 @@ static void check_state(struct doctor *d)
              (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
 }
 
+/* The pass-through fast path trusts its cache only in directories of
+ * hardrun's user that no one else can write; elsewhere state, start and
+ * kill all take the full path (slower, never wrong), hence a WARN. */
+static void check_passthrough(struct doctor *d)
+{
+  static const char *const dirs[] = {HR_PASSCACHE_TOP, HR_PASSCACHE_DIR};
+  struct stat st;
+  char fix[512];
+
+  if (!HR_PRESTART_ENTRY) {
+    doctor_add(d, "pass-through", HR_CHECK_PASS, NULL,
+               "this build has no fast path (not a static PIE on x86-64): state, start and kill "
+               "start the C library");
+    return;
+  }
+  for (size_t i = 0; i < HR_ARRAY_SIZE(dirs); i++) {
+    snprintf(fix, sizeof(fix), "chown %u:%u %s && chmod 0700 %s", (unsigned)geteuid(),
+             (unsigned)getegid(), dirs[i], dirs[i]);
+    if (doctor_stat(d, dirs[i], false, &st) < 0) {
+      if (errno == ENOENT)
+        break;
+      doctor_add(d, "pass-through", HR_CHECK_WARN, fix, "%s: %s", dirs[i], strerror(errno));
+      return;
+    }
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+      doctor_add(d, "pass-through", HR_CHECK_WARN, fix,
+                 "%s is not a directory of uid %u that no one else can write (uid %u, mode "
+                 "%04o): the fast path's cache is ignored and every state, start and kill "
+                 "starts the C library",
+                 dirs[i], (unsigned)geteuid(), (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+      return;
+    }
+  }
+  doctor_add(d, "pass-through", HR_CHECK_PASS, NULL,
+             "fast path built in; its cache in %s is hardrun's alone (or made by the first "
+             "pass-through)",
+             HR_PASSCACHE_DIR);
+}
+
 /* Can a datagram reach the syslog socket?  connect() says so without
  * sending anything. */
 static int socket_reachable(const struct doctor *d, const char *path)
@@ -862,6 +902,7 @@ static void run_checks(struct doctor *d)
     check_state(d);
     check_audit(d);
   }
+  check_passthrough(d);
 }
 
 int hr_doctor_run(const struct hr_doctor_opts *o, struct hr_doctor *ret, struct hr_error *err)

@@ -46,6 +46,14 @@ expect() {
   [ -z "${3:-}" ] || hr_assert_match "$m" "$3"
 }
 
+# "yes" when $HARDRUN starts at the pass-through fast path's entry point.
+expect_fast() {
+  local entry sym
+  entry=$(readelf -h "$HARDRUN" | awk '/Entry point/ {print $4}')
+  sym=$(nm "$HARDRUN" 2>/dev/null | awk '$3 == "hr_prestart_entry" {print "0x" $1}')
+  if [ -n "$sym" ] && [ $((entry)) = $((sym)) ]; then echo yes; else echo no; fi
+}
+
 # A unix socket at $1 (stream, or dgram with "dgram"), kept by a process.
 make_socket() {
   command -v python3 >/dev/null || skip "python3 makes the test sockets"
@@ -70,10 +78,10 @@ hr_wait_for_file() {
 
 @test "the fixture host: every check passes but the missing docker socket" {
   run -0 "${D[@]}"
-  hr_assert_eq "$(grep -c '^PASS' <<<"$output")" 18
+  hr_assert_eq "$(grep -c '^PASS' <<<"$output")" 19
   hr_assert_eq "$(grep '^WARN' <<<"$output")" \
     "WARN  docker.sock       /var/run/docker.sock: No such file or directory"
-  hr_assert_match "$output" "19 checks: 18 PASS, 1 WARN, 0 FAIL"
+  hr_assert_match "$output" "20 checks: 19 PASS, 1 WARN, 0 FAIL"
   # text: a fix line under each WARN or FAIL, none under a PASS
   hr_assert_eq "$(grep -A1 '^WARN' <<<"$output" | tail -n 1)" \
     '                        fix: start dockerd, or correct "hosts"'
@@ -276,6 +284,15 @@ hr_wait_for_file() {
   expect "state directory" FAIL "with mode 0777"
   chmod 700 "$H/run/hardrun"
   expect "state directory" PASS "mode 0700, owned by uid 0"
+  # the pass-through fast path's cache, below the default stateDir
+  if [ "$(expect_fast)" = yes ]; then
+    mkdir -m 757 "$H/run/hardrun/passthrough"
+    expect pass-through WARN "^/run/hardrun/passthrough is not a directory of uid 0 .*mode 0757"
+    chmod 700 "$H/run/hardrun/passthrough"
+    expect pass-through PASS "fast path built in"
+  else
+    expect pass-through PASS "no fast path"
+  fi
   touch "$H/var/log/hardrun/audit.jsonl"
   chmod 644 "$H/var/log/hardrun/audit.jsonl"
   expect audit FAIL "mode 0644"

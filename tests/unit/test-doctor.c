@@ -235,6 +235,7 @@ static void fixture_host(void)
       {"profiles", HR_CHECK_PASS, "(default, seccomp/default)"},
       {"state directory", HR_CHECK_PASS, "/run/hardrun is absent"},
       {"audit", HR_CHECK_PASS, "/var/log/hardrun/audit.jsonl"},
+      {"pass-through", HR_CHECK_PASS, HR_PRESTART_ENTRY ? "fast path built in" : "no fast path"},
   };
   struct hr_doctor d = {0};
   struct hr_error err = {0};
@@ -265,6 +266,36 @@ static void test_fixture_host(void **state)
   fixture_host();
 }
 
+/* A cache directory others can write is reported, with the fix. */
+static void test_passthrough_dir(void **state)
+{
+  char root[] = "/tmp/hr-doctor.XXXXXX", path[64], cmd[192];
+  const struct hr_doctor_opts o = {.host_root = root, .conf_path = "/etc/hardrun/hardrun.conf"};
+  struct hr_doctor d = {0};
+  struct hr_error err = {0};
+  const struct hr_check *c;
+
+  (void)state;
+  if (!have_openat2())
+    skip();
+  assert_non_null(mkdtemp(root));
+  snprintf(path, sizeof(path), "%s/run/hardrun/passthrough", root);
+  snprintf(cmd, sizeof(cmd), "mkdir -p -m 0700 %s && chmod 0777 %s", path, path);
+  assert_int_equal(system(cmd), 0);
+  assert_ok(hr_doctor_run(&o, &d, &err), &err);
+  c = find(&d, "pass-through");
+  if (HR_PRESTART_ENTRY) {
+    assert_int_equal(c->status, HR_CHECK_WARN);
+    assert_non_null(strstr(c->message, "/run/hardrun/passthrough is not a directory of uid"));
+    assert_non_null(strstr(c->fix, "chmod 0700 /run/hardrun/passthrough"));
+  } else {
+    assert_int_equal(c->status, HR_CHECK_PASS);
+  }
+  hr_doctor_free(&d);
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+  assert_int_equal(system(cmd), 0);
+}
+
 static void test_json(void **state)
 {
   struct hr_doctor d = {0};
@@ -287,9 +318,13 @@ static void test_json(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_dockerd_args),    cmocka_unit_test(test_dockerd_runtimes),
-      cmocka_unit_test(test_containerd_toml), cmocka_unit_test(test_group_members),
-      cmocka_unit_test(test_fixture_host),    cmocka_unit_test(test_json),
+      cmocka_unit_test(test_dockerd_args),
+      cmocka_unit_test(test_dockerd_runtimes),
+      cmocka_unit_test(test_containerd_toml),
+      cmocka_unit_test(test_group_members),
+      cmocka_unit_test(test_fixture_host),
+      cmocka_unit_test(test_passthrough_dir),
+      cmocka_unit_test(test_json),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
