@@ -556,6 +556,46 @@ static void test_bad_input(void **state)
   }
 }
 
+/* The input is checked 32 bytes at a time: a byte to refuse is found, and
+ * located, wherever it falls in a block or in the bytes after the last
+ * one; a valid multi-byte character is let through wherever it falls. */
+static void test_bad_byte_every_offset(void **state)
+{
+  static const struct {
+    const char *bytes, *want;
+  } bad[] = {
+      {"\0", "NUL byte in the input"},
+      {"\v", "form feed or vertical tab, which JSON does not allow"},
+      {"\f", "form feed or vertical tab, which JSON does not allow"},
+      {"\x80", "invalid UTF-8"},
+      {"\xff", "invalid UTF-8"},
+  };
+  char in[100], want[128];
+
+  (void)state;
+  for (size_t pos = 6; pos < sizeof(in) - 3; pos++) {
+    for (size_t k = 0; k <= HR_ARRAY_SIZE(bad); k++) {
+      struct hr_json_parse_opts opts = {.name = "t.json"};
+      struct hr_error err = {0};
+      struct hr_json_doc *doc = NULL;
+      memset(in, 'x', sizeof(in));
+      memcpy(in, "{\"a\":\"", 6);
+      memcpy(in + sizeof(in) - 2, "\"}", 2);
+      if (k == HR_ARRAY_SIZE(bad)) {
+        memcpy(in + pos, "\xc3\xa9", 2); /* U+00E9 */
+        assert_int_equal(hr_json_parse(in, sizeof(in), &opts, &doc, &err), 0);
+        hr_json_doc_free(doc);
+        continue;
+      }
+      in[pos] = bad[k].bytes[0];
+      assert_int_equal(hr_json_parse(in, sizeof(in), &opts, &doc, &err), -1);
+      snprintf(want, sizeof(want), "t.json:1:%zu: %s", pos + 1, bad[k].want);
+      if (strcmp(err.msg, want) != 0)
+        fail_msg("byte %zu at %zu:\n got  %s\n want %s", k, pos, err.msg, want);
+    }
+  }
+}
+
 static char *nested(unsigned depth)
 {
   /* {"a": + [ x (depth-1) + ] x (depth-1) + } */
@@ -899,6 +939,7 @@ int main(void)
       cmocka_unit_test(test_new_values),
       cmocka_unit_test(test_many_appends),
       cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_bad_byte_every_offset),
       cmocka_unit_test(test_default_depth),
       cmocka_unit_test(test_value_bound),
       cmocka_unit_test(test_lookup),
