@@ -100,6 +100,10 @@ int hr_format_utc(int64_t epoch, char *buf, size_t size);
  * as relative to "/", as runc does for mount destinations. */
 char *hr_path_clean(const char *path, struct hr_error *err);
 
+/* True when hr_path_clean() would return `path` unchanged: absolute, with
+ * no empty, "." or ".." component and no trailing slash (but "/"). */
+bool hr_path_is_clean(const char *path);
+
 /* A field's place in a document for error messages, "PREFIX[INDEX]SUFFIX"
  * (INDEX left out when it is SIZE_MAX), cut to fit `size` as snprintf
  * would.  The controls name a field before they know whether it is wrong;
