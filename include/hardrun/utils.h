@@ -36,6 +36,9 @@ void hr_cleanup_strvp(char ***v);
 void *hr_malloc(size_t n, struct hr_error *err);
 void *hr_calloc(size_t n, size_t size, struct hr_error *err);
 char *hr_strdup(const char *s, struct hr_error *err);
+/* a, sep and b in one new string, as hr_asprintf("%s%s%s") without the
+ * cost of a format: for paths joined in the controls' loops. */
+char *hr_strjoin(const char *a, const char *sep, const char *b, struct hr_error *err);
 char *hr_strndup(const char *s, size_t n, struct hr_error *err);
 int hr_asprintf(char **ret, struct hr_error *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

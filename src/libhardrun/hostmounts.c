@@ -205,7 +205,7 @@ static int resolve(const char *path, char **ret, struct hr_error *err)
     *ret = hr_strdup(buf, err);
     return *ret == NULL ? -1 : 0;
   }
-  if (hr_asprintf(&joined, err, "%s/%s", buf, path + cut) < 0)
+  if ((joined = hr_strjoin(buf, "/", path + cut, err)) == NULL)
     return -1;
   *ret = hr_path_clean(joined, err);
   return *ret == NULL ? -1 : 0;

@@ -77,6 +77,22 @@ char *hr_strdup(const char *s, struct hr_error *err)
   return p;
 }
 
+char *hr_strjoin(const char *a, const char *sep, const char *b, struct hr_error *err)
+{
+  size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
+  char *p;
+
+  if (na > SIZE_MAX / 4 || nb > SIZE_MAX / 4 || ns > SIZE_MAX / 4)
+    return hr_error_oom(err), NULL;
+  p = hr_malloc(na + ns + nb + 1, err);
+  if (p == NULL)
+    return NULL;
+  memcpy(p, a, na);
+  memcpy(p + na, sep, ns);
+  memcpy(p + na + ns, b, nb + 1);
+  return p;
+}
+
 char *hr_strndup(const char *s, size_t n, struct hr_error *err)
 {
   char *p = strndup(s, n);

@@ -91,6 +91,19 @@ static void test_path_clean_exhaustive(void **state)
   }
 }
 
+static void test_strjoin(void **state)
+{
+  struct hr_error err = {0};
+  cleanup_free char *a = hr_strjoin("/sys/fs/cgroup", "/", "docker/x", &err);
+  cleanup_free char *b = hr_strjoin("", "", "", &err);
+  cleanup_free char *c = hr_strjoin("/mnt", "", "/a", &err);
+
+  (void)state;
+  assert_string_equal(a, "/sys/fs/cgroup/docker/x");
+  assert_string_equal(b, "");
+  assert_string_equal(c, "/mnt/a");
+}
+
 static void test_path_prefix(void **state)
 {
   assert_true(hr_path_has_prefix("/run/secrets", "/run"));
@@ -423,6 +436,7 @@ int main(void)
       cmocka_unit_test(test_path_clean),
       cmocka_unit_test(test_path_clean_exhaustive),
       cmocka_unit_test(test_path_prefix),
+      cmocka_unit_test(test_strjoin),
       cmocka_unit_test(test_parse_size),
       cmocka_unit_test(test_parse_ints),
       cmocka_unit_test_setup_teardown(test_read_refusals, tmpdir_setup, tmpdir_teardown),
