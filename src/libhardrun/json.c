@@ -790,15 +790,30 @@ static int yajl_failure(struct parse_ctx *c, size_t consumed)
   return error_at(c->err, c->name, c->src, offset, "%s", msg);
 }
 
+/* One member per 32 bytes of input, at most 66 KiB (below malloc's mmap
+ * threshold): a first guess, not a limit. */
+static size_t stack_start(size_t len)
+{
+  return len < 32 * 2048 ? len / 32 + 64 : 2048 + 64;
+}
+
 static int run_parser(struct parse_ctx *c, bool allow_comments)
 {
   yajl_status st;
   size_t stop;
   int r = 0;
 
+  /* Room for the members of the open containers from the start, sized by
+   * the input (a config.json's seccomp names are hundreds): growing from
+   * 16 cost a create nine reallocs, each copying the stack. */
+  if (!hr_json__grow((void **)&c->stack, &c->stack_cap, stack_start(c->len), sizeof(*c->stack),
+                     c->err))
+    return -1;
   c->handle = yajl_alloc(&parse_callbacks, NULL, c);
-  if (c->handle == NULL)
+  if (c->handle == NULL) {
+    free(c->stack);
     return hr_error_oom(c->err);
+  }
   yajl_config(c->handle, yajl_allow_comments, allow_comments ? 1 : 0);
   st = yajl_parse(c->handle, (const unsigned char *)c->src, c->len);
   stop = yajl_get_bytes_consumed(c->handle);
