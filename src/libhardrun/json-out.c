@@ -53,7 +53,7 @@ static void out_stream(struct out *o, const char *s, size_t n)
   o->len += n;
 }
 
-static void out_put(struct out *o, const char *s, size_t n)
+static __attribute__((noinline)) void out_put_slow(struct out *o, const char *s, size_t n)
 {
   if (o->full || o->oom || o->failed)
     return;
@@ -85,6 +85,18 @@ static void out_put(struct out *o, const char *s, size_t n)
   }
   memcpy(o->buf + o->len, s, n);
   o->len += n;
+}
+
+/* Inline, for the pieces that fit (nearly all): a document is emitted as
+ * thousands of pieces of a few bytes, most of them constants. */
+static inline void out_put(struct out *o, const char *s, size_t n)
+{
+  if (!o->full && !o->oom && !o->failed && n < o->cap - o->len && n <= o->limit - o->len) {
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+    return;
+  }
+  out_put_slow(o, s, n);
 }
 
 /* Minimal escaping: what JSON requires and nothing else, so new strings look
