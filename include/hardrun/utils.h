@@ -11,6 +11,29 @@
 
 #include "hardrun/error.h"
 
+/* 16 bytes as one vector (GCC's vector extension: SSE2 on x86-64, scalar
+ * code elsewhere), for the byte scans that run over whole documents:
+ * compare a vector with a byte (v == 'x', (hr_v16s)v < 0x20) and ask
+ * whether any lane matched. */
+typedef unsigned char hr_v16 __attribute__((vector_size(16)));
+typedef signed char hr_v16s __attribute__((vector_size(16)));
+
+static inline hr_v16 hr_v16_load(const void *p)
+{
+  hr_v16 v;
+
+  __builtin_memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+static inline bool hr_v16_any(hr_v16 v)
+{
+  uint64_t w[2];
+
+  __builtin_memcpy(w, &v, sizeof(w));
+  return (w[0] | w[1]) != 0;
+}
+
 /* Cleanup helpers, in the crun manner: memory is released by scope. */
 void hr_cleanup_freep(void *p);
 void hr_cleanup_closep(int *fd);

@@ -101,16 +101,36 @@ static inline void out_put(struct out *o, const char *s, size_t n)
 
 /* Minimal escaping: what JSON requires and nothing else, so new strings look
  * like the ones around them. */
+static bool plain_byte(unsigned char c)
+{
+  return c >= 0x20 && c != '"' && c != '\\';
+}
+
+/* True when none of the 16 bytes at p needs an escape (see hr_v16). */
+static bool plain_block(const char *p)
+{
+  hr_v16 v = hr_v16_load(p);
+
+  return !hr_v16_any((hr_v16)((v < 0x20) | (v == '"') | (v == '\\')));
+}
+
 static void emit_string(struct out *o, const char *s, size_t len)
 {
   size_t run = 0;
 
   out_put(o, "\"", 1);
   for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
+    unsigned char c;
     char esc[8];
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
+    /* 16 plain bytes at a time, then straight to the one that stopped
+     * the block; i ends on a byte to escape, or on len. */
+    while (len - i >= 16 && plain_block(s + i))
+      i += 16;
+    while (i < len && plain_byte((unsigned char)s[i]))
+      i++;
+    if (i == len)
+      break;
+    c = (unsigned char)s[i];
     out_put(o, s + run, i - run);
     if (c == '"' || c == '\\') {
       esc[0] = '\\';

@@ -326,31 +326,24 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
  * invalid UTF-8: NUL, and form feed and vertical tab, which yajl takes for
  * whitespace but Go refuses. */
 
-/* 32 bytes at a time, as two vectors of 16 (SSE2 on x86-64, scalar code
- * elsewhere): this runs over every byte of every config.json and profile,
- * and nearly all of them are plain ASCII. */
-typedef unsigned char hr_v16 __attribute__((vector_size(16)));
-typedef signed char hr_v16s __attribute__((vector_size(16)));
+/* 32 bytes at a time, as two vectors (see hr_v16): this runs over every
+ * byte of every config.json and profile, and nearly all of them are plain
+ * ASCII. */
 #define PLAIN_BLOCK 32
 
 /* Nonzero lanes for NUL, VT, FF and non-ASCII bytes: as signed bytes, NUL
  * and every byte >= 0x80 are below 1. */
 static hr_v16 odd_bytes(const unsigned char *p)
 {
-  hr_v16 v;
+  hr_v16 v = hr_v16_load(p);
 
-  memcpy(&v, p, sizeof(v));
   return (hr_v16)(((hr_v16s)v < 1) | (v == '\v') | (v == '\f'));
 }
 
 /* True when none of the PLAIN_BLOCK bytes needs a closer look. */
 static bool plain_block(const unsigned char *p)
 {
-  hr_v16 v = odd_bytes(p) | odd_bytes(p + 16);
-  uint64_t w[2];
-
-  memcpy(w, &v, sizeof(w));
-  return (w[0] | w[1]) == 0;
+  return !hr_v16_any(odd_bytes(p) | odd_bytes(p + 16));
 }
 
 static size_t scan_input(const char *buf, size_t len, const char **why)

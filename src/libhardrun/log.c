@@ -85,22 +85,15 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
   return len;
 }
 
-/* 16 bytes at a time (SSE2 on x86-64, scalar code elsewhere): the audit
- * record carries every change, and nearly all of its bytes pass unchanged. */
-typedef unsigned char hr_v16 __attribute__((vector_size(16)));
-typedef signed char hr_v16s __attribute__((vector_size(16)));
-
-/* True when none of the 16 bytes at p needs escaping or a UTF-8 check: as
- * signed bytes, control characters and every byte >= 0x80 are below 0x20. */
+/* True when none of the 16 bytes at p needs escaping or a UTF-8 check (see
+ * hr_v16): as signed bytes, control characters and every byte >= 0x80 are
+ * below 0x20.  The audit record carries every change, and nearly all of
+ * its bytes pass unchanged. */
 static bool plain_block(const unsigned char *p)
 {
-  hr_v16 v;
-  uint64_t w[2];
+  hr_v16 v = hr_v16_load(p);
 
-  memcpy(&v, p, sizeof(v));
-  v = (hr_v16)(((hr_v16s)v < 0x20) | (v == 0x7f) | (v == '"') | (v == '\\'));
-  memcpy(w, &v, sizeof(w));
-  return (w[0] | w[1]) == 0;
+  return !hr_v16_any((hr_v16)(((hr_v16s)v < 0x20) | (v == 0x7f) | (v == '"') | (v == '\\')));
 }
 
 static bool plain_byte(unsigned char c)

@@ -897,6 +897,39 @@ static void test_render(void **state)
   }
 }
 
+/* Strings are escaped 16 bytes at a time: each byte that needs an escape,
+ * and a byte >= 0x80 that does not, at every offset of a 40-byte string. */
+static void test_render_escape_every_offset(void **state)
+{
+  static const struct {
+    const char *in, *out;
+  } special[] = {
+      {"\"", "\\\""},      {"\\", "\\\\"},      {"\n", "\\u000a"},
+      {"\x01", "\\u0001"}, {"\x1f", "\\u001f"}, {"\xc3\xa9", "\xc3\xa9"},
+  };
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{}", 2);
+  char in[48], want[128];
+
+  (void)state;
+  for (size_t k = 0; k < HR_ARRAY_SIZE(special); k++) {
+    for (size_t pos = 0; pos + strlen(special[k].in) <= 40; pos++) {
+      struct hr_error err = {0};
+      size_t n = strlen(special[k].in);
+      struct hr_json *node;
+      memset(in, 's', 40);
+      in[40] = '\0';
+      memcpy(in + pos, special[k].in, n);
+      node = hr_json_new_string(doc, in, &err);
+      assert_non_null(node);
+      snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)pos, in, special[k].out,
+               (int)(40 - pos - n), in + pos + n);
+      cleanup_free char *got = hr_json_render(node, SIZE_MAX);
+      if (strcmp(got, want) != 0)
+        fail_msg("case %zu at %zu:\n got %s\nwant %s", k, pos, got, want);
+    }
+  }
+}
+
 static void test_line_col(void **state)
 {
   const char *text = "{\n  \"a\": {\n\t\"b\": [10, \"x\"]\n  }\n}\n";
@@ -947,6 +980,7 @@ int main(void)
       cmocka_unit_test(test_go_keys),
       cmocka_unit_test(test_go_keys_large),
       cmocka_unit_test(test_render),
+      cmocka_unit_test(test_render_escape_every_offset),
       cmocka_unit_test(test_line_col),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
