@@ -408,10 +408,103 @@ static int check_input(const char *name, const char *src, size_t len, struct hr_
   return 0;
 }
 
+/* ---- comments yajl need not lex ----------------------------------------------
+ * yajl lexes a comment a byte at a time, at about 12 instructions a byte,
+ * and the shipped profiles are mostly comments.  Where comments (with the
+ * whitespace around them) follow a token that yajl ends without looking
+ * further (a structural character, a string's closing quote) or start the
+ * input, the input is handed to yajl in two pieces around them: yajl takes
+ * streamed input, and parses the pieces as if it had lexed the gap.  A gap
+ * after a number or a literal is left to yajl.  The scan follows strings and
+ * comments as yajl does up to the first byte yajl refuses; yajl stops
+ * there, before any later cut. */
+
+/* A cut costs yajl a call and its first token a copy, about what lexing
+ * this many bytes of comment does: shorter gaps are left in, so that no
+ * profile parses slower than it would whole. */
+#define MIN_GAP 32
+
+struct gap_scan {
+  const char *s;
+  size_t len, pos;
+  size_t token_end; /* just after the last byte of a token */
+  bool cuttable;    /* that token needs no lookahead */
+};
+
+/* Just after the string that opens at pos, or SIZE_MAX when unterminated. */
+static size_t skip_string(const char *s, size_t len, size_t pos)
+{
+  for (size_t i = pos + 1; i < len; i++) {
+    if (s[i] == '\\')
+      i++;
+    else if (s[i] == '"')
+      return i + 1;
+  }
+  return SIZE_MAX;
+}
+
+/* Just after the comments and whitespace from pos on (pos itself when
+ * there are none), or SIZE_MAX when a comment is unterminated: a line
+ * comment must end with its newline. */
+static size_t skip_comments(const char *s, size_t len, size_t pos)
+{
+  for (;;) {
+    const char *end;
+    while (pos < len && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r'))
+      pos++;
+    if (pos + 1 >= len || s[pos] != '/' || (s[pos + 1] != '/' && s[pos + 1] != '*'))
+      return pos;
+    if (s[pos + 1] == '/')
+      end = memchr(s + pos + 2, '\n', len - pos - 2);
+    else
+      end = memmem(s + pos + 2, len - pos - 2, "*/", 2);
+    if (end == NULL)
+      return SIZE_MAX;
+    pos = (size_t)(end - s) + (s[pos + 1] == '/' ? 1 : 2);
+  }
+}
+
+/* The next gap of comments that may be cut out, in [*ret_start, *ret_end).
+ * After an unterminated string or comment there is none: yajl reads the
+ * rest. */
+static bool next_gap(struct gap_scan *g, size_t *ret_start, size_t *ret_end)
+{
+  while (g->pos < g->len) {
+    char c = g->s[g->pos];
+    size_t next;
+
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      g->pos++;
+      continue;
+    }
+    if (c == '"') {
+      next = skip_string(g->s, g->len, g->pos);
+    } else if (c == '/' && (next = skip_comments(g->s, g->len, g->pos)) != g->pos) {
+      if (next == SIZE_MAX)
+        break;
+      g->pos = next;
+      if (!g->cuttable || next - g->token_end < MIN_GAP)
+        continue;
+      *ret_start = g->token_end;
+      *ret_end = next;
+      return true;
+    } else {
+      next = g->pos + 1;
+    }
+    if (next == SIZE_MAX)
+      break;
+    g->pos = g->token_end = next;
+    g->cuttable = c == '"' || c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':';
+  }
+  g->pos = g->len;
+  return false;
+}
+
 /* ---- parser: yajl lexes, this builds the tree --------------------------------
  * yajl_get_bytes_consumed() inside a callback is the offset just after the
- * token, as the whole input is handed over in one yajl_parse() call; that
- * gives every node its source span. */
+ * token in the piece of input being parsed (all of it, or the piece
+ * between two gaps of comments, at offset `base`); that gives every node
+ * its source span. */
 
 struct parse_frame {
   struct hr_json *node;
@@ -427,6 +520,8 @@ struct parse_ctx {
   size_t values;
   bool want_object, failed;
   bool completing; /* inside yajl_complete_parse() */
+  bool whole;      /* hand yajl the input in one piece, comments and all */
+  size_t base;     /* offset of the piece yajl is parsing */
   struct hr_json *root;
   struct hr_json_member key;    /* the key awaiting its value */
   struct hr_json_member *stack; /* children of the open containers */
@@ -458,7 +553,7 @@ static int fail_oom(struct parse_ctx *c)
  * that ends the input; its byte count means nothing then. */
 static size_t tok_end(const struct parse_ctx *c)
 {
-  return c->completing ? c->len : yajl_get_bytes_consumed(c->handle);
+  return c->completing ? c->len : c->base + yajl_get_bytes_consumed(c->handle);
 }
 
 static struct hr_json *node_new(struct hr_json_doc *doc, enum hr_json_type type,
@@ -820,6 +915,29 @@ static size_t stack_start(size_t len)
   return len < 32 * 2048 ? len / 32 + 64 : 2048 + 64;
 }
 
+/* The input to yajl, in pieces around the gaps of comments when
+ * `skip_gaps`; *ret_stop is where yajl stopped. */
+static yajl_status feed(struct parse_ctx *c, bool skip_gaps, size_t *ret_stop)
+{
+  struct gap_scan g = {.s = c->src, .len = c->len, .cuttable = true};
+  const unsigned char *src = (const unsigned char *)c->src;
+  size_t start, end;
+  yajl_status st;
+
+  c->base = 0;
+  while (skip_gaps && next_gap(&g, &start, &end)) {
+    st = start > c->base ? yajl_parse(c->handle, src + c->base, start - c->base) : yajl_status_ok;
+    if (st != yajl_status_ok) {
+      *ret_stop = c->base + yajl_get_bytes_consumed(c->handle);
+      return st;
+    }
+    c->base = end;
+  }
+  st = yajl_parse(c->handle, src + c->base, c->len - c->base);
+  *ret_stop = c->base + yajl_get_bytes_consumed(c->handle);
+  return st;
+}
+
 static int run_parser(struct parse_ctx *c, bool allow_comments)
 {
   yajl_status st;
@@ -838,8 +956,7 @@ static int run_parser(struct parse_ctx *c, bool allow_comments)
     return hr_error_oom(c->err);
   }
   yajl_config(c->handle, yajl_allow_comments, allow_comments ? 1 : 0);
-  st = yajl_parse(c->handle, (const unsigned char *)c->src, c->len);
-  stop = yajl_get_bytes_consumed(c->handle);
+  st = feed(c, allow_comments && !c->whole, &stop);
   if (st == yajl_status_ok) {
     c->completing = true;
     st = yajl_complete_parse(c->handle);
@@ -857,10 +974,10 @@ static int run_parser(struct parse_ctx *c, bool allow_comments)
   return r;
 }
 
-static int parse_doc(struct hr_json_doc *doc, const struct hr_json_parse_opts *opts,
+static int parse_doc(struct hr_json_doc *doc, const struct hr_json_parse_opts *opts, bool whole,
                      struct hr_error *err)
 {
-  struct parse_ctx c = {0};
+  struct parse_ctx c = {.whole = whole};
 
   if (check_input(doc->name, doc->src, doc->src_len, err) < 0)
     return -1;
@@ -892,18 +1009,30 @@ static struct hr_json_doc *doc_for_input(size_t len, const struct hr_json_parse_
   return doc_new(name, len, err);
 }
 
-int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
-                  struct hr_json_doc **ret, struct hr_error *err)
+static int parse_copy(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                      bool whole, struct hr_json_doc **ret, struct hr_error *err)
 {
   cleanup_json_doc struct hr_json_doc *doc = doc_for_input(len, opts, err);
 
   if (doc == NULL)
     return -1;
   doc->src = arena_strndup(doc, buf, len, err);
-  if (doc->src == NULL || parse_doc(doc, opts, err) < 0)
+  if (doc->src == NULL || parse_doc(doc, opts, whole, err) < 0)
     return -1;
   *ret = get_and_reset(&doc);
   return 0;
+}
+
+int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                  struct hr_json_doc **ret, struct hr_error *err)
+{
+  return parse_copy(buf, len, opts, false, ret, err);
+}
+
+int hr_json__parse_whole(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                         struct hr_json_doc **ret, struct hr_error *err)
+{
+  return parse_copy(buf, len, opts, true, ret, err);
 }
 
 int hr_json_parse_owned(char **buf, size_t len, const struct hr_json_parse_opts *opts,
@@ -916,7 +1045,7 @@ int hr_json_parse_owned(char **buf, size_t len, const struct hr_json_parse_opts 
     return -1;
   doc->owned_src = get_and_reset(&owned);
   doc->src = doc->owned_src;
-  if (parse_doc(doc, opts, err) < 0)
+  if (parse_doc(doc, opts, false, err) < 0)
     return -1;
   *ret = get_and_reset(&doc);
   return 0;
