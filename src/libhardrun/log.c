@@ -19,7 +19,7 @@ struct sbuf {
   bool oom;
 };
 
-static void sb_grow(struct sbuf *b, size_t need)
+static __attribute__((noinline)) void sb_grow(struct sbuf *b, size_t need)
 {
   char *n;
   size_t cap;
@@ -39,11 +39,15 @@ static void sb_grow(struct sbuf *b, size_t need)
   b->cap = cap;
 }
 
-static void sb_add(struct sbuf *b, const char *s, size_t n)
+/* Inline, with the growth out of line: a record is hundreds of appends of
+ * a few bytes, nearly all of which fit. */
+static inline void sb_add(struct sbuf *b, const char *s, size_t n)
 {
-  sb_grow(b, n);
-  if (b->oom)
-    return;
+  if (b->oom || n >= b->cap - b->len) {
+    sb_grow(b, n);
+    if (b->oom)
+      return;
+  }
   memcpy(b->s + b->len, s, n);
   b->len += n;
   b->s[b->len] = '\0';
