@@ -525,11 +525,24 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
     if (o->type != HR_JSON_STRING)
       return hr_error_input(err, "mounts[%zu].options: expected an array of strings", i);
     const char *s = o->u.string.s;
-    ret->bind = ret->bind || strcmp(s, "bind") == 0 || strcmp(s, "rbind") == 0;
-    if (strcmp(s, "ro") == 0 || strcmp(s, "rw") == 0)
-      ro = s[1] == 'o';
-    if (strcmp(s, "rro") == 0 || strcmp(s, "rrw") == 0)
-      rro = s[2] == 'o';
+    /* By length first (a string holds no NUL): three controls read every
+     * option of every mount. */
+    switch (o->u.string.len) {
+    case 2:
+      if (strcmp(s, "ro") == 0 || strcmp(s, "rw") == 0)
+        ro = s[1] == 'o';
+      break;
+    case 3:
+      if (strcmp(s, "rro") == 0 || strcmp(s, "rrw") == 0)
+        rro = s[2] == 'o';
+      break;
+    case 4:
+    case 5:
+      ret->bind = ret->bind || strcmp(s, "bind") == 0 || strcmp(s, "rbind") == 0;
+      break;
+    default:
+      break;
+    }
   }
   ret->ro = ro || rro;
   return 0;
