@@ -100,9 +100,17 @@ static bool plain_block(const unsigned char *p)
   return !hr_v16_any((hr_v16)(((hr_v16s)v < 0x20) | (v == 0x7f) | (v == '"') | (v == '\\')));
 }
 
+/* Printable ASCII but '"' and '\\': one load per byte where a block
+ * stopped (rendered values quote every string, so blocks often stop). */
+static const bool plain_ascii[256] = {
+    [0x20 ... 0x21] = true,
+    [0x23 ... 0x5b] = true,
+    [0x5d ... 0x7e] = true,
+};
+
 static bool plain_byte(unsigned char c)
 {
-  return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  return plain_ascii[c];
 }
 
 /* Append `s` as the inside of a JSON string.  Bytes that pass unchanged

@@ -1047,6 +1047,32 @@ static void test_render_escape_every_offset(void **state)
   }
 }
 
+/* Every ASCII byte value alone in a new string, against the rule it must
+ * follow (non-ASCII bytes pass as they are, see the test above). */
+static void test_render_every_byte(void **state)
+{
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{}", 2);
+  char in[4], want[16];
+
+  (void)state;
+  for (unsigned b = 1; b < 0x80; b++) {
+    struct hr_error err = {0};
+    struct hr_json *node;
+    snprintf(in, sizeof(in), "a%cz", (char)b);
+    node = hr_json_new_string(doc, in, &err);
+    assert_non_null(node);
+    if (b == '"' || b == '\\')
+      snprintf(want, sizeof(want), "\"a\\%cz\"", (char)b);
+    else if (b < 0x20)
+      snprintf(want, sizeof(want), "\"a\\u%04xz\"", b);
+    else
+      snprintf(want, sizeof(want), "\"a%cz\"", (char)b);
+    cleanup_free char *got = hr_json_render(node, SIZE_MAX);
+    if (strcmp(got, want) != 0)
+      fail_msg("byte 0x%02x: got %s want %s", b, got, want);
+  }
+}
+
 static void test_line_col(void **state)
 {
   const char *text = "{\n  \"a\": {\n\t\"b\": [10, \"x\"]\n  }\n}\n";
@@ -1099,6 +1125,7 @@ int main(void)
       cmocka_unit_test(test_go_keys_large),
       cmocka_unit_test(test_render),
       cmocka_unit_test(test_render_escape_every_offset),
+      cmocka_unit_test(test_render_every_byte),
       cmocka_unit_test(test_line_col),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

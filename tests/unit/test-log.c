@@ -75,6 +75,31 @@ static void test_json_line_every_offset(void **state)
   }
 }
 
+/* Every byte value alone in a message, against the rule it must follow. */
+static void test_json_line_every_byte(void **state)
+{
+  char msg[4], want[128], esc[8];
+
+  (void)state;
+  for (unsigned b = 1; b < 256; b++) {
+    if (b == '"' || b == '\\')
+      snprintf(esc, sizeof(esc), "\\%c", (char)b);
+    else if (b < 0x20 || b == 0x7f)
+      snprintf(esc, sizeof(esc), "\\u%04x", b);
+    else if (b >= 0x80)
+      snprintf(esc, sizeof(esc), "\\ufffd");
+    else
+      snprintf(esc, sizeof(esc), "%c", (char)b);
+    snprintf(msg, sizeof(msg), "a%cz", (char)b);
+    snprintf(want, sizeof(want),
+             "{\"level\":\"error\",\"msg\":\"a%sz\",\"time\":\"2026-11-23T16:41:50Z\"}", esc);
+    cleanup_free char *got = hr_log_format_json("error", msg, 1795452110LL);
+    assert_non_null(got);
+    if (strcmp(got, want) != 0)
+      fail_msg("byte 0x%02x:\n got %s\nwant %s", b, got, want);
+  }
+}
+
 static char *slurp(const char *path)
 {
   struct hr_error err = {0};
@@ -190,6 +215,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_json_line),
       cmocka_unit_test(test_json_line_every_offset),
+      cmocka_unit_test(test_json_line_every_byte),
       cmocka_unit_test(test_log_file_appends),
       cmocka_unit_test(test_log_unwritable),
       cmocka_unit_test(test_audit_text),
