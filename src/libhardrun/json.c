@@ -591,7 +591,11 @@ static struct hr_json *parsed_node_text(struct parse_ctx *c, enum hr_json_type t
   struct hr_json *n;
   char *t;
 
-  /* len is within the input (at most HR_JSON_MAX_LEN): no overflow. */
+  /* The bound arena_array() keeps, so the sum cannot wrap. */
+  if (len > SIZE_MAX / 4) {
+    hr_error_oom(c->err);
+    return NULL;
+  }
   n = arena_alloc(c->doc, sizeof(*n) + len + 1, _Alignof(struct hr_json), c->err);
   if (n == NULL)
     return NULL;
@@ -731,9 +735,10 @@ static int check_escapes(struct parse_ctx *c, size_t start, size_t end)
 }
 
 /* Source span of the string token that ends at `end`.  yajl hands over a
- * pointer into the input only for strings without escapes; for the others,
- * walk back to the opening quote: the first '"' preceded by an even number
- * of backslashes. */
+ * pointer into the input only for strings without escapes (and not for the
+ * first token of a piece after a gap of comments, which it copies); for the
+ * others, walk back to the opening quote: the first '"' preceded by an even
+ * number of backslashes. */
 static __attribute__((noinline)) int escaped_span(struct parse_ctx *c, size_t end,
                                                   size_t *ret_start)
 {
