@@ -99,8 +99,6 @@ static inline void out_put(struct out *o, const char *s, size_t n)
   out_put_slow(o, s, n);
 }
 
-/* Minimal escaping: what JSON requires and nothing else, so new strings look
- * like the ones around them. */
 /* Every byte but control characters, '"' and '\\': one load per byte
  * where a block stopped, and for strings shorter than a block (most). */
 static const bool plain_json[256] = {
@@ -122,6 +120,8 @@ static bool plain_block(const char *p)
   return !hr_v16_any((hr_v16)((v < 0x20) | (v == '"') | (v == '\\')));
 }
 
+/* Minimal escaping: what JSON requires and nothing else, so new strings look
+ * like the ones around them. */
 static void emit_string(struct out *o, const char *s, size_t len)
 {
   size_t run = 0;
