@@ -11,6 +11,29 @@
 
 #include "hardrun/error.h"
 
+/* 16 bytes as one vector (GCC's vector extension: SSE2 on x86-64, scalar
+ * code elsewhere), for the byte scans that run over whole documents:
+ * compare a vector with a byte (v == 'x', (hr_v16s)v < 0x20) and ask
+ * whether any lane matched. */
+typedef unsigned char hr_v16 __attribute__((vector_size(16)));
+typedef signed char hr_v16s __attribute__((vector_size(16)));
+
+static inline hr_v16 hr_v16_load(const void *p)
+{
+  hr_v16 v;
+
+  __builtin_memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+static inline bool hr_v16_any(hr_v16 v)
+{
+  uint64_t w[2];
+
+  __builtin_memcpy(w, &v, sizeof(w));
+  return (w[0] | w[1]) != 0;
+}
+
 /* Cleanup helpers, in the crun manner: memory is released by scope. */
 void hr_cleanup_freep(void *p);
 void hr_cleanup_closep(int *fd);
@@ -36,6 +59,9 @@ void hr_cleanup_strvp(char ***v);
 void *hr_malloc(size_t n, struct hr_error *err);
 void *hr_calloc(size_t n, size_t size, struct hr_error *err);
 char *hr_strdup(const char *s, struct hr_error *err);
+/* a, sep and b in one new string, as hr_asprintf("%s%s%s") without the
+ * cost of a format: for paths joined in the controls' loops. */
+char *hr_strjoin(const char *a, const char *sep, const char *b, struct hr_error *err);
 char *hr_strndup(const char *s, size_t n, struct hr_error *err);
 int hr_asprintf(char **ret, struct hr_error *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -99,6 +125,10 @@ int hr_format_utc(int64_t epoch, char *buf, size_t size);
  * "." removed, ".." resolved, never above "/").  A relative input is treated
  * as relative to "/", as runc does for mount destinations. */
 char *hr_path_clean(const char *path, struct hr_error *err);
+
+/* True when hr_path_clean() would return `path` unchanged: absolute, with
+ * no empty, "." or ".." component and no trailing slash (but "/"). */
+bool hr_path_is_clean(const char *path);
 
 /* A field's place in a document for error messages, "PREFIX[INDEX]SUFFIX"
  * (INDEX left out when it is SIZE_MAX), cut to fit `size` as snprintf

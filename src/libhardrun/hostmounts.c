@@ -205,7 +205,7 @@ static int resolve(const char *path, char **ret, struct hr_error *err)
     *ret = hr_strdup(buf, err);
     return *ret == NULL ? -1 : 0;
   }
-  if (hr_asprintf(&joined, err, "%s/%s", buf, path + cut) < 0)
+  if ((joined = hr_strjoin(buf, "/", path + cut, err)) == NULL)
     return -1;
   *ret = hr_path_clean(joined, err);
   return *ret == NULL ? -1 : 0;
@@ -421,50 +421,65 @@ static enum relation sensitive_hit(const struct hr_rule_hostmounts *r, const str
   return REL_NONE;
 }
 
+/* `src` quoted, and " (resolves to ...)" in `as` when its resolved form
+ * `res` differs: how every reason names the source.  Built only for a
+ * refusal, which few mounts meet. */
+static void name_source(const char *src, const char *res, char q[HR_QUOTE_MAX],
+                        char as[HR_QUOTE_MAX + 20])
+{
+  char qr[HR_QUOTE_MAX];
+
+  hr_quote(q, HR_QUOTE_MAX, src, strlen(src));
+  as[0] = '\0';
+  if (strcmp(res, src) != 0)
+    snprintf(as, HR_QUOTE_MAX + 20, " (resolves to %s)",
+             hr_quote(qr, sizeof(qr), res, strlen(res)));
+}
+
 /* Why the host path `src` must not be mounted at `dest`: 1 with `why`
  * filled, 0 when it may, -1 on out-of-memory. */
 static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, const char *src,
                  const char *dest, bool ro, char *why, size_t size, struct hr_error *err)
 {
-  char q[HR_QUOTE_MAX], qr[HR_QUOTE_MAX], qe[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
+  char q[HR_QUOTE_MAX], qe[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
   cleanup_free char *res = NULL;
   const char *base, *sock, *hit;
   enum relation rel;
   size_t i;
 
-  hr_quote(q, sizeof(q), src, strlen(src));
   if (src[0] != '/') {
     snprintf(why, size,
              "relative source %s: runc resolves it against the bundle directory; use an "
              "absolute path",
-             q);
+             hr_quote(q, sizeof(q), src, strlen(src)));
     return 1;
   }
   if (resolve(src, &res, err) < 0) {
     if (err->code == ENOMEM)
       return -1;
-    snprintf(why, size, "%s cannot be resolved on the host (%s)", q, strerror(err->code));
+    snprintf(why, size, "%s cannot be resolved on the host (%s)",
+             hr_quote(q, sizeof(q), src, strlen(src)), strerror(err->code));
     *err = (struct hr_error){0};
     return 1;
   }
-  as[0] = '\0';
-  if (strcmp(res, src) != 0)
-    snprintf(as, sizeof(as), " (resolves to %s)", hr_quote(qr, sizeof(qr), res, strlen(res)));
   if (runtime_own_file(res, dest) || listed(r->allow, l->allow, r->n_allow, res) ||
       (ro && listed(r->allow_ro, l->allow_ro, r->n_allow_ro, res)))
     return 0;
   base = strrchr(res, '/') + 1;
   if (hr_rule_strv_contains(r->sockets, r->n_sockets, base)) {
+    name_source(src, res, q, as);
     snprintf(why, size, "%s%s is a container-daemon socket", q, as);
     return 1;
   }
   if ((sock = socket_inside(r, res)) != NULL) {
+    name_source(src, res, q, as);
     snprintf(why, size, "%s%s contains the container-daemon socket %s", q, as,
              hr_quote(qe, sizeof(qe), sock, strlen(sock)));
     return 1;
   }
   if ((rel = sensitive_hit(r, l, res, NULL, &i, &hit)) == REL_NONE)
     return 0;
+  name_source(src, res, q, as);
   snprintf(why, size, "%s%s %s the sensitive host path %s", q, as,
            rel == REL_CONTAINS     ? "contains"
            : strcmp(res, hit) == 0 ? "is"
@@ -510,11 +525,24 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
     if (o->type != HR_JSON_STRING)
       return hr_error_input(err, "mounts[%zu].options: expected an array of strings", i);
     const char *s = o->u.string.s;
-    ret->bind = ret->bind || strcmp(s, "bind") == 0 || strcmp(s, "rbind") == 0;
-    if (strcmp(s, "ro") == 0 || strcmp(s, "rw") == 0)
-      ro = s[1] == 'o';
-    if (strcmp(s, "rro") == 0 || strcmp(s, "rrw") == 0)
-      rro = s[2] == 'o';
+    /* By length first (a string holds no NUL): three controls read every
+     * option of every mount. */
+    switch (o->u.string.len) {
+    case 2:
+      if (strcmp(s, "ro") == 0 || strcmp(s, "rw") == 0)
+        ro = s[1] == 'o';
+      break;
+    case 3:
+      if (strcmp(s, "rro") == 0 || strcmp(s, "rrw") == 0)
+        rro = s[2] == 'o';
+      break;
+    case 4:
+    case 5:
+      ret->bind = ret->bind || strcmp(s, "bind") == 0 || strcmp(s, "rbind") == 0;
+      break;
+    default:
+      break;
+    }
   }
   ret->ro = ro || rro;
   return 0;

@@ -29,6 +29,11 @@ struct hr_json_doc {
 /* Offset of a node's source text in `doc`'s input; false when it has none
  * there (made by an edit, or parsed from other text). */
 bool hr_json__node_offset(const struct hr_json_doc *doc, const struct hr_json *node, size_t *ret);
+/* hr_json_parse(), with the input handed to yajl in one piece, comments
+ * and all: what the parse of the pieces between comments must equal
+ * (tests/unit/test-json.c). */
+int hr_json__parse_whole(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                         struct hr_json_doc **ret, struct hr_error *err);
 bool hr_json__grow(void **items, size_t *cap, size_t need, size_t size, struct hr_error *err);
 void hr_json__quote_key(char *buf, size_t size, const char *key, size_t len);
 int hr_json__verror_at(struct hr_error *err, const char *name, const char *src, size_t offset,

@@ -258,17 +258,19 @@ static int check_node(struct keycheck *kc, const struct hr_json *node)
   kc->depth++;
   for (size_t i = 0; i < n; i++) {
     struct path_comp *p = &kc->path[kc->depth - 1];
-    const struct hr_json *child;
+    const struct hr_json *child = object ? node->u.object.items[i].value : node->u.array.items[i];
+    /* Only objects hold keys: scalars (most of a document) are not
+     * visited. */
+    if (child == NULL || (child->type != HR_JSON_OBJECT && child->type != HR_JSON_ARRAY))
+      continue;
     if (object) {
       p->key = node->u.object.items[i].key;
       p->key_len = node->u.object.items[i].key_len;
-      child = node->u.object.items[i].value;
     } else {
       p->key = NULL;
       p->index = i;
-      child = node->u.array.items[i];
     }
-    if (child != NULL && check_node(kc, child) < 0)
+    if (check_node(kc, child) < 0)
       return -1;
   }
   kc->depth--;

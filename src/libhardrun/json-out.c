@@ -53,7 +53,7 @@ static void out_stream(struct out *o, const char *s, size_t n)
   o->len += n;
 }
 
-static void out_put(struct out *o, const char *s, size_t n)
+static __attribute__((noinline)) void out_put_slow(struct out *o, const char *s, size_t n)
 {
   if (o->full || o->oom || o->failed)
     return;
@@ -87,6 +87,39 @@ static void out_put(struct out *o, const char *s, size_t n)
   o->len += n;
 }
 
+/* Inline, for the pieces that fit (nearly all): a document is emitted as
+ * thousands of pieces of a few bytes, most of them constants. */
+static inline void out_put(struct out *o, const char *s, size_t n)
+{
+  if (!o->full && !o->oom && !o->failed && n < o->cap - o->len && n <= o->limit - o->len) {
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+    return;
+  }
+  out_put_slow(o, s, n);
+}
+
+/* Every byte but control characters, '"' and '\\': one load per byte
+ * where a block stopped, and for strings shorter than a block (most). */
+static const bool plain_json[256] = {
+    [0x20 ... 0x21] = true,
+    [0x23 ... 0x5b] = true,
+    [0x5d ... 0xff] = true,
+};
+
+static bool plain_byte(unsigned char c)
+{
+  return plain_json[c];
+}
+
+/* True when none of the 16 bytes at p needs an escape (see hr_v16). */
+static bool plain_block(const char *p)
+{
+  hr_v16 v = hr_v16_load(p);
+
+  return !hr_v16_any((hr_v16)((v < 0x20) | (v == '"') | (v == '\\')));
+}
+
 /* Minimal escaping: what JSON requires and nothing else, so new strings look
  * like the ones around them. */
 static void emit_string(struct out *o, const char *s, size_t len)
@@ -95,10 +128,17 @@ static void emit_string(struct out *o, const char *s, size_t len)
 
   out_put(o, "\"", 1);
   for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
+    unsigned char c;
     char esc[8];
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
+    /* 16 plain bytes at a time, then straight to the one that stopped
+     * the block; i ends on a byte to escape, or on len. */
+    while (len - i >= 16 && plain_block(s + i))
+      i += 16;
+    while (i < len && plain_byte((unsigned char)s[i]))
+      i++;
+    if (i == len)
+      break;
+    c = (unsigned char)s[i];
     out_put(o, s + run, i - run);
     if (c == '"' || c == '\\') {
       esc[0] = '\\';

@@ -325,19 +325,25 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 /* Offset of the first byte that no JSON text may hold, or len.  Besides
  * invalid UTF-8: NUL, and form feed and vertical tab, which yajl takes for
  * whitespace but Go refuses. */
-#define ONES             0x0101010101010101ULL
-#define HIGHS            0x8080808080808080ULL
-#define HAS_ZERO_BYTE(w) (((w)-ONES) & ~(w)&HIGHS)
 
-/* True when none of the 8 bytes needs a closer look: all ASCII and none of
- * NUL, VT, FF.  This runs over every byte of every config.json. */
-static bool plain_word(const unsigned char *p)
+/* 32 bytes at a time, as two vectors (see hr_v16): this runs over every
+ * byte of every config.json and profile, and nearly all of them are plain
+ * ASCII. */
+#define PLAIN_BLOCK 32
+
+/* Nonzero lanes for NUL, VT, FF and non-ASCII bytes: as signed bytes, NUL
+ * and every byte >= 0x80 are below 1. */
+static hr_v16 odd_bytes(const unsigned char *p)
 {
-  uint64_t w;
+  hr_v16 v = hr_v16_load(p);
 
-  memcpy(&w, p, sizeof(w));
-  return ((w & HIGHS) | HAS_ZERO_BYTE(w) | HAS_ZERO_BYTE(w ^ (ONES * '\v')) |
-          HAS_ZERO_BYTE(w ^ (ONES * '\f'))) == 0;
+  return (hr_v16)(((hr_v16s)v < 1) | (v == '\v') | (v == '\f'));
+}
+
+/* True when none of the PLAIN_BLOCK bytes needs a closer look. */
+static bool plain_block(const unsigned char *p)
+{
+  return !hr_v16_any(odd_bytes(p) | odd_bytes(p + 16));
 }
 
 static size_t scan_input(const char *buf, size_t len, const char **why)
@@ -347,8 +353,8 @@ static size_t scan_input(const char *buf, size_t len, const char **why)
 
   while (i < len) {
     unsigned char c = s[i];
-    if (i + 8 <= len && plain_word(s + i)) {
-      i += 8;
+    if (i + PLAIN_BLOCK <= len && plain_block(s + i)) {
+      i += PLAIN_BLOCK;
     } else if (c >= 0x20 && c < 0x80) {
       i++;
     } else if (c >= 0x80) {
@@ -402,10 +408,103 @@ static int check_input(const char *name, const char *src, size_t len, struct hr_
   return 0;
 }
 
+/* ---- comments yajl need not lex ----------------------------------------------
+ * yajl lexes a comment a byte at a time, at about 12 instructions a byte,
+ * and the shipped profiles are mostly comments.  Where comments (with the
+ * whitespace around them) follow a token that yajl ends without looking
+ * further (a structural character, a string's closing quote) or start the
+ * input, the input is handed to yajl in two pieces around them: yajl takes
+ * streamed input, and parses the pieces as if it had lexed the gap.  A gap
+ * after a number or a literal is left to yajl.  The scan follows strings and
+ * comments as yajl does up to the first byte yajl refuses; yajl stops
+ * there, before any later cut. */
+
+/* A cut costs yajl a call and its first token a copy, about what lexing
+ * this many bytes of comment does: shorter gaps are left in, so that no
+ * profile parses slower than it would whole. */
+#define MIN_GAP 32
+
+struct gap_scan {
+  const char *s;
+  size_t len, pos;
+  size_t token_end; /* just after the last byte of a token */
+  bool cuttable;    /* that token needs no lookahead */
+};
+
+/* Just after the string that opens at pos, or SIZE_MAX when unterminated. */
+static size_t skip_string(const char *s, size_t len, size_t pos)
+{
+  for (size_t i = pos + 1; i < len; i++) {
+    if (s[i] == '\\')
+      i++;
+    else if (s[i] == '"')
+      return i + 1;
+  }
+  return SIZE_MAX;
+}
+
+/* Just after the comments and whitespace from pos on (pos itself when
+ * there are none), or SIZE_MAX when a comment is unterminated: a line
+ * comment must end with its newline. */
+static size_t skip_comments(const char *s, size_t len, size_t pos)
+{
+  for (;;) {
+    const char *end;
+    while (pos < len && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r'))
+      pos++;
+    if (pos + 1 >= len || s[pos] != '/' || (s[pos + 1] != '/' && s[pos + 1] != '*'))
+      return pos;
+    if (s[pos + 1] == '/')
+      end = memchr(s + pos + 2, '\n', len - pos - 2);
+    else
+      end = memmem(s + pos + 2, len - pos - 2, "*/", 2);
+    if (end == NULL)
+      return SIZE_MAX;
+    pos = (size_t)(end - s) + (s[pos + 1] == '/' ? 1 : 2);
+  }
+}
+
+/* The next gap of comments that may be cut out, in [*ret_start, *ret_end).
+ * After an unterminated string or comment there is none: yajl reads the
+ * rest. */
+static bool next_gap(struct gap_scan *g, size_t *ret_start, size_t *ret_end)
+{
+  while (g->pos < g->len) {
+    char c = g->s[g->pos];
+    size_t next;
+
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      g->pos++;
+      continue;
+    }
+    if (c == '"') {
+      next = skip_string(g->s, g->len, g->pos);
+    } else if (c == '/' && (next = skip_comments(g->s, g->len, g->pos)) != g->pos) {
+      if (next == SIZE_MAX)
+        break;
+      g->pos = next;
+      if (!g->cuttable || next - g->token_end < MIN_GAP)
+        continue;
+      *ret_start = g->token_end;
+      *ret_end = next;
+      return true;
+    } else {
+      next = g->pos + 1;
+    }
+    if (next == SIZE_MAX)
+      break;
+    g->pos = g->token_end = next;
+    g->cuttable = c == '"' || c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':';
+  }
+  g->pos = g->len;
+  return false;
+}
+
 /* ---- parser: yajl lexes, this builds the tree --------------------------------
  * yajl_get_bytes_consumed() inside a callback is the offset just after the
- * token, as the whole input is handed over in one yajl_parse() call; that
- * gives every node its source span. */
+ * token in the piece of input being parsed (all of it, or the piece
+ * between two gaps of comments, at offset `base`); that gives every node
+ * its source span. */
 
 struct parse_frame {
   struct hr_json *node;
@@ -421,6 +520,8 @@ struct parse_ctx {
   size_t values;
   bool want_object, failed;
   bool completing; /* inside yajl_complete_parse() */
+  bool whole;      /* hand yajl the input in one piece, comments and all */
+  size_t base;     /* offset of the piece yajl is parsing */
   struct hr_json *root;
   struct hr_json_member key;    /* the key awaiting its value */
   struct hr_json_member *stack; /* children of the open containers */
@@ -452,7 +553,7 @@ static int fail_oom(struct parse_ctx *c)
  * that ends the input; its byte count means nothing then. */
 static size_t tok_end(const struct parse_ctx *c)
 {
-  return c->completing ? c->len : yajl_get_bytes_consumed(c->handle);
+  return c->completing ? c->len : c->base + yajl_get_bytes_consumed(c->handle);
 }
 
 static struct hr_json *node_new(struct hr_json_doc *doc, enum hr_json_type type,
@@ -477,6 +578,35 @@ static struct hr_json *parsed_node(struct parse_ctx *c, enum hr_json_type type, 
   /* Within the input, which is at most HR_JSON_MAX_LEN bytes. */
   n->raw = c->src + start;
   n->raw_len = (uint32_t)(end - start);
+  return n;
+}
+
+/* A parsed string or number with its text (`len` bytes, NUL terminated)
+ * right behind it: one arena allocation instead of two, for the most
+ * frequent values of a document.  The text goes in *ret_text. */
+static struct hr_json *parsed_node_text(struct parse_ctx *c, enum hr_json_type type, size_t start,
+                                        size_t end, const char *text, size_t len,
+                                        const char **ret_text)
+{
+  struct hr_json *n;
+  char *t;
+
+  /* The bound arena_array() keeps, so the sum cannot wrap. */
+  if (len > SIZE_MAX / 4) {
+    hr_error_oom(c->err);
+    return NULL;
+  }
+  n = arena_alloc(c->doc, sizeof(*n) + len + 1, _Alignof(struct hr_json), c->err);
+  if (n == NULL)
+    return NULL;
+  memset(n, 0, sizeof(*n));
+  n->type = type;
+  n->raw = c->src + start;
+  n->raw_len = (uint32_t)(end - start);
+  t = (char *)(n + 1);
+  memcpy(t, text, len);
+  t[len] = '\0';
+  *ret_text = t;
   return n;
 }
 
@@ -518,10 +648,9 @@ static int add_value(struct parse_ctx *c, struct hr_json *node)
                                                      c->stack_len + 1, sizeof(*c->stack), c->err))
     return fail_oom(c);
   m = &c->stack[c->stack_len++];
+  /* An array's entries keep only their value (see end_container()). */
   if (parent->type == HR_JSON_OBJECT)
     *m = c->key;
-  else
-    memset(m, 0, sizeof(*m));
   m->value = node;
   node->parent = parent;
   return 1;
@@ -549,15 +678,14 @@ static int cb_boolean(void *ctx, int v)
 static int cb_number(void *ctx, const char *s, size_t len)
 {
   struct parse_ctx *c = ctx;
+  const char *text = NULL;
   size_t end = tok_end(c);
   size_t start = s >= c->src && s < c->src + c->len ? (size_t)(s - c->src) : end - len;
-  struct hr_json *node = parsed_node(c, HR_JSON_NUMBER, start, start + len);
+  struct hr_json *node = parsed_node_text(c, HR_JSON_NUMBER, start, start + len, s, len, &text);
 
   if (node != NULL) {
-    node->u.number.text = arena_strndup(c->doc, s, len, c->err);
+    node->u.number.text = text;
     node->u.number.len = (uint32_t)len; /* within the input, see parsed_node() */
-    if (node->u.number.text == NULL)
-      return fail_oom(c);
   }
   return add_value(c, node);
 }
@@ -607,19 +735,14 @@ static int check_escapes(struct parse_ctx *c, size_t start, size_t end)
 }
 
 /* Source span of the string token that ends at `end`.  yajl hands over a
- * pointer into the input only for strings without escapes; for the others,
- * walk back to the opening quote: the first '"' preceded by an even number
- * of backslashes. */
-static int string_span(struct parse_ctx *c, const unsigned char *s, size_t end, size_t *ret_start)
+ * pointer into the input only for strings without escapes (and not for the
+ * first token of a piece after a gap of comments, which it copies); for the
+ * others, walk back to the opening quote: the first '"' preceded by an even
+ * number of backslashes. */
+static __attribute__((noinline)) int escaped_span(struct parse_ctx *c, size_t end,
+                                                  size_t *ret_start)
 {
-  const char *p = (const char *)s;
-  size_t i;
-
-  if (p > c->src && p < c->src + c->len) {
-    *ret_start = (size_t)(p - c->src) - 1;
-    return 1;
-  }
-  for (i = end - 1;;) {
+  for (size_t i = end - 1;;) {
     const char *q = memrchr(c->src, '"', i);
     size_t qi, bs = 0;
     if (q == NULL)
@@ -635,21 +758,34 @@ static int string_span(struct parse_ctx *c, const unsigned char *s, size_t end, 
   }
 }
 
+/* Inline: it runs for every string and key, nearly always on the first
+ * test. */
+static inline int string_span(struct parse_ctx *c, const unsigned char *s, size_t end,
+                              size_t *ret_start)
+{
+  const char *p = (const char *)s;
+
+  if (p > c->src && p < c->src + c->len) {
+    *ret_start = (size_t)(p - c->src) - 1;
+    return 1;
+  }
+  return escaped_span(c, end, ret_start);
+}
+
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
   struct parse_ctx *c = ctx;
   size_t end = tok_end(c), start = 0;
+  const char *text = NULL;
   struct hr_json *node;
 
   if (!string_span(c, s, end, &start))
     return 0;
-  node = parsed_node(c, HR_JSON_STRING, start, end);
+  node = parsed_node_text(c, HR_JSON_STRING, start, end, (const char *)s, len, &text);
   if (node != NULL) {
-    node->u.string.s = arena_strndup(c->doc, (const char *)s, len, c->err);
+    node->u.string.s = text;
     /* Decoding never lengthens a string, and its source is in the input. */
     node->u.string.len = (uint32_t)len;
-    if (node->u.string.s == NULL)
-      return fail_oom(c);
   }
   return add_value(c, node);
 }
@@ -777,18 +913,55 @@ static int yajl_failure(struct parse_ctx *c, size_t consumed)
   return error_at(c->err, c->name, c->src, offset, "%s", msg);
 }
 
+/* One member per 32 bytes of input, at most 66 KiB (below malloc's mmap
+ * threshold): a first guess, not a limit. */
+static size_t stack_start(size_t len)
+{
+  return len < 32 * 2048 ? len / 32 + 64 : 2048 + 64;
+}
+
+/* The input to yajl, in pieces around the gaps of comments when
+ * `skip_gaps`; *ret_stop is where yajl stopped. */
+static yajl_status feed(struct parse_ctx *c, bool skip_gaps, size_t *ret_stop)
+{
+  struct gap_scan g = {.s = c->src, .len = c->len, .cuttable = true};
+  const unsigned char *src = (const unsigned char *)c->src;
+  size_t start, end;
+  yajl_status st;
+
+  c->base = 0;
+  while (skip_gaps && next_gap(&g, &start, &end)) {
+    st = start > c->base ? yajl_parse(c->handle, src + c->base, start - c->base) : yajl_status_ok;
+    if (st != yajl_status_ok) {
+      *ret_stop = c->base + yajl_get_bytes_consumed(c->handle);
+      return st;
+    }
+    c->base = end;
+  }
+  st = yajl_parse(c->handle, src + c->base, c->len - c->base);
+  *ret_stop = c->base + yajl_get_bytes_consumed(c->handle);
+  return st;
+}
+
 static int run_parser(struct parse_ctx *c, bool allow_comments)
 {
   yajl_status st;
   size_t stop;
   int r = 0;
 
+  /* Room for the members of the open containers from the start, sized by
+   * the input (a config.json's seccomp names are hundreds): growing from
+   * 16 cost a create nine reallocs, each copying the stack. */
+  if (!hr_json__grow((void **)&c->stack, &c->stack_cap, stack_start(c->len), sizeof(*c->stack),
+                     c->err))
+    return -1;
   c->handle = yajl_alloc(&parse_callbacks, NULL, c);
-  if (c->handle == NULL)
+  if (c->handle == NULL) {
+    free(c->stack);
     return hr_error_oom(c->err);
+  }
   yajl_config(c->handle, yajl_allow_comments, allow_comments ? 1 : 0);
-  st = yajl_parse(c->handle, (const unsigned char *)c->src, c->len);
-  stop = yajl_get_bytes_consumed(c->handle);
+  st = feed(c, allow_comments && !c->whole, &stop);
   if (st == yajl_status_ok) {
     c->completing = true;
     st = yajl_complete_parse(c->handle);
@@ -806,10 +979,10 @@ static int run_parser(struct parse_ctx *c, bool allow_comments)
   return r;
 }
 
-static int parse_doc(struct hr_json_doc *doc, const struct hr_json_parse_opts *opts,
+static int parse_doc(struct hr_json_doc *doc, const struct hr_json_parse_opts *opts, bool whole,
                      struct hr_error *err)
 {
-  struct parse_ctx c = {0};
+  struct parse_ctx c = {.whole = whole};
 
   if (check_input(doc->name, doc->src, doc->src_len, err) < 0)
     return -1;
@@ -841,18 +1014,30 @@ static struct hr_json_doc *doc_for_input(size_t len, const struct hr_json_parse_
   return doc_new(name, len, err);
 }
 
-int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
-                  struct hr_json_doc **ret, struct hr_error *err)
+static int parse_copy(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                      bool whole, struct hr_json_doc **ret, struct hr_error *err)
 {
   cleanup_json_doc struct hr_json_doc *doc = doc_for_input(len, opts, err);
 
   if (doc == NULL)
     return -1;
   doc->src = arena_strndup(doc, buf, len, err);
-  if (doc->src == NULL || parse_doc(doc, opts, err) < 0)
+  if (doc->src == NULL || parse_doc(doc, opts, whole, err) < 0)
     return -1;
   *ret = get_and_reset(&doc);
   return 0;
+}
+
+int hr_json_parse(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                  struct hr_json_doc **ret, struct hr_error *err)
+{
+  return parse_copy(buf, len, opts, false, ret, err);
+}
+
+int hr_json__parse_whole(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
+                         struct hr_json_doc **ret, struct hr_error *err)
+{
+  return parse_copy(buf, len, opts, true, ret, err);
 }
 
 int hr_json_parse_owned(char **buf, size_t len, const struct hr_json_parse_opts *opts,
@@ -865,7 +1050,7 @@ int hr_json_parse_owned(char **buf, size_t len, const struct hr_json_parse_opts 
     return -1;
   doc->owned_src = get_and_reset(&owned);
   doc->src = doc->owned_src;
-  if (parse_doc(doc, opts, err) < 0)
+  if (parse_doc(doc, opts, false, err) < 0)
     return -1;
   *ret = get_and_reset(&doc);
   return 0;

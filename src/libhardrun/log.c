@@ -19,7 +19,7 @@ struct sbuf {
   bool oom;
 };
 
-static void sb_grow(struct sbuf *b, size_t need)
+static __attribute__((noinline)) void sb_grow(struct sbuf *b, size_t need)
 {
   char *n;
   size_t cap;
@@ -39,11 +39,15 @@ static void sb_grow(struct sbuf *b, size_t need)
   b->cap = cap;
 }
 
-static void sb_add(struct sbuf *b, const char *s, size_t n)
+/* Inline, with the growth out of line: a record is hundreds of appends of
+ * a few bytes, nearly all of which fit. */
+static inline void sb_add(struct sbuf *b, const char *s, size_t n)
 {
-  sb_grow(b, n);
-  if (b->oom)
-    return;
+  if (b->oom || n >= b->cap - b->len) {
+    sb_grow(b, n);
+    if (b->oom)
+      return;
+  }
   memcpy(b->s + b->len, s, n);
   b->len += n;
   b->s[b->len] = '\0';
@@ -85,8 +89,32 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
   return len;
 }
 
+/* True when none of the 16 bytes at p needs escaping or a UTF-8 check (see
+ * hr_v16): as signed bytes, control characters and every byte >= 0x80 are
+ * below 0x20.  The audit record carries every change, and nearly all of
+ * its bytes pass unchanged. */
+static bool plain_block(const unsigned char *p)
+{
+  hr_v16 v = hr_v16_load(p);
+
+  return !hr_v16_any((hr_v16)(((hr_v16s)v < 0x20) | (v == 0x7f) | (v == '"') | (v == '\\')));
+}
+
+/* Printable ASCII but '"' and '\\': one load per byte where a block
+ * stopped (rendered values quote every string, so blocks often stop). */
+static const bool plain_ascii[256] = {
+    [0x20 ... 0x21] = true,
+    [0x23 ... 0x5b] = true,
+    [0x5d ... 0x7e] = true,
+};
+
+static bool plain_byte(unsigned char c)
+{
+  return plain_ascii[c];
+}
+
 /* Append `s` as the inside of a JSON string.  Bytes that pass unchanged
- * are copied a run at a time: the audit record carries every change. */
+ * are copied a run at a time. */
 static void sb_json_escaped(struct sbuf *b, const char *s)
 {
   static const char hex[] = "0123456789abcdef";
@@ -94,13 +122,21 @@ static void sb_json_escaped(struct sbuf *b, const char *s)
   size_t n = strlen(s), run = 0, k;
 
   for (size_t i = 0; i < n;) {
-    unsigned char c = p[i];
+    size_t end = n - i >= 16 ? i + 16 : n;
+    unsigned char c;
     char tmp[8];
 
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      i++;
+    if (end - i == 16 && plain_block(p + i)) {
+      i = end;
       continue;
     }
+    /* Straight to the byte that stopped the block: rendered values
+     * quote every string, so it is often near. */
+    while (i < end && plain_byte(p[i]))
+      i++;
+    if (i == end)
+      continue;
+    c = p[i];
     if (c >= 0x80 && (k = utf8_seq(p + i, n - i)) != 0) {
       i += k;
       continue;
@@ -122,20 +158,22 @@ static void sb_json_escaped(struct sbuf *b, const char *s)
   sb_add(b, s + run, n - run);
 }
 
+/* `,"key":"value"`, its fixed pieces added whole: a record has four fields
+ * per change. */
 static void sb_json_field(struct sbuf *b, const char *key, const char *value, bool first)
 {
-  if (!first)
-    sb_str(b, ",");
-  sb_str(b, "\"");
+  if (first)
+    sb_add(b, "\"", 1);
+  else
+    sb_add(b, ",\"", 2);
   sb_json_escaped(b, key);
-  sb_str(b, "\":");
   if (value == NULL) {
-    sb_str(b, "null");
+    sb_add(b, "\":null", 6);
     return;
   }
-  sb_str(b, "\"");
+  sb_add(b, "\":\"", 3);
   sb_json_escaped(b, value);
-  sb_str(b, "\"");
+  sb_add(b, "\"", 1);
 }
 
 static char *sb_take(struct sbuf *b)
@@ -249,7 +287,9 @@ char *hr_audit_format_text(const struct hr_audit *a)
   return sb_take(&b);
 }
 
-char *hr_audit_format_json(const struct hr_audit *a)
+/* The JSON record; `newline` ends it with one, as a line of the audit
+ * file, without copying it again. */
+static char *audit_json(const struct hr_audit *a, bool newline)
 {
   struct sbuf b = {0};
   const struct hr_changes *c = a->changes;
@@ -278,8 +318,13 @@ char *hr_audit_format_json(const struct hr_audit *a)
     }
     sb_str(&b, "}");
   }
-  sb_str(&b, "]}");
+  sb_str(&b, newline ? "]}\n" : "]}");
   return sb_take(&b);
+}
+
+char *hr_audit_format_json(const struct hr_audit *a)
+{
+  return audit_json(a, false);
 }
 
 /* Syslog datagrams are capped so one huge spec cannot make the record
@@ -318,14 +363,13 @@ static int send_syslog(const char *socket_path, const char *text, struct hr_erro
   return 0;
 }
 
-static int append_audit_file(const char *file, const char *json, struct hr_error *err)
+/* `line` is the record with its newline: one write, so that records
+ * appended at once do not interleave. */
+static int append_audit_file(const char *file, const char *line, struct hr_error *err)
 {
-  cleanup_close int fd = -1;
-  cleanup_free char *line = NULL;
+  cleanup_close int fd =
+      open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 
-  if (hr_asprintf(&line, err, "%s\n", json) < 0)
-    return -1;
-  fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
   if (fd < 0)
     return hr_error_sys(err, "audit: open `%s`", file);
   return hr_write_all(fd, line, strlen(line), err);
@@ -345,10 +389,10 @@ int hr_audit_send(const struct hr_audit *a, const char *socket_path, const char 
   }
   if (file != NULL && file[0] != '\0') {
     struct hr_error ferr = {0};
-    cleanup_free char *json = hr_audit_format_json(a);
-    if (json == NULL)
+    cleanup_free char *line = audit_json(a, true);
+    if (line == NULL)
       return hr_error_oom(err);
-    if (append_audit_file(file, json, &ferr) < 0) {
+    if (append_audit_file(file, line, &ferr) < 0) {
       *err = ferr;
       ret = -1;
     }

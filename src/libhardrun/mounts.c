@@ -190,20 +190,29 @@ static int get_mounts(struct hr_json *spec, struct hr_json **ret, struct hr_erro
   return 0;
 }
 
-/* The clean destination of mounts[i].  runc joins a relative destination to
- * the rootfs, so "tmp" and "//tmp/" are both "/tmp".  An absent one is ""
- * to Go, which cleans to "/". */
-static char *mount_dest(const struct hr_json *mounts, size_t i, struct hr_error *err)
+/* The clean destination of mounts[i], in *ret.  runc joins a relative
+ * destination to the rootfs, so "tmp" and "//tmp/" are both "/tmp".  An
+ * absent one is "" to Go, which cleans to "/".  A destination that is
+ * clean already (nearly all) is used in place; another is cleaned into
+ * *ret_free, for the caller to free. */
+static int mount_dest(const struct hr_json *mounts, size_t i, const char **ret, char **ret_free,
+                      struct hr_error *err)
 {
   const struct hr_json *dest = hr_json_get(mounts->u.array.items[i], "destination");
 
-  if (hr_json_is_null(dest))
-    return hr_strdup("/", err);
-  if (dest->type != HR_JSON_STRING) {
-    hr_error_input(err, "mounts[%zu].destination: expected a string", i);
-    return NULL;
+  *ret_free = NULL;
+  if (hr_json_is_null(dest)) {
+    *ret = "/";
+    return 0;
   }
-  return hr_path_clean(dest->u.string.s, err);
+  if (dest->type != HR_JSON_STRING)
+    return hr_error_input(err, "mounts[%zu].destination: expected a string", i);
+  if (hr_path_is_clean(dest->u.string.s)) {
+    *ret = dest->u.string.s;
+    return 0;
+  }
+  *ret = *ret_free = hr_path_clean(dest->u.string.s, err);
+  return *ret == NULL ? -1 : 0;
 }
 
 /* ---- readonly-rootfs -------------------------------------------------------- */
@@ -252,8 +261,9 @@ static int tmpfs_position(const struct hr_json *mounts, const char *path, long *
 
   *ret = (long)n;
   for (size_t i = 0; i < n; i++) {
-    cleanup_free char *dest = mount_dest(mounts, i, err);
-    if (dest == NULL)
+    cleanup_free char *owned = NULL;
+    const char *dest;
+    if (mount_dest(mounts, i, &dest, &owned, err) < 0)
       return -1;
     if (strcmp(dest, "/") != 0 && hr_path_has_prefix(path, dest)) {
       *ret = -1;
@@ -370,8 +380,9 @@ int hr_rootfs_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   if (get_mounts(ctx->spec, &mounts, err) < 0)
     return -1;
   for (size_t i = 0; mounts != NULL && i < mounts->u.array.len; i++) {
-    cleanup_free char *dest = mount_dest(mounts, i, err);
-    if (dest == NULL)
+    cleanup_free char *owned = NULL;
+    const char *dest;
+    if (mount_dest(mounts, i, &dest, &owned, err) < 0)
       return -1;
   }
   yes = hr_json_new_bool(ctx->doc, true, err);

@@ -731,13 +731,18 @@ static int check_toplevel_keys(const struct hr_json_doc *doc, struct hr_error *e
   return hr_profile_check_keys(doc, hr_json_doc_root(doc), keys, err);
 }
 
-/* The first layer (most derived) that has `key`, or NULL. */
+/* The first layer (most derived) that has `key`, or NULL.  Lengths are
+ * compared first: keys hold no NUL (the parser refuses one), and most of a
+ * profile's keys differ in length from the one looked for. */
 static const struct hr_json *layer_get(const struct layers *ls, const char *key, size_t *ret_i)
 {
+  size_t len = strlen(key);
+
   for (size_t i = 0; i < ls->n; i++) {
     const struct hr_json *root = hr_json_doc_root(ls->l[i].doc);
     for (size_t k = 0; k < root->u.object.len; k++)
-      if (strcmp(root->u.object.items[k].key, key) == 0) {
+      if (root->u.object.items[k].key_len == len &&
+          memcmp(root->u.object.items[k].key, key, len) == 0) {
         *ret_i = i;
         return root->u.object.items[k].value;
       }

@@ -155,7 +155,7 @@ int hr_cgroup_path_occupied(const char *mountinfo, const char *self_cgroup, cons
     if (relative) {
       if (!own_cgroup(self_cgroup, strcmp(type, "cgroup2") == 0, opts, own, sizeof(own)))
         continue;
-      if (hr_asprintf(&full, err, "%s/%s", own, path) < 0)
+      if ((full = hr_strjoin(own, "/", path, err)) == NULL)
         return -1;
     }
     clean = hr_path_clean(full != NULL ? full : path, err);
@@ -164,8 +164,8 @@ int hr_cgroup_path_occupied(const char *mountinfo, const char *self_cgroup, cons
     /* A hierarchy mounted from below its root shows only what is below. */
     if (!hr_path_has_prefix(clean, root))
       continue;
-    if (hr_asprintf(&dir, err, "%s%s", mnt, clean + (strcmp(root, "/") == 0 ? 0 : strlen(root))) <
-        0)
+    dir = hr_strjoin(mnt, "", clean + (strcmp(root, "/") == 0 ? 0 : strlen(root)), err);
+    if (dir == NULL)
       return -1;
     if (occupied(dir)) {
       *ret_dir = get_and_reset(&dir);

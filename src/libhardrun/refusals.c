@@ -456,10 +456,12 @@ static int paths_contain(const struct hr_json *arr, const char *want, bool *ret,
 {
   *ret = false;
   for (size_t i = 0; arr != NULL && i < arr->u.array.len; i++) {
-    cleanup_free char *clean = hr_path_clean(arr->u.array.items[i]->u.string.s, err);
-    if (clean == NULL)
+    const char *s = arr->u.array.items[i]->u.string.s;
+    cleanup_free char *clean = NULL;
+    /* A clean path is compared as it is: runc's own lists are. */
+    if (!hr_path_is_clean(s) && (s = clean = hr_path_clean(s, err)) == NULL)
       return -1;
-    if (strcmp(clean, want) == 0) {
+    if (strcmp(s, want) == 0) {
       *ret = true;
       return 0;
     }

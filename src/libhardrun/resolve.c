@@ -33,9 +33,10 @@
 /* What the kernel said about one canonical path. */
 struct memo_entry {
   struct memo_entry *next;
-  int error;    /* 0: it exists */
-  mode_t type;  /* S_IFMT bits, when it exists */
-  char *target; /* a symlink's target, else NULL */
+  struct memo_entry *all_next; /* every kept entry, for freeing them */
+  int error;                   /* 0: it exists */
+  mode_t type;                 /* S_IFMT bits, when it exists */
+  char *target;                /* a symlink's target, else NULL */
   size_t len;
   char path[];
 };
@@ -43,6 +44,7 @@ struct memo_entry {
 static struct {
   bool active;
   size_t n;
+  struct memo_entry *all;
   struct memo_entry *buckets[MEMO_BUCKETS];
 } memo;
 
@@ -61,17 +63,20 @@ void hr_host_resolve_begin(void)
   memo.active = true;
 }
 
+/* Walks the kept entries, not the buckets: most of the 1024 are empty,
+ * and an apply begins with this too. */
 void hr_host_resolve_end(void)
 {
-  for (size_t b = 0; b < MEMO_BUCKETS; b++) {
-    struct memo_entry *e = memo.buckets[b], *next;
-    for (; e != NULL; e = next) {
-      next = e->next;
-      free(e->target);
-      free(e);
-    }
-    memo.buckets[b] = NULL;
+  struct memo_entry *e = memo.all, *next;
+
+  for (; e != NULL; e = next) {
+    next = e->all_next;
+    free(e->target);
+    free(e);
   }
+  if (memo.n > 0)
+    memset(memo.buckets, 0, sizeof(memo.buckets));
+  memo.all = NULL;
   memo.n = 0;
   memo.active = false;
 }
@@ -132,6 +137,8 @@ static const struct memo_entry *ask(const char *path, size_t len, struct memo_en
     size_t b = hash_path(path, len);
     e->next = memo.buckets[b];
     memo.buckets[b] = e;
+    e->all_next = memo.all;
+    memo.all = e;
     memo.n++;
   }
   return e;

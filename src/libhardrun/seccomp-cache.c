@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -333,15 +334,38 @@ static const char *take(struct rbuf *r, size_t n)
   return p;
 }
 
+/* Little-endian, as put_uint() wrote it; one load per field, not one per
+ * byte: an entry is about a thousand fields, read on every create. */
 static uint64_t get_uint(struct rbuf *r, size_t size, uint64_t max)
 {
   const unsigned char *b = (const unsigned char *)take(r, size);
   uint64_t v = 0;
+  uint32_t v32;
+  uint16_t v16;
 
   if (b == NULL)
     return 0;
-  for (size_t i = 0; i < size; i++)
-    v |= (uint64_t)b[i] << (8 * i);
+  switch (size) {
+  case 1:
+    v = b[0];
+    break;
+  case 2:
+    memcpy(&v16, b, 2);
+    v = le16toh(v16);
+    break;
+  case 4:
+    memcpy(&v32, b, 4);
+    v = le32toh(v32);
+    break;
+  case 8:
+    memcpy(&v, b, 8);
+    v = le64toh(v);
+    break;
+  default:
+    for (size_t i = 0; i < size; i++)
+      v |= (uint64_t)b[i] << (8 * i);
+    break;
+  }
   if (v > max) {
     r->bad = true;
     return 0;

@@ -185,10 +185,12 @@ bool hr_seccomp__name_well_formed(const char *s, size_t len)
 
   if (len == 0 || len > SC_NAME_MAX)
     return false;
+  /* No early exit: the loop runs over at most SC_NAME_MAX bytes, and a
+   * bad byte is rare (every create checks each cached name). */
+  bool ok = true;
   for (size_t i = 0; i < len; i++)
-    if (!name_char[p[i]])
-      return false;
-  return true;
+    ok &= name_char[p[i]];
+  return ok;
 }
 
 /* An exact unsigned integer: a float or an exponent would reach runc's Go

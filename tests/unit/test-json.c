@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hardrun/json.h"
+#include "../../src/libhardrun/json-internal.h"
 
 /* The objects OCI's specs-go decodes into Go maps. */
 static const char *const spec_maps[] = {"annotations", "linux.sysctl", "linux.resources.unified",
@@ -556,6 +557,162 @@ static void test_bad_input(void **state)
   }
 }
 
+/* The input is checked 32 bytes at a time: a byte to refuse is found, and
+ * located, wherever it falls in a block or in the bytes after the last
+ * one; a valid multi-byte character is let through wherever it falls. */
+static void test_bad_byte_every_offset(void **state)
+{
+  static const struct {
+    const char *bytes, *want;
+  } bad[] = {
+      {"\0", "NUL byte in the input"},
+      {"\v", "form feed or vertical tab, which JSON does not allow"},
+      {"\f", "form feed or vertical tab, which JSON does not allow"},
+      {"\x80", "invalid UTF-8"},
+      {"\xff", "invalid UTF-8"},
+  };
+  char in[100], want[128];
+
+  (void)state;
+  for (size_t pos = 6; pos < sizeof(in) - 3; pos++) {
+    for (size_t k = 0; k <= HR_ARRAY_SIZE(bad); k++) {
+      struct hr_json_parse_opts opts = {.name = "t.json"};
+      struct hr_error err = {0};
+      struct hr_json_doc *doc = NULL;
+      memset(in, 'x', sizeof(in));
+      memcpy(in, "{\"a\":\"", 6);
+      memcpy(in + sizeof(in) - 2, "\"}", 2);
+      if (k == HR_ARRAY_SIZE(bad)) {
+        memcpy(in + pos, "\xc3\xa9", 2); /* U+00E9 */
+        assert_int_equal(hr_json_parse(in, sizeof(in), &opts, &doc, &err), 0);
+        hr_json_doc_free(doc);
+        continue;
+      }
+      in[pos] = bad[k].bytes[0];
+      assert_int_equal(hr_json_parse(in, sizeof(in), &opts, &doc, &err), -1);
+      snprintf(want, sizeof(want), "t.json:1:%zu: %s", pos + 1, bad[k].want);
+      if (strcmp(err.msg, want) != 0)
+        fail_msg("byte %zu at %zu:\n got  %s\n want %s", k, pos, err.msg, want);
+    }
+  }
+}
+
+/* ---- comments cut out of yajl's input ---------------------------------------------- */
+
+/* The same tree: types, values, keys, and every source span. */
+static void assert_same_tree(const struct hr_json_doc *da, const struct hr_json *a,
+                             const struct hr_json_doc *db, const struct hr_json *b,
+                             const char *what)
+{
+  size_t oa = SIZE_MAX, ob = SIZE_MAX;
+
+  if (a->type != b->type || a->raw_len != b->raw_len ||
+      hr_json__node_offset(da, a, &oa) != hr_json__node_offset(db, b, &ob) || oa != ob)
+    fail_msg("%s: node differs (type %d/%d, offset %zu/%zu, length %u/%u)", what, a->type, b->type,
+             oa, ob, a->raw_len, b->raw_len);
+  switch (a->type) {
+  case HR_JSON_STRING:
+    assert_int_equal(a->u.string.len, b->u.string.len);
+    assert_memory_equal(a->u.string.s, b->u.string.s, a->u.string.len + 1);
+    break;
+  case HR_JSON_NUMBER:
+    assert_string_equal(a->u.number.text, b->u.number.text);
+    break;
+  case HR_JSON_BOOL:
+    assert_int_equal(a->u.boolean, b->u.boolean);
+    break;
+  case HR_JSON_ARRAY:
+    assert_int_equal(a->u.array.len, b->u.array.len);
+    for (size_t i = 0; i < a->u.array.len; i++)
+      assert_same_tree(da, a->u.array.items[i], db, b->u.array.items[i], what);
+    break;
+  case HR_JSON_OBJECT:
+    assert_int_equal(a->u.object.len, b->u.object.len);
+    for (size_t i = 0; i < a->u.object.len; i++) {
+      const struct hr_json_member *ma = &a->u.object.items[i], *mb = &b->u.object.items[i];
+      assert_int_equal(ma->key_len, mb->key_len);
+      assert_memory_equal(ma->key, mb->key, ma->key_len + 1);
+      assert_int_equal(ma->raw_key - da->src, mb->raw_key - db->src);
+      assert_int_equal(ma->raw_key_len, mb->raw_key_len);
+      assert_same_tree(da, ma->value, db, mb->value, what);
+    }
+    break;
+  default:
+    break;
+  }
+}
+
+/* hr_json_parse(), which hands yajl the pieces between comments, and the
+ * parse of the input in one piece agree: same result, same message, same
+ * tree. */
+static void assert_pieces_parse_as_whole(const char *in, size_t len, const char *what)
+{
+  struct hr_json_parse_opts opts = {.allow_comments = true, .name = "t.json"};
+  struct hr_error e1 = {0}, e2 = {0};
+  cleanup_json_doc struct hr_json_doc *d1 = NULL, *d2 = NULL;
+  int r1 = hr_json_parse(in, len, &opts, &d1, &e1);
+  int r2 = hr_json__parse_whole(in, len, &opts, &d2, &e2);
+
+  if (r1 != r2)
+    fail_msg("%s: in pieces %d (%s), whole %d (%s)", what, r1, e1.msg, r2, e2.msg);
+  if (r1 < 0) {
+    if (strcmp(e1.msg, e2.msg) != 0)
+      fail_msg("%s:\n pieces %s\n whole  %s", what, e1.msg, e2.msg);
+    return;
+  }
+  assert_same_tree(d1, hr_json_doc_root(d1), d2, hr_json_doc_root(d2), what);
+}
+
+/* Comments after every kind of token, inside strings, unterminated, and
+ * next to escapes; most gaps are long enough to be cut (MIN_GAP). */
+static const char comment_text[] =
+    "// a comment at the head of the text\n/* and a block comment */ {\n"
+    "  // a comment after the opening brace\n  \"a\": 1, // a comment after a comma\n"
+    "  \"b\" /* a comment before the colon */ : /* a comment after it */ \"x // no comment\",\n"
+    "  \"c\": [true // a comment after a literal\n , 2 /* a comment after a number */ ,"
+    " \"q\\\"/*\" /**/],\n"
+    "  \"d\": {\"e\": \"\\\\\" // a comment after a backslash\n  }, /*/ tricky, and long */"
+    " \"f\": null\n  /* **/ // the last comment of the object\n} // a comment at the tail\n";
+
+static void test_comment_pieces(void **state)
+{
+  static const char inserts[] = "\"/*\n\\x1,}";
+  char buf[sizeof(comment_text) + 1], what[64];
+  const size_t n = sizeof(comment_text) - 1;
+  static const char *const shipped[] = {"default.json", "baseline.json", "strict.json",
+                                        "audit.json"};
+
+  (void)state;
+  assert_pieces_parse_as_whole(comment_text, n, "the text");
+  for (size_t pos = 0; pos <= n; pos++) {
+    /* Every byte dropped, then each of `inserts` put in before it. */
+    if (pos < n) {
+      memcpy(buf, comment_text, pos);
+      memcpy(buf + pos, comment_text + pos + 1, n - pos - 1);
+      snprintf(what, sizeof(what), "byte %zu dropped", pos);
+      assert_pieces_parse_as_whole(buf, n - 1, what);
+    }
+    for (size_t k = 0; k < sizeof(inserts) - 1; k++) {
+      memcpy(buf, comment_text, pos);
+      buf[pos] = inserts[k];
+      memcpy(buf + pos + 1, comment_text + pos, n - pos);
+      snprintf(what, sizeof(what), "'%c' put in at %zu", inserts[k], pos);
+      assert_pieces_parse_as_whole(buf, n + 1, what);
+    }
+  }
+  for (size_t i = 0; i < HR_ARRAY_SIZE(shipped); i++) {
+    char rel[64];
+    size_t len = 0;
+    snprintf(rel, sizeof(rel), "../../../profiles/%s", shipped[i]);
+    cleanup_free char *text = unit_read_fixture(rel, &len);
+    assert_pieces_parse_as_whole(text, len, rel);
+  }
+  for (size_t i = 0; i < HR_ARRAY_SIZE(bad_cases); i++)
+    assert_pieces_parse_as_whole(bad_cases[i].in,
+                                 bad_cases[i].len ? bad_cases[i].len : strlen(bad_cases[i].in),
+                                 bad_cases[i].name);
+}
+
 static char *nested(unsigned depth)
 {
   /* {"a": + [ x (depth-1) + ] x (depth-1) + } */
@@ -857,6 +1014,65 @@ static void test_render(void **state)
   }
 }
 
+/* Strings are escaped 16 bytes at a time: each byte that needs an escape,
+ * and a byte >= 0x80 that does not, at every offset of a 40-byte string. */
+static void test_render_escape_every_offset(void **state)
+{
+  static const struct {
+    const char *in, *out;
+  } special[] = {
+      {"\"", "\\\""},      {"\\", "\\\\"},      {"\n", "\\u000a"},
+      {"\x01", "\\u0001"}, {"\x1f", "\\u001f"}, {"\xc3\xa9", "\xc3\xa9"},
+  };
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{}", 2);
+  char in[48], want[128];
+
+  (void)state;
+  for (size_t k = 0; k < HR_ARRAY_SIZE(special); k++) {
+    for (size_t pos = 0; pos + strlen(special[k].in) <= 40; pos++) {
+      struct hr_error err = {0};
+      size_t n = strlen(special[k].in);
+      struct hr_json *node;
+      memset(in, 's', 40);
+      in[40] = '\0';
+      memcpy(in + pos, special[k].in, n);
+      node = hr_json_new_string(doc, in, &err);
+      assert_non_null(node);
+      snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)pos, in, special[k].out,
+               (int)(40 - pos - n), in + pos + n);
+      cleanup_free char *got = hr_json_render(node, SIZE_MAX);
+      if (strcmp(got, want) != 0)
+        fail_msg("case %zu at %zu:\n got %s\nwant %s", k, pos, got, want);
+    }
+  }
+}
+
+/* Every ASCII byte value alone in a new string, against the rule it must
+ * follow (non-ASCII bytes pass as they are, see the test above). */
+static void test_render_every_byte(void **state)
+{
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{}", 2);
+  char in[4], want[16];
+
+  (void)state;
+  for (unsigned b = 1; b < 0x80; b++) {
+    struct hr_error err = {0};
+    struct hr_json *node;
+    snprintf(in, sizeof(in), "a%cz", (char)b);
+    node = hr_json_new_string(doc, in, &err);
+    assert_non_null(node);
+    if (b == '"' || b == '\\')
+      snprintf(want, sizeof(want), "\"a\\%cz\"", (char)b);
+    else if (b < 0x20)
+      snprintf(want, sizeof(want), "\"a\\u%04xz\"", b);
+    else
+      snprintf(want, sizeof(want), "\"a%cz\"", (char)b);
+    cleanup_free char *got = hr_json_render(node, SIZE_MAX);
+    if (strcmp(got, want) != 0)
+      fail_msg("byte 0x%02x: got %s want %s", b, got, want);
+  }
+}
+
 static void test_line_col(void **state)
 {
   const char *text = "{\n  \"a\": {\n\t\"b\": [10, \"x\"]\n  }\n}\n";
@@ -899,6 +1115,8 @@ int main(void)
       cmocka_unit_test(test_new_values),
       cmocka_unit_test(test_many_appends),
       cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_bad_byte_every_offset),
+      cmocka_unit_test(test_comment_pieces),
       cmocka_unit_test(test_default_depth),
       cmocka_unit_test(test_value_bound),
       cmocka_unit_test(test_lookup),
@@ -906,6 +1124,8 @@ int main(void)
       cmocka_unit_test(test_go_keys),
       cmocka_unit_test(test_go_keys_large),
       cmocka_unit_test(test_render),
+      cmocka_unit_test(test_render_escape_every_offset),
+      cmocka_unit_test(test_render_every_byte),
       cmocka_unit_test(test_line_col),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,6 +44,62 @@ static void test_json_line(void **state)
   }
 }
 
+/* The message is escaped 16 bytes at a time: each byte that needs an
+ * escape, and a valid character that does not, at every offset of a
+ * 40-byte message. */
+static void test_json_line_every_offset(void **state)
+{
+  static const struct {
+    const char *in, *out;
+  } special[] = {
+      {"\"", "\\\""},      {"\\", "\\\\"},      {"\n", "\\u000a"},   {"\x1f", "\\u001f"},
+      {"\x7f", "\\u007f"}, {"\xff", "\\ufffd"}, {"\xc3", "\\ufffd"}, {"\xc3\xa9", "\xc3\xa9"},
+  };
+  char msg[48], want[128];
+
+  (void)state;
+  for (size_t k = 0; k < HR_ARRAY_SIZE(special); k++) {
+    for (size_t pos = 0; pos + strlen(special[k].in) <= 40; pos++) {
+      size_t n = strlen(special[k].in);
+      memset(msg, 'm', 40);
+      msg[40] = '\0';
+      memcpy(msg + pos, special[k].in, n);
+      snprintf(want, sizeof(want),
+               "{\"level\":\"error\",\"msg\":\"%.*s%s%.*s\",\"time\":\"2026-11-23T16:41:50Z\"}",
+               (int)pos, msg, special[k].out, (int)(40 - pos - n), msg + pos + n);
+      cleanup_free char *got = hr_log_format_json("error", msg, 1795452110LL);
+      assert_non_null(got);
+      if (strcmp(got, want) != 0)
+        fail_msg("case %zu at %zu:\n got %s\nwant %s", k, pos, got, want);
+    }
+  }
+}
+
+/* Every byte value alone in a message, against the rule it must follow. */
+static void test_json_line_every_byte(void **state)
+{
+  char msg[4], want[128], esc[8];
+
+  (void)state;
+  for (unsigned b = 1; b < 256; b++) {
+    if (b == '"' || b == '\\')
+      snprintf(esc, sizeof(esc), "\\%c", (char)b);
+    else if (b < 0x20 || b == 0x7f)
+      snprintf(esc, sizeof(esc), "\\u%04x", b);
+    else if (b >= 0x80)
+      snprintf(esc, sizeof(esc), "\\ufffd");
+    else
+      snprintf(esc, sizeof(esc), "%c", (char)b);
+    snprintf(msg, sizeof(msg), "a%cz", (char)b);
+    snprintf(want, sizeof(want),
+             "{\"level\":\"error\",\"msg\":\"a%sz\",\"time\":\"2026-11-23T16:41:50Z\"}", esc);
+    cleanup_free char *got = hr_log_format_json("error", msg, 1795452110LL);
+    assert_non_null(got);
+    if (strcmp(got, want) != 0)
+      fail_msg("byte 0x%02x:\n got %s\nwant %s", b, got, want);
+  }
+}
+
 static char *slurp(const char *path)
 {
   struct hr_error err = {0};
@@ -157,9 +213,14 @@ static void test_audit_syslog_and_file(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_json_line),      cmocka_unit_test(test_log_file_appends),
-      cmocka_unit_test(test_log_unwritable), cmocka_unit_test(test_audit_text),
-      cmocka_unit_test(test_audit_json),     cmocka_unit_test(test_audit_syslog_and_file),
+      cmocka_unit_test(test_json_line),
+      cmocka_unit_test(test_json_line_every_offset),
+      cmocka_unit_test(test_json_line_every_byte),
+      cmocka_unit_test(test_log_file_appends),
+      cmocka_unit_test(test_log_unwritable),
+      cmocka_unit_test(test_audit_text),
+      cmocka_unit_test(test_audit_json),
+      cmocka_unit_test(test_audit_syslog_and_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,72 @@ static void test_path_clean(void **state)
   }
 }
 
+/* The reference: components kept on a stack, as path.Clean does. */
+static void clean_reference(const char *in, char *out)
+{
+  size_t o = 0, starts[16], depth = 0;
+
+  out[o++] = '/';
+  while (*in != '\0') {
+    size_t n = strcspn(in, "/");
+    if (n == 2 && in[0] == '.' && in[1] == '.') {
+      if (depth > 0)
+        o = starts[--depth];
+    } else if (n > 0 && !(n == 1 && in[0] == '.')) {
+      starts[depth++] = o;
+      if (o > 1)
+        out[o++] = '/';
+      memcpy(out + o, in, n);
+      o += n;
+    }
+    in += n + (in[n] == '/');
+  }
+  out[o == 0 ? 1 : o] = '\0';
+}
+
+/* Every path of up to 6 bytes over '/', '.' and 'a': hr_path_clean() (whose
+ * fast path trusts hr_path_is_clean()) agrees with the reference, and
+ * hr_path_is_clean() holds exactly for the paths cleaning leaves as they
+ * are. */
+static void test_path_clean_exhaustive(void **state)
+{
+  static const char alphabet[] = "/.a";
+  char in[8], want[16];
+
+  for (size_t len = 0; len <= 6; len++) {
+    size_t total = 1;
+    for (size_t k = 0; k < len; k++)
+      total *= 3;
+    for (size_t v = 0; v < total; v++) {
+      struct hr_error err = {0};
+      size_t x = v;
+      for (size_t k = 0; k < len; k++, x /= 3)
+        in[k] = alphabet[x % 3];
+      in[len] = '\0';
+      clean_reference(in, want);
+      cleanup_free char *got = hr_path_clean(in, &err);
+      assert_non_null(got);
+      if (strcmp(got, want) != 0)
+        fail_msg("clean(%s) = %s, want %s", in, got, want);
+      if (hr_path_is_clean(in) != (strcmp(in, want) == 0))
+        fail_msg("is_clean(%s) = %d", in, hr_path_is_clean(in));
+    }
+  }
+}
+
+static void test_strjoin(void **state)
+{
+  struct hr_error err = {0};
+  cleanup_free char *a = hr_strjoin("/sys/fs/cgroup", "/", "docker/x", &err);
+  cleanup_free char *b = hr_strjoin("", "", "", &err);
+  cleanup_free char *c = hr_strjoin("/mnt", "", "/a", &err);
+
+  (void)state;
+  assert_string_equal(a, "/sys/fs/cgroup/docker/x");
+  assert_string_equal(b, "");
+  assert_string_equal(c, "/mnt/a");
+}
+
 static void test_path_prefix(void **state)
 {
   assert_true(hr_path_has_prefix("/run/secrets", "/run"));
@@ -368,7 +434,9 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_path_clean),
+      cmocka_unit_test(test_path_clean_exhaustive),
       cmocka_unit_test(test_path_prefix),
+      cmocka_unit_test(test_strjoin),
       cmocka_unit_test(test_parse_size),
       cmocka_unit_test(test_parse_ints),
       cmocka_unit_test_setup_teardown(test_read_refusals, tmpdir_setup, tmpdir_teardown),
