@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/auxvec.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -407,6 +408,24 @@ PRESTART_FN static bool runtime_ok(const char *path)
          self.st_ino != rt.st_ino;
 }
 
+/* AT_SECURE from the auxiliary vector, which follows envp's NULL.  In a
+ * secure-execution process (set-user-ID, file capabilities) glibc's
+ * start-up removes LD_PRELOAD and its kin from the environment the runtime
+ * would inherit; the fast path does not, so it leaves such a process to
+ * the full path. */
+PRESTART_FN static bool secure_exec(char **envp)
+{
+  const unsigned long *aux;
+
+  while (*envp != NULL)
+    envp++;
+  for (aux = (const unsigned long *)(envp + 1); aux[0] != AT_NULL; aux += 2)
+    if (aux[0] == AT_SECURE)
+      return aux[1] != 0;
+  /* no AT_SECURE at all: assume the worst */
+  return true;
+}
+
 PRESTART_FN void hr_prestart(long *sp)
 {
   int argc = (int)sp[0];
@@ -418,7 +437,7 @@ PRESTART_FN void hr_prestart(long *sp)
   const char *rt;
   int k = 1, d = 0;
 
-  if (argc > HR_PRESTART_MAX_ARGS || !hr_prestart_classify(argc, argv, &plan))
+  if (argc > HR_PRESTART_MAX_ARGS || secure_exec(envp) || !hr_prestart_classify(argc, argv, &plan))
     return;
   rt = plan.runtime;
   if (rt == NULL) {

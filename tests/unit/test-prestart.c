@@ -14,7 +14,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/auxvec.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../src/prestart.h"
@@ -252,6 +254,57 @@ static void test_declines(void **state)
   assert_false(hr_prestart_classify(1, (char *[]){"hardrun", NULL}, &plan));
 }
 
+/* ---- hr_prestart() itself, on a stack laid out as the kernel's -------------- */
+
+/* Runs hr_prestart() in a child on an initial stack of argc, argv, envp and
+ * an auxiliary vector with AT_SECURE = `secure`: the child's exit status is
+ * the runtime's when the fast path exec'd it, 42 when hr_prestart()
+ * returned. */
+static int prestart_child(char **args, int argc, long secure)
+{
+  long stack[32];
+  int k = 0, status;
+  pid_t pid;
+
+  stack[k++] = argc;
+  for (int i = 0; i < argc; i++)
+    stack[k++] = (long)args[i];
+  stack[k++] = 0;
+  stack[k++] = (long)"HR_TEST=1";
+  stack[k++] = 0;
+  stack[k++] = AT_PAGESZ, stack[k++] = 4096;
+  if (secure >= 0)
+    stack[k++] = AT_SECURE, stack[k++] = secure;
+  stack[k++] = AT_NULL, stack[k++] = 0;
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    hr_prestart(stack);
+    _exit(42);
+  }
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+static void test_prestart_execs(void **state)
+{
+  char *ok[] = {"hardrun", "--hardrun-runtime=/bin/true", "state", "x"};
+  char *fails[] = {"hardrun", "--hardrun-runtime=/bin/false", "state", "x"};
+  char *create[] = {"hardrun", "--hardrun-runtime=/bin/true", "create", "x"};
+  char *missing[] = {"hardrun", "--hardrun-runtime=/no/such/runtime", "state", "x"};
+
+  (void)state;
+  assert_int_equal(prestart_child(ok, 4, 0), 0);
+  assert_int_equal(prestart_child(fails, 4, 0), 1);
+  /* declined: a command to harden, a runtime that is not there, a
+   * secure-execution process, and no AT_SECURE to tell */
+  assert_int_equal(prestart_child(create, 4, 0), 42);
+  assert_int_equal(prestart_child(missing, 4, 0), 42);
+  assert_int_equal(prestart_child(ok, 4, 1), 42);
+  assert_int_equal(prestart_child(ok, 4, -1), 42);
+}
+
 /* ---- the cache --------------------------------------------------------- */
 
 struct cache_env {
@@ -433,6 +486,7 @@ int main(void)
       cmocka_unit_test(test_random_long_lines),
       cmocka_unit_test(test_daemon_lines),
       cmocka_unit_test(test_declines),
+      cmocka_unit_test(test_prestart_execs),
       cmocka_unit_test_setup_teardown(test_cache_hit_and_misses, cache_setup, cache_teardown),
       cmocka_unit_test_setup_teardown(test_cache_trust, cache_setup, cache_teardown),
       cmocka_unit_test_setup_teardown(test_cache_damaged, cache_setup, cache_teardown),
