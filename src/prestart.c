@@ -10,7 +10,9 @@
  * usual.  So nothing here may refuse, report or guess: declining is always
  * correct, and every decision to go ahead must be one hr_argv_parse() and
  * main() would make on the same input (tests/unit/test-prestart.c checks
- * that on every command line of the argv tests and more).
+ * that on every command line of up to three words over a vocabulary of the
+ * tricky ones, on random longer ones and on the daemons' own; the argv
+ * fuzz mode does the same).
  *
  * Built without the C library's help: no libc function (they are IFUNCs
  * not yet resolved), no errno and no stack protector (both need TLS, not
