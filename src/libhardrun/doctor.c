@@ -692,6 +692,19 @@ static void check_profiles(struct doctor *d, const struct hr_error *default_err)
              names, d->policy->path);
 }
 
+/* A directory as hr_rundir_open() wants it: hardrun's user's, and
+ * writable by no one else. */
+static bool own_dir(const struct stat *st)
+{
+  return S_ISDIR(st->st_mode) && st->st_uid == geteuid() && (st->st_mode & 022) == 0;
+}
+
+static void own_dir_fix(char *fix, size_t size, const char *dir)
+{
+  snprintf(fix, size, "chown %u:%u %s && chmod 0700 %s", (unsigned)geteuid(), (unsigned)getegid(),
+           dir, dir);
+}
+
 /* stateDir holds the records that choose the profile of every exec: it
  * must be hardrun's alone, as create itself insists. */
 static void check_state(struct doctor *d)
@@ -700,8 +713,7 @@ static void check_state(struct doctor *d)
   struct stat st;
   char fix[512];
 
-  snprintf(fix, sizeof(fix), "chown %u:%u %s && chmod 0700 %s", (unsigned)geteuid(),
-           (unsigned)getegid(), dir, dir);
+  own_dir_fix(fix, sizeof(fix), dir);
   if (doctor_stat(d, dir, false, &st) < 0) {
     if (errno == ENOENT)
       doctor_add(d, "state directory", HR_CHECK_PASS, NULL,
@@ -710,7 +722,7 @@ static void check_state(struct doctor *d)
       doctor_add(d, "state directory", HR_CHECK_FAIL, fix, "%s: %s", dir, strerror(errno));
     return;
   }
-  if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+  if (!own_dir(&st)) {
     doctor_add(d, "state directory", HR_CHECK_FAIL, fix,
                "%s is %s owned by uid %u with mode %04o: it must be a directory of uid %u that "
                "no one else can write",
@@ -738,15 +750,14 @@ static void check_passthrough(struct doctor *d)
     return;
   }
   for (size_t i = 0; i < HR_ARRAY_SIZE(dirs); i++) {
-    snprintf(fix, sizeof(fix), "chown %u:%u %s && chmod 0700 %s", (unsigned)geteuid(),
-             (unsigned)getegid(), dirs[i], dirs[i]);
+    own_dir_fix(fix, sizeof(fix), dirs[i]);
     if (doctor_stat(d, dirs[i], false, &st) < 0) {
       if (errno == ENOENT)
         break;
       doctor_add(d, "pass-through", HR_CHECK_WARN, fix, "%s: %s", dirs[i], strerror(errno));
       return;
     }
-    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+    if (!own_dir(&st)) {
       doctor_add(d, "pass-through", HR_CHECK_WARN, fix,
                  "%s is not a directory of uid %u that no one else can write (uid %u, mode "
                  "%04o): the fast path's cache is ignored and every state, start and kill "

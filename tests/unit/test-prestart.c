@@ -122,10 +122,11 @@ static bool check_line(int argc, char **argv)
   assert_true(same_opt(plan.conf, a.hardrun_config));
   assert_true(same_opt(plan.profile, a.hardrun_profile));
   n = fast_words(argc, argv, &plan, words);
-  assert_int_equal(n, a.runtime_argc - 1);
-  for (int i = 0; i < n; i++)
-    assert_ptr_equal(words[i], a.runtime_argv[i + 1]);
-  free(join_argv(&a)); /* the harness's printer must not trip on it either */
+  for (int i = 0; i < n || i < a.runtime_argc - 1; i++) {
+    /* the same words, the very same pointers, in the same order */
+    if (i >= n || i >= a.runtime_argc - 1 || words[i] != a.runtime_argv[i + 1])
+      fail_msg("word %d of %d differs; the full path passes on: %s", i, n, join_argv(&a));
+  }
   hr_argv_free(&a);
   return true;
 }
