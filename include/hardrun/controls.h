@@ -197,6 +197,7 @@ HR_CONTROL_DECL(hr_oom);
 HR_CONTROL_DECL(hr_secretenv);
 HR_CONTROL_DECL(hr_sshd);
 HR_CONTROL_DECL(hr_images);
+HR_CONTROL_DECL(hr_annotations);
 
 /* Issue 4: the user a process runs as (process.c). */
 HR_CONTROL_DECL(hr_user);

@@ -147,6 +147,18 @@ struct hr_rule_images {
   bool require_digest;
 };
 
+/* "runtime-annotations" (annotations.c): annotations runc or crun act on
+ * themselves.  A `deny` entry ending in '.' or '/' is a prefix; `allow`
+ * holds exact keys exempted from it.  "bundle" and keys with a '=' are
+ * refused whatever the lists say. */
+struct hr_rule_annotations {
+  enum hr_rule_mode mode;
+  char **deny;
+  size_t n_deny;
+  char **allow;
+  size_t n_allow;
+};
+
 struct hr_policy_refusals {
   struct hr_rule_privileged privileged;
   struct hr_rule_hostns hostns;
@@ -159,6 +171,7 @@ struct hr_policy_refusals {
   struct hr_rule_secretenv secretenv;
   struct hr_rule_sshd sshd;
   struct hr_rule_images images;
+  struct hr_rule_annotations annotations;
 };
 
 /* ---- helpers shared by refusals.c and hostmounts.c ----------------------- */

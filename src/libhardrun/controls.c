@@ -81,6 +81,16 @@ const struct hr_control hr_controls[] = {
         .test = "tests/unit/test-refusals.c",
     },
     {
+        .name = "runtime-annotations",
+        .profile_key = "runtimeAnnotations",
+        .spec_path = "annotations",
+        .parse = hr_annotations_parse,
+        .enabled = hr_annotations_enabled,
+        .apply = hr_annotations_apply,
+        .release = hr_annotations_release,
+        .test = "tests/unit/test-images.c",
+    },
+    {
         .name = "images",
         .profile_key = "images",
         .spec_path = "annotations",

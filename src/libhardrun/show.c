@@ -216,6 +216,20 @@ static struct hr_json *w_sysctls(const struct hr_policy *p, struct hr_json_doc *
   return put_strv(d, o, "allow", r->allow, r->n_allow, err) < 0 ? NULL : o;
 }
 
+static struct hr_json *w_annotations(const struct hr_policy *p, struct hr_json_doc *d,
+                                     struct hr_error *err)
+{
+  const struct hr_rule_annotations *r = &p->refusals.annotations;
+  struct hr_json *o = mode_section(d, r->mode, err);
+
+  if (o == NULL || o->type == HR_JSON_BOOL)
+    return o;
+  if (put_strv(d, o, "deny", r->deny, r->n_deny, err) < 0 ||
+      put_strv(d, o, "allow", r->allow, r->n_allow, err) < 0)
+    return NULL;
+  return o;
+}
+
 static struct hr_json *w_hooks(const struct hr_policy *p, struct hr_json_doc *d,
                                struct hr_error *err)
 {
@@ -485,6 +499,7 @@ static const struct {
     {"hostDevices", w_hostdevices},
     {"sysctls", w_sysctls},
     {"hooks", w_hooks},
+    {"runtimeAnnotations", w_annotations},
     {"images", w_images},
     {"readonlyRootfs", w_rootfs},
     {"noNewPrivileges", w_nnp},

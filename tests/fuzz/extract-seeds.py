@@ -28,9 +28,10 @@ PROCESS_KEYS = {"args", "env", "cwd", "user", "terminal", "capabilities", "noNew
 RESOURCE_KEYS = {"memory", "cpu", "pids", "blockIO", "hugepageLimits", "unified", "devices",
                  "network", "rdma"}
 PROFILE_INNER = {"default", "ceiling", "allow", "mode", "enabled", "profile", "tmpfs", "root",
-                 "pool", "require", "rootfs", "shares", "period"}
+                 "pool", "require", "rootfs", "shares", "period", "deny"}
 PROFILE_KEYS = {"description", "extends", "enforce", "privileged", "hostNamespaces", "hostMounts",
-                "hostDevices", "sysctls", "hooks", "images", "readonlyRootfs", "noNewPrivileges",
+                "hostDevices", "sysctls", "hooks", "runtimeAnnotations", "images", "readonlyRootfs",
+                "noNewPrivileges",
                 "capabilities", "user", "pids", "memory", "cpu", "mountPropagation", "rlimits",
                 "oom", "secretEnv", "sshd", "seccomp", "apparmor", "selinux", "userNamespace"}
 BY_FILE = {"test-exec.c": "exec", "test-update.c": "update", "test-seccomp.c": "seccomp",

@@ -347,6 +347,77 @@ set_rlimits() {
   refused sshd 'process.args[0]: the container runs sshd (CIS Docker Benchmark 5.7: use docker exec)'
 }
 
+# ---- runtime annotations -----------------------------------------------------------
+
+# bundle_label_setup: a running container whose spec carries the annotation
+# "bundle" naming $HR_TMP/elsewhere, a directory with a config.json that
+# grants CAP_SYS_ADMIN.  runc 1.1 keeps annotations as "key=value" labels
+# before its own "bundle=DIR" and `runc exec` without --process loads the
+# process from the first "bundle" label's config.json.
+# CMD... is the container's command (default: sleep).
+bundle_label_setup() {
+  mkdir -p "$HR_TMP/elsewhere"
+  (cd "$HR_TMP/elsewhere" && "$HR_RUNC" spec) || return 1
+  hr_spec_edit "$HR_TMP/elsewhere" '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+  [ $# -gt 0 ] || set -- sleep 1000
+  hr_bundle label "$@"
+  hr_spec_edit "$HR_BUNDLE" '.annotations = {bundle: $d}' --arg d "$HR_TMP/elsewhere"
+}
+
+# started_detached: create and start the bundle through hardrun.
+started_detached() {
+  hr_rt "$HR_BUNDLE" create --bundle "$HR_BUNDLE" "$HR_ID" </dev/null >/dev/null 2>&1 ||
+    { cat "$HR_BUNDLE/log.json" >&2; hr_die "create failed"; }
+  hr_rt "$HR_BUNDLE" start "$HR_ID"
+  hr_wait_state "$HR_ID" running
+}
+
+# cap_eff_by_flags: CapEff of `exec` in its flag form (no --process),
+# run from outside the bundle, through hardrun.
+cap_eff_by_flags() {
+  (cd / && hr_rt "$HR_BUNDLE" exec "$HR_ID" grep CapEff: /proc/self/status) | awk '{print $2}'
+}
+
+@test "runtime annotations: runc's own bundle label is refused" {
+  bundle_label_setup /bin/true
+  refused runtime-annotations 'annotations["bundle"]: annotation "bundle" is runc'"'"'s own label for the bundle directory (runc exec would load its process from there)'
+}
+
+@test "runtime annotations: in audit mode the bundle label gives exec another config's capabilities" {
+  # What the rule closes, shown with the real runc: exec's flag form picks
+  # up CAP_SYS_ADMIN from the other directory's config.json.
+  use_profile ann-audit '{"runtimeAnnotations": {"mode": "audit"}}'
+  bundle_label_setup
+  started_detached
+  local eff sysadmin
+  eff=$(cap_eff_by_flags)
+  sysadmin=$(hr_cap_mask SYS_ADMIN)
+  echo "CapEff=$eff"
+  (((16#$eff & 16#$sysadmin) != 0)) || hr_die "exec did not get CAP_SYS_ADMIN: runc no longer reads the label?"
+  audit_changes | grep -F 'AUDIT annotations["bundle"]: annotation "bundle" is runc'
+}
+
+@test "runtime annotations: fix mode removes them, and exec keeps the profile's capabilities" {
+  use_profile ann-fix '{"runtimeAnnotations": {"mode": "fix"}}'
+  bundle_label_setup
+  hr_spec_edit "$HR_BUNDLE" '.annotations += {"run.oci.seccomp_bpf_data": "BgAAAAAA/38=",
+    "org.systemd.property.TasksMax": "infinity", "org.example.kept": "yes"}'
+  started_detached
+  hr_assert_eq "$(jq -c .annotations "$HR_BUNDLE/config.json")" '{"org.example.kept":"yes"}'
+  local eff
+  eff=$(cap_eff_by_flags)
+  # the hardened spec's own set, which the allowlist cut down
+  hr_assert_eq "$eff" "$(hr_cap_mask $(jq -r '.process.capabilities.effective[]' "$HR_BUNDLE/config.json"))" "CapEff of exec"
+  (((16#$eff & 16#$(hr_cap_mask SYS_ADMIN)) == 0))
+  hr_assert_eq "$(audit_changes | grep -c '^annotations\[')" 3
+}
+
+@test "runtime annotations: crun's raw seccomp filter is refused" {
+  hr_bundle bpf /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.annotations = {"run.oci.seccomp_bpf_data": "BgAAAAAA/38="}'
+  refused runtime-annotations 'annotations["run.oci.seccomp_bpf_data"]: annotation "run.oci.seccomp_bpf_data" is read by the runtime itself ("run.oci." in runtimeAnnotations.deny)'
+}
+
 # ---- all together -------------------------------------------------------------------
 
 @test "runc's own spec starts under every rule's defaults, unchanged by them" {
@@ -356,7 +427,8 @@ set_rlimits() {
   # the only record of a refusal rule is the cgroup namespace finding
   hr_assert_eq "$(jq -r --arg id "$HR_ID" 'select(.id == $id) | .changes[]
       | select(.rule | IN("privileged", "host-namespaces", "host-mounts", "host-devices",
-                          "sysctls", "hooks", "rlimits", "oom", "secret-env", "sshd"))
+                          "sysctls", "hooks", "rlimits", "oom", "secret-env", "sshd",
+                          "runtime-annotations"))
       | "\(.rule) \(.path): \(.finding // .new)"' "$HR_AUDIT")" \
     "host-namespaces linux.namespaces: no cgroup namespace: the container would share the host's"
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Image provenance ("images" rule) and profile selection (select.c), both
- * driven by the spec's annotations.  One row per case. */
+/* Image provenance ("images" rule), the annotations runtimes act on
+ * ("runtime-annotations") and profile selection (select.c), all driven by
+ * the spec's annotations.  One row per case. */
 #include "config.h"
 
 #include <unistd.h>
@@ -126,6 +127,144 @@ static void test_profile_errors(void **state)
     struct hr_error err = {0};
     assert_ok(hr_policy_parse("{\"images\": false}", 17, "t.json", "t", &p, &err), &err);
     assert_false(hr_images_enabled(p));
+  }
+}
+
+/* ---- the runtime-annotations rule ------------------------------------------------- */
+
+static const struct annotation_case {
+  const char *name;
+  const char *section; /* the profile's "runtimeAnnotations" value */
+  const char *field;   /* the spec's field name ("annotations" as Go folds it) */
+  const char *value;   /* its JSON value */
+  int kind;            /* 0: nothing, 1: fixed, -1: a finding, or an HR_ERR_ kind */
+  const char *msg;     /* substring of the error or finding; after a fix: the field's JSON */
+} annotation_cases[] = {
+    {"ordinary annotations pass", "{}", "annotations",
+     "{\"io.kubernetes.cri.image-name\": \"a.io/x:1\", \"org.hardrun.profile\": \"strict\", "
+     "\"org.criu.config.note\": \"x\", \"Run.oci.handler\": \"krun\", \"bundlex\": \"y\"}",
+     0, NULL},
+    {"crun's raw seccomp filter", "{}", "annotations",
+     "{\"a\": \"b\", \"run.oci.seccomp_bpf_data\": \"BgAAAAAA/38=\"}", HR_ERR_REFUSED,
+     "annotations[\"run.oci.seccomp_bpf_data\"]: annotation \"run.oci.seccomp_bpf_data\" is read "
+     "by the runtime itself (\"run.oci.\" in runtimeAnnotations.deny)"},
+    {"an escaped key is the decoded key", "{}", "annotations",
+     "{\"run.oci.seccomp\\u005fbpf_data\": \"x\"}", HR_ERR_REFUSED,
+     "annotation \"run.oci.seccomp_bpf_data\" is read"},
+    {"the field matched as Go matches it", "{}", "ANNOTATIONS",
+     "{\"run.oci.keep_original_groups\": \"1\"}", HR_ERR_REFUSED,
+     "annotation \"run.oci.keep_original_groups\""},
+    {"systemd unit properties", "{}", "annotations", "{\"org.systemd.property.TasksMax\": \"1\"}",
+     HR_ERR_REFUSED, "(\"org.systemd.property.\" in runtimeAnnotations.deny)"},
+    {"CRIU's configuration file", "{}", "annotations", "{\"org.criu.config\": \"/x.conf\"}",
+     HR_ERR_REFUSED, "(\"org.criu.config\" in runtimeAnnotations.deny)"},
+    {"crun's wasm handler", "{}", "annotations", "{\"module.wasm.image/variant\": \"compat\"}",
+     HR_ERR_REFUSED, "(\"module.wasm.image/variant\" in"},
+    {"runc's bundle label", "{}", "annotations", "{\"bundle\": \"/elsewhere\"}", HR_ERR_REFUSED,
+     "annotations[\"bundle\"]: annotation \"bundle\" is runc's own label for the bundle "
+     "directory"},
+    {"a null value is still a key", "{}", "annotations", "{\"bundle\": null}", HR_ERR_REFUSED,
+     "annotation \"bundle\" is runc's own label"},
+    {"a key holding '='", "{}", "annotations", "{\"org.criu.config=/x\": \"y\"}", HR_ERR_REFUSED,
+     "annotation \"org.criu.config=/x\" holds a '='"},
+    {"the allowlist exempts a key", "{\"allow\": [\"run.oci.systemd.subgroup\"]}", "annotations",
+     "{\"run.oci.systemd.subgroup\": \"\"}", 0, NULL},
+    {"the allowlist is exact", "{\"allow\": [\"run.oci.systemd.subgroup\"]}", "annotations",
+     "{\"run.oci.systemd.subgroupx\": \"\"}", HR_ERR_REFUSED, "run.oci.systemd.subgroupx"},
+    {"the allowlist never covers '='", "{\"allow\": [\"a\"]}", "annotations", "{\"a=b\": \"c\"}",
+     HR_ERR_REFUSED, "holds a '='"},
+    {"deny replaces the list", "{\"deny\": [\"io.katacontainers.\", \"exact.key\"]}", "annotations",
+     "{\"run.oci.handler\": \"krun\", \"exact.key\": \"\"}", HR_ERR_REFUSED,
+     "annotation \"exact.key\" is read by the runtime itself (\"exact.key\" in"},
+    {"a deny entry without a trailing dot is exact", "{\"deny\": [\"exact.key\"]}", "annotations",
+     "{\"exact.keys\": \"\"}", 0, NULL},
+    {"fix removes every match and keeps the rest", "{\"mode\": \"fix\"}", "annotations",
+     "{\"a\": \"1\", \"run.oci.handler\": \"krun\", \"bundle\": \"/x\", \"b\": \"2\", "
+     "\"org.systemd.property.MemoryMax\": \"infinity\"}",
+     1, "\"annotations\":{\"a\":\"1\",\"b\":\"2\"}}"},
+    {"audit records and changes nothing", "{\"mode\": \"audit\"}", "annotations",
+     "{\"run.oci.hooks.stdout\": \"/etc/x\"}", -1,
+     "annotations[\"run.oci.hooks.stdout\"]: AUDIT annotation \"run.oci.hooks.stdout\" is read"},
+    {"off", "{\"mode\": \"off\"}", "annotations", "{\"bundle\": \"/x\"}", 0, NULL},
+    {"hostile key is quoted", "{}", "annotations", "{\"run.oci.\\n\\\"level\\\":1\": \"\"}",
+     HR_ERR_REFUSED, "annotations[\"run.oci.\\x0a\\x22level\\x22:1\"]"},
+    {"annotations not an object", "{}", "annotations", "[]", HR_ERR_INPUT,
+     "annotations: expected an object"},
+    {"a value not a string", "{}", "annotations", "{\"a\": 1}", HR_ERR_INPUT,
+     "annotations[\"a\"]: expected a string"},
+    {"null annotations", "{}", "annotations", "null", 0, NULL},
+};
+
+static void run_annotation_case(void **state)
+{
+  const struct annotation_case *c = *state;
+  const struct hr_json_parse_opts opts = {.name = "config.json"};
+  cleanup_policy struct hr_policy *p = NULL;
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *profile = NULL, *spec = NULL, *log = NULL, *after = NULL;
+  struct hr_changes ch = {0};
+  struct hr_error err = {0};
+  size_t after_len;
+  int r;
+
+  assert_true(asprintf(&profile, "{\"runtimeAnnotations\": %s}", c->section) > 0);
+  assert_true(asprintf(&spec, "{\"ociVersion\": \"1.0.2\", \"%s\": %s}", c->field, c->value) > 0);
+  assert_ok(hr_policy_parse(profile, strlen(profile), "t.json", "t", &p, &err), &err);
+  assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
+  r = hr_policy_apply(p, doc, &ch, &err);
+  log = unit_join_changes(&ch);
+  hr_changes_free(&ch);
+  if (c->kind > 1) {
+    if (r == 0)
+      fail_msg("expected an error, got success (%s)", log);
+    assert_int_equal(err.kind, c->kind);
+    if (strstr(err.msg, c->msg) == NULL)
+      fail_msg("error \"%s\" lacks \"%s\"", err.msg, c->msg);
+    if (c->kind == HR_ERR_REFUSED && strstr(err.msg, "rule \"runtime-annotations\"") == NULL)
+      fail_msg("refusal \"%s\" does not name the rule", err.msg);
+    return;
+  }
+  assert_ok(r, &err);
+  if (c->kind == 0 && log[0] != '\0')
+    fail_msg("expected no finding, got %s", log);
+  if (c->kind == -1 && strstr(log, c->msg) == NULL)
+    fail_msg("finding \"%s\" lacks \"%s\"", log, c->msg);
+  assert_ok(hr_json_serialize(doc, &after, &after_len, &err), &err);
+  if (c->kind != 1) {
+    assert_string_equal(after, spec);
+    return;
+  }
+  if (strstr(after, c->msg) == NULL)
+    fail_msg("after the fix: %s, not %s", after, c->msg);
+  /* One change per removed key, each naming it. */
+  assert_non_null(strstr(log, "annotations[\"run.oci.handler\"]: \"krun\" -> "));
+  assert_non_null(strstr(log, "annotations[\"bundle\"]: "));
+  assert_non_null(strstr(log, "annotations[\"org.systemd.property.MemoryMax\"]: "));
+}
+
+static const struct profile_error_case annotation_profile_errors[] = {
+    {"bundle cannot be allowed", "{\"allow\": [\"bundle\"]}",
+     "runtimeAnnotations.allow: \"bundle\" cannot be allowed"},
+    {"nor a key with '='", "{\"allow\": [\"a=b\"]}", "\"a=b\" cannot be allowed"},
+    {"an empty deny entry", "{\"deny\": [\"\"]}", "an empty entry would match nothing"},
+    {"an unknown key", "{\"mode\": \"refuse\", \"alow\": []}", "alow"},
+    {"a wrong type", "{\"deny\": \"run.oci.\"}", "deny"},
+    {"an unknown mode", "{\"mode\": \"strip\"}", "strip"},
+};
+
+static void test_annotation_profile_errors(void **state)
+{
+  for (size_t i = 0; i < HR_ARRAY_SIZE(annotation_profile_errors); i++) {
+    const struct profile_error_case *c = &annotation_profile_errors[i];
+    cleanup_policy struct hr_policy *p = NULL;
+    cleanup_free char *profile = NULL;
+    struct hr_error err = {0};
+
+    assert_true(asprintf(&profile, "{\"runtimeAnnotations\": %s}", c->section) > 0);
+    if (hr_policy_parse(profile, strlen(profile), "t.json", "t", &p, &err) == 0)
+      fail_msg("%s: parsed", c->name);
+    if (err.kind != HR_ERR_PROFILE || strstr(err.msg, c->want) == NULL)
+      fail_msg("%s: got \"%s\"", c->name, err.msg);
   }
 }
 
@@ -268,6 +407,12 @@ int main(void)
                                      .initial_state = (void *)&image_cases[i]};
   tests[n++] =
       (struct CMUnitTest){.name = "images: profile errors", .test_func = test_profile_errors};
+  for (size_t i = 0; i < HR_ARRAY_SIZE(annotation_cases); i++)
+    tests[n++] = (struct CMUnitTest){.name = annotation_cases[i].name,
+                                     .test_func = run_annotation_case,
+                                     .initial_state = (void *)&annotation_cases[i]};
+  tests[n++] = (struct CMUnitTest){.name = "runtimeAnnotations: profile errors",
+                                   .test_func = test_annotation_profile_errors};
   tests[n++] = (struct CMUnitTest){.name = "profile selection", .test_func = test_select};
   tests[n++] = (struct CMUnitTest){.name = "profileRules errors", .test_func = test_conf_errors};
   return _cmocka_run_group_tests("images", tests, n, NULL, NULL);

@@ -502,13 +502,15 @@ static const struct profile_case {
                               "number"},
     {"duplicate.json", "duplicate.json:1:46: duplicate key \"noNewPrivileges\" (first set at line "
                        "1, column 21)"},
-    {"unknown.json", "unknown.json:1:19: unknown key \"kernelModules\" (known keys: "
-                     "\"description\", \"extends\", \"enforce\", "
-                     "\"privileged\", \"hostNamespaces\", \"hostMounts\", \"hostDevices\", "
-                     "\"sysctls\", \"hooks\", \"images\", \"readonlyRootfs\", \"noNewPrivileges\", "
-                     "\"capabilities\", \"user\", \"pids\", \"memory\", \"cpu\", "
-                     "\"mountPropagation\", \"rlimits\", \"oom\", \"secretEnv\", \"sshd\", "
-                     "\"seccomp\", \"apparmor\", \"selinux\", \"userNamespace\")"},
+    {"unknown.json",
+     "unknown.json:1:19: unknown key \"kernelModules\" (known keys: "
+     "\"description\", \"extends\", \"enforce\", "
+     "\"privileged\", \"hostNamespaces\", \"hostMounts\", \"hostDevices\", "
+     "\"sysctls\", \"hooks\", \"runtimeAnnotations\", \"images\", \"readonlyRootfs\", "
+     "\"noNewPrivileges\", "
+     "\"capabilities\", \"user\", \"pids\", \"memory\", \"cpu\", "
+     "\"mountPropagation\", \"rlimits\", \"oom\", \"secretEnv\", \"sshd\", "
+     "\"seccomp\", \"apparmor\", \"selinux\", \"userNamespace\")"},
 };
 
 static void test_profile_fixtures(void **state)
@@ -598,6 +600,7 @@ static void test_control_table(void **state)
       {"host-devices", "hostDevices", "linux.devices"},
       {"sysctls", "sysctls", "linux.sysctl"},
       {"hooks", "hooks", "hooks"},
+      {"runtime-annotations", "runtimeAnnotations", "annotations"},
       {"images", "images", "annotations"},
       {"readonly-rootfs", "readonlyRootfs", "root.readonly"},
       {"no-new-privileges", "noNewPrivileges", "process.noNewPrivileges"},
