@@ -127,6 +127,18 @@ ctr_refused() {
     --mount type=bind,src=/,dst=/host,options=rbind:ro
 }
 
+@test "a refusal reaches ctr with hardrun's own message: annotations runc and crun act on" {
+  # ctr copies --annotation into the spec (as dockerd 24 and later do with
+  # docker run --annotation); runc would take "bundle" for its own label,
+  # crun the raw filter for its seccomp filter.
+  ctr_refused runtime-annotations \
+    'annotations\["bundle"\]: annotation "bundle" is runc.s own label for the bundle directory' \
+    --annotation bundle=/tmp
+  ctr_refused runtime-annotations \
+    'annotations\["run\.oci\.seccomp_bpf_data"\]: annotation "run\.oci\.seccomp_bpf_data" is read by the runtime itself' \
+    --annotation run.oci.seccomp_bpf_data=BgAAAAAA/38=
+}
+
 @test "a ctr container's stdout and stderr hold only the container's output" {
   run --separate-stderr hr_ctr_run "hr-ctr-$RANDOM" --rm -- sh -c 'echo only-this; echo and-err >&2'
   hr_assert_eq "$status" 0

@@ -91,17 +91,6 @@ docker_refused() {
   fi
 }
 
-@test "docker run --annotation that the runtime acts on is refused" {
-  # dockerd copies --annotation into the spec's annotations; runc would take
-  # "bundle" for its own label, crun the raw filter for its seccomp filter.
-  docker_refused runtime-annotations \
-    'annotations\["bundle"\]: annotation "bundle" is runc.s own label for the bundle directory' \
-    --network none --annotation bundle=/tmp
-  docker_refused runtime-annotations \
-    'annotations\["run\.oci\.seccomp_bpf_data"\]: annotation "run\.oci\.seccomp_bpf_data" is read by the runtime itself' \
-    --network none --annotation run.oci.seccomp_bpf_data=BgAAAAAA/38=
-}
-
 @test "Docker's /etc/hosts, /etc/hostname, /etc/resolv.conf and network hook keep working" {
   # --network none: dockerd's libnetwork-setkey prestart hook is in the spec
   run --separate-stderr hr_docker run --rm --runtime hardrun --network none --hostname hr-e2e \
