@@ -250,9 +250,20 @@ int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, stru
  * "cgroup.kill", ...), in `mode`; shared by host-namespaces on create and
  * pids-limit on update. */
 int hr_cgroup_unified_core(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
-/* Remove obj's member at `index` (maps: the exact key, not its case
- * variants, which are other keys to Go). */
-void hr_rule_object_remove_at(struct hr_json *obj, size_t index);
+/* Loops that take some items out of an array (or members out of an
+ * object) leave item i where it is while they judge it and squeeze as
+ * they go: a removal each would move the rest of the array every time,
+ * quadratic in a hostile spec of 200,000 mounts or keys.  Use as the
+ * loop's step, with *drop set by the body when item i goes:
+ *
+ *   for (i = 0; i < n; hr_rule_squeeze(node, i++, &drop, &kept)) ...
+ *   hr_rule_squeeze_end(node, kept);
+ *
+ * Items at and after i are untouched until i is stepped over.  On an
+ * error return in the middle the node is left half squeezed: callers drop
+ * the document then. */
+void hr_rule_squeeze(struct hr_json *node, size_t i, bool *drop, size_t *kept);
+void hr_rule_squeeze_end(struct hr_json *node, size_t kept);
 /* 1 with *ret_dir when runc's cgroupfs driver would put a container whose
  * cgroupsPath is `path` into a cgroup directory that holds a process or a
  * child cgroup, in any cgroup hierarchy `mountinfo` (the text of

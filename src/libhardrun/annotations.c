@@ -115,23 +115,22 @@ static const char *reason(const struct hr_rule_annotations *r, const char *key, 
   return buf;
 }
 
-/* Removals are gathered and the members squeezed once: a spec may hold
- * hundreds of thousands of keys, and one memmove each would be quadratic. */
 int hr_annotations_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   const struct hr_rule_annotations *r = &ctx->policy->refusals.annotations;
   struct hr_json *map;
-  size_t kept = 0, n;
+  size_t kept = 0;
+  bool drop = false;
 
   if (hr_rule_spec_get(ctx->spec, "annotations", HR_JSON_OBJECT, "annotations", &map, err) < 0)
     return -1;
-  n = map != NULL ? map->u.object.len : 0;
-  for (size_t i = 0; i < n; i++) {
-    struct hr_json_member *m = &map->u.object.items[i];
+  for (size_t i = 0; map != NULL && i < map->u.object.len;
+       hr_rule_squeeze(map, i++, &drop, &kept)) {
+    const struct hr_json_member *m = &map->u.object.items[i];
     size_t len = strlen(m->key);
     char q[HR_QUOTE_MAX], path[HR_QUOTE_MAX + 32], why[160];
     const char *because;
-    int rc = 0;
+    int rc;
 
     hr_quote(q, sizeof(q), m->key, len);
     snprintf(path, sizeof(path), "annotations[%s]", q);
@@ -139,20 +138,17 @@ int hr_annotations_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     if (m->value->type != HR_JSON_STRING && m->value->type != HR_JSON_NULL)
       return hr_error_input(err, "%s: expected a string", path);
     because = reason(r, m->key, len, why, sizeof(why));
-    if (because != NULL &&
-        (rc = hr_rule_breach(ctx, r->mode, path, err, "annotation %s %s", q, because)) < 0)
-      return -1;
-    if (rc == 0) {
-      map->u.object.items[kept++] = *m;
+    if (because == NULL)
       continue;
-    }
+    rc = hr_rule_breach(ctx, r->mode, path, err, "annotation %s %s", q, because);
+    if (rc < 0)
+      return -1;
+    if (rc == 0)
+      continue;
     if (hr_changes_add(ctx->changes, ctx->rule, path, m->value, NULL, err) < 0)
       return -1;
-    m->value->parent = NULL;
+    drop = true;
   }
-  if (kept != n) {
-    map->u.object.len = kept;
-    hr_json_touch(map);
-  }
+  hr_rule_squeeze_end(map, kept);
   return 0;
 }

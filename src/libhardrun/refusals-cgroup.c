@@ -189,19 +189,19 @@ static bool names_own(const char *path, struct hr_error *err, int *ret)
 
 int hr_cgroup_unified_core(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err)
 {
+  size_t kept = 0;
+  bool drop = false;
   struct hr_json *u = hr_json_get_path(ctx->spec, "linux.resources.unified");
 
   if (mode == HR_MODE_OFF || u == NULL || u->type != HR_JSON_OBJECT)
     return 0;
-  for (size_t i = 0; i < u->u.object.len;) {
+  for (size_t i = 0; i < u->u.object.len; hr_rule_squeeze(u, i++, &drop, &kept)) {
     const struct hr_json_member *m = &u->u.object.items[i];
     char q[HR_QUOTE_MAX], path[HR_QUOTE_MAX + 32];
     int r;
 
-    if (strncmp(m->key, "cgroup.", strlen("cgroup.")) != 0) {
-      i++;
+    if (strncmp(m->key, "cgroup.", strlen("cgroup.")) != 0)
       continue;
-    }
     hr_quote(q, sizeof(q), m->key, strlen(m->key));
     snprintf(path, sizeof(path), "linux.resources.unified[%s]", q);
     /* runc writes them as root: cgroup.procs and cgroup.threads take any
@@ -213,14 +213,13 @@ int hr_cgroup_unified_core(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, str
                        q);
     if (r < 0)
       return -1;
-    if (r == 0) {
-      i++;
+    if (r == 0)
       continue;
-    }
     if (hr_changes_add(ctx->changes, ctx->rule, path, m->value, NULL, err) < 0)
       return -1;
-    hr_rule_object_remove_at(u, i);
+    drop = true;
   }
+  hr_rule_squeeze_end(u, kept);
   return 0;
 }
 

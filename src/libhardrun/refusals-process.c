@@ -392,7 +392,8 @@ int hr_secretenv_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   const struct hr_rule_secretenv *r = &ctx->policy->refusals.secretenv;
   struct hr_json *process, *env;
-  size_t removed = 0;
+  size_t kept = 0;
+  bool drop = false;
 
   if (hr_rule_spec_process(ctx, &process, err) < 0)
     return -1;
@@ -400,7 +401,7 @@ int hr_secretenv_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     return 0;
   if (hr_rule_spec_get_array_of(process, "env", HR_JSON_STRING, "process.env", &env, err) < 0)
     return -1;
-  for (size_t i = 0; env != NULL && i < env->u.array.len;) {
+  for (size_t i = 0; env != NULL && i < env->u.array.len; hr_rule_squeeze(env, i++, &drop, &kept)) {
     const char *s = env->u.array.items[i]->u.string.s, *eq = strchr(s, '='), *pat;
     cleanup_free char *name = hr_strndup(s, eq != NULL ? (size_t)(eq - s) : strlen(s), err);
     char path[64], q[HR_QUOTE_MAX], qp[HR_QUOTE_MAX];
@@ -409,27 +410,23 @@ int hr_secretenv_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     if (name == NULL)
       return -1;
     pat = secret_pattern(r, name);
-    if (pat == NULL) {
-      i++;
+    if (pat == NULL)
       continue;
-    }
-    hr_field_path(path, sizeof(path), "process.env", i + removed, "");
+    hr_field_path(path, sizeof(path), "process.env", i, "");
     rc = hr_rule_breach(ctx, r->mode, path, err,
                         "variable %s looks like a secret (matches %s); pass secrets as files",
                         hr_quote(q, sizeof(q), name, strlen(name)),
                         hr_quote(qp, sizeof(qp), pat, strlen(pat)));
     if (rc < 0)
       return -1;
-    if (rc == 0) {
-      i++;
+    if (rc == 0)
       continue;
-    }
     /* The change record names the variable, never its value. */
     if (hr_changes_add_text(ctx->changes, ctx->rule, path, q, NULL, err) < 0)
       return -1;
-    hr_json_array_remove(env, i);
-    removed++;
+    drop = true;
   }
+  hr_rule_squeeze_end(env, kept);
   return 0;
 }
 

@@ -244,26 +244,46 @@ int hr_rule_spec_i64(const struct hr_json *obj, const char *field, const char *p
   return 0;
 }
 
-/* Remove obj's member at `index` (maps: the exact key, not its case
- * variants, which are other keys to Go). */
-void hr_rule_object_remove_at(struct hr_json *obj, size_t index)
+void hr_rule_squeeze(struct hr_json *node, size_t i, bool *drop, size_t *kept)
 {
-  struct hr_json_member *it = obj->u.object.items;
-
-  if (it[index].value != NULL)
-    it[index].value->parent = NULL;
-  memmove(it + index, it + index + 1, (obj->u.object.len - index - 1) * sizeof(*it));
-  obj->u.object.len--;
-  hr_json_touch(obj);
+  if (node->type == HR_JSON_ARRAY) {
+    struct hr_json **it = node->u.array.items;
+    if (*drop)
+      it[i]->parent = NULL;
+    else
+      it[(*kept)++] = it[i];
+  } else {
+    struct hr_json_member *it = node->u.object.items;
+    if (*drop)
+      it[i].value->parent = NULL;
+    else
+      it[(*kept)++] = it[i];
+  }
+  *drop = false;
 }
 
-/* Record and remove arr[index]; `path` names the item as it was. */
+void hr_rule_squeeze_end(struct hr_json *node, size_t kept)
+{
+  if (node == NULL)
+    return;
+  /* kept never exceeds the length it was counted against. */
+  if (node->type == HR_JSON_ARRAY && kept != node->u.array.len)
+    node->u.array.len = (uint32_t)kept;
+  else if (node->type == HR_JSON_OBJECT && kept != node->u.object.len)
+    node->u.object.len = (uint32_t)kept;
+  else
+    return;
+  hr_json_touch(node);
+}
+
+/* Record the removal of arr[index] and mark it to go; `path` names the
+ * item as it was. */
 static int remove_item(struct hr_apply_ctx *ctx, struct hr_json *arr, size_t index,
-                       const char *path, struct hr_error *err)
+                       const char *path, bool *drop, struct hr_error *err)
 {
   if (hr_changes_add(ctx->changes, ctx->rule, path, arr->u.array.items[index], NULL, err) < 0)
     return -1;
-  hr_json_array_remove(arr, index);
+  *drop = true;
   return 0;
 }
 
@@ -843,14 +863,16 @@ static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
                         struct hr_error *err)
 {
   struct hr_json *linux_obj, *devs = NULL;
-  size_t removed = 0;
+  size_t kept = 0;
+  bool drop = false;
 
   if (hr_rule_spec_linux(ctx, false, &linux_obj, err) < 0)
     return -1;
   if (linux_obj != NULL && hr_rule_spec_get_array_of(linux_obj, "devices", HR_JSON_OBJECT,
                                                      "linux.devices", &devs, err) < 0)
     return -1;
-  for (size_t i = 0; devs != NULL && i < devs->u.array.len;) {
+  for (size_t i = 0; devs != NULL && i < devs->u.array.len;
+       hr_rule_squeeze(devs, i++, &drop, &kept)) {
     struct hr_json *d = devs->u.array.items[i];
     char path[64], p[96], name[64], q[HR_QUOTE_MAX];
     const char *type, *dpath;
@@ -858,16 +880,14 @@ static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
     bool present;
     int rc;
 
-    hr_field_path(path, sizeof(path), "linux.devices", i + removed, "");
+    hr_field_path(path, sizeof(path), "linux.devices", i, "");
     hr_field_path(p, sizeof(p), path, SIZE_MAX, ".type");
     if (hr_rule_spec_string(d, "type", p, &type, err) < 0)
       return -1;
     /* runc: "u" is an unbuffered character device; a FIFO ("p") reaches no
      * host device. */
-    if (strcmp(type, "p") == 0) {
-      i++;
+    if (strcmp(type, "p") == 0)
       continue;
-    }
     if (strcmp(type, "c") != 0 && strcmp(type, "u") != 0 && strcmp(type, "b") != 0)
       return hr_error_input(err, "%s: expected \"c\", \"b\", \"u\" or \"p\"", p);
     hr_field_path(p, sizeof(p), path, SIZE_MAX, ".major");
@@ -879,23 +899,19 @@ static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
     hr_field_path(p, sizeof(p), path, SIZE_MAX, ".path");
     if (hr_rule_spec_string(d, "path", p, &dpath, err) < 0)
       return -1;
-    if (major >= 0 && minor >= 0 && device_allowed(r, type[0] == 'b' ? 'b' : 'c', major, minor)) {
-      i++;
+    if (major >= 0 && minor >= 0 && device_allowed(r, type[0] == 'b' ? 'b' : 'c', major, minor))
       continue;
-    }
     device_name(name, sizeof(name), type[0] == 'b' ? 'b' : 'c', major, minor);
     rc = hr_rule_breach(ctx, r->mode, path, err, "host device %s (%s) is not in the allowlist",
                         hr_quote(q, sizeof(q), dpath, strlen(dpath)), name);
     if (rc < 0)
       return -1;
-    if (rc == 0) {
-      i++;
+    if (rc == 0)
       continue;
-    }
-    if (remove_item(ctx, devs, i, path, err) < 0)
+    if (remove_item(ctx, devs, i, path, &drop, err) < 0)
       return -1;
-    removed++;
   }
+  hr_rule_squeeze_end(devs, kept);
   return 0;
 }
 
@@ -904,36 +920,34 @@ static int device_rules(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevic
                         struct hr_error *err)
 {
   struct hr_json *devs;
-  size_t removed = 0;
+  size_t kept = 0;
+  bool drop = false;
 
   if (cgroup_devices(ctx, &devs, err) < 0)
     return -1;
-  for (size_t i = 0; devs != NULL && i < devs->u.array.len;) {
+  for (size_t i = 0; devs != NULL && i < devs->u.array.len;
+       hr_rule_squeeze(devs, i++, &drop, &kept)) {
     struct dev_rule d;
     char path[64], name[64];
     int rc;
 
-    hr_field_path(path, sizeof(path), "linux.resources.devices", i + removed, "");
+    hr_field_path(path, sizeof(path), "linux.resources.devices", i, "");
     if (read_dev_rule(devs->u.array.items[i], path, &d, err) < 0)
       return -1;
     /* Deny rules only take away; mknod alone opens nothing. */
-    if (!d.allow || !d.rw || device_allowed(r, d.type, d.major, d.minor)) {
-      i++;
+    if (!d.allow || !d.rw || device_allowed(r, d.type, d.major, d.minor))
       continue;
-    }
     device_name(name, sizeof(name), d.type, d.major, d.minor);
     rc = hr_rule_breach(ctx, r->mode, path, err,
                         "the device cgroup allows %s, beyond the allowed devices", name);
     if (rc < 0)
       return -1;
-    if (rc == 0) {
-      i++;
+    if (rc == 0)
       continue;
-    }
-    if (remove_item(ctx, devs, i, path, err) < 0)
+    if (remove_item(ctx, devs, i, path, &drop, err) < 0)
       return -1;
-    removed++;
   }
+  hr_rule_squeeze_end(devs, kept);
   return 0;
 }
 
@@ -996,6 +1010,8 @@ void hr_sysctls_release(struct hr_policy *p)
 
 int hr_sysctls_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
+  size_t kept = 0;
+  bool drop = false;
   const struct hr_rule_sysctls *r = &ctx->policy->refusals.sysctls;
   struct hr_json *linux_obj, *map = NULL;
 
@@ -1004,7 +1020,8 @@ int hr_sysctls_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   if (linux_obj != NULL &&
       hr_rule_spec_get(linux_obj, "sysctl", HR_JSON_OBJECT, "linux.sysctl", &map, err) < 0)
     return -1;
-  for (size_t i = 0; map != NULL && i < map->u.object.len;) {
+  for (size_t i = 0; map != NULL && i < map->u.object.len;
+       hr_rule_squeeze(map, i++, &drop, &kept)) {
     const struct hr_json_member *m = &map->u.object.items[i];
     char q[HR_QUOTE_MAX], path[HR_QUOTE_MAX + 32];
     cleanup_free char *name = NULL;
@@ -1022,22 +1039,19 @@ int hr_sysctls_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     for (char *c = name; *c != '\0'; c++)
       if (*c == '/')
         *c = '.';
-    if (hr_rule_strv_contains(r->allow, r->n_allow, name)) {
-      i++;
+    if (hr_rule_strv_contains(r->allow, r->n_allow, name))
       continue;
-    }
     rc = hr_rule_breach(ctx, r->mode, path, err,
                         "%s is not in the allowlist of namespaced, safe sysctls", q);
     if (rc < 0)
       return -1;
-    if (rc == 0) {
-      i++;
+    if (rc == 0)
       continue;
-    }
     if (hr_changes_add(ctx->changes, ctx->rule, path, m->value, NULL, err) < 0)
       return -1;
-    hr_rule_object_remove_at(map, i);
+    drop = true;
   }
+  hr_rule_squeeze_end(map, kept);
   return 0;
 }
 
@@ -1192,36 +1206,36 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
   const struct hr_rule_hooks *r = &ctx->policy->refusals.hooks;
   struct hr_json *list;
   char path[64];
-  size_t removed = 0;
+  size_t kept = 0;
+  bool drop = false;
 
   snprintf(path, sizeof(path), "hooks.%s", kind);
   if (hr_rule_spec_get_array_of(hooks, kind, HR_JSON_OBJECT, path, &list, err) < 0)
     return -1;
-  for (size_t i = 0; list != NULL && i < list->u.array.len;) {
+  for (size_t i = 0; list != NULL && i < list->u.array.len;
+       hr_rule_squeeze(list, i++, &drop, &kept)) {
     struct hr_json *h = list->u.array.items[i], *args, *env;
     char hp[96], q[HR_QUOTE_MAX];
     const char *exe;
     long bad;
     int rc;
 
-    hr_field_path(hp, sizeof(hp), path, i + removed, ".args");
+    hr_field_path(hp, sizeof(hp), path, i, ".args");
     if (hr_rule_spec_get_array_of(h, "args", HR_JSON_STRING, hp, &args, err) < 0)
       return -1;
-    hr_field_path(hp, sizeof(hp), path, i + removed, ".env");
+    hr_field_path(hp, sizeof(hp), path, i, ".env");
     if (hr_rule_spec_get_array_of(h, "env", HR_JSON_STRING, hp, &env, err) < 0)
       return -1;
-    hr_field_path(hp, sizeof(hp), path, i + removed, ".path");
+    hr_field_path(hp, sizeof(hp), path, i, ".path");
     if (hr_rule_spec_string(h, "path", hp, &exe, err) < 0)
       return -1;
     bad = hook_env_loader(env);
     if (bad < 0 && (hr_rule_strv_contains(r->allow, r->n_allow, exe) ||
-                    is_dockerd_hook(r, exe, args) || is_containerd_hook(r, exe, args))) {
-      i++;
+                    is_dockerd_hook(r, exe, args) || is_containerd_hook(r, exe, args)))
       continue;
-    }
     if (bad >= 0) {
       const char *e = env->u.array.items[bad]->u.string.s;
-      snprintf(hp, sizeof(hp), "%s[%zu].env[%ld]", path, i + removed, bad);
+      snprintf(hp, sizeof(hp), "%s[%zu].env[%ld]", path, i, bad);
       /* The name only: the value may be anything. */
       rc = hr_rule_breach(ctx, r->mode, hp, err,
                           "%s is read by the dynamic loader or the C library of the hook, which "
@@ -1234,15 +1248,13 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
     }
     if (rc < 0)
       return -1;
-    if (rc == 0) {
-      i++;
+    if (rc == 0)
       continue;
-    }
-    hr_field_path(hp, sizeof(hp), path, i + removed, "");
-    if (remove_item(ctx, list, i, hp, err) < 0)
+    hr_field_path(hp, sizeof(hp), path, i, "");
+    if (remove_item(ctx, list, i, hp, &drop, err) < 0)
       return -1;
-    removed++;
   }
+  hr_rule_squeeze_end(list, kept);
   return 0;
 }
 
