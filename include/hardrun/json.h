@@ -182,6 +182,9 @@ int hr_json_array_append(struct hr_json_doc *doc, struct hr_json *arr, struct hr
                          struct hr_error *err);
 int hr_json_array_insert(struct hr_json_doc *doc, struct hr_json *arr, size_t index,
                          struct hr_json *value, struct hr_error *err);
+/* arr[index] = value, in place (no shift of the items after it). */
+int hr_json_array_replace(struct hr_json_doc *doc, struct hr_json *arr, size_t index,
+                          struct hr_json *value, struct hr_error *err);
 void hr_json_array_remove(struct hr_json *arr, size_t index);
 /* Mark a node's container chain dirty after changing it in place. */
 void hr_json_touch(struct hr_json *node);

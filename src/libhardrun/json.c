@@ -1450,6 +1450,21 @@ int hr_json_array_insert(struct hr_json_doc *doc, struct hr_json *arr, size_t in
   return 0;
 }
 
+int hr_json_array_replace(struct hr_json_doc *doc, struct hr_json *arr, size_t index,
+                          struct hr_json *value, struct hr_error *err)
+{
+  if (check_attach(doc, arr, HR_JSON_ARRAY, value, err) < 0)
+    return -1;
+  if (index >= arr->u.array.len)
+    return node_error(doc, arr, err, "cannot replace index %zu of an array of %zu", index,
+                      (size_t)arr->u.array.len);
+  arr->u.array.items[index]->parent = NULL;
+  arr->u.array.items[index] = value;
+  value->parent = arr;
+  hr_json_touch(arr);
+  return 0;
+}
+
 int hr_json_array_append(struct hr_json_doc *doc, struct hr_json *arr, struct hr_json *value,
                          struct hr_error *err)
 {

@@ -441,8 +441,7 @@ static int fix_sysfs(struct hr_apply_ctx *ctx, const struct hr_json *namespaces,
     snprintf(path, sizeof(path), "mounts[%zu]", i);
     if (nv == NULL || hr_changes_add(ctx->changes, ctx->rule, path, m, nv, err) < 0)
       return -1;
-    hr_json_array_remove(mounts, i);
-    if (hr_json_array_insert(ctx->doc, mounts, i, nv, err) < 0)
+    if (hr_json_array_replace(ctx->doc, mounts, i, nv, err) < 0)
       return -1;
   }
   return 0;

@@ -267,7 +267,15 @@ static void test_edit_fixture(void **state)
   assert_true(path(doc, "process")->dirty);
 }
 
-enum edit_op { OP_SET, OP_APPEND, OP_INSERT, OP_REMOVE, OP_ARRAY_REMOVE, OP_TOUCH };
+enum edit_op {
+  OP_SET,
+  OP_APPEND,
+  OP_INSERT,
+  OP_REMOVE,
+  OP_ARRAY_REMOVE,
+  OP_ARRAY_REPLACE,
+  OP_TOUCH
+};
 
 struct edit_case {
   const char *name;
@@ -299,6 +307,9 @@ static const struct edit_case edit_cases[] = {
      "{\"b\":3}"},
     {"remove absent changes nothing", "{ \"a\": 1 }", OP_REMOVE, "", "zz", 0, NULL, "{ \"a\": 1 }"},
     {"array remove", "{\"m\":[1, 2, 3]}", OP_ARRAY_REMOVE, "m", NULL, 1, NULL, "{\"m\":[1,3]}"},
+    {"array replace in place", "{\"m\":[1, {\"a\": 2}, 3]}", OP_ARRAY_REPLACE, "m", NULL, 1, "[ ]",
+     "{\"m\":[1,[],3]}"},
+    {"array replace past the end", "{\"m\":[1]}", OP_ARRAY_REPLACE, "m", NULL, 1, "2", NULL},
     {"array remove out of range", "{\"m\":[1, 2]}", OP_ARRAY_REMOVE, "m", NULL, 5, NULL,
      "{\"m\":[1, 2]}"},
     {"string escapes re-emitted minimally", "{\"s\": \"\\u003c\\/\\t\"}", OP_TOUCH, "s", NULL, 0,
@@ -331,6 +342,8 @@ static int apply_edit(struct hr_json_doc *doc, const struct edit_case *c, struct
   case OP_ARRAY_REMOVE:
     hr_json_array_remove(t, c->index);
     return 0;
+  case OP_ARRAY_REPLACE:
+    return hr_json_array_replace(doc, t, c->index, v, err);
   case OP_TOUCH:
   default:
     hr_json_touch(t);
