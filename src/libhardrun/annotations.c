@@ -37,6 +37,15 @@ static const char *const default_deny[] = {
     "module.wasm.image/variant",
 };
 
+/* What the daemons add themselves, each harmless: CRI-O (systemd cgroup
+ * manager) and podman set the unit's stop timeout, garbage collection,
+ * ordering and kill signal; none of them touches a limit. */
+static const char *const default_allow[] = {
+    "org.systemd.property.TimeoutStopUSec",     "org.systemd.property.CollectMode",
+    "org.systemd.property.DefaultDependencies", "org.systemd.property.After",
+    "org.systemd.property.KillSignal",
+};
+
 static bool is_prefix_entry(const char *s, size_t n)
 {
   return n > 0 && (s[n - 1] == '.' || s[n - 1] == '/');
@@ -53,7 +62,8 @@ int hr_annotations_parse(const struct hr_json_doc *profile, const struct hr_json
   if (hr_rule_begin(profile, section, keys, HR_MODE_REFUSE, true, &mode, &obj, err) < 0 ||
       hr_rule_strv_or_default(profile, obj, "deny", default_deny, HR_ARRAY_SIZE(default_deny),
                               &r->deny, &r->n_deny, err) < 0 ||
-      hr_rule_strv_or_default(profile, obj, "allow", NULL, 0, &r->allow, &r->n_allow, err) < 0)
+      hr_rule_strv_or_default(profile, obj, "allow", default_allow, HR_ARRAY_SIZE(default_allow),
+                              &r->allow, &r->n_allow, err) < 0)
     return -1;
   for (size_t i = 0; i < r->n_deny; i++)
     if (r->deny[i][0] == '\0')

@@ -144,6 +144,20 @@ static const struct annotation_case {
      "{\"io.kubernetes.cri.image-name\": \"a.io/x:1\", \"org.hardrun.profile\": \"strict\", "
      "\"org.criu.config.note\": \"x\", \"Run.oci.handler\": \"krun\", \"bundlex\": \"y\"}",
      0, NULL},
+    {"what CRI-O and podman add passes", "{}", "annotations",
+     "{\"org.systemd.property.TimeoutStopUSec\": \"uint64 30000000\", "
+     "\"org.systemd.property.CollectMode\": \"'inactive-or-failed'\", "
+     "\"org.systemd.property.DefaultDependencies\": \"true\", "
+     "\"org.systemd.property.After\": \"['crio.service']\", "
+     "\"org.systemd.property.KillSignal\": \"15\"}",
+     0, NULL},
+    {"a unit property that is a limit", "{}", "annotations",
+     "{\"org.systemd.property.TimeoutStopUSec\": \"uint64 1\", "
+     "\"org.systemd.property.MemoryMax\": \"infinity\"}",
+     HR_ERR_REFUSED, "annotation \"org.systemd.property.MemoryMax\" is read by the runtime"},
+    {"a profile's allow replaces the built-in one", "{\"allow\": [\"run.oci.handler\"]}",
+     "annotations", "{\"org.systemd.property.CollectMode\": \"'inactive-or-failed'\"}",
+     HR_ERR_REFUSED, "org.systemd.property.CollectMode"},
     {"crun's raw seccomp filter", "{}", "annotations",
      "{\"a\": \"b\", \"run.oci.seccomp_bpf_data\": \"BgAAAAAA/38=\"}", HR_ERR_REFUSED,
      "annotations[\"run.oci.seccomp_bpf_data\"]: annotation \"run.oci.seccomp_bpf_data\" is read "
