@@ -200,6 +200,10 @@ static int harden_spec(struct run_state *st, struct hr_policy **policy, const ch
       choose_profile(st, buf, len, name, err) < 0 ||
       hr_policy_load(&st->conf, *name, policy, err) < 0)
     return -1;
+  /* restore's flags can undo the LSM controls before anything is written. */
+  if (strcmp(st->argv.command, "restore") == 0 && (*policy)->enforce &&
+      hr_lsm_restore_flags(&st->argv, *policy, err) < 0)
+    return -1;
   /* A profile that does not enforce takes no ids and changes no ACL. */
   host->dry_run = !(*policy)->enforce;
   return hr_spec_harden_read(st->argv.bundle, dirfd, &buf, len, &sb, *policy, changes, err);

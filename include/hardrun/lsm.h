@@ -131,6 +131,19 @@ int hr_lsm_apparmor_rewrite(struct hr_apply_ctx *ctx, const struct hr_lsm_host *
 int hr_lsm_selinux_rewrite(struct hr_apply_ctx *ctx, const struct hr_lsm_host *host,
                            struct hr_error *err);
 
+/* ---- restore's own LSM flags --------------------------------------------- */
+
+struct hr_argv;
+struct hr_policy;
+
+/* runc restore --lsm-profile TYPE:NAME and --lsm-mount-context CONTEXT give
+ * CRIU a profile or SELinux label for the restored processes and mounts in
+ * place of the checkpointed ones, past what the apparmor and selinux
+ * controls decided.  Refused (HR_ERR_REFUSED, naming the rule and the
+ * flag) when the profile enables the control they would override; an
+ * empty value is runc's "absent". */
+int hr_lsm_restore_flags(const struct hr_argv *a, const struct hr_policy *p, struct hr_error *err);
+
 /* ---- MCS category pairs --------------------------------------------------
  * RUN_DIR/selinux-mcs holds one line per container, "ID cA,cB" (A < B),
  * replaced atomically under an flock on RUN_DIR/selinux-mcs.lock.  A new

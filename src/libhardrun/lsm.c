@@ -30,8 +30,10 @@
 #include <selinux/selinux.h>
 #endif
 
+#include "hardrun/argv.h"
 #include "hardrun/controls.h"
 #include "hardrun/lsm.h"
+#include "hardrun/refusals.h"
 #include "hardrun/rundir.h"
 #include "hardrun/utils.h"
 
@@ -1313,4 +1315,42 @@ int hr_mcs_release(const char *run_dir, const char *id, struct hr_error *err)
   r = found ? mcs_store(dfd, run_dir, &st, id, NULL, err) : 0;
   mcs_state_free(&st);
   return r;
+}
+
+/* ---- restore's own LSM flags ------------------------------------------------------ */
+
+/* The control --lsm-profile VALUE would override: its TYPE's, else (a
+ * value CRIU cannot read) whichever is on. */
+static const char *profile_flag_rule(const char *v, const struct hr_policy *p)
+{
+  bool aa = hr_apparmor_enabled(p), se = hr_selinux_enabled(p);
+
+  if (strncmp(v, "apparmor:", 9) == 0)
+    return aa ? "apparmor" : NULL;
+  if (strncmp(v, "selinux:", 8) == 0)
+    return se ? "selinux" : NULL;
+  return aa ? "apparmor" : se ? "selinux" : NULL;
+}
+
+int hr_lsm_restore_flags(const struct hr_argv *a, const struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const names[] = {"lsm-profile", "lsm-mount-context"};
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(names); i++) {
+    const struct hr_argv_flag *f = hr_argv_last_flag(a, names[i]);
+    const char *rule;
+    char q[HR_QUOTE_MAX];
+
+    if (f == NULL || f->value == NULL || f->value[0] == '\0')
+      continue;
+    rule = i == 0 ? profile_flag_rule(f->value, p) : hr_selinux_enabled(p) ? "selinux" : NULL;
+    if (rule == NULL)
+      continue;
+    hr_quote(q, sizeof(q), f->value, strlen(f->value));
+    return hr_error_set(err, HR_ERR_REFUSED, 0,
+                        "profile \"%s\": rule \"%s\": restore --%s: %s would replace what the "
+                        "checkpoint holds and the %s control set; restore without it",
+                        p->name, rule, names[i], q, rule);
+  }
+  return 0;
 }

@@ -148,6 +148,39 @@ selinux|process.selinuxLabel|SELinux is not enabled on this host; nothing change
   [ ! -e "$HR_SPY_LOG" ] || hr_die "runc was called: $(cat "$HR_SPY_LOG")"
 }
 
+@test "restore's --lsm-profile and --lsm-mount-context are refused where the profile confines" {
+  # CRIU would give the restored processes the flag's profile in place of
+  # the checkpointed one: the flag form of the apparmor and selinux controls.
+  write_profile both '{"apparmor": {"profile": "hardrun-default"}, "selinux": true}'
+  hr_bundle restored /bin/true
+  HR_RT_OPTS=(--hardrun-profile=both)
+  local before flag rule value
+  before=$(hr_sha256 "$HR_BUNDLE/config.json")
+  for flag in "--lsm-profile=apparmor:unconfined apparmor" "--lsm-profile=selinux:system_u:system_r:spc_t:s0 selinux" \
+    "--lsm-mount-context=system_u:object_r:container_file_t:s0 selinux"; do
+    rule=${flag##* }
+    flag=${flag% *}
+    value=${flag#*=}
+    run hr_rt "$HR_BUNDLE" restore --image-path "$HR_TMP/img" "$flag" --bundle "$HR_BUNDLE" "$HR_ID"
+    echo "status=$status output=$output"
+    hr_assert_eq "$status" 1 "exit status of restore $flag"
+    hr_assert_eq "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
+      "hardrun: profile \"both\": rule \"$rule\": restore ${flag%%=*}: \"$value\" would replace what the checkpoint holds and the $rule control set; restore without it"
+  done
+  hr_assert_eq "$(hr_sha256 "$HR_BUNDLE/config.json")" "$before" "config.json bytes"
+  [ ! -e "$HR_SPY_LOG" ] || hr_die "runc was called: $(cat "$HR_SPY_LOG")"
+  # Without the flags (or with an empty one, runc's "absent") the restore
+  # reaches runc, which then fails for want of a checkpoint image.
+  run hr_rt "$HR_BUNDLE" restore --image-path "$HR_TMP/img" --lsm-profile= --bundle "$HR_BUNDLE" "$HR_ID"
+  grep -q " restore --image-path $HR_TMP/img --lsm-profile= --bundle $HR_BUNDLE $HR_ID\$" "$HR_SPY_LOG" ||
+    hr_die "runc was not called: $(cat "$HR_SPY_LOG" 2>/dev/null)"
+  # A profile without the two controls lets the flags through.
+  write_profile none '{}'
+  HR_RT_OPTS=(--hardrun-profile=none)
+  run hr_rt "$HR_BUNDLE" restore --lsm-profile=apparmor:unconfined --bundle "$HR_BUNDLE" "$HR_ID"
+  grep -q " restore --lsm-profile=apparmor:unconfined --bundle " "$HR_SPY_LOG" || hr_die "runc was not called"
+}
+
 @test "hardrun-default compiles with apparmor_parser and carries its deny rules" {
   command -v apparmor_parser >/dev/null || skip "apparmor_parser is not installed (apt-get install apparmor)"
   local aa=$HR_PROFILES/apparmor/hardrun-default rule

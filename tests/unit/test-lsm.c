@@ -21,6 +21,7 @@
 
 #include "unit.h"
 
+#include "hardrun/argv.h"
 #include "hardrun/controls.h"
 #include "hardrun/json.h"
 #include "hardrun/lsm.h"
@@ -1332,6 +1333,68 @@ static void add(const char *name, CMUnitTestFunction fn, const void *data)
       (struct CMUnitTest){.name = name, .test_func = fn, .initial_state = (void *)(uintptr_t)data};
 }
 
+/* ---- restore's flags ------------------------------------------------------------ */
+
+static const struct restore_case {
+  const char *name;
+  const char *profile;
+  const char *line; /* the words after "restore" */
+  const char *want; /* NULL: allowed; else the whole message */
+} restore_cases[] = {
+    {"no flag", "{\"apparmor\": true, \"selinux\": true}", "--bundle /b id", NULL},
+    {"apparmor profile", "{\"apparmor\": true}", "--lsm-profile apparmor:unconfined -b /b id",
+     "profile \"t\": rule \"apparmor\": restore --lsm-profile: \"apparmor:unconfined\" would "
+     "replace what the checkpoint holds and the apparmor control set; restore without it"},
+    {"the last of two wins, as in Go", "{\"apparmor\": true}",
+     "--lsm-profile= --lsm-profile=apparmor:x id", "\"apparmor:x\""},
+    {"an empty value is absent", "{\"apparmor\": true}",
+     "--lsm-profile=apparmor:x --lsm-profile= id", NULL},
+    {"selinux label under selinux", "{\"selinux\": true}",
+     "id --lsm-profile selinux:system_u:system_r:spc_t:s0",
+     "rule \"selinux\": restore --lsm-profile: \"selinux:system_u:system_r:spc_t:s0\""},
+    {"an apparmor value when only selinux is on", "{\"selinux\": true}",
+     "--lsm-profile apparmor:unconfined id", NULL},
+    {"a value CRIU cannot read", "{\"selinux\": true}", "--lsm-profile bogus id",
+     "rule \"selinux\": restore --lsm-profile: \"bogus\""},
+    {"mount context under selinux", "{\"selinux\": true}",
+     "--lsm-mount-context system_u:object_r:x:s0 id",
+     "rule \"selinux\": restore --lsm-mount-context:"},
+    {"mount context without selinux", "{\"apparmor\": true}", "--lsm-mount-context x id", NULL},
+    {"neither control", "{}", "--lsm-profile apparmor:unconfined --lsm-mount-context x id", NULL},
+    {"a hostile value is quoted", "{\"apparmor\": true}", "--lsm-profile apparmor:a\"\n id",
+     "\"apparmor:a\\x22\\x0a\""},
+};
+
+static void run_restore_case(void **state)
+{
+  const struct restore_case *c = *state;
+  cleanup_policy struct hr_policy *p = NULL;
+  cleanup_free char *line = NULL;
+  struct hr_argv a = {0};
+  struct hr_error err = {0};
+  char *words[16];
+  int n = 0, r;
+
+  assert_ok(hr_policy_parse(c->profile, strlen(c->profile), "t.json", "t", &p, &err), &err);
+  assert_true(asprintf(&line, "runc restore %s", c->line) > 0);
+  /* Split on spaces; a word may hold a newline. */
+  for (char *w = strtok(line, " "); w != NULL && n < 15; w = strtok(NULL, " "))
+    words[n++] = w;
+  words[n] = NULL;
+  assert_ok(hr_argv_parse(n, words, &a, &err), &err);
+  r = hr_lsm_restore_flags(&a, p, &err);
+  hr_argv_free(&a);
+  if (c->want == NULL) {
+    if (r != 0)
+      fail_msg("refused: %s", err.msg);
+    return;
+  }
+  assert_int_equal(r, -1);
+  assert_int_equal(err.kind, HR_ERR_REFUSED);
+  if (strstr(err.msg, c->want) == NULL)
+    fail_msg("\"%s\" lacks \"%s\"", err.msg, c->want);
+}
+
 int main(void)
 {
   add("real: AppArmor detection matches the kernel", real_apparmor, NULL);
@@ -1346,6 +1409,8 @@ int main(void)
     add(aa_cases[i].name, run_aa_case, &aa_cases[i]);
   for (size_t i = 0; i < HR_ARRAY_SIZE(se_cases); i++)
     add(se_cases[i].name, run_se_case, &se_cases[i]);
+  for (size_t i = 0; i < HR_ARRAY_SIZE(restore_cases); i++)
+    add(restore_cases[i].name, run_restore_case, &restore_cases[i]);
   add("mcs: 300 containers, 300 distinct pairs", mcs_real_random_distinct, NULL);
   add("mcs: scan when every draw is taken", mcs_scan_fallback, NULL);
   add("mcs: release", mcs_release, NULL);
