@@ -272,6 +272,20 @@ static int not_evaluated(struct hr_changes *changes, struct hr_error *err)
   return r;
 }
 
+/* exec's flag form: runc starts from the config.json its bundle label
+ * names, which must be the bundle create hardened. */
+static int exec_flags(struct run_state *st, const struct hr_policy *policy, const char *name,
+                      struct hr_changes *changes, struct hr_error *err)
+{
+  cleanup_free char *root = NULL, *what = NULL;
+
+  if (hr_state_root_abs(st->argv.root, &root, err) < 0 ||
+      hr_asprintf(&what, err, "profile \"%s\": rule \"runtime-annotations\"", name) < 0 ||
+      hr_exec_check_bundle_label(root, st->argv.id, what, err) < 0)
+    return -1;
+  return hr_exec_harden_flags(&st->argv, policy, changes, err);
+}
+
 static int exec_harden(struct run_state *st, struct hr_error *err)
 {
   cleanup_policy struct hr_policy *policy = NULL;
@@ -285,7 +299,7 @@ static int exec_harden(struct run_state *st, struct hr_error *err)
   if (ret == 0 && st->argv.process != NULL)
     ret = hr_exec_harden_file(st->argv.process, policy, &changes, err);
   else if (ret == 0 && policy->enforce)
-    ret = hr_exec_harden_flags(&st->argv, policy, &changes, err);
+    ret = exec_flags(st, policy, name, &changes, err);
   else if (ret == 0)
     ret = not_evaluated(&changes, err);
   audit(st, policy, name, rec.bundle, &changes, ret < 0 ? err : NULL);

@@ -115,6 +115,17 @@ int hr_exec_harden_file(const char *path, const struct hr_policy *policy,
 int hr_exec_harden_flags(struct hr_argv *a, const struct hr_policy *policy,
                          struct hr_changes *changes, struct hr_error *err);
 
+/* runc 1.1's exec without --process takes config.json from the directory of
+ * the first "bundle" label in <root_abs>/<id>/state.json, and a spec's
+ * annotations come before runc's own label there: a container created
+ * with an annotation "bundle" (or "bundle=...") would exec with a process
+ * from any directory.  Refused (HR_ERR_REFUSED, naming the label) when a
+ * label before the last one has the key "bundle"; 0 when there is none or
+ * runc has no state.json for the id (not runc, or no such container: runc
+ * then fails on its own).  `what` prefixes the message. */
+int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char *what,
+                               struct hr_error *err);
+
 /* ---- update (update.c) --------------------------------------------------------
  *
  * The controls whose scope has HR_SCOPE_RESOURCES, in ceiling-only mode:

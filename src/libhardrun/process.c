@@ -385,6 +385,59 @@ int hr_exec_harden_flags(struct hr_argv *a, const struct hr_policy *policy,
   return flags_from_doc(a, hr_json_get(hr_json_doc_root(doc), "process"), err);
 }
 
+/* ---- runc's bundle label ------------------------------------------------------------ */
+
+static bool bundle_label(const char *l)
+{
+  return strncmp(l, "bundle=", 7) == 0;
+}
+
+int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char *what,
+                               struct hr_error *err)
+{
+  const struct hr_json_parse_opts opts = {
+      .max_size = HR_SPEC_MAX_SIZE, .max_depth = HR_SPEC_MAX_DEPTH + 4, .name = "state.json"};
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *dir = NULL, *buf = NULL;
+  cleanup_close int dirfd = -1;
+  const struct hr_json *labels;
+  size_t len;
+
+  /* An id runc refuses names no state of runc's (and no path to follow). */
+  if (id == NULL || !hr_state_id_valid(id))
+    return 0;
+  if ((dir = hr_strjoin(root_abs, "/", id, err)) == NULL)
+    return -1;
+  dirfd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dirfd < 0)
+    return errno == ENOENT || errno == ENOTDIR ? 0 : hr_error_sys(err, "open `%s`", dir);
+  if (hr_read_file_at(dirfd, "state.json", HR_SPEC_MAX_SIZE, &buf, &len, NULL, err) < 0) {
+    if (err->code != ENOENT)
+      return -1;
+    *err = (struct hr_error){0};
+    return 0;
+  }
+  if (hr_json_parse(buf, len, &opts, &doc, err) < 0)
+    return hr_error_prefix(err, "runc's state of `%s`", id);
+  labels = hr_json_get_path(hr_json_doc_root(doc), "config.labels");
+  if (labels == NULL || labels->type != HR_JSON_ARRAY)
+    return 0;
+  /* The last label is runc's own; runc's SearchLabels takes the first. */
+  for (size_t i = 0; i + 1 < labels->u.array.len; i++) {
+    const struct hr_json *l = labels->u.array.items[i];
+    char q[HR_QUOTE_MAX];
+    if (l->type != HR_JSON_STRING || !bundle_label(l->u.string.s))
+      continue;
+    hr_quote(q, sizeof(q), l->u.string.s + 7, l->u.string.len - 7);
+    return hr_error_set(err, HR_ERR_REFUSED, 0,
+                        "%s: the container carries the annotation \"bundle\" (%s): runc exec "
+                        "without --process would load its process from that directory's "
+                        "config.json; use --process",
+                        what, q);
+  }
+  return 0;
+}
+
 /* ---- the "user" control ------------------------------------------------------------ */
 
 /* `true` is {"root": "refuse"}.  "fix" is refused: hardrun cannot know

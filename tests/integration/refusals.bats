@@ -383,18 +383,29 @@ cap_eff_by_flags() {
   refused runtime-annotations 'annotations["bundle"]: annotation "bundle" is runc'"'"'s own label for the bundle directory (runc exec would load its process from there)'
 }
 
-@test "runtime annotations: in audit mode the bundle label gives exec another config's capabilities" {
+@test "runtime annotations: in audit mode the bundle label reaches runc, and hardrun refuses exec's flag form" {
   # What the rule closes, shown with the real runc: exec's flag form picks
   # up CAP_SYS_ADMIN from the other directory's config.json.
   use_profile ann-audit '{"runtimeAnnotations": {"mode": "audit"}}'
   bundle_label_setup
   started_detached
-  local eff sysadmin
-  eff=$(cap_eff_by_flags)
-  sysadmin=$(hr_cap_mask SYS_ADMIN)
-  echo "CapEff=$eff"
-  (((16#$eff & 16#$sysadmin) != 0)) || hr_die "exec did not get CAP_SYS_ADMIN: runc no longer reads the label?"
   audit_changes | grep -F 'AUDIT annotations["bundle"]: annotation "bundle" is runc'
+  local eff sysadmin
+  eff=$(cd / && "$HR_RUNC" --root "$HR_RUNC_ROOT" exec "$HR_ID" grep CapEff: /proc/self/status | awk '{print $2}')
+  sysadmin=$(hr_cap_mask SYS_ADMIN)
+  echo "CapEff under plain runc=$eff"
+  (((16#$eff & 16#$sysadmin) != 0)) || hr_die "runc exec did not get CAP_SYS_ADMIN: runc no longer reads the label?"
+  # Through hardrun the flag form is refused, before runc runs ...
+  : >"$HR_SPY_LOG"
+  run cap_eff_by_flags
+  hr_assert_eq "$output" "" "exec's output"
+  hr_assert_eq "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
+    "hardrun: profile \"ann-audit\": rule \"runtime-annotations\": the container carries the annotation \"bundle\" (\"$HR_TMP/elsewhere\"): runc exec without --process would load its process from that directory's config.json; use --process"
+  [ ! -s "$HR_SPY_LOG" ] || hr_die "runc was called: $(cat "$HR_SPY_LOG")"
+  # ... and --process, which names the whole process, works as always.
+  jq '.process | .args = ["grep", "CapEff:", "/proc/self/status"]' "$HR_BUNDLE/config.json" >"$HR_TMP/p.json"
+  eff=$(cd / && hr_rt "$HR_BUNDLE" exec --process "$HR_TMP/p.json" "$HR_ID" | awk '{print $2}')
+  hr_assert_eq "$eff" "$(hr_cap_mask $(jq -r '.process.capabilities.effective[]' "$HR_BUNDLE/config.json"))" "CapEff of exec --process"
 }
 
 @test "runtime annotations: fix mode removes them, and exec keeps the profile's capabilities" {

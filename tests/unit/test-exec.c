@@ -470,6 +470,74 @@ static void test_scopes(void **state)
 
 #define MAX_TESTS 128
 
+/* ---- runc's bundle label (exec without --process) ---------------------------------- */
+
+static const struct label_case {
+  const char *name;
+  const char *state; /* <root>/<id>/state.json; NULL: no directory */
+  const char *id;
+  int kind;         /* 0, HR_ERR_REFUSED or HR_ERR_INPUT */
+  const char *want; /* substring of the message */
+} label_cases[] = {
+    {"no state: not runc's container", NULL, "c1", 0, NULL},
+    {"runc's own label only", "{\"config\": {\"labels\": [\"a=b\", \"bundle=/b\"]}}", "c1", 0,
+     NULL},
+    {"an annotation bundle before it",
+     "{\"config\": {\"labels\": [\"bundle=/elsewhere\", \"bundle=/b\"]}}", "c1", HR_ERR_REFUSED,
+     "P: the container carries the annotation \"bundle\" (\"/elsewhere\"): runc exec without "
+     "--process would load its process from that directory's config.json; use --process"},
+    {"a key bundle=... splits the same way",
+     "{\"config\": {\"labels\": [\"x=1\", \"bundle=/e=v\", \"bundle=/b\"]}}", "c1", HR_ERR_REFUSED,
+     "(\"/e=v\")"},
+    {"a look-alike key", "{\"config\": {\"labels\": [\"bundlex=/e\", \"bundle\", \"bundle=/b\"]}}",
+     "c1", 0, NULL},
+    {"no labels", "{\"config\": {}}", "c1", 0, NULL},
+    {"an id runc refuses is not looked up", "{\"config\": {\"labels\": [\"bundle=/e\", \"x\"]}}",
+     "../c1", 0, NULL},
+    {"a broken state.json", "{\"config\": ", "c1", HR_ERR_INPUT, "runc's state of `c1`"},
+};
+
+static void test_bundle_label(void **state)
+{
+  struct dir_fixture *f = *state;
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(label_cases); i++) {
+    const struct label_case *c = &label_cases[i];
+    char dir[128], path[160];
+    struct hr_error err = {0};
+    int r;
+
+    snprintf(dir, sizeof(dir), "%s/r%zu", f->dir, i);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    if (c->state != NULL) {
+      snprintf(path, sizeof(path), "%s/c1", dir);
+      assert_int_equal(mkdir(path, 0700), 0);
+      snprintf(path, sizeof(path), "%s/c1/state.json", dir);
+      write_file(path, c->state, 0600);
+    }
+    r = hr_exec_check_bundle_label(dir, c->id, "P", &err);
+    if (c->kind == 0) {
+      if (r != 0)
+        fail_msg("%s: %s", c->name, err.msg);
+      continue;
+    }
+    if (r == 0 || (int)err.kind != c->kind || strstr(err.msg, c->want) == NULL)
+      fail_msg("%s: got %d \"%s\"", c->name, r, err.msg);
+  }
+  /* state.json is read without following a symlink. */
+  {
+    char dir[128], path[160];
+    struct hr_error err = {0};
+    snprintf(dir, sizeof(dir), "%s/link", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof(path), "%s/c1", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/c1/state.json", dir);
+    assert_int_equal(symlink("/etc/hostname", path), 0);
+    assert_int_equal(hr_exec_check_bundle_label(dir, "c1", "P", &err), -1);
+  }
+}
+
 int main(void)
 {
   static struct CMUnitTest tests[MAX_TESTS];
@@ -488,6 +556,8 @@ int main(void)
   tests[n++] =
       (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_file, dir_setup, dir_teardown);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_scopes);
+  tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_bundle_label, dir_setup,
+                                                                  dir_teardown);
   assert_true(n <= MAX_TESTS);
   return _cmocka_run_group_tests("exec", tests, n, NULL, NULL);
 }
