@@ -139,17 +139,17 @@ int hr_annotations_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     const struct hr_json_member *m = &map->u.object.items[i];
     size_t len = strlen(m->key);
     char q[HR_QUOTE_MAX], path[HR_QUOTE_MAX + 32], why[160];
-    const char *because;
+    const char *because = reason(r, m->key, len, why, sizeof(why));
+    bool typed = m->value->type == HR_JSON_STRING || m->value->type == HR_JSON_NULL;
     int rc;
 
+    if (because == NULL && typed)
+      continue;
     hr_quote(q, sizeof(q), m->key, len);
     snprintf(path, sizeof(path), "annotations[%s]", q);
-    /* map[string]string: anything else fails runc's decode, not ours to judge. */
-    if (m->value->type != HR_JSON_STRING && m->value->type != HR_JSON_NULL)
+    /* map[string]string: runc's decode fails on anything else. */
+    if (!typed)
       return hr_error_input(err, "%s: expected a string", path);
-    because = reason(r, m->key, len, why, sizeof(why));
-    if (because == NULL)
-      continue;
     rc = hr_rule_breach(ctx, r->mode, path, err, "annotation %s %s", q, because);
     if (rc < 0)
       return -1;
