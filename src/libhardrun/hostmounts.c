@@ -548,14 +548,14 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
   return 0;
 }
 
-/* Record the removal of mounts[i] (index `orig` in the spec as written)
- * and return 1; the caller's loop takes it out (hr_rule_squeeze). */
-static int remove_mount(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i, size_t orig,
+/* Record the removal of mounts[i] and return 1; the caller's loop takes
+ * it out (hr_rule_squeeze), so i is still its index in the spec. */
+static int remove_mount(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i,
                         struct hr_error *err)
 {
   char path[64];
 
-  hr_field_path(path, sizeof(path), "mounts", orig, "");
+  hr_field_path(path, sizeof(path), "mounts", i, "");
   if (hr_changes_add(ctx->changes, ctx->rule, path, mounts->u.array.items[i], NULL, err) < 0)
     return -1;
   return 1;
@@ -572,7 +572,7 @@ static bool container_fs_type(const char *type)
 /* What a mount does, before where its source lies: an option that
  * remounts whatever is already at the destination, and a filesystem no
  * container is given.  Returns 1 when the mount was removed. */
-static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i, size_t orig,
+static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i,
                       const struct mount_info *mi, struct hr_error *err)
 {
   const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
@@ -582,7 +582,7 @@ static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i
   for (size_t k = 0; rc == 0 && mi->options != NULL && k < mi->options->u.array.len; k++) {
     if (strcmp(mi->options->u.array.items[k]->u.string.s, "remount") != 0)
       continue;
-    snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", orig, k);
+    snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", i, k);
     /* runc passes MS_REMOUNT on with any type: the mount at the
      * destination (a host file bound read-only, say) gets this mount's
      * flags, "rw" included, and no check sees that mount change. */
@@ -591,7 +591,7 @@ static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i
                         "bind made writable, say) instead of adding one");
   }
   if (rc == 0 && !mi->bind && !container_fs_type(mi->type)) {
-    hr_field_path(where, sizeof(where), "mounts", orig, ".type");
+    hr_field_path(where, sizeof(where), "mounts", i, ".type");
     rc = hr_rule_breach(ctx, r->mode, where, err,
                         "filesystem type %s is not one a container is given (proc, sysfs, cgroup, "
                         "cgroup2, tmpfs, devpts, mqueue, overlay or a bind mount): others, such as "
@@ -600,14 +600,14 @@ static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i
   }
   if (rc <= 0)
     return rc;
-  return remove_mount(ctx, mounts, i, orig, err);
+  return remove_mount(ctx, mounts, i, err);
 }
 
 /* Judge one host path of mounts[i]: the source, or a directory named in
  * an overlay option.  Returns 1 when the mount was removed. */
 static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
-                      size_t i, size_t orig, const char *where, const char *src,
-                      const struct mount_info *mi, struct hr_error *err)
+                      size_t i, const char *where, const char *src, const struct mount_info *mi,
+                      struct hr_error *err)
 {
   const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
   cleanup_free char *dest = hr_path_clean(mi->dest_raw, err);
@@ -622,12 +622,12 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
   rc = hr_rule_breach(ctx, r->mode, where, err, "%s", why);
   if (rc <= 0)
     return rc;
-  return remove_mount(ctx, mounts, i, orig, err);
+  return remove_mount(ctx, mounts, i, err);
 }
 
 /* overlay's lowerdir=a:b, upperdir= and workdir= name host directories. */
 static int check_overlay(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
-                         size_t i, size_t orig, const struct mount_info *mi, struct hr_error *err)
+                         size_t i, const struct mount_info *mi, struct hr_error *err)
 {
   static const char *const keys[] = {"lowerdir=", "upperdir=", "workdir="};
 
@@ -641,9 +641,9 @@ static int check_overlay(struct hr_apply_ctx *ctx, const struct lists *l, struct
       char *save = NULL;
       if (list == NULL)
         return -1;
-      snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", orig, k);
+      snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", i, k);
       for (char *d = strtok_r(list, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
-        int rc = check_path(ctx, l, mounts, i, orig, where, d, mi, err);
+        int rc = check_path(ctx, l, mounts, i, where, d, mi, err);
         if (rc != 0)
           return rc;
       }
@@ -653,27 +653,27 @@ static int check_overlay(struct hr_apply_ctx *ctx, const struct lists *l, struct
 }
 
 static int check_mount(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
-                       size_t i, size_t orig, struct hr_error *err)
+                       size_t i, struct hr_error *err)
 {
   struct mount_info mi;
   char where[64];
   int rc;
 
-  if (mount_info(mounts->u.array.items[i], orig, &mi, err) < 0)
+  if (mount_info(mounts->u.array.items[i], i, &mi, err) < 0)
     return -1;
-  rc = check_kind(ctx, mounts, i, orig, &mi, err);
+  rc = check_kind(ctx, mounts, i, &mi, err);
   if (rc != 0)
     return rc;
-  hr_field_path(where, sizeof(where), "mounts", orig, ".source");
+  hr_field_path(where, sizeof(where), "mounts", i, ".source");
   /* A bind's source is always a host path (a relative one is the
    * bundle's); other types name one when their source is absolute, as a
    * block device for a disk filesystem. */
   if (mi.bind || mi.source[0] == '/') {
-    rc = check_path(ctx, l, mounts, i, orig, where, mi.source, &mi, err);
+    rc = check_path(ctx, l, mounts, i, where, mi.source, &mi, err);
     if (rc != 0)
       return rc;
   }
-  return strcmp(mi.type, "overlay") == 0 ? check_overlay(ctx, l, mounts, i, orig, &mi, err) : 0;
+  return strcmp(mi.type, "overlay") == 0 ? check_overlay(ctx, l, mounts, i, &mi, err) : 0;
 }
 
 /* ---- privileged: the kernel's filesystems ------------------------------------------ */
@@ -740,8 +740,8 @@ static int private_userns(struct hr_apply_ctx *ctx, bool *ret, struct hr_error *
  * sysfs or cgroupfs (uevent_helper, /sys/power, the container's own pids.max
  * and memory limits).  Returns 1 when the mount was removed. */
 static int privileged_mount(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
-                            struct hr_json *mounts, size_t i, size_t orig,
-                            const struct mount_info *mi, bool userns, struct hr_error *err)
+                            struct hr_json *mounts, size_t i, const struct mount_info *mi,
+                            bool userns, struct hr_error *err)
 {
   struct hr_json *m = mounts->u.array.items[i], *ro;
   char where[64], q[HR_QUOTE_MAX];
@@ -753,18 +753,18 @@ static int privileged_mount(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
       return -1;
     if (strcmp(dest, "/proc") == 0)
       return 0;
-    hr_field_path(where, sizeof(where), "mounts", orig, ".destination");
+    hr_field_path(where, sizeof(where), "mounts", i, ".destination");
     rc = hr_rule_breach(ctx, mode, where, err,
                         "a proc mount at %s has none of the masked and read-only paths runc puts "
                         "under /proc (/proc/sys, /proc/sysrq-trigger, /proc/kcore)",
                         hr_quote(q, sizeof(q), dest, strlen(dest)));
-    return rc <= 0 ? rc : remove_mount(ctx, mounts, i, orig, err);
+    return rc <= 0 ? rc : remove_mount(ctx, mounts, i, err);
   }
   if ((strcmp(mi->type, "sysfs") != 0 && strcmp(mi->type, "cgroup") != 0 &&
        strcmp(mi->type, "cgroup2") != 0) ||
       read_only_flag(mi->options) || userns)
     return 0;
-  hr_field_path(where, sizeof(where), "mounts", orig, ".options");
+  hr_field_path(where, sizeof(where), "mounts", i, ".options");
   rc = hr_rule_breach(ctx, mode, where, err,
                       "a writable %s mount lets the container change %s (as --privileged does)",
                       mi->type,
@@ -798,7 +798,7 @@ int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struc
       return hr_error_input(err, "mounts[%zu]: expected an object", i);
     if (mount_info(mounts->u.array.items[i], i, &mi, err) < 0)
       return -1;
-    rc = mi.bind ? 0 : privileged_mount(ctx, mode, mounts, i, i, &mi, userns, err);
+    rc = mi.bind ? 0 : privileged_mount(ctx, mode, mounts, i, &mi, userns, err);
     if (rc < 0)
       return -1;
     drop = rc > 0;
@@ -971,7 +971,7 @@ static int check_mounts(struct hr_apply_ctx *ctx, const struct lists *l, struct 
 
   for (size_t i = 0; mounts != NULL && i < mounts->u.array.len;
        hr_rule_squeeze(mounts, i++, &drop, &kept)) {
-    int c = check_mount(ctx, l, mounts, i, i, err);
+    int c = check_mount(ctx, l, mounts, i, err);
     if (c < 0)
       return -1;
     drop = c > 0;
