@@ -206,6 +206,7 @@ static int harden_spec(struct run_state *st, struct hr_policy **policy, const ch
     return -1;
   /* A profile that does not enforce takes no ids and changes no ACL. */
   host->dry_run = !(*policy)->enforce;
+  (*policy)->seccomp.runtime_bpf = hr_conf_runtime_bpf(&st->conf, runtime_path(st));
   return hr_spec_harden_read(st->argv.bundle, dirfd, &buf, len, &sb, *policy, changes, err);
 }
 

@@ -148,6 +148,11 @@ bool hr_json_is_null(const struct hr_json *node); /* NULL pointer or JSON null *
  * hr_json_check_go_keys() refuses keys that contain them. */
 bool hr_json_key_equal_fold(const char *a, size_t alen, const char *b, size_t blen);
 
+/* Structural equality, numbers compared by their exact text and keys by
+ * their bytes, in order (not by rendering, which is cut at a bound).  NULL
+ * equals only NULL. */
+bool hr_json_equal(const struct hr_json *a, const struct hr_json *b);
+
 /* Exact integer views of a NUMBER node: -1 when the node is not a number,
  * has a fraction or exponent, or does not fit. */
 int hr_json_get_i64(const struct hr_json *node, int64_t *ret);

@@ -19,6 +19,16 @@
 /* The admin's configuration.  A missing file at the default path means
  * built-in defaults; a missing file named with --hardrun-config is an error,
  * and so is any unknown key or wrong type (file:line:col in the message). */
+/* hardrun.conf's runtimeSeccompBpf: whether config.json also carries the
+ * seccomp filter hardrun wrote as a compiled program, for a runtime that
+ * loads it instead of compiling the filter on every start (crun's
+ * run.oci.seccomp_bpf_data). */
+enum hr_runtime_bpf {
+  HR_RUNTIME_BPF_AUTO = 0, /* when the runtime's file name is "crun" */
+  HR_RUNTIME_BPF_ALWAYS,
+  HR_RUNTIME_BPF_NEVER,
+};
+
 struct hr_conf {
   char *path;                    /* the file read, or NULL when none existed */
   char *default_profile;         /* "defaultProfile", default "default" */
@@ -32,8 +42,9 @@ struct hr_conf {
                                     for exec and update), default "/run/hardrun" */
   struct hr_profile_rule *rules; /* "profileRules" (select.h) */
   size_t n_rules;
-  char *profile_annotation; /* "profileAnnotation"; NULL: "org.hardrun.profile" */
-  char *src;                /* hr_conf_load(): the bytes parsed, NULL when none were */
+  char *profile_annotation;        /* "profileAnnotation"; NULL: "org.hardrun.profile" */
+  enum hr_runtime_bpf runtime_bpf; /* "runtimeSeccompBpf": "auto", "always" or "never" */
+  char *src;                       /* hr_conf_load(): the bytes parsed, NULL when none were */
   size_t src_len;
 };
 
@@ -48,6 +59,9 @@ int hr_conf_parse(const char *buf, size_t len, const char *name, struct hr_conf 
 extern const char *const hr_conf_keys[];
 int hr_conf_parse_member(const struct hr_json_doc *doc, const struct hr_json_member *m,
                          struct hr_conf *c, struct hr_error *err);
+/* Whether `runtime` (the path hardrun will exec) gets the compiled
+ * filter, as `c` says. */
+bool hr_conf_runtime_bpf(const struct hr_conf *c, const char *runtime);
 /* The built-in configuration, as when no hardrun.conf exists. */
 int hr_conf_defaults(struct hr_conf *ret, struct hr_error *err);
 void hr_conf_free(struct hr_conf *conf);

@@ -82,6 +82,12 @@ struct hr_seccomp_filter {
   size_t n_rules;
   const char **dropped;
   size_t n_dropped;
+  /* The classic BPF program libseccomp compiles the filter into, as runc
+   * and crun do (hr_seccomp_filter_export), kept for a runtime that takes
+   * it precompiled (see hr_seccomp_apply); NULL when the program is longer
+   * than the kernel loads. */
+  unsigned char *bpf;
+  size_t bpf_len;
 };
 
 /* Profile settings of the "seccomp" control (owned by seccomp.c):
@@ -90,6 +96,10 @@ struct hr_seccomp_filter {
  * in hardrun.conf's profileDirs by hr_seccomp_load(). */
 struct hr_policy_seccomp {
   bool enabled;
+  /* Set by the caller, not by the profile: the runtime loads
+   * HR_SECCOMP_BPF_ANNOTATION instead of compiling linux.seccomp
+   * (hardrun.conf's runtimeSeccompBpf). */
+  bool runtime_bpf;
   enum hr_seccomp_mode mode;
   char *profile; /* NAME */
   char *path;    /* the file the filter was read from, once loaded */
@@ -131,6 +141,15 @@ struct hr_json *hr_seccomp_filter_to_json(const struct hr_seccomp_filter *f,
  * (SCMP_ACT_ALLOW, SCMP_ACT_LOG) whose rules deny no syscall that
  * libseccomp knows.  Wrong types are HR_ERR_INPUT naming the JSON path. */
 int hr_seccomp_spec_unconfined(const struct hr_json *seccomp, bool *ret, struct hr_error *err);
+
+/* crun's annotation: base64 of a classic BPF program it loads in place of
+ * compiling linux.seccomp. */
+#define HR_SECCOMP_BPF_ANNOTATION "run.oci.seccomp_bpf_data"
+/* Whether `value` (an annotation's value node) is exactly what the seccomp
+ * control of `p` writes under HR_SECCOMP_BPF_ANNOTATION: the base64 of the
+ * loaded filter's program.  The runtime-annotations rule lets that one
+ * through; the seccomp control then keeps it only beside its own filter. */
+bool hr_seccomp_bpf_is_ours(const struct hr_policy *p, const struct hr_json *value);
 
 const char *hr_seccomp_action_name(enum hr_seccomp_action a);
 const char *hr_seccomp_op_name(enum hr_seccomp_op op);

@@ -111,6 +111,9 @@ int hr_replace_file_at(int dirfd, const char *name, const char *buf, size_t len,
  * quotes, backslashes and non-ASCII bytes escaped as \xNN so that hostile
  * text cannot forge log lines; cut with "..." to fit `size` (>= 16). */
 const char *hr_quote(char *buf, size_t size, const char *s, size_t len);
+/* Standard base64 (RFC 4648, '=' padded) of `len` bytes, NUL terminated;
+ * NULL (err set) when out of memory. */
+char *hr_base64(const void *data, size_t len, struct hr_error *err);
 
 /* Write all of `buf`, retrying on EINTR and short writes. */
 int hr_write_all(int fd, const char *buf, size_t len, struct hr_error *err);

@@ -27,6 +27,7 @@
 
 #include "hardrun/controls.h"
 #include "hardrun/refusals.h"
+#include "hardrun/seccomp.h"
 #include "hardrun/utils.h"
 
 /* An entry ending in '.' or '/' is a prefix, any other an exact key. */
@@ -125,6 +126,14 @@ static const char *reason(const struct hr_rule_annotations *r, const char *key, 
   return buf;
 }
 
+/* The compiled filter hardrun itself writes for crun (a create run again
+ * on a bundle it hardened finds it): the seccomp control, which comes
+ * later, keeps it only beside the very filter it was compiled from. */
+static bool hardrun_bpf(const struct hr_policy *p, const struct hr_json_member *m)
+{
+  return strcmp(m->key, HR_SECCOMP_BPF_ANNOTATION) == 0 && hr_seccomp_bpf_is_ours(p, m->value);
+}
+
 int hr_annotations_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   const struct hr_rule_annotations *r = &ctx->policy->refusals.annotations;
@@ -143,7 +152,7 @@ int hr_annotations_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     bool typed = m->value->type == HR_JSON_STRING || m->value->type == HR_JSON_NULL;
     int rc;
 
-    if (because == NULL && typed)
+    if ((because == NULL && typed) || hardrun_bpf(ctx->policy, m))
       continue;
     hr_quote(q, sizeof(q), m->key, len);
     snprintf(path, sizeof(path), "annotations[%s]", q);

@@ -734,9 +734,9 @@ static int check_seccomp_file(const char *path, const char *buf, size_t len,
  * keys, none of which a profile has. */
 static bool looks_like_conf(const struct hr_json *root)
 {
-  static const char *const keys[] = {"defaultProfile", "runtime",          "profileDirs",
-                                     "auditSocket",    "auditFile",        "stateDir",
-                                     "profileRules",   "profileAnnotation"};
+  static const char *const keys[] = {"defaultProfile", "runtime",           "profileDirs",
+                                     "auditSocket",    "auditFile",         "stateDir",
+                                     "profileRules",   "profileAnnotation", "runtimeSeccompBpf"};
 
   for (size_t i = 0; i < root->u.object.len; i++)
     for (size_t k = 0; k < HR_ARRAY_SIZE(keys); k++)

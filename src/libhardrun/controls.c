@@ -348,48 +348,6 @@ int hr_changes_add(struct hr_changes *c, const char *rule, const char *path,
                       hr_json_render(new_value, HR_CHANGE_RENDER_MAX), err);
 }
 
-/* Structural equality with numbers compared by their exact text.  Rendered
- * text is not used for this: it is cut at a length bound, and two long
- * arrays that differ only at the end would compare equal. */
-static bool json_equal(const struct hr_json *a, const struct hr_json *b)
-{
-  if (a == NULL || b == NULL)
-    return a == b;
-  if (a->type != b->type)
-    return false;
-  switch (a->type) {
-  case HR_JSON_NULL:
-    return true;
-  case HR_JSON_BOOL:
-    return a->u.boolean == b->u.boolean;
-  case HR_JSON_NUMBER:
-    return a->u.number.len == b->u.number.len &&
-           memcmp(a->u.number.text, b->u.number.text, a->u.number.len) == 0;
-  case HR_JSON_STRING:
-    return a->u.string.len == b->u.string.len &&
-           memcmp(a->u.string.s, b->u.string.s, a->u.string.len) == 0;
-  case HR_JSON_ARRAY:
-    if (a->u.array.len != b->u.array.len)
-      return false;
-    for (size_t i = 0; i < a->u.array.len; i++)
-      if (!json_equal(a->u.array.items[i], b->u.array.items[i]))
-        return false;
-    return true;
-  case HR_JSON_OBJECT:
-    if (a->u.object.len != b->u.object.len)
-      return false;
-    for (size_t i = 0; i < a->u.object.len; i++) {
-      const struct hr_json_member *ma = &a->u.object.items[i], *mb = &b->u.object.items[i];
-      if (ma->key_len != mb->key_len || memcmp(ma->key, mb->key, ma->key_len) != 0 ||
-          !json_equal(ma->value, mb->value))
-        return false;
-    }
-    return true;
-  default:
-    return false;
-  }
-}
-
 int hr_apply_set(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *field, const char *path,
                  struct hr_json *value, struct hr_error *err)
 {
@@ -397,7 +355,7 @@ int hr_apply_set(struct hr_apply_ctx *ctx, struct hr_json *obj, const char *fiel
 
   /* Leaving an equal value alone keeps the document unedited, so a spec
    * that already complies is not rewritten at all. */
-  if (old != NULL && json_equal(old, value))
+  if (old != NULL && hr_json_equal(old, value))
     return 0;
   if (hr_changes_add(ctx->changes, ctx->rule, path, old, value, err) < 0)
     return -1;

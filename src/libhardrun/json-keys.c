@@ -290,3 +290,45 @@ int hr_json_check_go_keys(const struct hr_json_doc *doc, const char *const *map_
   free(kc.order);
   return r < 0 ? -1 : 0;
 }
+
+/* Structural equality with numbers compared by their exact text.  Rendered
+ * text is not used for this: it is cut at a length bound, and two long
+ * arrays that differ only at the end would compare equal. */
+bool hr_json_equal(const struct hr_json *a, const struct hr_json *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  if (a->type != b->type)
+    return false;
+  switch (a->type) {
+  case HR_JSON_NULL:
+    return true;
+  case HR_JSON_BOOL:
+    return a->u.boolean == b->u.boolean;
+  case HR_JSON_NUMBER:
+    return a->u.number.len == b->u.number.len &&
+           memcmp(a->u.number.text, b->u.number.text, a->u.number.len) == 0;
+  case HR_JSON_STRING:
+    return a->u.string.len == b->u.string.len &&
+           memcmp(a->u.string.s, b->u.string.s, a->u.string.len) == 0;
+  case HR_JSON_ARRAY:
+    if (a->u.array.len != b->u.array.len)
+      return false;
+    for (size_t i = 0; i < a->u.array.len; i++)
+      if (!hr_json_equal(a->u.array.items[i], b->u.array.items[i]))
+        return false;
+    return true;
+  case HR_JSON_OBJECT:
+    if (a->u.object.len != b->u.object.len)
+      return false;
+    for (size_t i = 0; i < a->u.object.len; i++) {
+      const struct hr_json_member *ma = &a->u.object.items[i], *mb = &b->u.object.items[i];
+      if (ma->key_len != mb->key_len || memcmp(ma->key, mb->key, ma->key_len) != 0 ||
+          !hr_json_equal(ma->value, mb->value))
+        return false;
+    }
+    return true;
+  default:
+    return false;
+  }
+}

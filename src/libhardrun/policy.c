@@ -515,6 +515,32 @@ static int conf_profile_dirs(const struct hr_json_doc *doc, const struct hr_json
   return 0;
 }
 
+static int conf_runtime_bpf(const struct hr_json_doc *doc, const struct hr_json *node,
+                            struct hr_conf *c, struct hr_error *err)
+{
+  static const char *const names[] = {"auto", "always", "never"};
+  const char *s;
+
+  if (hr_profile_get_string(doc, node, &s, err) < 0)
+    return -1;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(names); i++)
+    if (strcmp(s, names[i]) == 0) {
+      c->runtime_bpf = (enum hr_runtime_bpf)i;
+      return 0;
+    }
+  return node_error(doc, node, err, "expected \"auto\", \"always\" or \"never\", got \"%.64s\"", s);
+}
+
+bool hr_conf_runtime_bpf(const struct hr_conf *c, const char *runtime)
+{
+  const char *base;
+
+  if (c->runtime_bpf != HR_RUNTIME_BPF_AUTO)
+    return c->runtime_bpf == HR_RUNTIME_BPF_ALWAYS;
+  base = strrchr(runtime, '/');
+  return strcmp(base != NULL ? base + 1 : runtime, "crun") == 0;
+}
+
 static int conf_member(const struct hr_json_doc *doc, const struct hr_json_member *m,
                        struct hr_conf *c, struct hr_error *err)
 {
@@ -559,6 +585,8 @@ static int conf_member(const struct hr_json_doc *doc, const struct hr_json_membe
     c->profile_annotation = hr_strdup(s, err);
     return c->profile_annotation ? 0 : -1;
   }
+  if (strcmp(m->key, "runtimeSeccompBpf") == 0)
+    return conf_runtime_bpf(doc, m->value, c, err);
   /* auditFile: the only key left after hr_profile_check_keys. */
   free(c->audit_file);
   c->audit_file = NULL;
@@ -570,8 +598,8 @@ static int conf_member(const struct hr_json_doc *doc, const struct hr_json_membe
 }
 
 const char *const hr_conf_keys[] = {
-    "defaultProfile", "runtime",      "profileDirs",       "auditSocket", "auditFile",
-    "stateDir",       "profileRules", "profileAnnotation", NULL,
+    "defaultProfile", "runtime",      "profileDirs",       "auditSocket",       "auditFile",
+    "stateDir",       "profileRules", "profileAnnotation", "runtimeSeccompBpf", NULL,
 };
 
 int hr_conf_parse_member(const struct hr_json_doc *doc, const struct hr_json_member *m,

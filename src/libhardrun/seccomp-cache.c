@@ -38,10 +38,11 @@
 #include "seccomp-internal.h"
 
 /* Bump when validation starts to check more, or the layout changes. */
-#define CACHE_FORMAT 2
+#define CACHE_FORMAT 3
 static const char cache_magic[8] = {'H', 'R', 'S', 'C', 'M', 'P', '\0', CACHE_FORMAT};
-/* The profile text plus its decoded rules, names with their numbers. */
-#define CACHE_MAX_SIZE (4u * HR_SC_FILE_MAX_SIZE)
+/* The profile text plus its decoded rules, names with their numbers, and
+ * the compiled program. */
+#define CACHE_MAX_SIZE (4u * HR_SC_FILE_MAX_SIZE + HR_SC_BPF_MAX)
 
 /* ---- hashing ---------------------------------------------------------------------- */
 
@@ -195,7 +196,8 @@ static void put_rule(struct wbuf *w, const struct hr_seccomp_rule *r)
   }
 }
 
-/* magic, checksum of the rest, key, profile text, then the filter. */
+/* magic, checksum of the rest, key, profile text, then the filter and
+ * its program. */
 static void put_entry(struct wbuf *w, const char *key, size_t key_len, const char *buf, size_t len,
                       const struct hr_seccomp_filter *f)
 {
@@ -217,6 +219,9 @@ static void put_entry(struct wbuf *w, const char *key, size_t key_len, const cha
   put_uint(w, f->n_dropped, 4);
   for (size_t i = 0; i < f->n_dropped; i++)
     put_name(w, f->dropped[i]);
+  put_uint(w, f->bpf_len, 4);
+  if (f->bpf_len > 0)
+    put(w, f->bpf, f->bpf_len);
   if (!w->bad)
     hr_seccomp__cache_seal(w->p, w->len);
 }
@@ -458,6 +463,26 @@ static int get_archs(struct rbuf *r, struct hr_seccomp_filter *f)
   return 0;
 }
 
+/* Whole instructions only, and no more than the kernel loads; none at all
+ * is an entry whose filter compiled to a program too long to keep. */
+static int get_bpf(struct rbuf *r, struct hr_seccomp_filter *f)
+{
+  size_t n = (size_t)get_uint(r, 4, HR_SC_BPF_MAX);
+  const char *p;
+
+  if (r->bad || n % 8 != 0)
+    return -1;
+  if (n == 0)
+    return 0;
+  p = take(r, n);
+  f->bpf = p != NULL ? malloc(n) : NULL;
+  if (f->bpf == NULL)
+    return -1;
+  memcpy(f->bpf, p, n);
+  f->bpf_len = n;
+  return 0;
+}
+
 static int get_filter(struct rbuf *r, struct hr_seccomp_filter *f)
 {
   size_t n;
@@ -484,6 +509,8 @@ static int get_filter(struct rbuf *r, struct hr_seccomp_filter *f)
     return -1;
   for (size_t i = 0; i < n; i++)
     f->dropped[f->n_dropped++] = get_name(r);
+  if (get_bpf(r, f) < 0)
+    return -1;
   /* Trailing bytes are damage too. */
   return r->bad || r->left != 0 ? -1 : 0;
 }

@@ -22,6 +22,8 @@
 #define HR_SC_ERRNO_MAX 4094
 #define HR_SC_MAX_ARG   5
 #define HR_SC_MAX_ARCHS 16
+/* The kernel loads at most BPF_MAXINSNS (4096) instructions of 8 bytes. */
+#define HR_SC_BPF_MAX (4096u * 8u)
 
 /* [a-z0-9_], 1..HR_SC_NAME_MAX bytes. */
 bool hr_seccomp__name_well_formed(const char *s, size_t len);

@@ -21,6 +21,7 @@
 #include <seccomp.h>
 
 #include "hardrun/controls.h"
+#include "hardrun/refusals.h"
 #include "hardrun/seccomp.h"
 #include "hardrun/utils.h"
 #include "seccomp-internal.h"
@@ -698,15 +699,47 @@ int hr_seccomp_filter_export(const struct hr_seccomp_filter *f, int fd, struct h
 
 /* ---- validation --------------------------------------------------------------- */
 
+/* The program in `fd`, kept unless the kernel could not load it anyway
+ * (then a runtime compiles, and refuses, the filter itself). */
+static int keep_bpf(struct hr_seccomp_filter *f, int fd, struct hr_error *err)
+{
+  cleanup_free unsigned char *bpf = NULL;
+  struct stat st;
+  size_t got = 0;
+
+  if (fstat(fd, &st) < 0)
+    return hr_error_sys(err, "fstat of the compiled seccomp filter");
+  if (st.st_size <= 0 || st.st_size % 8 != 0 || (uintmax_t)st.st_size > HR_SC_BPF_MAX)
+    return 0;
+  bpf = hr_malloc((size_t)st.st_size, err);
+  if (bpf == NULL)
+    return -1;
+  while (got < (size_t)st.st_size) {
+    ssize_t n = pread(fd, bpf + got, (size_t)st.st_size - got, (off_t)got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return n < 0 ? hr_error_sys(err, "read of the compiled seccomp filter")
+                   : hr_error_input(err, "the compiled seccomp filter was cut short");
+    got += (size_t)n;
+  }
+  f->bpf = get_and_reset(&bpf);
+  f->bpf_len = got;
+  return 0;
+}
+
 /* The whole filter must compile before anything is written, but nothing
- * is installed here: the BPF goes to an anonymous file and is discarded. */
-static int compile_check(const struct hr_seccomp_filter *f, struct hr_error *err)
+ * is installed here: the BPF goes to an anonymous file, and is kept for a
+ * runtime that loads it precompiled. */
+static int compile_check(struct hr_seccomp_filter *f, struct hr_error *err)
 {
   cleanup_close int fd = memfd_create("hardrun-seccomp", MFD_CLOEXEC);
 
   if (fd < 0)
     return hr_error_sys(err, "memfd_create");
-  return hr_seccomp_filter_export(f, fd, err);
+  if (hr_seccomp_filter_export(f, fd, err) < 0)
+    return -1;
+  return keep_bpf(f, fd, err);
 }
 
 /* ---- the filter's life ----------------------------------------------------------- */
@@ -723,6 +756,7 @@ void hr_seccomp_filter_free(struct hr_seccomp_filter *f)
   free(f->dropped);
   hr_json_doc_free(f->doc);
   free(f->blob);
+  free(f->bpf);
   free(f);
 }
 
@@ -1107,6 +1141,102 @@ static int audit_dropped(struct hr_apply_ctx *ctx, const struct hr_policy_seccom
                         v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0, list);
 }
 
+/* ---- the compiled program, for crun ----------------------------------------------- */
+
+/* The member of annotations named exactly HR_SECCOMP_BPF_ANNOTATION (a map:
+ * crun compares keys byte for byte), or -1. */
+static long bpf_member(const struct hr_json *ann)
+{
+  if (ann == NULL || ann->type != HR_JSON_OBJECT)
+    return -1;
+  for (size_t i = ann->u.object.len; i-- > 0;)
+    if (strcmp(ann->u.object.items[i].key, HR_SECCOMP_BPF_ANNOTATION) == 0)
+      return (long)i;
+  return -1;
+}
+
+bool hr_seccomp_bpf_is_ours(const struct hr_policy *p, const struct hr_json *value)
+{
+  const struct hr_seccomp_filter *f = p->seccomp.enabled ? p->seccomp.filter : NULL;
+  cleanup_free char *b64 = NULL;
+  struct hr_error ignored = {0};
+
+  if (f == NULL || f->bpf == NULL || value == NULL || value->type != HR_JSON_STRING)
+    return false;
+  b64 = hr_base64(f->bpf, f->bpf_len, &ignored);
+  return b64 != NULL && strlen(b64) == value->u.string.len &&
+         memcmp(b64, value->u.string.s, value->u.string.len) == 0;
+}
+
+static void drop_member(struct hr_json *obj, size_t at)
+{
+  size_t kept = 0;
+  bool drop = false;
+
+  for (size_t i = 0; i < obj->u.object.len; hr_rule_squeeze(obj, i++, &drop, &kept))
+    drop = i == at;
+  hr_rule_squeeze_end(obj, kept);
+}
+
+static int set_bpf(struct hr_apply_ctx *ctx, const struct hr_seccomp_filter *f, long at,
+                   struct hr_error *err)
+{
+  cleanup_free char *b64 = hr_base64(f->bpf, f->bpf_len, err);
+  struct hr_json *ann, *value;
+  char what[96];
+
+  if (b64 == NULL)
+    return -1;
+  ann = hr_json_get_or_add_object(ctx->doc, ctx->spec, "annotations", "annotations", err);
+  value = ann != NULL ? hr_json_new_string(ctx->doc, b64, err) : NULL;
+  if (value == NULL)
+    return -1;
+  /* A key only folded like ours would be replaced by hr_json_set, and crun
+   * would not read it: leave it, and crun compiles linux.seccomp itself. */
+  if (at < 0 && hr_json_get(ann, HR_SECCOMP_BPF_ANNOTATION) != NULL)
+    return 0;
+  snprintf(what, sizeof(what), "the filter above compiled for the runtime (%zu instructions)",
+           f->bpf_len / 8);
+  if (hr_changes_add_text(ctx->changes, ctx->rule, "annotations." HR_SECCOMP_BPF_ANNOTATION,
+                          at >= 0 ? "(another program)" : NULL, what, err) < 0)
+    return -1;
+  return hr_json_set(ctx->doc, ann, HR_SECCOMP_BPF_ANNOTATION, value, err);
+}
+
+/* crun loads HR_SECCOMP_BPF_ANNOTATION instead of compiling linux.seccomp,
+ * which otherwise costs it milliseconds on every start.  The program is
+ * the one libseccomp made of this very filter when it was validated, the
+ * way crun would make it.  It goes in only beside the filter the control
+ * wrote (`wrote`), or an equal one, and one of ours found beside any other
+ * filter is taken out: crun must enforce what linux.seccomp says. */
+static int runtime_bpf(struct hr_apply_ctx *ctx, const struct hr_policy_seccomp *s, bool wrote,
+                       struct hr_error *err)
+{
+  struct hr_json *ann = hr_json_get(ctx->spec, "annotations");
+  long at = bpf_member(ann);
+  bool ours = at >= 0 && hr_seccomp_bpf_is_ours(ctx->policy, ann->u.object.items[at].value);
+  bool matches = wrote;
+
+  if (!matches && ours) {
+    struct hr_json *lnx = hr_json_get(ctx->spec, "linux");
+    struct hr_json *mine = hr_seccomp_filter_to_json(s->filter, ctx->doc, err);
+    if (mine == NULL)
+      return -1;
+    matches = lnx != NULL && lnx->type == HR_JSON_OBJECT &&
+              hr_json_equal(hr_json_get(lnx, "seccomp"), mine);
+  }
+  if (matches && s->runtime_bpf && s->filter->bpf != NULL)
+    return ours ? 0 : set_bpf(ctx, s->filter, at, err);
+  if (ours && !matches) {
+    if (hr_changes_add_text(ctx->changes, ctx->rule, "annotations." HR_SECCOMP_BPF_ANNOTATION,
+                            "hardrun's compiled filter, beside another linux.seccomp", NULL,
+                            err) < 0)
+      return -1;
+    drop_member(ann, (size_t)at);
+  }
+  return 0;
+}
+
 int hr_seccomp_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   const struct hr_policy_seccomp *s = &ctx->policy->seccomp;
@@ -1125,12 +1255,13 @@ int hr_seccomp_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
           &unconfined, err) < 0)
     return -1;
   if (!unconfined)
-    return 0;
+    return runtime_bpf(ctx, s, false, err);
   lnx = hr_json_get_or_add_object(ctx->doc, ctx->spec, "linux", "linux", err);
   if (lnx == NULL)
     return -1;
   filter = hr_seccomp_filter_to_json(s->filter, ctx->doc, err);
-  if (filter == NULL || hr_apply_set(ctx, lnx, "seccomp", "linux.seccomp", filter, err) < 0)
+  if (filter == NULL || hr_apply_set(ctx, lnx, "seccomp", "linux.seccomp", filter, err) < 0 ||
+      (s->filter->n_dropped > 0 && audit_dropped(ctx, s, err) < 0))
     return -1;
-  return s->filter->n_dropped > 0 ? audit_dropped(ctx, s, err) : 0;
+  return runtime_bpf(ctx, s, true, err);
 }

@@ -633,3 +633,35 @@ int hr_parse_size(const char *s, int64_t *ret)
   *ret = (int64_t)(v * mult);
   return 0;
 }
+
+char *hr_base64(const void *data, size_t len, struct hr_error *err)
+{
+  static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const unsigned char *p = data;
+  char *out, *o;
+
+  if (len > (SIZE_MAX - 1) / 4 * 3 - 2) {
+    hr_error_oom(err);
+    return NULL;
+  }
+  out = hr_malloc((len + 2) / 3 * 4 + 1, err);
+  if (out == NULL)
+    return NULL;
+  o = out;
+  for (; len >= 3; p += 3, len -= 3) {
+    uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+    *o++ = abc[v >> 18];
+    *o++ = abc[(v >> 12) & 63];
+    *o++ = abc[(v >> 6) & 63];
+    *o++ = abc[v & 63];
+  }
+  if (len > 0) {
+    uint32_t v = (uint32_t)p[0] << 16 | (len == 2 ? (uint32_t)p[1] << 8 : 0);
+    *o++ = abc[v >> 18];
+    *o++ = abc[(v >> 12) & 63];
+    *o++ = len == 2 ? abc[(v >> 6) & 63] : '=';
+    *o++ = '=';
+  }
+  *o = '\0';
+  return out;
+}

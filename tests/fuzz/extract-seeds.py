@@ -18,7 +18,7 @@ COMMANDS = {"create", "run", "exec", "update", "delete", "start", "kill", "state
             "restore", "pause", "resume", "list", "events", "checkpoint", "spec", "features",
             "policy", "doctor", "ps"}
 CONF_KEYS = {"defaultProfile", "profileDirs", "stateDir", "auditSocket", "auditFile", "runtime",
-             "profileRules", "profileAnnotation"}
+             "profileRules", "profileAnnotation", "runtimeSeccompBpf"}
 SECCOMP_KEYS = {"defaultAction", "syscalls", "architectures", "defaultErrnoRet", "archMap", "flags"}
 SPEC_KEYS = {"ociVersion", "process", "root", "mounts", "linux", "hooks", "annotations", "hostname",
              "domainname"}

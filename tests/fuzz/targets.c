@@ -439,9 +439,14 @@ int hr_fuzz_init(const char *const *profile_dirs)
   }
   if (make_conf(profile_dirs, &err) < 0)
     goto fail;
-  for (size_t i = 0; i < N_PROFILES; i++)
+  for (size_t i = 0; i < N_PROFILES; i++) {
     if (hr_policy_load(&fz.conf, profile_names[i], &fz.policies[i], &err) < 0)
       goto fail;
+    /* Every other profile as if the runtime were crun: its filter goes in
+     * compiled too (runtimeSeccompBpf), and a rewrite must still be its
+     * own fixed point. */
+    fz.policies[i]->seccomp.runtime_bpf = i % 2 == 0;
+  }
   for (size_t i = 0; i < sizeof(fz.annotations) / sizeof(fz.annotations[0]); i++) {
     const struct hr_json_parse_opts opts = {.name = "annotations"};
     if (hr_json_parse(annotations_text[i], strlen(annotations_text[i]), &opts, &fz.annotations[i],

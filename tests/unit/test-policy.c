@@ -113,7 +113,8 @@ static void test_conf_every_key(void **state)
                             "  \"runtime\": \"/opt/runc\", /* c */\n"
                             "  \"profileDirs\": [\"/p1\", \"/p2\", \"/p3\"],\n"
                             "  \"auditSocket\": \"\",\n"
-                            "  \"auditFile\": \"/var/log/hardrun.jsonl\"\n"
+                            "  \"auditFile\": \"/var/log/hardrun.jsonl\",\n"
+                            "  \"runtimeSeccompBpf\": \"never\"\n"
                             "}\n");
   struct hr_error err = {0};
   struct hr_conf c;
@@ -128,7 +129,35 @@ static void test_conf_every_key(void **state)
   assert_null(c.profile_dirs[3]);
   assert_string_equal(c.audit_socket, "");
   assert_string_equal(c.audit_file, "/var/log/hardrun.jsonl");
+  assert_int_equal(c.runtime_bpf, HR_RUNTIME_BPF_NEVER);
   hr_conf_free(&c);
+}
+
+/* "auto" goes by the runtime's file name: crun takes the compiled filter,
+ * runc (and anything else) ignores the annotation, so gets none. */
+static void test_conf_runtime_bpf(void **state)
+{
+  static const struct {
+    enum hr_runtime_bpf mode;
+    const char *runtime;
+    bool want;
+  } cases[] = {
+      {HR_RUNTIME_BPF_AUTO, "/usr/bin/crun", true},
+      {HR_RUNTIME_BPF_AUTO, "/opt/crun-1.8/bin/crun", true},
+      {HR_RUNTIME_BPF_AUTO, "/usr/sbin/runc", false},
+      {HR_RUNTIME_BPF_AUTO, "/usr/bin/crun.real", false},
+      {HR_RUNTIME_BPF_AUTO, "/usr/bin/krun", false},
+      {HR_RUNTIME_BPF_AUTO, "/crun/runc", false},
+      {HR_RUNTIME_BPF_ALWAYS, "/usr/sbin/runc", true},
+      {HR_RUNTIME_BPF_NEVER, "/usr/bin/crun", false},
+  };
+
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(cases); i++) {
+    struct hr_conf c = {.runtime_bpf = cases[i].mode};
+    if (hr_conf_runtime_bpf(&c, cases[i].runtime) != cases[i].want)
+      fail_msg("case %zu: %s", i, cases[i].runtime);
+  }
 }
 
 static void test_conf_shipped(void **state)
@@ -145,6 +174,7 @@ static void test_conf_shipped(void **state)
   assert_string_equal(c.runtime, HR_DEFAULT_RUNTIME);
   assert_string_equal(c.profile_dirs[0], SYSCONFDIR "/hardrun/profiles");
   assert_null(c.audit_file);
+  assert_int_equal(c.runtime_bpf, HR_RUNTIME_BPF_AUTO);
   hr_conf_free(&c);
 }
 
@@ -163,7 +193,12 @@ static const struct conf_case {
      ":1:17: unknown key \"AuditSocket\"; did you mean \"auditSocket\"?"},
     {"{\"seccomp\": 1}", ":1:13: unknown key \"seccomp\" (known keys: \"defaultProfile\", "
                          "\"runtime\", \"profileDirs\", \"auditSocket\", \"auditFile\", "
-                         "\"stateDir\", \"profileRules\", \"profileAnnotation\")"},
+                         "\"stateDir\", \"profileRules\", \"profileAnnotation\", "
+                         "\"runtimeSeccompBpf\")"},
+    {"{\"runtimeSeccompBpf\": \"always\"}", NULL},
+    {"{\"runtimeSeccompBpf\": \"yes\"}",
+     ":1:23: runtimeSeccompBpf: expected \"auto\", \"always\" or \"never\", got \"yes\""},
+    {"{\"runtimeSeccompBpf\": true}", ":1:23: runtimeSeccompBpf: expected a string, got boolean"},
     {"{\"runtime\": \"runc\"}", ":1:13: runtime: expected an absolute path, got \"runc\""},
     {"{\"runtime\": 1}", ":1:13: runtime: expected a string, got number"},
     {"{\"profileDirs\": []}", ":1:17: profileDirs: must list at least one directory"},
@@ -1128,6 +1163,7 @@ int main(void)
       cmocka_unit_test(test_conf_every_key),
       cmocka_unit_test(test_conf_shipped),
       cmocka_unit_test(test_conf_table),
+      cmocka_unit_test(test_conf_runtime_bpf),
       cmocka_unit_test(test_conf_unreadable),
       cmocka_unit_test(test_name_valid),
       cmocka_unit_test(test_load_search_order),

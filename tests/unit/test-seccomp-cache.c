@@ -193,6 +193,11 @@ static void assert_filters_equal(const struct hr_seccomp_filter *a,
   pb = export_bpf(b, &lb);
   assert_int_equal(la, lb);
   assert_memory_equal(pa, pb, la);
+  /* The program kept for crun is that program, from the cache too. */
+  assert_int_equal(a->bpf_len, la);
+  assert_int_equal(b->bpf_len, la);
+  assert_memory_equal(a->bpf, pa, la);
+  assert_memory_equal(b->bpf, pa, la);
 }
 
 /* ---- hit and miss ------------------------------------------------------------------- */
@@ -471,7 +476,9 @@ enum forge {
   BAD_NAME,
   EMPTY_NAME,
   NO_NAMES,
-  BAD_ARCH
+  BAD_ARCH,
+  BPF_PART_INSN,
+  BPF_TOO_LONG
 };
 
 struct forge_case {
@@ -490,6 +497,8 @@ static const struct forge_case forge_cases[] = {
     {"forged entry: an empty name", EMPTY_NAME},
     {"forged entry: a rule without names", NO_NAMES},
     {"forged entry: unknown architecture", BAD_ARCH},
+    {"forged entry: a program with part of an instruction", BPF_PART_INSN},
+    {"forged entry: a program longer than the kernel loads", BPF_TOO_LONG},
 };
 
 static void forge(struct hr_seccomp_filter *f, enum forge what)
@@ -525,6 +534,14 @@ static void forge(struct hr_seccomp_filter *f, enum forge what)
   case NO_NAMES:
     r->n_names = 0;
     break;
+  case BPF_PART_INSN:
+    f->bpf_len -= 3;
+    break;
+  case BPF_TOO_LONG:
+    f->bpf = calloc(HR_SC_BPF_MAX + 8, 1);
+    assert_non_null(f->bpf);
+    f->bpf_len = HR_SC_BPF_MAX + 8;
+    break;
   case BAD_ARCH:
   default:
     f->arch_tokens[0] = 0x1234;
@@ -546,6 +563,8 @@ static void run_forge_case(void **state)
   struct hr_seccomp_filter *f = parse(profile, strlen(profile), cache);
   struct hr_seccomp_rule saved = f->rules[0];
   uint32_t saved_arch = f->arch_tokens[0];
+  unsigned char *saved_bpf = f->bpf;
+  size_t saved_bpf_len = f->bpf_len;
   int dirfd = open(cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
   assert_true(dirfd >= 0);
@@ -561,6 +580,10 @@ static void run_forge_case(void **state)
   f->rules[0].names[0] = "read";
   f->rules[1].errno_ret = 1;
   f->arch_tokens[0] = saved_arch;
+  if (f->bpf != saved_bpf)
+    free(f->bpf);
+  f->bpf = saved_bpf;
+  f->bpf_len = saved_bpf_len;
   assert_int_equal(count_entries(cache), 1);
   {
     struct hr_seccomp_filter *g = parse(profile, strlen(profile), cache);

@@ -1,0 +1,180 @@
+#!/usr/bin/env bats
+# hardrun over the real crun.  crun loads the annotation
+# run.oci.seccomp_bpf_data instead of compiling linux.seccomp (Debian's
+# crun 1.8 compiles it on every start: it has no filter cache), so hardrun
+# puts the program libseccomp made of its own filter beside it.  These tests
+# take the filter the kernel holds for the container's process
+# (progs/seccomp-dump.c) and compare it with what crun installs when it
+# compiles the same linux.seccomp itself: they must be the same bytes, and
+# the same calls must fail inside.
+#
+# crun 1.8 refuses a hybrid cgroup layout with a controller left on cgroup2
+# (Debian 12's hugetlb on this kind of host).  As root, setup_file then
+# mounts hugetlb as a v1 hierarchy in the file's temp dir, which takes it
+# off cgroup2 while it is mounted, and teardown_file gives it back.
+
+load helpers
+
+setup_file() {
+  local progs=$BATS_FILE_TMPDIR/progs
+  mkdir -p "$progs"
+  {
+    cc -O2 -o "$progs/seccomp-dump" "$HR_HELPERS_DIR/progs/seccomp-dump.c" &&
+      cc -static -O2 -o "$progs/seccomp-probe" "$HR_HELPERS_DIR/progs/seccomp-probe.c"
+  } >"$progs/build.log" 2>&1 || true
+  export HR_CRUN=${HR_CRUN:-$(command -v crun || echo /usr/bin/crun)}
+  [ "$(id -u)" = 0 ] && [ -x "$HR_CRUN" ] || return 0
+  if hr_cgroup2_has_only hugetlb; then
+    mkdir -p "$BATS_FILE_TMPDIR/hugetlb"
+    mount -t cgroup -o hugetlb hardrun-test "$BATS_FILE_TMPDIR/hugetlb" &&
+      touch "$BATS_FILE_TMPDIR/hugetlb.mounted"
+  fi
+}
+
+# hr_cgroup2_has_only CONTROLLER: cgroup2 beside v1 hierarchies holds that
+# controller and no other.
+hr_cgroup2_has_only() {
+  local f=/sys/fs/cgroup/unified/cgroup.controllers
+  [ -r "$f" ] && [ "$(tr -s ' \n' ' ' <"$f" | sed 's/ $//')" = "$1" ]
+}
+
+# The kernel destroys the hierarchy, and gives hugetlb back to cgroup2, a
+# moment after an umount that finds no cgroup left in it; until then it
+# lingers unmounted, and mounting and unmounting it again ends it.
+teardown_file() {
+  local _ i
+  [ -e "$BATS_FILE_TMPDIR/hugetlb.mounted" ] || return 0
+  umount "$BATS_FILE_TMPDIR/hugetlb" || return 0
+  for _ in 1 2 3 4; do
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null && return 0
+      sleep 0.5
+    done
+    mount -t cgroup -o hugetlb hardrun-test "$BATS_FILE_TMPDIR/hugetlb" 2>/dev/null &&
+      umount "$BATS_FILE_TMPDIR/hugetlb"
+  done
+  echo "hugetlb did not return to cgroup2" >&2
+}
+
+setup() {
+  [ "$(id -u)" = 0 ] || skip "needs root to run containers"
+  [ -x "$HR_CRUN" ] || skip "crun is not installed (apt-get install crun)"
+  PROGS=$BATS_FILE_TMPDIR/progs
+  if [ ! -x "$PROGS/seccomp-dump" ] || [ ! -x "$PROGS/seccomp-probe" ]; then
+    cat "$PROGS/build.log" >&2
+    hr_die "could not build progs/seccomp-dump.c and progs/seccomp-probe.c"
+  fi
+  hr_setup
+  CRUN_ROOT=$HR_TMP/crun-root
+  # hardrun.conf as an operator writes it for crun: runtimeSeccompBpf is
+  # left to its default, "auto".
+  jq --arg rt "$HR_CRUN" '.runtime = $rt' "$HR_CONF" >"$HR_CONF.new" && mv "$HR_CONF.new" "$HR_CONF"
+}
+
+teardown() {
+  local id
+  if [ -n "${CRUN_ROOT:-}" ] && [ -d "$CRUN_ROOT" ]; then
+    for id in $("$HR_CRUN" --root "$CRUN_ROOT" list -q 2>/dev/null); do
+      "$HR_CRUN" --root "$CRUN_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+    done
+  fi
+  hr_teardown
+}
+
+# crun_hr ARGS...: hardrun, runtime crun (from hardrun.conf), crun's root.
+crun_hr() {
+  timeout 60 "$HARDRUN" --hardrun-config="$HR_CONF" "${HR_RT_OPTS[@]}" --root "$CRUN_ROOT" \
+    --log "$HR_BUNDLE/log.json" --log-format json "$@" </dev/null
+}
+
+# crun_alone BUNDLE COMMAND ARGS...: crun itself, on a bundle hardrun does
+# not see.
+crun_alone() {
+  local b=$1 cmd=$2
+  shift 2
+  timeout 60 "$HR_CRUN" --root "$CRUN_ROOT" "$cmd" --bundle "$b" "$@" </dev/null
+}
+
+# filter_of ID FILE: the program the kernel holds for the container's init.
+filter_of() {
+  local pid
+  pid=$("$HR_CRUN" --root "$CRUN_ROOT" state "$1" | jq -r .pid)
+  [ "$pid" -gt 0 ] || hr_die "no pid for $1"
+  "$PROGS/seccomp-dump" "$pid" >"$2"
+}
+
+# copy_bundle NAME: a second bundle with the rootfs and config.json of
+# $HR_BUNDLE, run by crun alone; its path in COPY.
+copy_bundle() {
+  COPY=$HR_TMP/$1
+  mkdir -p "$COPY"
+  cp -a "$HR_BUNDLE/rootfs" "$COPY/rootfs"
+  cp "$HR_BUNDLE/config.json" "$COPY/config.json"
+}
+
+@test "crun: the filter it loads from hardrun's program is the one it compiles itself" {
+  hr_bundle bpf /bin/sleep 60
+  crun_hr run -d --bundle "$HR_BUNDLE" "$HR_ID" || { cat "$HR_BUNDLE/log.json" >&2; false; }
+  local b64
+  b64=$(jq -r '.annotations["run.oci.seccomp_bpf_data"]' "$HR_BUNDLE/config.json")
+  [ "$b64" != null ]
+  [ "$(jq -r '.linux.seccomp.defaultAction' "$HR_BUNDLE/config.json")" = SCMP_ACT_ERRNO ]
+  filter_of "$HR_ID" "$HR_TMP/loaded.bpf"
+  # the program in the annotation is what the kernel holds
+  printf '%s' "$b64" | base64 -d >"$HR_TMP/annotation.bpf"
+  cmp "$HR_TMP/annotation.bpf" "$HR_TMP/loaded.bpf"
+  # crun compiling the same linux.seccomp itself installs the same bytes
+  copy_bundle self
+  hr_spec_edit "$COPY" 'del(.annotations["run.oci.seccomp_bpf_data"]) | .linux.cgroupsPath += "-self"'
+  crun_alone "$COPY" run -d self-$HR_ID
+  filter_of self-$HR_ID "$HR_TMP/self.bpf"
+  cmp "$HR_TMP/self.bpf" "$HR_TMP/loaded.bpf"
+  # the default profile's filter: hundreds of instructions, not a stub
+  local size
+  size=$(stat -c %s "$HR_TMP/loaded.bpf")
+  ((size % 8 == 0 && size / 8 > 300))
+  # and the change is in the audit record
+  jq -e --arg id "$HR_ID" 'select(.id == $id) | .changes[]
+    | select(.path == "annotations.run.oci.seccomp_bpf_data")' "$HR_AUDIT" >/dev/null
+}
+
+@test "crun: the same calls fail inside with the program as with crun's own compile" {
+  hr_bundle_docker_like probe /bin/seccomp-probe
+  cp "$PROGS/seccomp-probe" "$HR_BUNDLE/rootfs/bin/"
+  crun_hr run --bundle "$HR_BUNDLE" "$HR_ID" >"$HR_TMP/with.out" 2>"$HR_TMP/with.err" ||
+    { cat "$HR_TMP/with.err" "$HR_BUNDLE/log.json" >&2; false; }
+  jq -e '.annotations["run.oci.seccomp_bpf_data"] | length > 100' "$HR_BUNDLE/config.json"
+  copy_bundle self
+  hr_spec_edit "$COPY" 'del(.annotations["run.oci.seccomp_bpf_data"]) | .linux.cgroupsPath += "-self"'
+  crun_alone "$COPY" run self-$HR_ID >"$HR_TMP/self.out"
+  cat "$HR_TMP/with.out"
+  hr_assert_eq "$(cat "$HR_TMP/with.out")" "$(cat "$HR_TMP/self.out")"
+  # what the default filter refuses, refused (the bundle grants every capability)
+  grep -qx 'unshare=EPERM' "$HR_TMP/with.out"
+  grep -qx 'keyctl=EPERM' "$HR_TMP/with.out"
+}
+
+@test "crun: a create run again on the bundle it hardened keeps the program" {
+  hr_bundle again /bin/true
+  crun_hr run --bundle "$HR_BUNDLE" "$HR_ID"
+  cp "$HR_BUNDLE/config.json" "$HR_TMP/first.json"
+  crun_hr run --bundle "$HR_BUNDLE" "$HR_ID-2" || { cat "$HR_BUNDLE/log.json" >&2; false; }
+  cmp "$HR_TMP/first.json" "$HR_BUNDLE/config.json"
+}
+
+@test "crun: runtimeSeccompBpf \"never\" leaves the compile to crun, and the filter is still there" {
+  jq '.runtimeSeccompBpf = "never"' "$HR_CONF" >"$HR_CONF.new" && mv "$HR_CONF.new" "$HR_CONF"
+  hr_bundle never /bin/sleep 60
+  crun_hr run -d --bundle "$HR_BUNDLE" "$HR_ID"
+  hr_assert_eq "$(jq -c '.annotations // {} | has("run.oci.seccomp_bpf_data")' "$HR_BUNDLE/config.json")" false
+  filter_of "$HR_ID" "$HR_TMP/loaded.bpf"
+  (($(stat -c %s "$HR_TMP/loaded.bpf") / 8 > 300))
+}
+
+@test "runc: no program is written" {
+  hr_bundle runc /bin/true
+  HR_RT_OPTS=(--hardrun-runtime="$HR_RUNC")
+  HR_RUNC_ROOT=$HR_TMP/runc-root hr_rt "$HR_BUNDLE" run --bundle "$HR_BUNDLE" "$HR_ID" </dev/null
+  [ "$(jq -r '.linux.seccomp.defaultAction' "$HR_BUNDLE/config.json")" = SCMP_ACT_ERRNO ]
+  hr_assert_eq "$(jq -c '.annotations // {} | has("run.oci.seccomp_bpf_data")' "$HR_BUNDLE/config.json")" false
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The seccomp control's compiled program for crun (run.oci.seccomp_bpf_data):
+ * written only beside the filter the control wrote, byte for byte what
+ * libseccomp makes of it, taken out beside any other filter, and let through
+ * by the runtime-annotations rule only when it is exactly that program.
+ * tests/integration/crun.bats shows crun loading it. */
+#include "config.h"
+
+#include "unit.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hardrun/controls.h"
+#include "hardrun/json.h"
+#include "hardrun/jsonbuild.h"
+#include "hardrun/seccomp.h"
+
+static char state_dir[] = "/tmp/hr-test-seccomp-bpf.XXXXXX";
+
+/* The fixture seccomp profile "small" as the control writes it. */
+#define SMALL                                                                                      \
+  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,\"architectures\":["                \
+  "\"SCMP_ARCH_X86_64\"],\"syscalls\":[{\"names\":[\"read\",\"write\"],\"action\":"                \
+  "\"SCMP_ACT_ALLOW\"},{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"           \
+  "\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}"
+#define OTHER                                                                                      \
+  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{" \
+  "\"names\":[\"read\",\"write\",\"exit\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
+#define KEY "run.oci.seccomp_bpf_data"
+/* "@BPF@" in a case stands for the base64 of the program. */
+#define BPF "@BPF@"
+
+static void load_policy(const char *name, bool runtime_bpf, struct hr_policy **ret)
+{
+  cleanup_free char *dir = unit_fixture_path("seccomp/profiles");
+  char *dirs[] = {dir, NULL};
+  struct hr_conf conf = {.profile_dirs = dirs, .state_dir = state_dir};
+  struct hr_error err = {0};
+
+  assert_ok(hr_policy_load(&conf, name, ret, &err), &err);
+  (*ret)->seccomp.runtime_bpf = runtime_bpf;
+}
+
+/* What hr_seccomp_filter_export() writes for the policy's filter. */
+static char *exported_b64(const struct hr_policy *p)
+{
+  struct hr_error err = {0};
+  int fd = memfd_create("test-seccomp-bpf", MFD_CLOEXEC);
+  cleanup_free unsigned char *prog = NULL;
+  off_t size;
+  char *b64;
+
+  assert_true(fd >= 0);
+  assert_ok(hr_seccomp_filter_export(p->seccomp.filter, fd, &err), &err);
+  size = lseek(fd, 0, SEEK_END);
+  assert_true(size > 0 && size % 8 == 0);
+  prog = malloc((size_t)size);
+  assert_non_null(prog);
+  assert_int_equal(pread(fd, prog, (size_t)size, 0), size);
+  close(fd);
+  assert_int_equal(p->seccomp.filter->bpf_len, (size_t)size);
+  assert_memory_equal(p->seccomp.filter->bpf, prog, (size_t)size);
+  b64 = hr_base64(prog, (size_t)size, &err);
+  assert_non_null(b64);
+  return b64;
+}
+
+/* `s` with every "@BPF@" replaced by `b64`. */
+static char *expand(const char *s, const char *b64)
+{
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+
+  while (*s != '\0') {
+    if (strncmp(s, BPF, 5) == 0) {
+      fputs(b64, f);
+      s += 5;
+    } else {
+      fputc(*s++, f);
+    }
+  }
+  fclose(f);
+  return out;
+}
+
+struct apply_case {
+  const char *name;
+  const char *profile; /* fixtures/seccomp/profiles/NAME.json */
+  bool runtime_bpf;    /* the runtime takes the program (crun) */
+  const char *spec;
+  const char *out;     /* NULL: byte-identical */
+  const char *changes; /* the end of the joined change records; "": none; NULL: not checked */
+  const char *error;   /* the whole message */
+};
+
+#define INSNS "the filter above compiled for the runtime (17 instructions)"
+
+static const struct apply_case apply_cases[] = {
+    {"crun: the filter written, and its program beside it", "fill", true, "{\"linux\":{}}",
+     "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}", NULL, NULL},
+    {"crun: the program joins the spec's annotations", "fill", true,
+     "{\"annotations\":{\"a\":\"b\"},\"linux\":{}}",
+     "{\"annotations\":{\"a\":\"b\",\"" KEY "\":\"" BPF "\"},\"linux\":{\"seccomp\":" SMALL "}}",
+     NULL, NULL},
+    {"runc: no program", "fill", false, "{\"linux\":{}}", "{\"linux\":{\"seccomp\":" SMALL "}}",
+     NULL, NULL},
+    {"crun, the spec's own filter kept: no program", "fill", true,
+     "{\"linux\":{\"seccomp\":" OTHER "}}", NULL, "", NULL},
+    {"ours beside another filter is taken out", "fill", true,
+     "{\"annotations\":{\"" KEY "\":\"" BPF "\",\"a\":\"b\"},\"linux\":{\"seccomp\":" OTHER "}}",
+     "{\"annotations\":{\"a\":\"b\"},\"linux\":{\"seccomp\":" OTHER "}}",
+     "annotations." KEY ": hardrun's compiled filter, beside another linux.seccomp -> (absent)",
+     NULL},
+    {"ours beside another filter is taken out for runc too", "fill", false,
+     "{\"annotations\":{\"" KEY "\":\"" BPF "\"},\"linux\":{\"seccomp\":" OTHER "}}",
+     "{\"annotations\":{},\"linux\":{\"seccomp\":" OTHER "}}", NULL, NULL},
+    {"run again on a bundle it hardened: nothing changes", "fill", true,
+     "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}", NULL, "",
+     NULL},
+    {"run again for runc: nothing changes", "fill", false,
+     "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}", NULL, "",
+     NULL},
+    /* Comparing every kept filter with the profile's would cost every
+     * create on crun; the runtime compiles this one itself. */
+    {"the filter kept equals ours, without the program: left to the runtime", "fill", true,
+     "{\"linux\":{\"seccomp\":" SMALL "}}", NULL, "", NULL},
+    {"another program is replaced where the control writes its filter", "fill", true,
+     "{\"annotations\":{\"" KEY "\":\"BgAAAAAA/38=\"},\"linux\":{}}",
+     "{\"annotations\":{\"" KEY "\":\"" BPF "\"},\"linux\":{\"seccomp\":" SMALL "}}",
+     "\nannotations." KEY ": (another program) -> " INSNS, NULL},
+    {"replace mode: written over the spec's filter, program beside it", "replace", true,
+     "{\"linux\":{\"seccomp\":" OTHER "}}",
+     "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}", NULL, NULL},
+    {"a key crun would not read is left alone", "fill", true,
+     "{\"annotations\":{\"RUN.OCI.SECCOMP_BPF_DATA\":\"x\"},\"linux\":{}}",
+     "{\"annotations\":{\"RUN.OCI.SECCOMP_BPF_DATA\":\"x\"},\"linux\":{\"seccomp\":" SMALL "}}",
+     NULL, NULL},
+    {"seccomp control off: no program", "off", true, "{\"linux\":{}}", NULL, "", NULL},
+    {"annotations of the wrong type", "fill", true, "{\"annotations\":[],\"linux\":{}}", NULL, NULL,
+     "profile \"fill\": rule \"seccomp\": config.json:1:16: annotations is an array, "
+     "expected an object"},
+    {"the rule lets exactly our program through", "fill-ann", true,
+     "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}", NULL, "",
+     NULL},
+    {"the rule refuses any other program", "fill-ann", true,
+     "{\"linux\":{},\"annotations\":{\"" KEY "\":\"" BPF "AA==\"}}", NULL, NULL,
+     "profile \"fill-ann\": rule \"runtime-annotations\": annotations[\"" KEY "\"]: annotation "
+     "\"" KEY "\" is read by the runtime itself (\"run.oci.\" in runtimeAnnotations.deny)"},
+    {"the rule lets ours through, the control takes it out beside another filter", "fill-ann", true,
+     "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}",
+     "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{}}", NULL, NULL},
+};
+
+static void run_apply_case(void **state)
+{
+  const struct apply_case *c = *state;
+  struct hr_json_parse_opts opts = {.name = "config.json"};
+  cleanup_policy struct hr_policy *p = NULL;
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *b64 = NULL, *spec = NULL, *want = NULL, *out = NULL, *log = NULL;
+  struct hr_changes ch = {0};
+  struct hr_error err = {0};
+  size_t len;
+  int r;
+
+  load_policy(c->profile, c->runtime_bpf, &p);
+  b64 = p->seccomp.enabled ? exported_b64(p) : strdup("");
+  spec = expand(c->spec, b64);
+  assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
+  r = hr_policy_apply(p, doc, &ch, &err);
+  log = unit_join_changes(&ch);
+  hr_changes_free(&ch);
+  if (c->error != NULL) {
+    cleanup_free char *msg = expand(c->error, b64);
+    if (r >= 0)
+      fail_msg("expected \"%s\", got success with changes:\n%s", msg, log);
+    assert_string_equal(err.msg, msg);
+    return;
+  }
+  assert_ok(r, &err);
+  assert_ok(hr_json_serialize(doc, &out, &len, &err), &err);
+  want = expand(c->out != NULL ? c->out : c->spec, b64);
+  assert_string_equal(out, want);
+  if (c->changes != NULL) {
+    cleanup_free char *tail = expand(c->changes, b64);
+    size_t n = strlen(log), t = strlen(tail);
+    if (t == 0 ? n != 0 : n < t || strcmp(log + n - t, tail) != 0)
+      fail_msg("changes:\n%s\nwant them to end with:\n%s", log, tail);
+  }
+}
+
+/* hr_seccomp_bpf_is_ours: the exact text, nothing near it. */
+static void test_is_ours(void **state)
+{
+  cleanup_policy struct hr_policy *p = NULL, *off = NULL;
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *b64 = NULL;
+  struct hr_error err = {0};
+  struct hr_json *s;
+
+  (void)state;
+  load_policy("fill", true, &p);
+  load_policy("off", true, &off);
+  b64 = exported_b64(p);
+  doc = hr_jb_new(&err);
+  assert_non_null(doc);
+  s = hr_json_new_string(doc, b64, &err);
+  assert_true(hr_seccomp_bpf_is_ours(p, s));
+  assert_false(hr_seccomp_bpf_is_ours(off, s));
+  assert_false(hr_seccomp_bpf_is_ours(p, NULL));
+  assert_false(hr_seccomp_bpf_is_ours(p, hr_json_new_null(doc, &err)));
+  b64[strlen(b64) - 1] = '\0';
+  assert_false(hr_seccomp_bpf_is_ours(p, hr_json_new_string(doc, b64, &err)));
+  b64[0] = b64[0] == 'A' ? 'B' : 'A';
+  assert_false(hr_seccomp_bpf_is_ours(p, hr_json_new_string(doc, b64, &err)));
+}
+
+/* The rule must see the annotation before the control writes it, or it
+ * would refuse hardrun's own. */
+static void test_rule_order(void **state)
+{
+  size_t ann = hr_n_controls, sc = hr_n_controls;
+
+  (void)state;
+  for (size_t i = 0; i < hr_n_controls; i++) {
+    if (strcmp(hr_controls[i].name, "runtime-annotations") == 0)
+      ann = i;
+    if (strcmp(hr_controls[i].name, "seccomp") == 0)
+      sc = i;
+  }
+  assert_true(ann < sc);
+  assert_true(sc < hr_n_controls);
+}
+
+/* RFC 4648's vectors, and every length's padding. */
+static void test_base64(void **state)
+{
+  static const char *const vec[][2] = {
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
+  };
+  static const unsigned char high[] = {0xff, 0xfe, 0xfd, 0x00, 0x3e, 0x3f};
+  struct hr_error err = {0};
+
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(vec); i++) {
+    cleanup_free char *b = hr_base64(vec[i][0], strlen(vec[i][0]), &err);
+    assert_non_null(b);
+    assert_string_equal(b, vec[i][1]);
+  }
+  {
+    cleanup_free char *b = hr_base64(high, sizeof(high), &err);
+    assert_string_equal(b, "//79AD4/");
+  }
+}
+
+#define MAX_TESTS 64
+static struct CMUnitTest tests[MAX_TESTS];
+static size_t n_tests;
+
+static void add(const char *name, CMUnitTestFunction fn, const void *state)
+{
+  if (n_tests >= MAX_TESTS)
+    abort();
+  tests[n_tests++] =
+      (struct CMUnitTest){.name = name, .test_func = fn, .initial_state = (void *)(uintptr_t)state};
+}
+
+int main(void)
+{
+  cleanup_free char *cmd = NULL;
+  int rc;
+
+  if (mkdtemp(state_dir) == NULL)
+    return 1;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(apply_cases); i++)
+    add(apply_cases[i].name, run_apply_case, &apply_cases[i]);
+  add("only our exact program is ours", test_is_ours, NULL);
+  add("runtime-annotations comes before seccomp", test_rule_order, NULL);
+  add("base64", test_base64, NULL);
+  rc = _cmocka_run_group_tests("seccomp-bpf", tests, n_tests, NULL, NULL);
+  if (asprintf(&cmd, "rm -rf '%s'", state_dir) > 0 && system(cmd) != 0)
+    rc = 1;
+  return rc;
+}
