@@ -1197,7 +1197,7 @@ static int set_bpf(struct hr_apply_ctx *ctx, const struct hr_seccomp_filter *f, 
     return 0;
   snprintf(what, sizeof(what), "the filter above compiled for the runtime (%zu instructions)",
            f->bpf_len / 8);
-  if (hr_changes_add_text(ctx->changes, ctx->rule, "annotations." HR_SECCOMP_BPF_ANNOTATION,
+  if (hr_changes_add_text(ctx->changes, ctx->rule, "annotations[\"" HR_SECCOMP_BPF_ANNOTATION "\"]",
                           at >= 0 ? "(another program)" : NULL, what, err) < 0)
     return -1;
   return hr_json_set(ctx->doc, ann, HR_SECCOMP_BPF_ANNOTATION, value, err);
@@ -1228,9 +1228,9 @@ static int runtime_bpf(struct hr_apply_ctx *ctx, const struct hr_policy_seccomp 
   if (matches && s->runtime_bpf && s->filter->bpf != NULL)
     return ours ? 0 : set_bpf(ctx, s->filter, at, err);
   if (ours && !matches) {
-    if (hr_changes_add_text(ctx->changes, ctx->rule, "annotations." HR_SECCOMP_BPF_ANNOTATION,
-                            "hardrun's compiled filter, beside another linux.seccomp", NULL,
-                            err) < 0)
+    if (hr_changes_add_text(
+            ctx->changes, ctx->rule, "annotations[\"" HR_SECCOMP_BPF_ANNOTATION "\"]",
+            "hardrun's compiled filter, beside another linux.seccomp", NULL, err) < 0)
       return -1;
     drop_member(ann, (size_t)at);
   }

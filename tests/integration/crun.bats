@@ -135,7 +135,7 @@ copy_bundle() {
   ((size % 8 == 0 && size / 8 > 300))
   # and the change is in the audit record
   jq -e --arg id "$HR_ID" 'select(.id == $id) | .changes[]
-    | select(.path == "annotations.run.oci.seccomp_bpf_data")' "$HR_AUDIT" >/dev/null
+    | select(.path == "annotations[\"run.oci.seccomp_bpf_data\"]")' "$HR_AUDIT" >/dev/null
 }
 
 @test "crun: the same calls fail inside with the program as with crun's own compile" {

@@ -111,7 +111,8 @@ static const struct apply_case apply_cases[] = {
     {"ours beside another filter is taken out", "fill", true,
      "{\"annotations\":{\"" KEY "\":\"" BPF "\",\"a\":\"b\"},\"linux\":{\"seccomp\":" OTHER "}}",
      "{\"annotations\":{\"a\":\"b\"},\"linux\":{\"seccomp\":" OTHER "}}",
-     "annotations." KEY ": hardrun's compiled filter, beside another linux.seccomp -> (absent)",
+     "annotations[\"" KEY
+     "\"]: hardrun's compiled filter, beside another linux.seccomp -> (absent)",
      NULL},
     {"ours beside another filter is taken out for runc too", "fill", false,
      "{\"annotations\":{\"" KEY "\":\"" BPF "\"},\"linux\":{\"seccomp\":" OTHER "}}",
@@ -129,7 +130,7 @@ static const struct apply_case apply_cases[] = {
     {"another program is replaced where the control writes its filter", "fill", true,
      "{\"annotations\":{\"" KEY "\":\"BgAAAAAA/38=\"},\"linux\":{}}",
      "{\"annotations\":{\"" KEY "\":\"" BPF "\"},\"linux\":{\"seccomp\":" SMALL "}}",
-     "\nannotations." KEY ": (another program) -> " INSNS, NULL},
+     "\nannotations[\"" KEY "\"]: (another program) -> " INSNS, NULL},
     {"replace mode: written over the spec's filter, program beside it", "replace", true,
      "{\"linux\":{\"seccomp\":" OTHER "}}",
      "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}", NULL, NULL},
