@@ -121,14 +121,28 @@ void hr_json_line_col(const struct hr_json_doc *doc, const struct hr_json *node,
                       unsigned *col);
 const char *hr_json_doc_name(const struct hr_json_doc *doc);
 
+/* The field names of a document's structs, as a decoder that matches keys
+ * exactly reads them (crun's).  Go's decoder also takes a key that differs
+ * from a field name in ASCII case only; with `fields`,
+ * hr_json_check_go_keys() refuses such a key outside the map paths, so that
+ * runc and crun read the same document.  The hash table is filled on first
+ * use. */
+struct hr_json_fields {
+  const char *const *names; /* NULL terminated, unique under ASCII case folding */
+  uint16_t slot[1024];      /* index + 1 into names, 0 for an empty slot */
+  bool ready;
+};
+
 /* Refuse a document in which one object holds two keys that Go's decoder
  * would treat as the same field (exactly equal, or equal under Go's case
  * folding).  `map_paths` lists, as dotted field paths from the root
  * (e.g. "annotations", "linux.sysctl"), the objects that Go decodes into a
  * map[string]...; in those only exact duplicates are refused, because "Foo"
- * and "foo" are distinct map keys.  The error names the JSON path. */
+ * and "foo" are distinct map keys.  With `fields` (NULL: none), a key that
+ * equals one of them under ASCII case folding but not exactly is refused
+ * too, outside the map paths.  The error names the JSON path. */
 int hr_json_check_go_keys(const struct hr_json_doc *doc, const char *const *map_paths,
-                          struct hr_error *err);
+                          struct hr_json_fields *fields, struct hr_error *err);
 
 /* Go-compatible field lookup on an object: exact key first, else the key
  * equal under ASCII case folding (the last one of each kind, as Go's "last

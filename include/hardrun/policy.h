@@ -195,5 +195,7 @@ int hr_policy_apply(const struct hr_policy *p, struct hr_json_doc *doc, struct h
 /* The objects of an OCI config that Go decodes into maps, for
  * hr_json_check_go_keys(). */
 extern const char *const hr_spec_map_paths[];
+/* The runtime-spec's field names, for the same check (see controls.c). */
+extern struct hr_json_fields hr_spec_fields;
 
 #endif

@@ -473,7 +473,7 @@ static int run_controls(const struct hr_policy *p, const struct hr_apply_ctx *mo
     hr_error_input(err, "expected a JSON object");
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", name);
   }
-  if (hr_json_check_go_keys(doc, hr_spec_map_paths, err) < 0)
+  if (hr_json_check_go_keys(doc, hr_spec_map_paths, &hr_spec_fields, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", name);
 
   for (size_t i = 0; i < hr_n_controls; i++) {

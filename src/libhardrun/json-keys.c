@@ -24,6 +24,7 @@ struct path_comp {
 struct keycheck {
   const struct hr_json_doc *doc;
   const char *const *map_paths;
+  struct hr_json_fields *fields;
   struct path_comp *path;
   size_t depth, path_cap;
   size_t *order;
@@ -113,6 +114,71 @@ static unsigned go_fold_special(const char *key, size_t len)
   return 0;
 }
 
+/* ---- field spelling ---------------------------------------------------------------- */
+
+#define FIELD_SLOTS (sizeof(((struct hr_json_fields *)0)->slot) / sizeof(uint16_t))
+
+static uint32_t fold_hash(const char *s, size_t len)
+{
+  uint32_t h = 2166136261u;
+
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    h = (h ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c)) * 16777619u;
+  }
+  return h;
+}
+
+static void fields_fill(struct hr_json_fields *f)
+{
+  for (size_t i = 0; f->names[i] != NULL && i < FIELD_SLOTS / 2; i++) {
+    size_t k = fold_hash(f->names[i], strlen(f->names[i])) & (FIELD_SLOTS - 1);
+    while (f->slot[k] != 0)
+      k = (k + 1) & (FIELD_SLOTS - 1);
+    f->slot[k] = (uint16_t)(i + 1);
+  }
+  f->ready = true;
+}
+
+/* `name` (NUL terminated) equals the `len` bytes of `key` under ASCII case
+ * folding; *exact says whether byte for byte. */
+static bool fold_equal(const char *key, size_t len, const char *name, bool *exact)
+{
+  *exact = true;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char a = (unsigned char)key[i], b = (unsigned char)name[i];
+    if (a == b)
+      continue;
+    *exact = false;
+    if (b == '\0' || (a | 0x20) != (b | 0x20) || (a | 0x20) < 'a' || (a | 0x20) > 'z')
+      return false;
+  }
+  return name[len] == '\0';
+}
+
+/* The field name `key` folds onto without being it, or NULL.  Run on
+ * every key of every spec: one hash and, mostly, one comparison. */
+static const char *field_misspelled(struct hr_json_fields *f, const char *key, size_t len)
+{
+  bool exact;
+
+  if (!f->ready)
+    fields_fill(f);
+  for (size_t k = fold_hash(key, len) & (FIELD_SLOTS - 1); f->slot[k] != 0;
+       k = (k + 1) & (FIELD_SLOTS - 1)) {
+    const char *name = f->names[f->slot[k] - 1];
+    if (fold_equal(key, len, name, &exact))
+      return exact ? NULL : name;
+  }
+  return NULL;
+}
+
+/* A key runc would read as `name` and crun would not read at all. */
+static const char *misspelled(struct keycheck *kc, const struct hr_json_member *m)
+{
+  return kc->fields != NULL ? field_misspelled(kc->fields, m->key, m->key_len) : NULL;
+}
+
 static int __attribute__((format(printf, 3, 4)))
 key_error(struct keycheck *kc, const struct hr_json_member *m, const char *fmt, ...)
 {
@@ -198,6 +264,31 @@ static int find_duplicate(struct keycheck *kc, const struct hr_json *obj, bool e
   return best != SIZE_MAX;
 }
 
+/* After the duplicates, whose message says more when a folded key has a
+ * twin.  `is_map`: -1 when not asked yet. */
+static int check_spelling(struct keycheck *kc, const struct hr_json *obj, int is_map)
+{
+  const struct hr_json_member *it = obj->u.object.items;
+  char path[512], key[160];
+
+  for (size_t i = 0; kc->fields != NULL && i < obj->u.object.len; i++) {
+    const char *name = misspelled(kc, &it[i]);
+    if (name == NULL)
+      continue;
+    if (is_map < 0)
+      is_map = path_is_map(kc);
+    if (is_map)
+      break;
+    hr_json__quote_key(key, sizeof(key), it[i].key, it[i].key_len);
+    format_path(kc, path, sizeof(path));
+    return key_error(kc, &it[i],
+                     "key %s at %s is not spelled as the runtime-spec field \"%s\": runc's "
+                     "decoder reads it as that field (Go ignores case), crun's does not",
+                     key, path, name);
+  }
+  return 0;
+}
+
 /* Whether the object is a Go map is asked only of objects that hold a key
  * it matters for (a folding letter, or two keys equal under folding):
  * matching the path against every map pattern for every object of a
@@ -227,7 +318,9 @@ static int check_object_keys(struct keycheck *kc, const struct hr_json *obj)
   }
   /* Keys equal exactly are also equal folded: no folded pair, no pair. */
   r = find_duplicate(kc, obj, false, &first, &second);
-  if (r <= 0)
+  if (r == 0)
+    return check_spelling(kc, obj, is_map);
+  if (r < 0)
     return r;
   if (is_map < 0)
     is_map = path_is_map(kc);
@@ -278,9 +371,9 @@ static int check_node(struct keycheck *kc, const struct hr_json *node)
 }
 
 int hr_json_check_go_keys(const struct hr_json_doc *doc, const char *const *map_paths,
-                          struct hr_error *err)
+                          struct hr_json_fields *fields, struct hr_error *err)
 {
-  struct keycheck kc = {.doc = doc, .map_paths = map_paths, .err = err};
+  struct keycheck kc = {.doc = doc, .map_paths = map_paths, .fields = fields, .err = err};
   int r;
 
   if (doc == NULL || doc->root == NULL)

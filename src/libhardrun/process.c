@@ -65,7 +65,7 @@ int hr_wrap_parse(const struct hr_wrap *w, const char *buf, size_t len, const ch
   if (hr_json_parse(buf, len, &alone, &check, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-syntax\"", profile);
   /* Checked here too, where line:col are the document's own. */
-  if (hr_json_check_go_keys(check, w->map_paths, err) < 0)
+  if (hr_json_check_go_keys(check, w->map_paths, &hr_spec_fields, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", profile);
   text = hr_malloc(hl + len + tl + 1, err);
   if (text == NULL)

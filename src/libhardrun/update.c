@@ -137,7 +137,7 @@ static int clamp_resources(struct hr_json_doc *doc, const struct hr_policy *poli
     return hr_error_input(err, "resources: expected an object");
   /* Before anything reads the body: with two keys runc folds into one
    * field, the CPU pair could be read from the one runc ignores. */
-  if (hr_json_check_go_keys(doc, hr_spec_map_paths, err) < 0)
+  if (hr_json_check_go_keys(doc, hr_spec_map_paths, &hr_spec_fields, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", policy->name);
   if (fill_cpu_pair(&ctx, res, now, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"cpu-limit\"", policy->name);

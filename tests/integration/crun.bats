@@ -178,3 +178,25 @@ copy_bundle() {
   [ "$(jq -r '.linux.seccomp.defaultAction' "$HR_BUNDLE/config.json")" = SCMP_ACT_ERRNO ]
   hr_assert_eq "$(jq -c '.annotations // {} | has("run.oci.seccomp_bpf_data")' "$HR_BUNDLE/config.json")" false
 }
+
+# runc (Go) reads "Readonly" as root.readonly and "NoNewPrivileges" as
+# process.noNewPrivileges; crun reads neither.  Before the spelling check,
+# hardrun took this spec for compliant and crun ran it with a writable
+# rootfs and without no_new_privs.  Now it is refused, under either runtime.
+@test "crun: keys runc would fold onto a field are refused, crun never runs" {
+  hr_bundle fold /bin/sh -c 'grep NoNewPrivs /proc/self/status; touch /probe && echo rootfs writable'
+  hr_spec_edit "$HR_BUNDLE" '.root = {path: "rootfs", Readonly: true}
+    | .process.NoNewPrivileges = true | del(.process.noNewPrivileges)'
+  local before msg
+  before=$(hr_sha256 "$HR_BUNDLE/config.json")
+  run crun_hr run --bundle "$HR_BUNDLE" "$HR_ID"
+  echo "status=$status output=$output"
+  hr_assert_eq "$status" 1 "exit status"
+  msg=$(tail -n 1 "$HR_BUNDLE/log.json" | jq -r .msg)
+  echo "$msg"
+  # line:col depend on jq's layout of the file
+  [[ "$msg" == 'hardrun: profile "default": rule "spec-keys": config.json:'[0-9]*:[0-9]*': key "NoNewPrivileges" at process is not spelled as the runtime-spec field "noNewPrivileges": runc'"'"'s decoder reads it as that field (Go ignores case), crun'"'"'s does not' ]]
+  hr_assert_eq "$(hr_sha256 "$HR_BUNDLE/config.json")" "$before" "config.json bytes"
+  [ -z "$("$HR_CRUN" --root "$CRUN_ROOT" list -q 2>/dev/null)" ]
+  [ ! -e "$HR_BUNDLE/rootfs/probe" ]
+}

@@ -83,11 +83,12 @@ static const struct process_case process_cases[] = {
      "{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":18446744073709551615,\"soft\":1024}],"
      "\"x-vendor\":{\"a\":[1,2]},\"capabilities\":{\"ambient\":[]},\"noNewPrivileges\":true}",
      NNP_CH "\nprocess.capabilities.ambient: [\"CAP_SYS_ADMIN\"] -> []"},
-    {"case-folded keys are the ones runc reads", P_CAPS,
-     "{\"Capabilities\":{\"BOUNDING\":[\"CAP_SYS_ADMIN\"]},\"NoNewPrivileges\":false}",
-     "{\"Capabilities\":{\"BOUNDING\":[]},\"NoNewPrivileges\":true}",
-     "process.noNewPrivileges: false -> true\n"
-     "process.capabilities.bounding: [\"CAP_SYS_ADMIN\"] -> []"},
+    /* runc reads them as the fields, crun exec would not: refused. */
+    {"case variants of the keys", P_CAPS,
+     "{\"Capabilities\":{\"BOUNDING\":[\"CAP_SYS_ADMIN\"]},\"NoNewPrivileges\":false}", NULL, NULL,
+     HR_ERR_INPUT,
+     "profile \"test\": rule \"spec-keys\": process.json:1:2: " UNIT_MISSPELLED("Capabilities", "$",
+                                                                                "capabilities")},
     {"absent capabilities keep the container's", P_CAPS, "{\"noNewPrivileges\":true}", NULL, ""},
     {"controls of the spec alone do not run", P_SPEC_ONLY, "{\"args\":[\"sh\"]}", NULL, ""},
 
@@ -116,8 +117,10 @@ static const struct process_case process_cases[] = {
      REFUSED_ROOT},
     {"user: null uid is root", P_ROOT_REFUSE, "{\"user\":{\"uid\":null,\"gid\":5}}", NULL, NULL,
      HR_ERR_REFUSED, REFUSED_ROOT},
-    {"user: folded key", P_ROOT_REFUSE, "{\"User\":{\"UID\":0}}", NULL, NULL, HR_ERR_REFUSED,
-     REFUSED_ROOT},
+    {"user: a case variant of the key", P_ROOT_REFUSE, "{\"User\":{\"UID\":0}}", NULL, NULL,
+     HR_ERR_INPUT,
+     "profile \"test\": rule \"spec-keys\": process.json:1:2: " UNIT_MISSPELLED("User", "$",
+                                                                                "user")},
     {"user: uid 1000 passes", P_ROOT_REFUSE, "{\"user\":{\"uid\":1000,\"gid\":0}}", NULL, ""},
     {"user: a uid runc cannot decode", P_ROOT_REFUSE, "{\"user\":{\"uid\":4294967296}}", NULL, NULL,
      HR_ERR_INPUT,

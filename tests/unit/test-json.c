@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hardrun/json.h"
+#include "hardrun/policy.h"
 #include "../../src/libhardrun/json-internal.h"
 
 /* The objects OCI's specs-go decodes into Go maps. */
@@ -88,7 +89,7 @@ static void roundtrip_file(const char *rel)
   if (out_len != len || memcmp(out, buf, len) != 0)
     fail_msg("%s: unedited document does not serialise to its input", rel);
   assert_serializes_to(doc, buf, len);
-  assert_ok(hr_json_check_go_keys(doc, spec_maps, &err), &err);
+  assert_ok(hr_json_check_go_keys(doc, spec_maps, NULL, &err), &err);
 
   /* Re-emit the top two levels compactly: it must parse back to the same values. */
   hr_json_touch(hr_json_doc_root(doc));
@@ -943,7 +944,7 @@ static void test_go_keys(void **state)
     const struct key_case *c = &key_cases[i];
     cleanup_json_doc struct hr_json_doc *doc = parse_ok(c->in, strlen(c->in));
     struct hr_error err = {0};
-    int r = hr_json_check_go_keys(doc, spec_maps, &err);
+    int r = hr_json_check_go_keys(doc, spec_maps, NULL, &err);
     if (c->want == NULL) {
       if (r < 0)
         fail_msg("%s: refused: %s", c->name, err.msg);
@@ -974,7 +975,7 @@ static void test_go_keys_large(void **state)
     o += (size_t)sprintf(buf + o, "\"key%d\":%d,", i, i);
   o += (size_t)sprintf(buf + o, "\"KEY4000\":1,\"Key10\":2,\"KEY10\":3}");
   doc = parse_ok(buf, o);
-  assert_int_equal(hr_json_check_go_keys(doc, spec_maps, &err), -1);
+  assert_int_equal(hr_json_check_go_keys(doc, spec_maps, NULL, &err), -1);
   assert_string_equal(err.msg, "t.json:1:72782: duplicate key \"KEY4000\" at $ (runc's decoder "
                                "treats it as \"key4000\")");
   /* The same keys as a map: only exact twins count. */
@@ -983,8 +984,107 @@ static void test_go_keys_large(void **state)
     o += (size_t)sprintf(buf + o, "\"key%d\":\"\",\"KEY%d\":\"\",", i, i);
   o += (size_t)sprintf(buf + o, "\"x\":\"\"}}");
   ok = parse_ok(buf, o);
-  assert_ok(hr_json_check_go_keys(ok, spec_maps, &err), &err);
+  assert_ok(hr_json_check_go_keys(ok, spec_maps, NULL, &err), &err);
   free(buf);
+}
+
+/* ---- field spelling (crun reads exact keys only) ---------------------------------------- */
+
+static const struct key_case spelling_cases[] = {
+    {"canonical spec",
+     "{\"ociVersion\":\"1.0.2\",\"process\":{\"noNewPrivileges\":true,\"capabilities\":{"
+     "\"bounding\":[]}},\"root\":{\"path\":\"r\",\"readonly\":true},\"linux\":{\"seccomp\":{"
+     "\"defaultAction\":\"SCMP_ACT_ERRNO\"},\"intelRdt\":{\"enableCMT\":true}}}",
+     NULL},
+    {"readonly spelled otherwise", "{\"root\":{\"path\":\"r\",\"Readonly\":true}}",
+     "t.json:1:21: " UNIT_MISSPELLED("Readonly", "root", "readonly")},
+    {"a whole top-level field", "{\"PROCESS\":{\"args\":[]}}",
+     "t.json:1:2: " UNIT_MISSPELLED("PROCESS", "$", "process")},
+    {"an escape that decodes to the field", "{\"root\":{\"re\\u0061donly\":true}}", NULL},
+    {"an escape that decodes to a variant", "{\"root\":{\"R\\u0065adonly\":true}}",
+     "t.json:1:10: " UNIT_MISSPELLED("Readonly", "root", "readonly")},
+    {"map keys are data",
+     "{\"annotations\":{\"Readonly\":\"1\",\"ROOT\":\"2\"},\"linux\":{"
+     "\"sysctl\":{\"Net\":\"1\"},\"resources\":{\"unified\":{\"Memory.max\":\"1\"}}}}",
+     NULL},
+    {"a struct inside a map", "{\"linux\":{\"netDevices\":{\"eth0\":{\"Name\":\"x\"}}}}",
+     "t.json:1:33: " UNIT_MISSPELLED("Name", "linux.netDevices.eth0", "name")},
+    {"a key that is no field at all", "{\"x-Vendor\":{\"Whatever\":1},\"hostName2\":1}", NULL},
+    {"a field's variant at another level", "{\"hostName\":\"h\"}",
+     "t.json:1:2: " UNIT_MISSPELLED("hostName", "$", "hostname")},
+    /* Strict: runc and crun both ignore an unknown object, but a key in it
+     * that looks like a field is refused all the same. */
+    {"inside an unknown object", "{\"x-vendor\":{\"Type\":1}}",
+     "t.json:1:14: " UNIT_MISSPELLED("Type", "x-vendor", "type")},
+    {"in an array of structs", "{\"mounts\":[{\"destination\":\"/a\"},{\"Options\":[]}]}",
+     "t.json:1:34: " UNIT_MISSPELLED("Options", "mounts[1]", "options")},
+};
+
+static void test_spelling(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(spelling_cases); i++) {
+    const struct key_case *c = &spelling_cases[i];
+    cleanup_json_doc struct hr_json_doc *doc = parse_ok(c->in, strlen(c->in));
+    struct hr_error err = {0};
+    int r = hr_json_check_go_keys(doc, spec_maps, &hr_spec_fields, &err);
+    if (c->want == NULL) {
+      if (r < 0)
+        fail_msg("%s: refused: %s", c->name, err.msg);
+      continue;
+    }
+    if (r == 0)
+      fail_msg("%s: accepted", c->name);
+    assert_int_equal(err.kind, HR_ERR_INPUT);
+    if (strcmp(err.msg, c->want) != 0)
+      fail_msg("%s:\n got  %s\n want %s", c->name, err.msg, c->want);
+  }
+}
+
+/* Every name of the table, exactly, in one object: accepted (so no two of
+ * them fold onto each other, or the duplicate check would refuse); each in
+ * upper case alone: refused, naming it. */
+static void test_spelling_table(void **state)
+{
+  cleanup_free char *buf = malloc(16384);
+  cleanup_json_doc struct hr_json_doc *all = NULL;
+  struct hr_error err = {0};
+  size_t o = 0, n = 0;
+
+  (void)state;
+  assert_non_null(buf);
+  o += (size_t)sprintf(buf, "{");
+  for (const char *const *f = hr_spec_fields.names; *f != NULL; f++, n++)
+    o += (size_t)sprintf(buf + o, "%s\"%s\":0", n ? "," : "", *f);
+  sprintf(buf + o, "}");
+  assert_true(n > 200);
+  /* The table spec-fields.c holds is the one a first use would fill. */
+  {
+    struct hr_json_fields fresh = {.names = hr_spec_fields.names};
+    cleanup_json_doc struct hr_json_doc *tiny = parse_ok("{\"x\":1}", 7);
+    assert_true(hr_spec_fields.ready);
+    assert_ok(hr_json_check_go_keys(tiny, NULL, &fresh, &err), &err);
+    assert_true(fresh.ready);
+    assert_memory_equal(fresh.slot, hr_spec_fields.slot, sizeof(fresh.slot));
+  }
+  all = parse_ok(buf, strlen(buf));
+  assert_ok(hr_json_check_go_keys(all, NULL, &hr_spec_fields, &err), &err);
+  for (const char *const *f = hr_spec_fields.names; *f != NULL; f++) {
+    cleanup_json_doc struct hr_json_doc *one = NULL;
+    char up[80], want[256];
+    size_t k;
+    for (k = 0; (*f)[k] != '\0' && k + 1 < sizeof(up); k++)
+      up[k] = (char)((*f)[k] >= 'a' && (*f)[k] <= 'z' ? (*f)[k] - 32 : (*f)[k]);
+    up[k] = '\0';
+    if (strcmp(up, *f) == 0)
+      continue; /* no lower-case letter: "DNSSearchList" has some, every name does */
+    snprintf(buf, 16384, "{\"%s\":0}", up);
+    one = parse_ok(buf, strlen(buf));
+    assert_int_equal(hr_json_check_go_keys(one, NULL, &hr_spec_fields, &err), -1);
+    snprintf(want, sizeof(want), "the runtime-spec field \"%s\"", *f);
+    if (strstr(err.msg, want) == NULL)
+      fail_msg("%s: %s", *f, err.msg);
+  }
 }
 
 /* ---- render and positions ------------------------------------------------------------ */
@@ -1136,6 +1236,8 @@ int main(void)
       cmocka_unit_test(test_numbers),
       cmocka_unit_test(test_go_keys),
       cmocka_unit_test(test_go_keys_large),
+      cmocka_unit_test(test_spelling),
+      cmocka_unit_test(test_spelling_table),
       cmocka_unit_test(test_render),
       cmocka_unit_test(test_render_escape_every_offset),
       cmocka_unit_test(test_render_every_byte),

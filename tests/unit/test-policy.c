@@ -1031,9 +1031,11 @@ static const struct apply_case {
     {"{\"process\": {\"noNewPrivileges\": true}}", NULL, NULL, NULL},
     {"{\"process\": {\"noNewPrivileges\": false, \"x\": 1}}", NULL,
      "process.noNewPrivileges: false -> true", "{\"process\":{\"noNewPrivileges\":true,\"x\":1}}"},
-    /* runc's decoder matches the field case-insensitively: edit that key. */
-    {"{\"process\": {\"NoNewPrivileges\": false}}", NULL, "process.noNewPrivileges: false -> true",
-     "{\"process\":{\"NoNewPrivileges\":true}}"},
+    /* runc's decoder matches the field case-insensitively, crun's does not:
+     * hardrun would set the key runc reads and crun would run without. */
+    {"{\"process\": {\"NoNewPrivileges\": false}}",
+     "profile \"p\": rule \"spec-keys\": config.json:1:14: " UNIT_MISSPELLED(
+         "NoNewPrivileges", "process", "noNewPrivileges")},
     {"{\"process\": {\"noNewPrivileges\": null}}", NULL, "process.noNewPrivileges: null -> true",
      "{\"process\":{\"noNewPrivileges\":true}}"},
     {"{}", "profile \"p\": rule \"no-new-privileges\": process: missing"},

@@ -63,6 +63,11 @@ static inline char *unit_join_changes(const struct hr_changes *ch)
   return s;
 }
 
+/* The "spec-keys" message for KEY at AT, a case variant of FIELD. */
+#define UNIT_MISSPELLED(key, at, field)                                                            \
+  "key \"" key "\" at " at " is not spelled as the runtime-spec field \"" field                    \
+  "\": runc's decoder reads it as that field (Go ignores case), crun's does not"
+
 #define assert_ok(expr, err)                                                                       \
   do {                                                                                             \
     if ((expr) < 0)                                                                                \
