@@ -348,6 +348,11 @@ write_conf "$conf_nocache" "$tmp/state-nocache"
 # without runc's own spread.
 conf_true=$tmp/hardrun-true.conf
 write_conf "$conf_true" "$tmp/state" "$true_bin"
+# The default, with crun not given its filter as a compiled program
+# (runtimeSeccompBpf "never"): crun compiles linux.seccomp on every start.
+conf_nobpf=$tmp/hardrun-nobpf.conf
+write_conf "$conf_nobpf" "$tmp/state"
+jq '.runtimeSeccompBpf = "never"' "$conf_nobpf" >"$conf_nobpf.new" && mv "$conf_nobpf.new" "$conf_nobpf"
 
 # A Docker-sized config.json: the one captured from `docker run` when the
 # fixture exists (without its hooks, see the top), else runc's template.
@@ -798,7 +803,9 @@ bench_run_docker_filter() {
 }
 
 # hardrun over crun against bare runc: issue 7 asks that the hardened crun
-# start beat the bare runc one.  crun 1.8 refuses a hybrid cgroup layout
+# start beat the bare runc one.  hardrun hands crun its filter compiled
+# (run.oci.seccomp_bpf_data, hardrun.conf's runtimeSeccompBpf "auto"); the
+# last row is the same with "never", crun compiling it on every start.  crun 1.8 refuses a hybrid cgroup layout
 # in which a controller sits on cgroup2 (Debian 12's hugetlb, on this kind
 # of VM).  BENCH_CRUN_HUGETLB=1 mounts hugetlb as a v1 hierarchy under the
 # temp dir for the row, which moves it off cgroup2 while it is mounted (a
@@ -845,17 +852,27 @@ bench_crun() {
       return 0
     fi
   fi
+  local cmd_nobpf=("$hardrun" --hardrun-runtime="$crun" --hardrun-config="$conf_nobpf" \
+    --root "$root-crun" run --bundle "$b" bench-run) nm nsd
   check_rewrite "run over crun" "$b" "$tmp/run.json" "${cmd_hard[@]}" || return 1
+  if ! jq -e '.annotations["run.oci.seccomp_bpf_data"] | length > 0' "$b/config.json" >/dev/null; then
+    echo "bench: run over crun: hardrun wrote no compiled filter for crun" >&2
+    return 1
+  fi
+  check_rewrite "run over crun, never" "$b" "$tmp/run.json" "${cmd_nobpf[@]}" || return 1
   res=$(measure "$n_run" 5 0 "$tmp/run.json:$b/config.json|$(q "${cmd_base[@]}")" \
     "$tmp/run.json:$b/config.json|$(q "${cmd_hard[@]}")" \
-    "$tmp/run.json:$b/config.json|$(q "${cmd_crun[@]}")") || return 1
-  { read -r bm _ _ bsd && read -r hm _ _ hsd && read -r cm _ _ csd; } <<<"$res"
+    "$tmp/run.json:$b/config.json|$(q "${cmd_crun[@]}")" \
+    "$tmp/run.json:$b/config.json|$(q "${cmd_nobpf[@]}")") || return 1
+  { read -r bm _ _ bsd && read -r hm _ _ hsd && read -r cm _ _ csd && read -r nm _ _ nsd; } <<<"$res"
   ok=$(awk -v a="$bm" -v b="$hm" 'BEGIN { print b < a ? 1 : 0 }')
   [ "$ok" = 1 ] || missed=1
   row "run, hardrun over crun" "$(ms "$bm")" "$(ms "$hm")" "$(pct "$bm" "$hm")" \
     "$(verdict "$ok" "baseline: bare runc; target: faster than it; +/- $(pct_noise "$bm" "$bsd" "$hsd" "$n_run") %")"
   row "  bare crun" "$(ms "$bm")" "$(ms "$cm")" "$(pct "$bm" "$cm")" \
     "(crun on the unhardened spec, against bare runc)"
+  row "  crun compiling the filter" "$(ms "$bm")" "$(ms "$nm")" "$(pct "$bm" "$nm")" \
+    "(runtimeSeccompBpf \"never\", against bare runc; +/- $(pct_noise "$bm" "$bsd" "$nsd" "$n_run") %)"
 }
 
 # 3. state (pass-through)
