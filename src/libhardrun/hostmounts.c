@@ -519,7 +519,8 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
   /* runc: any type with "bind" or "rbind" is a bind mount; "ro"/"rw" and
    * "rro"/"rrw" toggle in order. */
   ret->bind = strcmp(ret->type, "bind") == 0;
-  bool ro = false, rro = false;
+  bool ro = false;
+  char rec = 0; /* the last of "rro" and "rrw": 'o', 'w', or none */
   for (size_t k = 0; ret->options != NULL && k < ret->options->u.array.len; k++) {
     const struct hr_json *o = ret->options->u.array.items[k];
     if (o->type != HR_JSON_STRING)
@@ -534,7 +535,7 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
       break;
     case 3:
       if (strcmp(s, "rro") == 0 || strcmp(s, "rrw") == 0)
-        rro = s[2] == 'o';
+        rec = s[2];
       break;
     case 4:
     case 5:
@@ -544,7 +545,10 @@ static int mount_info(const struct hr_json *m, size_t i, struct mount_info *ret,
       break;
     }
   }
-  ret->ro = ro || rro;
+  /* runc 1.1 applies "rro"/"rrw" (mount_setattr) to bind mounts only,
+   * after their read-only remount: "rrw" makes a bind writable whatever
+   * "ro" said. */
+  ret->ro = ret->bind ? rec == 'o' || (rec == 0 && ro) : ro;
   return 0;
 }
 

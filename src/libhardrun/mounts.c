@@ -328,7 +328,8 @@ static int bind_rootfs_ro(struct hr_apply_ctx *ctx, struct hr_json *mounts, cons
     struct hr_json *m = mounts->u.array.items[i], *opts, *ro;
     cleanup_free char *src = NULL;
     const char *source;
-    bool bind, is_ro = false, is_rro = false, recursive = false;
+    bool bind, is_ro = false, recursive = false;
+    char rec = 0; /* the last of "rro" and "rrw": 'o', 'w', or none */
     char path[64];
 
     if (hr_mount_is_bind(m, i, &source, &opts, &bind, err) < 0)
@@ -348,16 +349,18 @@ static int bind_rootfs_ro(struct hr_apply_ctx *ctx, struct hr_json *mounts, cons
       if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0)
         is_ro = o[1] == 'o';
       if (strcmp(o, "rro") == 0 || strcmp(o, "rrw") == 0)
-        is_rro = o[2] == 'o';
+        rec = o[2];
       recursive = recursive || strcmp(o, "rbind") == 0;
     }
     hr_field_path(path, sizeof(path), "mounts", i, ".options");
     /* runc remounts only the top of an rbind read-only: the rootfs is a
-     * mount of its own below the bundle by then, so "rro" is needed too. */
+     * mount of its own below the bundle by then, so "rro" is needed too.
+     * And a last "rrw" clears read-only after that remount, bind or rbind:
+     * "rro" after it undoes it. */
     if (!is_ro && ((ro = hr_json_new_string(ctx->doc, "ro", err)) == NULL ||
                    hr_rule_append_item(ctx, m, "options", path, ro, err) < 0))
       return -1;
-    if (recursive && !is_rro &&
+    if (((recursive && rec != 'o') || rec == 'w') &&
         ((ro = hr_json_new_string(ctx->doc, "rro", err)) == NULL ||
          hr_rule_append_item(ctx, m, "options", path, ro, err) < 0))
       return -1;

@@ -453,7 +453,10 @@ static int privileged_devices(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
     hr_field_path(path, sizeof(path), "linux.resources.devices", i, "");
     if (read_dev_rule(devs->u.array.items[i], path, &d, err) < 0)
       return -1;
-    if (!d.allow || d.type != 'a' || d.major != -1 || d.minor != -1 || !d.rw)
+    /* Type "a" is every device whatever its numbers and access say: runc's
+     * device emulator resets to allow-all on any "a" rule, and cgroup v1
+     * reads "a" in devices.allow so. */
+    if (!d.allow || d.type != 'a')
       continue;
     r = hr_rule_breach(ctx, mode, path, err,
                        "allows every device of the host (as --privileged does)");

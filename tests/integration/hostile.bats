@@ -172,6 +172,64 @@ remount_bundle() {
 container'
 }
 
+# A last "rrw" clears read-only with mount_setattr after runc's read-only
+# remount of the bind.  The file lies in a sensitive directory that the
+# profile lets containers bind read-only.
+rrw_bundle() {
+  mkdir -p "$HR_TMP/sens"
+  printf 'host\n' >"$HR_TMP/sens/hostfile"
+  hr_bundle "$1" /bin/sh -c 'echo container >>/etc/hostfile; cat /etc/hostfile'
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [
+      {destination: "/etc/hostfile", type: "bind", source: $f, options: ["rbind", "ro", "rrw"]}]' \
+    --arg f "$HR_TMP/sens/hostfile"
+}
+
+@test "rrw: a read-only host file cannot be made writable by a last rrw" {
+  with_profile rofile "{\"hostMounts\": {\"sensitive\": [\"$HR_TMP/sens\"],
+    \"allowReadOnly\": [\"$HR_TMP/sens/hostfile\"]}}"
+  rrw_bundle rrw
+  refused host-mounts "mounts[$(($(jq '.mounts | length' "$HR_BUNDLE/config.json") - 1))].source: \"$HR_TMP/sens/hostfile\" lies in the sensitive host path \"$HR_TMP/sens\""
+  hr_assert_eq "$(cat "$HR_TMP/sens/hostfile")" host
+  # the same bind ending in "ro" is let through
+  hr_spec_edit "$HR_BUNDLE" '.mounts[-1].options = ["rbind", "rrw", "ro", "rro"]
+    | .process.args = ["/bin/cat", "/etc/hostfile"]'
+  started
+  hr_assert_eq "$(cat "$OUT")" host
+}
+
+@test "control: without host-mounts, ro then rrw writes the host's file" {
+  with_profile nohm '{"hostMounts": false}'
+  rrw_bundle rrw-control
+  started
+  hr_assert_eq "$(cat "$HR_TMP/sens/hostfile")" 'host
+container'
+}
+
+# ---- device rules -------------------------------------------------------------------
+
+# Any allowed rule of type "a" makes runc's device emulator allow every
+# device (cgroup v1 writes "a" to devices.allow), whatever its access: a
+# container with CAP_MKNOD can then open any device it makes.  /dev/vcs
+# (7:0, the console's text) stands for them: no capability guards it.
+device_bundle() {
+  hr_bundle "$1" /bin/sh -c 'mknod /dev/xvcs c 7 0 && (exec 3</dev/xvcs) && echo opened'
+  hr_spec_edit "$HR_BUNDLE" '.process.capabilities |= with_entries(.value += ["CAP_MKNOD"])
+    | .linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, access: "m"}]'
+}
+
+@test "devices: an allowed type-a rule, mknod only, is refused as allow-all" {
+  with_profile mknod '{"capabilities": {"allow": ["MKNOD"]}}'
+  device_bundle typea
+  refused privileged 'linux.resources.devices[1]: allows every device of the host (as --privileged does)'
+}
+
+@test "control: with privileged off, that rule lets the container open a host device" {
+  with_profile mknod-off '{"capabilities": {"allow": ["MKNOD"]}, "privileged": {"mode": "off", "systemPaths": "off"}}'
+  device_bundle typea-control
+  started
+  hr_assert_eq "$(cat "$OUT")" opened
+}
+
 # ---- the root filesystem ----------------------------------------------------------
 
 @test "root.path \"/\" and a relative path that climbs to /etc are refused" {

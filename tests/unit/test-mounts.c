@@ -50,6 +50,16 @@ static const struct apply_case rootfs_cases[] = {
      RO_CH "\nmounts[0].options[1]: (absent) -> \"ro\"\nmounts[1].options[1]: (absent) -> "
            "\"ro\"\nmounts[1].options[2]: (absent) -> \"rro\"",
      NULL},
+    /* runc 1.1 clears read-only with mount_setattr after its remount, so a
+     * last "rrw" needs an "rro" after it, bind or rbind. */
+    {"rootfs: a bind of it that ends with rrw", NO_TMPFS,
+     WITH(ROOT_X, BINDX("/a", XROOT, "\"bind\",\"ro\",\"rrw\"") "," BINDX(
+                      "/b", XROOT, "\"rbind\",\"rro\",\"ro\",\"rrw\"")),
+     WITH(ROOT_XRO, BINDX("/a", XROOT, "\"bind\",\"ro\",\"rrw\",\"rro\"") "," BINDX(
+                        "/b", XROOT, "\"rbind\",\"rro\",\"ro\",\"rrw\",\"rro\"")),
+     RO_CH "\nmounts[0].options[3]: (absent) -> \"rro\"\nmounts[1].options[4]: (absent) -> "
+           "\"rro\"",
+     NULL},
     {"rootfs: binds elsewhere, read-only ones and other types stay", NO_TMPFS,
      WITH(ROOT_X,
           BINDX("/a", "/tmp/hr-unit-other", "\"rbind\"") "," BINDX(

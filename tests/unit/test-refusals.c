@@ -119,7 +119,16 @@ static const struct rcase privileged_cases[] = {
      NULL, NULL, NULL,
      "profile \"test\": rule \"spec-keys\": config.json:1:304: " UNIT_MISSPELLED(
          "Allow", "linux.resources.devices[0]", "allow")},
-    {"privileged: mknod only is not privileged", P_PRIV, DEVS("{\"allow\":true,\"access\":\"m\"}"),
+    /* runc's device emulator makes any allowed type "a" rule allow-all. */
+    {"privileged: type a with mknod only allows every device", P_PRIV,
+     DEVS("{\"allow\":true,\"access\":\"m\"}"), NULL, NULL,
+     REF("privileged", "linux.resources.devices[0]: " PRIV_MSG), NULL},
+    {"privileged: type a with numbers allows every device", P_PRIV,
+     DEVS(DENY_ALL ",{\"allow\":true,\"type\":\"a\",\"major\":8,\"minor\":0,\"access\":\"r\"}"),
+     NULL, NULL, REF("privileged", "linux.resources.devices[1]: " PRIV_MSG), NULL},
+    {"privileged: mknod of every char and block device is not privileged", P_PRIV,
+     DEVS(DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"access\":\"m\"},{\"allow\":true,"
+                   "\"type\":\"b\",\"access\":\"m\"}"),
      NULL, "", NULL, NULL},
     {"privileged: every char device is host-devices' business", P_PRIV,
      DEVS("{\"allow\":true,\"type\":\"c\",\"access\":\"rwm\"}"), NULL, "", NULL, NULL},
