@@ -287,6 +287,15 @@ static int exec_flags(struct run_state *st, const struct hr_policy *policy, cons
   return hr_exec_harden_flags(&st->argv, policy, changes, err);
 }
 
+static int exec_cgroup(struct run_state *st, const char *name, struct hr_error *err)
+{
+  cleanup_free char *what = NULL;
+
+  if (hr_asprintf(&what, err, "profile \"%s\": rule \"host-namespaces\"", name) < 0)
+    return -1;
+  return hr_exec_check_cgroup(&st->argv, what, err);
+}
+
 static int exec_harden(struct run_state *st, struct hr_error *err)
 {
   cleanup_policy struct hr_policy *policy = NULL;
@@ -297,6 +306,8 @@ static int exec_harden(struct run_state *st, struct hr_error *err)
 
   hr_lsm_set_container(st->argv.id, st->conf.state_dir);
   ret = later_policy(st, &rec, &policy, &name, err);
+  if (ret == 0 && policy->enforce)
+    ret = exec_cgroup(st, name, err);
   if (ret == 0 && st->argv.process != NULL)
     ret = hr_exec_harden_file(st->argv.process, policy, &changes, err);
   else if (ret == 0 && policy->enforce)

@@ -125,6 +125,11 @@ int hr_exec_harden_flags(struct hr_argv *a, const struct hr_policy *policy,
  * then fails on its own).  `what` prefixes the message. */
 int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char *what,
                                struct hr_error *err);
+/* exec's --cgroup (PATH or CONTROLLERS:PATH) puts the process in a cgroup
+ * below the container's.  runc refuses a path that climbs out of it; crun
+ * 1.8 joins it as given, so "../../.." is the host's root cgroup, past the
+ * limits.  Refused (HR_ERR_REFUSED, after `what`): any ".." component. */
+int hr_exec_check_cgroup(const struct hr_argv *a, const char *what, struct hr_error *err);
 
 /* ---- update (update.c) --------------------------------------------------------
  *

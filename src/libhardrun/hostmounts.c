@@ -573,6 +573,16 @@ static bool container_fs_type(const char *type)
   return false;
 }
 
+/* runc 1.1 ignores a mount's own id map; crun 1.8 makes the mount
+ * idmapped with it, onto any host ids the spec names: with a user
+ * namespace, container root would own the host's root-owned files there. */
+static int idmapped(struct hr_apply_ctx *ctx, const char *where, struct hr_error *err)
+{
+  return hr_rule_breach(ctx, ctx->policy->refusals.hostmounts.mode, where, err,
+                        "an idmapped mount (crun maps the host ids the spec names onto the "
+                        "container's for it; runc 1.1 ignores it)");
+}
+
 /* What a mount does, before where its source lies: an option that
  * remounts whatever is already at the destination, and a filesystem no
  * container is given.  Returns 1 when the mount was removed. */
@@ -584,15 +594,27 @@ static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i
   int rc = 0;
 
   for (size_t k = 0; rc == 0 && mi->options != NULL && k < mi->options->u.array.len; k++) {
-    if (strcmp(mi->options->u.array.items[k]->u.string.s, "remount") != 0)
-      continue;
+    const char *o = mi->options->u.array.items[k]->u.string.s;
     snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", i, k);
+    if (strncmp(o, "idmap", 5) == 0 || strncmp(o, "ridmap", 6) == 0) {
+      rc = idmapped(ctx, where, err);
+      continue;
+    }
+    if (strcmp(o, "remount") != 0)
+      continue;
     /* runc passes MS_REMOUNT on with any type: the mount at the
      * destination (a host file bound read-only, say) gets this mount's
      * flags, "rw" included, and no check sees that mount change. */
     rc = hr_rule_breach(ctx, r->mode, where, err,
                         "\"remount\" changes the mount already at the destination (a read-only "
                         "bind made writable, say) instead of adding one");
+  }
+  for (size_t k = 0; rc == 0 && k < 2; k++) {
+    static const char *const maps[] = {"uidMappings", "gidMappings"};
+    if (hr_json_is_null(hr_json_get(mounts->u.array.items[i], maps[k])))
+      continue;
+    hr_field_path(where, sizeof(where), "mounts", i, k == 0 ? ".uidMappings" : ".gidMappings");
+    rc = idmapped(ctx, where, err);
   }
   if (rc == 0 && !mi->bind && !container_fs_type(mi->type)) {
     hr_field_path(where, sizeof(where), "mounts", i, ".type");

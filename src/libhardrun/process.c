@@ -500,3 +500,26 @@ int hr_user_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     return hr_apply_audit(ctx, "process.user.uid", err, "runs as root (uid 0)");
   return hr_apply_refuse(ctx, "process.user.uid", err, "the process would run as root (uid 0)");
 }
+
+int hr_exec_check_cgroup(const struct hr_argv *a, const char *what, struct hr_error *err)
+{
+  for (size_t i = 0; i < a->n_flags; i++) {
+    const char *v = a->flags[i].value, *p;
+    char q[HR_QUOTE_MAX];
+    if (strcmp(a->flags[i].name, "cgroup") != 0 || v == NULL)
+      continue;
+    for (p = v; *p != '\0'; p += strcspn(p, "/:"), p += *p != '\0') {
+      size_t n = strcspn(p, "/:");
+      if (n == 2 && p[0] == '.' && p[1] == '.')
+        break;
+    }
+    if (*p == '\0')
+      continue;
+    hr_quote(q, sizeof(q), v, strlen(v));
+    return hr_error_set(err, HR_ERR_REFUSED, 0,
+                        "%s: exec --cgroup %s climbs out of the container's cgroup (\"..\"); "
+                        "crun would put the process there, past the container's limits",
+                        what, q);
+  }
+  return 0;
+}

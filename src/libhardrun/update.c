@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "hardrun/controls.h"
+#include "hardrun/jsonbuild.h"
 #include "hardrun/spec.h"
 #include "hardrun/state.h"
 #include "hardrun/utils.h"
@@ -305,6 +306,35 @@ static int flag_number(const struct limit_flag *lf, const char *v, struct hr_jso
   return *ret != NULL ? 0 : -1;
 }
 
+/* The numeric flags hardrun passes on as given.  runc parses each itself;
+ * crun 1.8 pastes every occurrence into the JSON it builds, unparsed, so
+ * "--memory-reservation=1},\"devices\":[...]" would add fields of its own.
+ * Each must read as runc reads it ("" is skipped by runc, and is not JSON
+ * for crun). */
+static const struct limit_flag pass_flags[] = {
+    {"blkio-weight", NULL, NULL, FK_GO_INT},   {"cpu-rt-period", NULL, NULL, FK_U64},
+    {"cpu-rt-runtime", NULL, NULL, FK_I64},    {"kernel-memory", NULL, NULL, FK_RAM},
+    {"kernel-memory-tcp", NULL, NULL, FK_RAM}, {"memory-reservation", NULL, NULL, FK_RAM},
+};
+
+static int check_pass_flags(const struct hr_argv *a, struct hr_error *err)
+{
+  cleanup_json_doc struct hr_json_doc *doc = hr_jb_new(err);
+  struct hr_json *num;
+
+  if (doc == NULL)
+    return -1;
+  for (size_t i = 0; i < a->n_flags; i++)
+    for (size_t k = 0; k < HR_ARRAY_SIZE(pass_flags); k++) {
+      const char *v = a->flags[i].value;
+      if (strcmp(a->flags[i].name, pass_flags[k].flag) != 0 || v == NULL || v[0] == '\0')
+        continue;
+      if (flag_number(&pass_flags[k], v, doc, &num, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 /* The value runc reads for a limit flag: the last one, unless empty
  * (runc skips ""; --pids-limit cannot be empty, its int parse refuses it). */
 static const char *flag_value(const struct hr_argv *a, const char *name)
@@ -364,7 +394,8 @@ int hr_update_harden_flags(struct hr_argv *a, const struct hr_policy *policy,
   cleanup_json_doc struct hr_json_doc *doc = NULL;
 
   *ret_cpu = (struct hr_state_cpu){0};
-  if (flags_body(a, &doc, err) < 0 || clamp_resources(doc, policy, now, changes, ret_cpu, err) < 0)
+  if (check_pass_flags(a, err) < 0 || flags_body(a, &doc, err) < 0 ||
+      clamp_resources(doc, policy, now, changes, ret_cpu, err) < 0)
     return -1;
   return flags_from_body(a, hr_json_get_path(hr_json_doc_root(doc), "linux.resources"), err);
 }
@@ -453,6 +484,8 @@ int hr_update_harden(struct hr_argv *a, const struct hr_policy *policy,
   *ret_stdin_fd = -1;
   if (src == NULL)
     return hr_update_harden_flags(a, policy, now, changes, ret_cpu, err);
+  if (check_pass_flags(a, err) < 0)
+    return -1;
   if (read_body(src, &buf, &len, err) < 0 ||
       hr_update_harden_buffer(buf, len, strcmp(src, "-") == 0 ? "stdin" : src, policy, now, changes,
                               &out, &out_len, ret_cpu, err) < 0)

@@ -200,3 +200,36 @@ copy_bundle() {
   [ -z "$("$HR_CRUN" --root "$CRUN_ROOT" list -q 2>/dev/null)" ]
   [ ! -e "$HR_BUNDLE/rootfs/probe" ]
 }
+
+# crun 1.8 pastes update's numeric flags into the JSON it builds unparsed:
+# the control shows a value that writes the pids limit of its own.
+@test "crun: an update flag that is JSON rather than a number is refused" {
+  hr_bundle upd /bin/sleep 60
+  crun_hr run -d --bundle "$HR_BUNDLE" "$HR_ID"
+  local cg=/sys/fs/cgroup/pids/hrtest-$HR_ID before
+  [ -d "$cg" ] || cg=/sys/fs/cgroup/hrtest-$HR_ID
+  before=$(cat "$cg/pids.max")
+  [ "$before" -lt 5000 ]
+  run crun_hr update --memory-reservation='1},"pids":{"limit":5000},"x":{"y":0' "$HR_ID"
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(tail -n 1 "$HR_BUNDLE/log.json" | jq -r .msg)" \
+    'hardrun: update --memory-reservation: invalid value "1},"pids":{"limit":5000},"x":{"y":0"'
+  hr_assert_eq "$(cat "$cg/pids.max")" "$before"
+  # control: crun alone takes it
+  "$HR_CRUN" --root "$CRUN_ROOT" update --memory-reservation='1},"pids":{"limit":5000},"x":{"y":0' "$HR_ID"
+  hr_assert_eq "$(cat "$cg/pids.max")" 5000
+}
+
+# runc refuses an exec --cgroup out of the container's cgroup; crun 1.8
+# joins it.
+@test "crun: exec --cgroup that climbs out of the container's cgroup is refused" {
+  hr_bundle cg /bin/sleep 60
+  crun_hr run -d --bundle "$HR_BUNDLE" "$HR_ID"
+  run crun_hr exec --cgroup ../../.. "$HR_ID" /bin/true
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(tail -n 1 "$HR_BUNDLE/log.json" | jq -r .msg)" \
+    'hardrun: profile "default": rule "host-namespaces": exec --cgroup "../../.." climbs out of the container'"'"'s cgroup (".."); crun would put the process there, past the container'"'"'s limits'
+  # a sub-cgroup path is no business of this rule
+  run crun_hr exec --cgroup ../x "$HR_ID" /bin/true
+  hr_assert_eq "$status" 1
+}

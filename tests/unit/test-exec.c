@@ -418,6 +418,40 @@ static const struct flags_case flags_cases[] = {
      "process.user.uid: AUDIT runs as root (uid 0)"},
 };
 
+/* --cgroup: runc refuses a path out of the container's cgroup, crun 1.8
+ * joins it. */
+static void test_exec_cgroup(void **state)
+{
+  static const struct {
+    const char *line;
+    bool refused;
+  } cases[] = {
+      {"exec --cgroup sub id sh", false},      {"exec --cgroup cpu,memory:a/b id sh", false},
+      {"exec --cgroup=a..b/..c id sh", false}, {"exec --cgroup .. id sh", true},
+      {"exec --cgroup ../../.. id sh", true},  {"exec --cgroup pids:../x id sh", true},
+      {"exec --cgroup a/.. id sh", true},      {"exec --cgroup ok --cgroup memory:.. id sh", true},
+      {"exec -cgroup=.. id sh", true},
+  };
+
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(cases); i++) {
+    char buf[256], *argv[MAX_WORDS + 1];
+    struct hr_error err = {0};
+    struct hr_argv a;
+    int r;
+    snprintf(buf, sizeof(buf), "%s", cases[i].line);
+    assert_ok(hr_argv_parse(split(buf, argv), argv, &a, &err), &err);
+    r = hr_exec_check_cgroup(&a, "W", &err);
+    hr_argv_free(&a);
+    if ((r < 0) != cases[i].refused)
+      fail_msg("%s: %s", cases[i].line, r < 0 ? err.msg : "accepted");
+    if (r < 0) {
+      assert_int_equal(err.kind, HR_ERR_REFUSED);
+      assert_true(strncmp(err.msg, "W: exec --cgroup \"", 18) == 0);
+    }
+  }
+}
+
 static void run_flags_case(void **state)
 {
   const struct flags_case *c = *state;
@@ -559,6 +593,7 @@ int main(void)
   tests[n++] =
       (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_file, dir_setup, dir_teardown);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_scopes);
+  tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_exec_cgroup);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_bundle_label, dir_setup,
                                                                   dir_teardown);
   assert_true(n <= MAX_TESTS);

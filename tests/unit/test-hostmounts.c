@@ -156,6 +156,10 @@ struct mcase {
   const char *input;   /* exact input error after the rule prefix */
 };
 
+#define IDMAP_MSG                                                                                  \
+  "an idmapped mount (crun maps the host ids the spec names onto the container's for it; runc "    \
+  "1.1 ignores it)"
+
 #define TEST_PROFILE                                                                               \
   "{\"hostMounts\":{\"sensitive\":[\"/\",\"@/etc\",\"@/var/run\",\"@/data\",\"@/lib*\"],"          \
   "\"allow\":[\"@/etc/allowed\"],\"allowReadOnly\":[\"@/etc-link/ro-only\"]}}"
@@ -308,6 +312,19 @@ static const struct mcase cases[] = {
      NULL, NULL, "mounts[1].options[1]: " REMOUNT_MSG, NULL},
     {"remount with bind", "", ONE(BIND_O("@/ok", "/etc/hosts", "\"bind\",\"remount\",\"rw\"")),
      NULL, NULL, "mounts[0].options[1]: " REMOUNT_MSG, NULL},
+    /* crun 1.8 idmaps such a mount onto whatever host ids it names. */
+    {"an idmap option", "", ONE(BIND_O("@/ok", "/d", "\"rbind\",\"idmap=uids=0-0-1\"")), NULL, NULL,
+     "mounts[0].options[1]: " IDMAP_MSG, NULL},
+    {"a recursive idmap option", "", ONE(BIND_O("@/ok", "/d", "\"ridmap\"")), NULL, NULL,
+     "mounts[0].options[0]: " IDMAP_MSG, NULL},
+    {"a mount's own gidMappings", "",
+     "[{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"@/ok\",\"options\":[\"rbind\"],"
+     "\"uidMappings\":null,\"gidMappings\":[{\"containerID\":0,\"hostID\":0,\"size\":1}]}]",
+     NULL, NULL, "mounts[0].gidMappings: " IDMAP_MSG, NULL},
+    {"fix removes an idmapped mount",
+     "{\"hostMounts\":{\"mode\":\"fix\",\"sensitive\":[\"@/etc\"]}}",
+     "[" BIND_O("@/ok", "/d", "\"idmap\"") "," BIND("@/ok", "/b") "]", ONE(BIND("@/ok", "/b")),
+     "mounts[0]: " BIND_O("@/ok", "/d", "\"idmap\"") " -> (absent)", NULL, NULL},
     {"fix removes a remount and a kernel filesystem",
      "{\"hostMounts\":{\"mode\":\"fix\",\"sensitive\":[\"@/etc\"]}}",
      "[" KERNEL_FS("debugfs") "," BIND("@/ok", "/b") "," BIND_O("@/ok", "/b", "\"remount\"") "]",

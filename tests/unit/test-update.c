@@ -307,6 +307,19 @@ struct flags_case {
 };
 
 static const struct flags_case flags_cases[] = {
+    /* crun 1.8 pastes these into JSON unparsed: each must be a number. */
+    {"--memory-reservation that would write JSON of its own", P_LIM, NOW_NONE,
+     "update --memory-reservation=1},\"pids\":{\"limit\":-1},\"x\":{\"y\":0 id", NULL, NULL,
+     "update --memory-reservation: invalid value \"1},\"pids\":{\"limit\":-1},\"x\":{\"y\":0\""},
+    {"--cpu-rt-runtime that is no integer", P_LIM, NOW_NONE, "update --cpu-rt-runtime=5,6 id", NULL,
+     NULL, "update --cpu-rt-runtime: invalid value \"5,6\""},
+    {"every occurrence is checked, not the last alone", P_LIM, NOW_NONE,
+     "update --kernel-memory=1] --kernel-memory=1m id", NULL, NULL,
+     "update --kernel-memory: invalid value \"1]\""},
+    {"numeric flags as runc reads them pass on unchanged", P_LIM, NOW_NONE,
+     "update --memory-reservation=1g --cpu-rt-period=1000 --cpu-rt-runtime=-1 --blkio-weight=10 "
+     "--kernel-memory-tcp= id",
+     NULL, "", NULL},
     {"--pids-limit -1 -> ceiling", P_LIM, NOW_NONE, "update --pids-limit -1 id",
      "update --pids-limit=1000 id", PID_CH("-1", "1000")},
     {"--pids-limit=-1 after the id", P_LIM, NOW_NONE, "--root /r update id --pids-limit=-1",
