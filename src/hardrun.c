@@ -296,6 +296,23 @@ static int exec_cgroup(struct run_state *st, const char *name, struct hr_error *
   return hr_exec_check_cgroup(&st->argv, what, err);
 }
 
+/* crun 1.8's exec without --process does not take config.json's user, as
+ * runc does: the process runs as uid 0.  With crun, the flag form must say
+ * who it runs as (and the user rule then judges that). */
+static int exec_crun_user(struct run_state *st, const char *name, struct hr_error *err)
+{
+  const struct hr_argv_flag *u = hr_argv_last_flag(&st->argv, "user");
+  const char *rt = runtime_path(st), *base = strrchr(rt, '/');
+
+  if (st->argv.process != NULL || strcmp(base != NULL ? base + 1 : rt, "crun") != 0 ||
+      (u != NULL && u->value != NULL && u->value[0] != '\0'))
+    return 0;
+  return hr_error_set(err, HR_ERR_REFUSED, 0,
+                      "profile \"%s\": rule \"user\": process.user: crun runs exec without "
+                      "--process as uid 0, not as config.json's user; give --user or --process",
+                      name);
+}
+
 static int exec_harden(struct run_state *st, struct hr_error *err)
 {
   cleanup_policy struct hr_policy *policy = NULL;
@@ -308,6 +325,8 @@ static int exec_harden(struct run_state *st, struct hr_error *err)
   ret = later_policy(st, &rec, &policy, &name, err);
   if (ret == 0 && policy->enforce)
     ret = exec_cgroup(st, name, err);
+  if (ret == 0 && policy->enforce)
+    ret = exec_crun_user(st, name, err);
   if (ret == 0 && st->argv.process != NULL)
     ret = hr_exec_harden_file(st->argv.process, policy, &changes, err);
   else if (ret == 0 && policy->enforce)

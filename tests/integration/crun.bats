@@ -233,3 +233,20 @@ copy_bundle() {
   run crun_hr exec --cgroup ../x "$HR_ID" /bin/true
   hr_assert_eq "$status" 1
 }
+
+# crun 1.8's exec without --process runs as uid 0 whatever config.json's
+# user is (runc takes config.json's): the control shows it.
+@test "crun: exec's flag form without --user is refused; with it, it runs as that user" {
+  hr_bundle usr /bin/sleep 60
+  hr_spec_edit "$HR_BUNDLE" '.process.user = {uid: 1000, gid: 1000}'
+  crun_hr run -d --bundle "$HR_BUNDLE" "$HR_ID"
+  run crun_hr exec "$HR_ID" /bin/id -u
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(tail -n 1 "$HR_BUNDLE/log.json" | jq -r .msg)" \
+    'hardrun: profile "default": rule "user": process.user: crun runs exec without --process as uid 0, not as config.json'"'"'s user; give --user or --process'
+  run crun_hr exec --user= "$HR_ID" /bin/id -u
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(crun_hr exec --user 1000:1000 "$HR_ID" /bin/id -u)" 1000
+  # control: crun alone
+  hr_assert_eq "$("$HR_CRUN" --root "$CRUN_ROOT" exec "$HR_ID" /bin/id -u)" 0
+}
