@@ -10,10 +10,15 @@
 #
 # crun 1.8 refuses a hybrid cgroup layout with a controller left on cgroup2
 # (Debian 12's hugetlb on this kind of host).  As root, setup_file then
-# mounts hugetlb as a v1 hierarchy in the file's temp dir, which takes it
-# off cgroup2 while it is mounted, and teardown_file gives it back.
+# mounts hugetlb as a v1 hierarchy where a v1 host has it,
+# /sys/fs/cgroup/hugetlb, which takes it off cgroup2 while it is mounted,
+# and teardown_file gives it back.  Anywhere else, runc containers started
+# meanwhile (another test file run in parallel) would try to mount that
+# hierarchy from a path they cannot reach.
 
 load helpers
+
+HUGETLB_V1=/sys/fs/cgroup/hugetlb
 
 setup_file() {
   local progs=$BATS_FILE_TMPDIR/progs
@@ -24,9 +29,8 @@ setup_file() {
   } >"$progs/build.log" 2>&1 || true
   export HR_CRUN=${HR_CRUN:-$(command -v crun || echo /usr/bin/crun)}
   [ "$(id -u)" = 0 ] && [ -x "$HR_CRUN" ] || return 0
-  if hr_cgroup2_has_only hugetlb; then
-    mkdir -p "$BATS_FILE_TMPDIR/hugetlb"
-    mount -t cgroup -o hugetlb hardrun-test "$BATS_FILE_TMPDIR/hugetlb" &&
+  if hr_cgroup2_has_only hugetlb && [ ! -e "$HUGETLB_V1" ]; then
+    mkdir "$HUGETLB_V1" && mount -t cgroup -o hugetlb hardrun-test "$HUGETLB_V1" &&
       touch "$BATS_FILE_TMPDIR/hugetlb.mounted"
   fi
 }
@@ -44,16 +48,16 @@ hr_cgroup2_has_only() {
 teardown_file() {
   local _ i
   [ -e "$BATS_FILE_TMPDIR/hugetlb.mounted" ] || return 0
-  umount "$BATS_FILE_TMPDIR/hugetlb" || return 0
+  umount "$HUGETLB_V1" || return 0
   for _ in 1 2 3 4; do
     for i in 1 2 3 4 5 6 7 8 9 10; do
-      grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null && return 0
+      grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null && break 2
       sleep 0.5
     done
-    mount -t cgroup -o hugetlb hardrun-test "$BATS_FILE_TMPDIR/hugetlb" 2>/dev/null &&
-      umount "$BATS_FILE_TMPDIR/hugetlb"
+    mount -t cgroup -o hugetlb hardrun-test "$HUGETLB_V1" 2>/dev/null && umount "$HUGETLB_V1"
   done
-  echo "hugetlb did not return to cgroup2" >&2
+  rmdir "$HUGETLB_V1"
+  grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers || echo "hugetlb did not return to cgroup2" >&2
 }
 
 setup() {
