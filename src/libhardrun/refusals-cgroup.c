@@ -252,6 +252,12 @@ int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, stru
         hr_read_file("/proc/self/cgroup", 1 << 20, &self, &len, err) < 0)
       return -1;
     r = hr_cgroup_path_occupied(mountinfo, self, p, &dir, err);
+    /* runc joins a relative path below its own cgroup; crun 1.8 below the
+     * root: both readings must be free. */
+    if (r == 0 && p[0] != '/') {
+      cleanup_free char *abs = hr_strjoin("/", "", p, err);
+      r = abs != NULL ? hr_cgroup_path_occupied(mountinfo, self, abs, &dir, err) : -1;
+    }
     if (r <= 0)
       return r;
     r = hr_rule_breach(ctx, mode, "linux.cgroupsPath", err,

@@ -26,6 +26,10 @@ teardown() {
   if [ -n "${BUSY_CG:-}" ]; then
     rmdir "$BUSY_CG/child" "$BUSY_CG" 2>/dev/null || true
   fi
+  if [ -n "${CALLER_CG:-}" ]; then
+    echo "$BASHPID" >"${CALLER_CG%/*}/cgroup.procs" 2>/dev/null || true
+    rmdir "$CALLER_CG" 2>/dev/null || true
+  fi
   if [ -n "${FAKE_DOCKERD:-}" ]; then
     kill "$FAKE_DOCKERD" 2>/dev/null || true
     wait "$FAKE_DOCKERD" 2>/dev/null || true
@@ -282,6 +286,27 @@ device_bundle() {
   hr_bundle cgbusy /bin/true
   hr_spec_edit "$HR_BUNDLE" '.linux.cgroupsPath = $p' --arg p "/${BUSY_CG##*/}"
   refused host-namespaces "linux.cgroupsPath: \"/${BUSY_CG##*/}\" names a cgroup that already holds processes or cgroups (\"$BUSY_CG\"): the container would share their limits, and runc kill --all would signal them"
+  kill -0 "$BUSY_PID"
+}
+
+# runc joins a relative cgroupsPath below its caller's cgroup, crun 1.8
+# below the root.  Here hardrun (and so runc) runs in a pids cgroup of its
+# own, so the two readings differ: runc's names an empty cgroup, crun's
+# the busy one.
+@test "cgroupsPath: a relative path is also read from the root, as crun reads it" {
+  local pids=/sys/fs/cgroup/pids
+  [ -d "$pids" ] || skip "no cgroup v1 pids hierarchy: runc's and crun's readings cannot differ here"
+  BUSY_CG=$pids/hrtest-busy-$$-$RANDOM
+  CALLER_CG=$pids/hrtest-caller-$$-$RANDOM
+  mkdir "$BUSY_CG" "$CALLER_CG"
+  sleep 300 &
+  BUSY_PID=$!
+  echo "$BUSY_PID" >"$BUSY_CG/cgroup.procs"
+  hr_bundle cgrel /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.linux.cgroupsPath = $p' --arg p "${BUSY_CG##*/}"
+  echo "$BASHPID" >"$CALLER_CG/cgroup.procs"
+  refused host-namespaces "linux.cgroupsPath: \"${BUSY_CG##*/}\" names a cgroup that already holds processes or cgroups (\"$BUSY_CG\"): the container would share their limits, and runc kill --all would signal them"
+  echo "$BASHPID" >"$pids/cgroup.procs"
   kill -0 "$BUSY_PID"
 }
 
