@@ -78,6 +78,13 @@ static const char *runtime_path(const struct run_state *st)
   return HR_DEFAULT_RUNTIME;
 }
 
+static bool runtime_is_crun(const struct run_state *st)
+{
+  const char *rt = runtime_path(st), *base = strrchr(rt, '/');
+
+  return strcmp(base != NULL ? base + 1 : rt, "crun") == 0;
+}
+
 /* Exec'ing ourselves would loop forever, each round re-applying the policy;
  * catch a misconfigured runtime path instead. */
 static int check_runtime(const char *path, struct hr_error *err)
@@ -302,9 +309,8 @@ static int exec_cgroup(struct run_state *st, const char *name, struct hr_error *
 static int exec_crun_user(struct run_state *st, const char *name, struct hr_error *err)
 {
   const struct hr_argv_flag *u = hr_argv_last_flag(&st->argv, "user");
-  const char *rt = runtime_path(st), *base = strrchr(rt, '/');
 
-  if (st->argv.process != NULL || strcmp(base != NULL ? base + 1 : rt, "crun") != 0 ||
+  if (st->argv.process != NULL || !runtime_is_crun(st) ||
       (u != NULL && u->value != NULL && u->value[0] != '\0'))
     return 0;
   return hr_error_set(err, HR_ERR_REFUSED, 0,
@@ -447,6 +453,34 @@ static void remember_runtime(const struct run_state *st)
   hr_passcache_store(st->conf.path, st->conf.src, st->conf.src_len, st->conf.runtime, &ignored);
 }
 
+/* hardrun reads argv as runc does (Go's flag package), crun with argp.
+ * They part on a long flag given with one dash: "-bundle=B" is --bundle
+ * to runc and hardrun, "-b undle=B" to crun, and exec's "-pid-file=F" is
+ * crun's "-p id-file=F", a process file no check read.  And exec's
+ * "--process -" is a file named "-" to runc and hardrun, stdin to crun.
+ * Refused, with crun as the runtime, for the commands whose flags hardrun
+ * reads. */
+static int crun_argv(const struct run_state *st, struct hr_error *err)
+{
+  const struct hr_argv *a = &st->argv;
+
+  if (!runtime_is_crun(st))
+    return 0;
+  for (size_t i = 0; i < a->n_flags; i++) {
+    const char *w = a->runtime_argv[a->flags[i].index];
+    /* "-d" is a short flag to both; "-detach" only to Go. */
+    if (w[0] == '-' && w[1] != '-' && strcspn(w + 1, "=") > 1)
+      return hr_error_input(err,
+                            "argv: %.64s: crun reads a long flag given with one dash as short "
+                            "flags; write --%s",
+                            w, a->flags[i].name);
+  }
+  if (a->process != NULL && strcmp(a->process, "-") == 0)
+    return hr_error_input(err, "argv: --process -: crun reads the process from standard input, "
+                               "which hardrun does not check; give a file");
+  return 0;
+}
+
 static int run(struct run_state *st, struct hr_error *err)
 {
   enum hr_cmd_class cls = st->argv.cls;
@@ -458,6 +492,9 @@ static int run(struct run_state *st, struct hr_error *err)
       return -1;
     st->have_conf = r == 0;
   }
+  if ((cls == HR_CLASS_SPEC || cls == HR_CLASS_EXEC || cls == HR_CLASS_UPDATE) &&
+      crun_argv(st, err) < 0)
+    return -1;
   if (cls == HR_CLASS_SPEC && harden(st, err) < 0)
     return -1;
   if (cls == HR_CLASS_EXEC && exec_harden(st, err) < 0)

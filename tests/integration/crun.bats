@@ -254,3 +254,24 @@ copy_bundle() {
   # control: crun alone
   hr_assert_eq "$("$HR_CRUN" --root "$CRUN_ROOT" exec "$HR_ID" /bin/id -u)" 0
 }
+
+# Go's flag package (runc, and hardrun reading as runc) takes "-bundle=B"
+# as --bundle; crun's argp as "-b undle=B", another directory, and exec's
+# "-pid-file=F" as the process file "id-file=F".  "--process -" is a file
+# named "-" to runc and hardrun, standard input to crun.
+@test "crun: long flags with one dash, and --process -, are refused" {
+  hr_bundle argv /bin/sleep 60
+  run crun_hr run -d -bundle="$HR_BUNDLE" "$HR_ID"
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(tail -n 1 "$HR_BUNDLE/log.json" | jq -r .msg)" \
+    "hardrun: argv: -bundle=$HR_BUNDLE: crun reads a long flag given with one dash as short flags; write --bundle"
+  [ -z "$("$HR_CRUN" --root "$CRUN_ROOT" list -q)" ]
+  crun_hr run -d -b "$HR_BUNDLE" "$HR_ID"
+  printf '{"args":["/bin/id","-u"],"cwd":"/","user":{"uid":0}}' >"$HR_TMP/p.json"
+  run crun_hr exec -pid-file="$HR_TMP/p.json" "$HR_ID" /bin/true
+  hr_assert_eq "$status" 1
+  hr_assert_match "$(tail -n 1 "$HR_BUNDLE/log.json")" 'argv: -pid-file=.*write --pid-file'
+  run crun_hr exec --process - "$HR_ID" <"$HR_TMP/p.json"
+  hr_assert_eq "$status" 1
+  hr_assert_match "$(tail -n 1 "$HR_BUNDLE/log.json")" 'argv: --process -: crun reads the process from standard input'
+}
