@@ -595,13 +595,16 @@ static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i
 
   for (size_t k = 0; rc == 0 && mi->options != NULL && k < mi->options->u.array.len; k++) {
     const char *o = mi->options->u.array.items[k]->u.string.s;
+    bool idmap = strncmp(o, "idmap", 5) == 0 || strncmp(o, "ridmap", 6) == 0;
+    if (!idmap && strcmp(o, "remount") != 0)
+      continue;
+    /* Built for the few options that need it: every option of every
+     * mount passes here. */
     snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", i, k);
-    if (strncmp(o, "idmap", 5) == 0 || strncmp(o, "ridmap", 6) == 0) {
+    if (idmap) {
       rc = idmapped(ctx, where, err);
       continue;
     }
-    if (strcmp(o, "remount") != 0)
-      continue;
     /* runc passes MS_REMOUNT on with any type: the mount at the
      * destination (a host file bound read-only, say) gets this mount's
      * flags, "rw" included, and no check sees that mount change. */
