@@ -466,6 +466,19 @@ static int crun_argv(const struct run_state *st, struct hr_error *err)
 
   if (!runtime_is_crun(st))
     return 0;
+  /* crun 1.8 takes --rootless VALUE as its --root: the container would
+   * live under another state root than the one hardrun keys it by. */
+  for (int i = 1; i < a->command_index; i++) {
+    const char *w = a->runtime_argv[i];
+    if (w[0] != '-')
+      continue;
+    w += w[1] == '-' ? 2 : 1;
+    if (strncmp(w, "rootless", 8) == 0 && (w[8] == '\0' || w[8] == '='))
+      return hr_error_input(err,
+                            "argv: %.64s: crun reads --rootless as its --root (the state "
+                            "directory); leave it out",
+                            a->runtime_argv[i]);
+  }
   for (size_t i = 0; i < a->n_flags; i++) {
     const char *w = a->runtime_argv[a->flags[i].index];
     /* "-d" is a short flag to both; "-detach" only to Go. */

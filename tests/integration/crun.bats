@@ -274,4 +274,9 @@ copy_bundle() {
   run crun_hr exec --process - "$HR_ID" <"$HR_TMP/p.json"
   hr_assert_eq "$status" 1
   hr_assert_match "$(tail -n 1 "$HR_BUNDLE/log.json")" 'argv: --process -: crun reads the process from standard input'
+  # crun 1.8 takes --rootless VALUE as its --root
+  run timeout 60 "$HARDRUN" --hardrun-config="$HR_CONF" --rootless=false --root "$CRUN_ROOT" \
+    --log "$HR_BUNDLE/log.json" --log-format json exec --user 0 "$HR_ID" /bin/true
+  hr_assert_eq "$status" 1
+  hr_assert_match "$(tail -n 1 "$HR_BUNDLE/log.json")" 'argv: --rootless=false: crun reads --rootless as its --root'
 }
