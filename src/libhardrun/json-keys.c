@@ -264,6 +264,15 @@ static int find_duplicate(struct keycheck *kc, const struct hr_json *obj, bool e
   return best != SIZE_MAX;
 }
 
+/* Whether the object being checked is a Go map, asked once (*is_map: -1
+ * until then) and only when one of its keys needs the answer. */
+static bool map_object(struct keycheck *kc, int *is_map)
+{
+  if (*is_map < 0)
+    *is_map = path_is_map(kc);
+  return *is_map != 0;
+}
+
 /* After the duplicates, whose message says more when a folded key has a
  * twin.  `is_map`: -1 when not asked yet. */
 static int check_spelling(struct keycheck *kc, const struct hr_json *obj, int is_map)
@@ -275,9 +284,7 @@ static int check_spelling(struct keycheck *kc, const struct hr_json *obj, int is
     const char *name = misspelled(kc, &it[i]);
     if (name == NULL)
       continue;
-    if (is_map < 0)
-      is_map = path_is_map(kc);
-    if (is_map)
+    if (map_object(kc, &is_map))
       break;
     hr_json__quote_key(key, sizeof(key), it[i].key, it[i].key_len);
     format_path(kc, path, sizeof(path));
@@ -305,9 +312,7 @@ static int check_object_keys(struct keycheck *kc, const struct hr_json *obj)
     unsigned cp = go_fold_special(it[i].key, it[i].key_len);
     if (cp == 0)
       continue;
-    if (is_map < 0)
-      is_map = path_is_map(kc);
-    if (is_map)
+    if (map_object(kc, &is_map))
       break;
     hr_json__quote_key(key, sizeof(key), it[i].key, it[i].key_len);
     format_path(kc, path, sizeof(path));
@@ -322,9 +327,7 @@ static int check_object_keys(struct keycheck *kc, const struct hr_json *obj)
     return check_spelling(kc, obj, is_map);
   if (r < 0)
     return r;
-  if (is_map < 0)
-    is_map = path_is_map(kc);
-  if (is_map && (r = find_duplicate(kc, obj, true, &first, &second)) <= 0)
+  if (map_object(kc, &is_map) && (r = find_duplicate(kc, obj, true, &first, &second)) <= 0)
     return r;
   format_path(kc, path, sizeof(path));
   hr_json__quote_key(key, sizeof(key), it[second].key, it[second].key_len);
