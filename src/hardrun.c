@@ -78,13 +78,6 @@ static const char *runtime_path(const struct run_state *st)
   return HR_DEFAULT_RUNTIME;
 }
 
-static bool runtime_is_crun(const struct run_state *st)
-{
-  const char *rt = runtime_path(st), *base = strrchr(rt, '/');
-
-  return strcmp(base != NULL ? base + 1 : rt, "crun") == 0;
-}
-
 /* Exec'ing ourselves would loop forever, each round re-applying the policy;
  * catch a misconfigured runtime path instead. */
 static int check_runtime(const char *path, struct hr_error *err)
@@ -310,7 +303,7 @@ static int exec_crun_user(struct run_state *st, const char *name, struct hr_erro
 {
   const struct hr_argv_flag *u = hr_argv_last_flag(&st->argv, "user");
 
-  if (st->argv.process != NULL || !runtime_is_crun(st) ||
+  if (st->argv.process != NULL || !hr_runtime_is_crun(runtime_path(st)) ||
       (u != NULL && u->value != NULL && u->value[0] != '\0'))
     return 0;
   return hr_error_set(err, HR_ERR_REFUSED, 0,
@@ -464,7 +457,7 @@ static int crun_argv(const struct run_state *st, struct hr_error *err)
 {
   const struct hr_argv *a = &st->argv;
 
-  if (!runtime_is_crun(st))
+  if (!hr_runtime_is_crun(runtime_path(st)))
     return 0;
   /* crun 1.8 takes --rootless VALUE as its --root: the container would
    * live under another state root than the one hardrun keys it by. */

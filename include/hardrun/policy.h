@@ -62,6 +62,10 @@ int hr_conf_parse_member(const struct hr_json_doc *doc, const struct hr_json_mem
 /* Whether `runtime` (the path hardrun will exec) gets the compiled
  * filter, as `c` says. */
 bool hr_conf_runtime_bpf(const struct hr_conf *c, const char *runtime);
+/* Whether the runtime path names crun (its file name is "crun"): what
+ * "auto" above goes by, and when hardrun refuses what crun 1.8 reads
+ * otherwise than runc (argv, exec's user; see hardrun.c). */
+bool hr_runtime_is_crun(const char *runtime);
 /* The built-in configuration, as when no hardrun.conf exists. */
 int hr_conf_defaults(struct hr_conf *ret, struct hr_error *err);
 void hr_conf_free(struct hr_conf *conf);

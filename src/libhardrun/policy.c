@@ -531,14 +531,18 @@ static int conf_runtime_bpf(const struct hr_json_doc *doc, const struct hr_json 
   return node_error(doc, node, err, "expected \"auto\", \"always\" or \"never\", got \"%.64s\"", s);
 }
 
+bool hr_runtime_is_crun(const char *runtime)
+{
+  const char *base = strrchr(runtime, '/');
+
+  return strcmp(base != NULL ? base + 1 : runtime, "crun") == 0;
+}
+
 bool hr_conf_runtime_bpf(const struct hr_conf *c, const char *runtime)
 {
-  const char *base;
-
   if (c->runtime_bpf != HR_RUNTIME_BPF_AUTO)
     return c->runtime_bpf == HR_RUNTIME_BPF_ALWAYS;
-  base = strrchr(runtime, '/');
-  return strcmp(base != NULL ? base + 1 : runtime, "crun") == 0;
+  return hr_runtime_is_crun(runtime);
 }
 
 static int conf_member(const struct hr_json_doc *doc, const struct hr_json_member *m,
