@@ -53,14 +53,19 @@ struct hr_json_doc;
 struct hr_json_member {
   const char *key; /* decoded UTF-8, NUL terminated (NUL-free: see parse) */
   struct hr_json *value;
-  const char *raw_key; /* source text of the key, quotes included; NULL when added by an edit */
+  /* Source text of the key, quotes included (a closing quote may read as
+   * NUL, see `raw` below); NULL when added by an edit. */
+  const char *raw_key;
   uint32_t key_len;
   uint32_t raw_key_len;
 };
 
 struct hr_json {
   struct hr_json *parent; /* NULL for the root */
-  const char *raw;        /* source bytes, NULL for nodes made by edits */
+  /* Source bytes, NULL for nodes made by edits.  The closing quote of a
+   * string or key without escapes reads as NUL there: that string's text
+   * is read in place, NUL terminated.  Serialising restores the quotes. */
+  const char *raw;
   union {
     bool boolean;
     struct {

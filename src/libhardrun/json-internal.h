@@ -19,7 +19,9 @@ struct arena_chunk {
 struct hr_json_doc {
   struct arena_chunk *chunks; /* the one being filled first */
   size_t next_chunk;
-  const char *src; /* the input: a copy in the arena, or owned_src */
+  /* The input: a copy in the arena, or owned_src.  Parsing turns the
+   * closing quote of every string and key without escapes into a NUL. */
+  char *src;
   size_t src_len;
   char *owned_src; /* handed over by hr_json_parse_owned(), freed with the document */
   const char *name;

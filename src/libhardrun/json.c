@@ -515,6 +515,9 @@ struct parse_ctx {
   struct hr_json_doc *doc;
   yajl_handle handle;
   const char *name, *src;
+  /* The document's own copy of src, when it has one: strings and keys
+   * without escapes are read there, in place (see in_place()). */
+  char *own_src;
   size_t len;
   unsigned depth, max_depth;
   size_t values;
@@ -772,6 +775,20 @@ static inline int string_span(struct parse_ctx *c, const unsigned char *s, size_
   return escaped_span(c, end, ret_start);
 }
 
+/* A string or key without escapes is its source text, so it is not copied:
+ * the closing quote becomes its NUL, in the document's own input, where
+ * yajl has finished with it.  The input holds no NUL of its own (see
+ * check_input()), so serialising turns every NUL back into a quote (see
+ * json-out.c).  That saves the copies, a third of a large document.  A
+ * string with escapes is shorter than its source text and is copied. */
+static const char *in_place(struct parse_ctx *c, size_t start, size_t end, size_t len)
+{
+  if (c->own_src == NULL || end - start != len + 2)
+    return NULL;
+  c->own_src[end - 1] = '\0';
+  return c->own_src + start + 1;
+}
+
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
   struct parse_ctx *c = ctx;
@@ -781,7 +798,11 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
 
   if (!string_span(c, s, end, &start))
     return 0;
-  node = parsed_node_text(c, HR_JSON_STRING, start, end, (const char *)s, len, &text);
+  text = in_place(c, start, end, len);
+  if (text != NULL)
+    node = parsed_node(c, HR_JSON_STRING, start, end);
+  else
+    node = parsed_node_text(c, HR_JSON_STRING, start, end, (const char *)s, len, &text);
   if (node != NULL) {
     node->u.string.s = text;
     /* Decoding never lengthens a string, and its source is in the input. */
@@ -797,7 +818,9 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 
   if (!string_span(c, s, end, &start))
     return 0;
-  c->key.key = arena_strndup(c->doc, (const char *)s, len, c->err);
+  c->key.key = in_place(c, start, end, len);
+  if (c->key.key == NULL)
+    c->key.key = arena_strndup(c->doc, (const char *)s, len, c->err);
   if (c->key.key == NULL)
     return fail_oom(c);
   c->key.key_len = (uint32_t)len; /* as in cb_string() */
@@ -905,8 +928,8 @@ static int yajl_failure(struct parse_ctx *c, size_t consumed)
   if (strncmp(msg, "lexical error", 13) == 0 && strstr(msg, "invalid char in") == NULL)
     offset = consumed;
   /* Whitespace is never what yajl choked on: it stopped before the next
-   * token. */
-  if (offset < c->len && strchr(" \t\r\n", c->src[offset]) != NULL)
+   * token.  (A NUL there is a string's closing quote, see in_place().) */
+  if (offset < c->len && c->src[offset] != '\0' && strchr(" \t\r\n", c->src[offset]) != NULL)
     offset = consumed;
   if (offset > c->len)
     offset = c->len;
@@ -989,6 +1012,7 @@ static int parse_doc(struct hr_json_doc *doc, const struct hr_json_parse_opts *o
   c.doc = doc;
   c.name = doc->name;
   c.src = doc->src;
+  c.own_src = doc->src;
   c.len = doc->src_len;
   c.max_depth = opts != NULL && opts->max_depth ? opts->max_depth : HR_JSON_DEFAULT_MAX_DEPTH;
   c.want_object = true;

@@ -144,6 +144,8 @@ static void test_parse_takes_the_buffer_over(void **state)
   struct hr_json_parse_opts small = {.name = "t.json", .max_size = 4};
   cleanup_json_doc struct hr_json_doc *doc = NULL;
   struct hr_json_doc *none = NULL;
+  const struct hr_json_member *m;
+  const struct hr_json *str;
   struct hr_error err = {0};
   char *buf = strdup(text);
 
@@ -154,6 +156,13 @@ static void test_parse_takes_the_buffer_over(void **state)
   assert_serializes_to(doc, text, sizeof(text) - 1);
   assert_string_equal(hr_json_get_path(hr_json_doc_root(doc), "a")->u.array.items[1]->u.string.s,
                       "x\n");
+  /* Keys and strings without escapes are read in the input, where their
+   * closing quote became the NUL; the one with an escape is a copy. */
+  m = &hr_json_doc_root(doc)->u.object.items[1];
+  assert_ptr_equal(m->key, m->raw_key + 1);
+  assert_int_equal(m->raw_key[m->raw_key_len - 1], '\0');
+  str = hr_json_get_path(hr_json_doc_root(doc), "a")->u.array.items[1];
+  assert_false(str->u.string.s > str->raw && str->u.string.s < str->raw + str->raw_len);
 
   buf = strdup("{\"a\": }");
   assert_non_null(buf);
@@ -1198,7 +1207,9 @@ static void test_line_col(void **state)
   hr_json_line_col(doc, b->u.array.items[1], &line, &col);
   assert_true(line == 3 && col == 12);
   assert_int_equal(b->raw_len, 9);
-  assert_memory_equal(b->raw, "[10, \"x\"]", 9);
+  /* The string is read in place: its closing quote is its NUL. */
+  assert_memory_equal(b->raw, "[10, \"x\0]", 9);
+  assert_ptr_equal(b->u.array.items[1]->u.string.s, b->raw + 6);
   hr_json_line_col(doc, hr_json_new_null(doc, &err), &line, &col);
   assert_true(line == 0 && col == 0);
   /* A node of another document has no place in this one. */
