@@ -468,6 +468,45 @@ static void test_many_appends(void **state)
   assert_memory_equal(out + len - 28, ",\"k1998\":true,\"k1999\":true}}", 28);
 }
 
+/* A node keeps no capacity (items_cap() in json.c): parsed containers are
+ * full, grown ones have a power of two.  Removals and inserts in any order
+ * must never write past the room there is; every new value is allocated
+ * right behind the items, where an overflow would show. */
+static void test_items_room(void **state)
+{
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{\"a\":[0,1,2,3,4,5,6]}", 21);
+  struct hr_json *a = hr_json_get(hr_json_doc_root(doc), "a");
+  struct hr_error err = {0};
+  int64_t want[64] = {0, 1, 2, 3, 4, 5, 6}, v;
+  size_t n = 7;
+  unsigned seed = 1;
+
+  (void)state;
+  for (int step = 0; step < 4000; step++) {
+    size_t at;
+    seed = seed * 1103515245u + 12345u;
+    at = n > 0 ? (seed >> 8) % (n + 1) : 0;
+    if (n > 0 && (n == HR_ARRAY_SIZE(want) || ((seed >> 20) % 3 == 0))) {
+      at = at == n ? n - 1 : at;
+      hr_json_array_remove(a, at);
+      memmove(want + at, want + at + 1, (n - at - 1) * sizeof(want[0]));
+      n--;
+    } else {
+      assert_ok(hr_json_array_insert(doc, a, at, hr_json_new_i64(doc, step + 100, &err), &err),
+                &err);
+      memmove(want + at + 1, want + at, (n - at) * sizeof(want[0]));
+      want[at] = step + 100;
+      n++;
+    }
+    assert_int_equal(a->u.array.len, n);
+    for (size_t i = 0; i < n; i++) {
+      assert_int_equal(hr_json_get_i64(a->u.array.items[i], &v), 0);
+      assert_int_equal(v, want[i]);
+      assert_ptr_equal(a->u.array.items[i]->parent, a);
+    }
+  }
+}
+
 /* ---- refused input ------------------------------------------------------------- */
 
 struct bad_case {
@@ -779,6 +818,24 @@ static char *zeros(size_t n, size_t *len)
 }
 
 /* The root and the array count as values too. */
+/* A node's source span has HR_JSON_RAW_BITS bits: no max_size lifts the
+ * bound above HR_JSON_MAX_INPUT (refused on the length, before a byte is
+ * read). */
+static void test_input_bound(void **state)
+{
+  struct hr_json_parse_opts opts = {.name = "t.json", .max_size = SIZE_MAX};
+  struct hr_json_doc *doc = NULL;
+  struct hr_error err = {0};
+  char want[128];
+
+  (void)state;
+  assert_int_equal(hr_json_parse("{}", HR_JSON_MAX_INPUT + 1, &opts, &doc, &err), -1);
+  assert_null(doc);
+  snprintf(want, sizeof(want), "t.json: %zu bytes, larger than the limit of %zu bytes",
+           HR_JSON_MAX_INPUT + 1, HR_JSON_MAX_INPUT);
+  assert_string_equal(err.msg, want);
+}
+
 static void test_value_bound(void **state)
 {
   size_t len = 0;
@@ -1229,11 +1286,13 @@ int main(void)
       cmocka_unit_test(test_edit_errors),
       cmocka_unit_test(test_new_values),
       cmocka_unit_test(test_many_appends),
+      cmocka_unit_test(test_items_room),
       cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_bad_byte_every_offset),
       cmocka_unit_test(test_comment_pieces),
       cmocka_unit_test(test_default_depth),
       cmocka_unit_test(test_value_bound),
+      cmocka_unit_test(test_input_bound),
       cmocka_unit_test(test_lookup),
       cmocka_unit_test(test_numbers),
       cmocka_unit_test(test_go_keys),
