@@ -61,10 +61,10 @@ struct hr_json_doc;
 struct hr_json_member {
   const char *key; /* decoded UTF-8, NUL terminated (NUL-free: see parse) */
   struct hr_json *value;
-  /* Source text of the key, quotes included (a closing quote may read as
-   * NUL, see `raw` below); NULL when added by an edit. */
-  const char *raw_key;
   uint32_t key_len;
+  /* Length of the key's source text, quotes included; 0 when added by an
+   * edit.  The text itself is not kept here, to keep a member 24 bytes:
+   * the library finds it from `key` (hr_json__raw_key() in json.c). */
   uint32_t raw_key_len;
 };
 

@@ -203,10 +203,11 @@ static void emit_object(struct out *o, const struct hr_json *n, bool render)
   out_put(o, "{", 1);
   for (size_t i = 0; i < n->u.object.len && !o->full; i++) {
     const struct hr_json_member *m = &n->u.object.items[i];
+    const char *raw = hr_json__raw_key(m);
     if (i > 0)
       out_put(o, ",", 1);
-    if (m->raw_key != NULL)
-      out_put_src(o, m->raw_key, m->raw_key_len);
+    if (raw != NULL)
+      out_put_src(o, raw, m->raw_key_len);
     else
       emit_string(o, m->key, m->key_len);
     out_put(o, ":", 1);

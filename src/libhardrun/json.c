@@ -17,7 +17,7 @@
 
 /* Documents hold tens of thousands of these; keep them from growing back. */
 _Static_assert(sizeof(struct hr_json) <= 32, "struct hr_json grew");
-_Static_assert(sizeof(struct hr_json_member) <= 32, "struct hr_json_member grew");
+_Static_assert(sizeof(struct hr_json_member) <= 24, "struct hr_json_member grew");
 /* hr_json_new_from_text() parses its text plus one byte. */
 _Static_assert(HR_JSON_DEFAULT_MAX_SIZE < HR_JSON_MAX_INPUT, "default bound over the node spans");
 _Static_assert(HR_JSON_MAX_INPUT <= HR_JSON_MAX_LEN, "node spans over the 32-bit lengths");
@@ -812,6 +812,28 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
   return add_value(c, node);
 }
 
+/* A key with escapes is decoded into a copy, which its source text is
+ * shorter than, so hr_json__raw_key() knows to find that text in a
+ * pointer stored right before the copy: a member has no room for it. */
+static const char *key_copy(struct parse_ctx *c, const char *s, size_t len, size_t start)
+{
+  const char *raw = c->src + start;
+  char *p;
+
+  if (len > SIZE_MAX / 4) {
+    hr_error_oom(c->err);
+    return NULL;
+  }
+  p = arena_alloc(c->doc, sizeof(raw) + len + 1, _Alignof(const char *), c->err);
+  if (p == NULL)
+    return NULL;
+  memcpy(p, &raw, sizeof(raw));
+  p += sizeof(raw);
+  memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
 static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
   struct parse_ctx *c = ctx;
@@ -821,13 +843,26 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     return 0;
   c->key.key = in_place(c, start, end, len);
   if (c->key.key == NULL)
-    c->key.key = arena_strndup(c->doc, (const char *)s, len, c->err);
+    c->key.key = key_copy(c, (const char *)s, len, start);
   if (c->key.key == NULL)
     return fail_oom(c);
   c->key.key_len = (uint32_t)len; /* as in cb_string() */
-  c->key.raw_key = c->src + start;
-  c->key.raw_key_len = (uint32_t)(end - start);
+  /* A key parsed from text the document does not keep has no source. */
+  c->key.raw_key_len = c->own_src != NULL ? (uint32_t)(end - start) : 0;
   return 1;
+}
+
+const char *hr_json__raw_key(const struct hr_json_member *m)
+{
+  const char *raw;
+
+  if (m->raw_key_len == 0)
+    return NULL;
+  /* In place: see in_place().  Lengths are below INT32_MAX. */
+  if (m->raw_key_len == m->key_len + 2)
+    return m->key - 1;
+  memcpy(&raw, m->key - sizeof(raw), sizeof(raw));
+  return raw;
 }
 
 static int start_container(struct parse_ctx *c, enum hr_json_type type)
@@ -1093,7 +1128,6 @@ static void detach_source(struct hr_json *n)
       detach_source(n->u.array.items[i]);
   } else if (n->type == HR_JSON_OBJECT) {
     for (size_t i = 0; i < n->u.object.len; i++) {
-      n->u.object.items[i].raw_key = NULL;
       n->u.object.items[i].raw_key_len = 0;
       detach_source(n->u.object.items[i].value);
     }
