@@ -43,50 +43,66 @@ enum __attribute__((packed)) hr_json_type {
 struct hr_json;
 struct hr_json_doc;
 
-/* Lengths and counts are 32-bit, which makes a node 40 bytes instead of 64:
+/* Lengths and counts are 32-bit, which makes a node 32 bytes instead of 64:
  * an input is at most HR_JSON_MAX_LEN bytes, and an edit cannot add a
  * string or key longer than that or grow a container past it.  INT32_MAX,
  * not UINT32_MAX, so that doubling a capacity cannot wrap and a length
  * passes as an int to "%.*s". */
 #define HR_JSON_MAX_LEN ((size_t)INT32_MAX)
+/* A node's source span has 27 bits, which leaves room for its type and
+ * flags in one word: the largest input, whatever max_size asks for. */
+#define HR_JSON_RAW_BITS  27
+#define HR_JSON_MAX_INPUT (((size_t)1 << HR_JSON_RAW_BITS) - 1)
+
+/* A value's text or items and their count in 12 bytes (aligned to 4, not
+ * 8), so that the span and type of a node fit in the 4 bytes after them. */
+#define HR_JSON_PACKED __attribute__((packed, aligned(4)))
 
 struct hr_json_member {
   const char *key; /* decoded UTF-8, NUL terminated (NUL-free: see parse) */
   struct hr_json *value;
-  const char *raw_key; /* source text of the key, quotes included; NULL when added by an edit */
   uint32_t key_len;
+  /* Length of the key's source text, quotes included; 0 when added by an
+   * edit.  The text itself is not kept here, to keep a member 24 bytes:
+   * the library finds it from `key` (hr_json__raw_key() in json.c). */
   uint32_t raw_key_len;
 };
 
 struct hr_json {
   struct hr_json *parent; /* NULL for the root */
-  const char *raw;        /* source bytes, NULL for nodes made by edits */
+  /* Source bytes, NULL for nodes made by edits.  The closing quote of a
+   * string or key without escapes reads as NUL there: that string's text
+   * is read in place, NUL terminated.  Serialising restores the quotes. */
+  const char *raw;
   union {
     bool boolean;
-    struct {
+    struct HR_JSON_PACKED {
       const char *text; /* exact JSON number text, NUL terminated */
       uint32_t len;
     } number;
-    struct {
+    struct HR_JSON_PACKED {
       const char *s; /* decoded UTF-8, NUL terminated */
       uint32_t len;
     } string;
-    struct {
+    /* Arrays and objects keep no capacity: see items_cap() in json.c. */
+    struct HR_JSON_PACKED {
       struct hr_json **items;
-      uint32_t len, cap;
+      uint32_t len;
     } array;
-    struct {
+    struct HR_JSON_PACKED {
       struct hr_json_member *items;
-      uint32_t len, cap;
+      uint32_t len;
     } object;
   } u;
-  uint32_t raw_len;
-  enum hr_json_type type;
-  bool dirty; /* this node or a descendant was edited */
+  enum hr_json_type type : 3;
+  bool dirty : 1; /* this node or a descendant was edited */
+  bool grown : 1; /* items were reallocated by an edit (see items_cap()) */
+  uint32_t raw_len : HR_JSON_RAW_BITS;
 };
 
 struct hr_json_parse_opts {
-  size_t max_size;     /* refuse larger input; 0 = HR_JSON_DEFAULT_MAX_SIZE */
+  /* Refuse larger input; 0 = HR_JSON_DEFAULT_MAX_SIZE, never above HR_JSON_MAX_INPUT. */
+  size_t max_size;
   unsigned max_depth;  /* refuse deeper nesting; 0 = HR_JSON_DEFAULT_MAX_DEPTH */
   bool allow_comments; /* true for profiles and hardrun.conf, never for specs */
   const char *name;    /* file name used in error messages */

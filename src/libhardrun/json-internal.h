@@ -19,7 +19,9 @@ struct arena_chunk {
 struct hr_json_doc {
   struct arena_chunk *chunks; /* the one being filled first */
   size_t next_chunk;
-  const char *src; /* the input: a copy in the arena, or owned_src */
+  /* The input: a copy in the arena, or owned_src.  Parsing turns the
+   * closing quote of every string and key without escapes into a NUL. */
+  char *src;
   size_t src_len;
   char *owned_src; /* handed over by hr_json_parse_owned(), freed with the document */
   const char *name;
@@ -34,6 +36,9 @@ bool hr_json__node_offset(const struct hr_json_doc *doc, const struct hr_json *n
  * (tests/unit/test-json.c). */
 int hr_json__parse_whole(const char *buf, size_t len, const struct hr_json_parse_opts *opts,
                          struct hr_json_doc **ret, struct hr_error *err);
+/* The source text of a member's key, quotes included (the closing one may
+ * read as NUL, see hr_json.raw), or NULL when an edit added the key. */
+const char *hr_json__raw_key(const struct hr_json_member *m);
 bool hr_json__grow(void **items, size_t *cap, size_t need, size_t size, struct hr_error *err);
 void hr_json__quote_key(char *buf, size_t size, const char *key, size_t len);
 int hr_json__verror_at(struct hr_error *err, const char *name, const char *src, size_t offset,

@@ -183,13 +183,13 @@ static int __attribute__((format(printf, 3, 4)))
 key_error(struct keycheck *kc, const struct hr_json_member *m, const char *fmt, ...)
 {
   const struct hr_json_doc *doc = kc->doc;
-  bool located =
-      m->raw_key != NULL && m->raw_key >= doc->src && m->raw_key < doc->src + doc->src_len;
+  const char *raw = hr_json__raw_key(m);
+  bool located = raw != NULL && raw >= doc->src && raw < doc->src + doc->src_len;
   va_list ap;
 
   va_start(ap, fmt);
   hr_json__verror_at(kc->err, doc->name, located ? doc->src : NULL,
-                     located ? (size_t)(m->raw_key - doc->src) : 0, fmt, ap);
+                     located ? (size_t)(raw - doc->src) : 0, fmt, ap);
   va_end(ap);
   return -1;
 }

@@ -42,7 +42,8 @@ static void out_stream(struct out *o, const char *s, size_t n)
 {
   if (n > o->cap - o->len) {
     out_flush(o);
-    /* Large pieces (unedited subtrees) go out straight from the source. */
+    /* Large pieces (a long new string) go out straight, uncopied; source
+     * text never comes this way (see out_put_src()). */
     if (n >= o->cap) {
       if (!o->failed && hr_write_all(o->fd, s, n, o->err) < 0)
         o->failed = true;
@@ -97,6 +98,47 @@ static inline void out_put(struct out *o, const char *s, size_t n)
     return;
   }
   out_put_slow(o, s, n);
+}
+
+/* Parsing left a NUL in the source where a string or key without escapes
+ * ends (see in_place() in json.c), and the source holds no other NUL: copied
+ * out, it is the quote it was.  16 bytes at a time, since this runs over
+ * every byte of an unedited subtree. */
+static void restore_quotes(char *p, size_t n)
+{
+  size_t i = 0;
+
+  for (; n - i >= 16; i += 16) {
+    hr_v16 v = hr_v16_load(p + i);
+    hr_v16 nul = (hr_v16)(v == 0);
+    if (hr_v16_any(nul)) {
+      v |= nul & '"';
+      memcpy(p + i, &v, sizeof(v));
+    }
+  }
+  for (; i < n; i++)
+    if (p[i] == '\0')
+      p[i] = '"';
+}
+
+/* Source text, through the buffer (when streaming, a buffer at a time),
+ * where its quotes are restored. */
+static void out_put_src(struct out *o, const char *s, size_t n)
+{
+  while (n > 0 && !o->full && !o->oom && !o->failed) {
+    size_t k = n, at;
+    if (o->stream) {
+      if (o->len == o->cap)
+        out_flush(o);
+      if (k > o->cap - o->len)
+        k = o->cap - o->len;
+    }
+    at = o->len;
+    out_put(o, s, k);
+    restore_quotes(o->buf + at, o->len - at);
+    s += k;
+    n -= k;
+  }
 }
 
 /* Every byte but control characters, '"' and '\\': one load per byte
@@ -161,10 +203,11 @@ static void emit_object(struct out *o, const struct hr_json *n, bool render)
   out_put(o, "{", 1);
   for (size_t i = 0; i < n->u.object.len && !o->full; i++) {
     const struct hr_json_member *m = &n->u.object.items[i];
+    const char *raw = hr_json__raw_key(m);
     if (i > 0)
       out_put(o, ",", 1);
-    if (m->raw_key != NULL)
-      out_put(o, m->raw_key, m->raw_key_len);
+    if (raw != NULL)
+      out_put_src(o, raw, m->raw_key_len);
     else
       emit_string(o, m->key, m->key_len);
     out_put(o, ":", 1);
@@ -193,7 +236,7 @@ static void emit(struct out *o, const struct hr_json *n, bool render)
     return;
   }
   if (!render && !n->dirty && n->raw != NULL) {
-    out_put(o, n->raw, n->raw_len);
+    out_put_src(o, n->raw, n->raw_len);
     return;
   }
   switch (n->type) {

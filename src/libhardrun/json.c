@@ -16,10 +16,11 @@
 #include "hardrun/utils.h"
 
 /* Documents hold tens of thousands of these; keep them from growing back. */
-_Static_assert(sizeof(struct hr_json) <= 40, "struct hr_json grew");
-_Static_assert(sizeof(struct hr_json_member) <= 32, "struct hr_json_member grew");
+_Static_assert(sizeof(struct hr_json) <= 32, "struct hr_json grew");
+_Static_assert(sizeof(struct hr_json_member) <= 24, "struct hr_json_member grew");
 /* hr_json_new_from_text() parses its text plus one byte. */
-_Static_assert(HR_JSON_DEFAULT_MAX_SIZE < HR_JSON_MAX_LEN, "default bound over the 32-bit lengths");
+_Static_assert(HR_JSON_DEFAULT_MAX_SIZE < HR_JSON_MAX_INPUT, "default bound over the node spans");
+_Static_assert(HR_JSON_MAX_INPUT <= HR_JSON_MAX_LEN, "node spans over the 32-bit lengths");
 
 /* ---- arena ----------------------------------------------------------------
  * A document is thousands of small nodes freed all at once; a bump allocator
@@ -515,6 +516,9 @@ struct parse_ctx {
   struct hr_json_doc *doc;
   yajl_handle handle;
   const char *name, *src;
+  /* The document's own copy of src, when it has one: strings and keys
+   * without escapes are read there, in place (see in_place()). */
+  char *own_src;
   size_t len;
   unsigned depth, max_depth;
   size_t values;
@@ -575,7 +579,7 @@ static struct hr_json *parsed_node(struct parse_ctx *c, enum hr_json_type type, 
 
   if (n == NULL)
     return NULL;
-  /* Within the input, which is at most HR_JSON_MAX_LEN bytes. */
+  /* Within the input, which is at most HR_JSON_MAX_INPUT bytes. */
   n->raw = c->src + start;
   n->raw_len = (uint32_t)(end - start);
   return n;
@@ -772,6 +776,20 @@ static inline int string_span(struct parse_ctx *c, const unsigned char *s, size_
   return escaped_span(c, end, ret_start);
 }
 
+/* A string or key without escapes is its source text, so it is not copied:
+ * the closing quote becomes its NUL, in the document's own input, where
+ * yajl has finished with it.  The input holds no NUL of its own (see
+ * check_input()), so serialising turns every NUL back into a quote (see
+ * json-out.c).  That saves the copies, a third of a large document.  A
+ * string with escapes is shorter than its source text and is copied. */
+static const char *in_place(struct parse_ctx *c, size_t start, size_t end, size_t len)
+{
+  if (c->own_src == NULL || end - start != len + 2)
+    return NULL;
+  c->own_src[end - 1] = '\0';
+  return c->own_src + start + 1;
+}
+
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
   struct parse_ctx *c = ctx;
@@ -781,13 +799,39 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
 
   if (!string_span(c, s, end, &start))
     return 0;
-  node = parsed_node_text(c, HR_JSON_STRING, start, end, (const char *)s, len, &text);
+  text = in_place(c, start, end, len);
+  if (text != NULL)
+    node = parsed_node(c, HR_JSON_STRING, start, end);
+  else
+    node = parsed_node_text(c, HR_JSON_STRING, start, end, (const char *)s, len, &text);
   if (node != NULL) {
     node->u.string.s = text;
     /* Decoding never lengthens a string, and its source is in the input. */
     node->u.string.len = (uint32_t)len;
   }
   return add_value(c, node);
+}
+
+/* A key with escapes is decoded into a copy, which its source text is
+ * shorter than, so hr_json__raw_key() knows to find that text in a
+ * pointer stored right before the copy: a member has no room for it. */
+static const char *key_copy(struct parse_ctx *c, const char *s, size_t len, size_t start)
+{
+  const char *raw = c->src + start;
+  char *p;
+
+  if (len > SIZE_MAX / 4) {
+    hr_error_oom(c->err);
+    return NULL;
+  }
+  p = arena_alloc(c->doc, sizeof(raw) + len + 1, _Alignof(const char *), c->err);
+  if (p == NULL)
+    return NULL;
+  memcpy(p, &raw, sizeof(raw));
+  p += sizeof(raw);
+  memcpy(p, s, len);
+  p[len] = '\0';
+  return p;
 }
 
 static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
@@ -797,13 +841,28 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 
   if (!string_span(c, s, end, &start))
     return 0;
-  c->key.key = arena_strndup(c->doc, (const char *)s, len, c->err);
+  c->key.key = in_place(c, start, end, len);
+  if (c->key.key == NULL)
+    c->key.key = key_copy(c, (const char *)s, len, start);
   if (c->key.key == NULL)
     return fail_oom(c);
   c->key.key_len = (uint32_t)len; /* as in cb_string() */
-  c->key.raw_key = c->src + start;
-  c->key.raw_key_len = (uint32_t)(end - start);
+  /* A key parsed from text the document does not keep has no source. */
+  c->key.raw_key_len = c->own_src != NULL ? (uint32_t)(end - start) : 0;
   return 1;
+}
+
+const char *hr_json__raw_key(const struct hr_json_member *m)
+{
+  const char *raw;
+
+  if (m->raw_key_len == 0)
+    return NULL;
+  /* In place: see in_place().  Lengths are below INT32_MAX. */
+  if (m->raw_key_len == m->key_len + 2)
+    return m->key - 1;
+  memcpy(&raw, m->key - sizeof(raw), sizeof(raw));
+  return raw;
 }
 
 static int start_container(struct parse_ctx *c, enum hr_json_type type)
@@ -845,14 +904,14 @@ static int end_container(struct parse_ctx *c)
     if (node->u.object.items == NULL)
       return fail_oom(c);
     memcpy(node->u.object.items, kids, n * sizeof(*kids));
-    node->u.object.len = node->u.object.cap = (uint32_t)n; /* n <= HR_JSON_MAX_VALUES */
+    node->u.object.len = (uint32_t)n; /* n <= HR_JSON_MAX_VALUES */
   } else {
     node->u.array.items = arena_new(c->doc, struct hr_json *, n, c->err);
     if (node->u.array.items == NULL)
       return fail_oom(c);
     for (size_t i = 0; i < n; i++)
       node->u.array.items[i] = kids[i].value;
-    node->u.array.len = node->u.array.cap = (uint32_t)n;
+    node->u.array.len = (uint32_t)n;
   }
   return 1;
 }
@@ -905,8 +964,8 @@ static int yajl_failure(struct parse_ctx *c, size_t consumed)
   if (strncmp(msg, "lexical error", 13) == 0 && strstr(msg, "invalid char in") == NULL)
     offset = consumed;
   /* Whitespace is never what yajl choked on: it stopped before the next
-   * token. */
-  if (offset < c->len && strchr(" \t\r\n", c->src[offset]) != NULL)
+   * token.  (A NUL there is a string's closing quote, see in_place().) */
+  if (offset < c->len && c->src[offset] != '\0' && strchr(" \t\r\n", c->src[offset]) != NULL)
     offset = consumed;
   if (offset > c->len)
     offset = c->len;
@@ -989,6 +1048,7 @@ static int parse_doc(struct hr_json_doc *doc, const struct hr_json_parse_opts *o
   c.doc = doc;
   c.name = doc->name;
   c.src = doc->src;
+  c.own_src = doc->src;
   c.len = doc->src_len;
   c.max_depth = opts != NULL && opts->max_depth ? opts->max_depth : HR_JSON_DEFAULT_MAX_DEPTH;
   c.want_object = true;
@@ -1005,8 +1065,8 @@ static struct hr_json_doc *doc_for_input(size_t len, const struct hr_json_parse_
   size_t max_size = opts != NULL && opts->max_size ? opts->max_size : HR_JSON_DEFAULT_MAX_SIZE;
   const char *name = opts != NULL && opts->name != NULL ? opts->name : "input";
 
-  if (max_size > HR_JSON_MAX_LEN)
-    max_size = HR_JSON_MAX_LEN;
+  if (max_size > HR_JSON_MAX_INPUT)
+    max_size = HR_JSON_MAX_INPUT;
   if (len > max_size) {
     hr_error_input(err, "%s: %zu bytes, larger than the limit of %zu bytes", name, len, max_size);
     return NULL;
@@ -1068,7 +1128,6 @@ static void detach_source(struct hr_json *n)
       detach_source(n->u.array.items[i]);
   } else if (n->type == HR_JSON_OBJECT) {
     for (size_t i = 0; i < n->u.object.len; i++) {
-      n->u.object.items[i].raw_key = NULL;
       n->u.object.items[i].raw_key_len = 0;
       detach_source(n->u.object.items[i].value);
     }
@@ -1320,29 +1379,48 @@ static int check_attach(const struct hr_json_doc *doc, const struct hr_json *con
   return 0;
 }
 
-static int reserve_items(struct hr_json_doc *doc, void **items, uint32_t *cap, uint32_t len,
+/* How many items a container has room for.  A node keeps no capacity, to
+ * stay 32 bytes: a parsed container has room for exactly its items, and
+ * one that an edit reallocated (`grown`) for a power of two of at least 4
+ * (see reserve_items()).  Removing items only lowers the figure, so it
+ * never exceeds the room there is. */
+static size_t grown_cap(size_t len)
+{
+  size_t cap = 4;
+
+  while (cap < len)
+    cap *= 2;
+  return cap < HR_JSON_MAX_LEN ? cap : HR_JSON_MAX_LEN;
+}
+
+static size_t items_cap(const struct hr_json *n, size_t len)
+{
+  return n->grown ? grown_cap(len) : len;
+}
+
+/* Room for one more item in `n`'s `len` items of `size` bytes at *items
+ * (passed apart: the node's field is packed, see HR_JSON_PACKED). */
+static int reserve_items(struct hr_json_doc *doc, struct hr_json *n, void **items, uint32_t len,
                          size_t size, size_t align, struct hr_error *err)
 {
   size_t ncap;
   void *p;
 
-  if (len < *cap)
+  if (len < items_cap(n, len))
     return 0;
   if (len >= HR_JSON_MAX_LEN)
     return hr_error_input(err, "%s: a container cannot hold more than %zu values", doc->name,
                           HR_JSON_MAX_LEN);
   /* Doubling keeps appends amortised O(1); the old array stays in the
    * arena, which at most doubles the memory spent on items. */
-  ncap = *cap < 4 ? 4 : (size_t)*cap * 2;
-  if (ncap > HR_JSON_MAX_LEN)
-    ncap = HR_JSON_MAX_LEN;
+  ncap = grown_cap((size_t)len + 1);
   p = arena_array(doc, ncap, size, align, err);
   if (p == NULL)
     return -1;
   if (len > 0)
     memcpy(p, *items, len * size);
   *items = p;
-  *cap = (uint32_t)ncap;
+  n->grown = true;
   return 0;
 }
 
@@ -1350,6 +1428,7 @@ int hr_json_set(struct hr_json_doc *doc, struct hr_json *obj, const char *field,
                 struct hr_json *value, struct hr_error *err)
 {
   struct hr_json_member *m;
+  void *items;
   long i;
 
   if (check_attach(doc, obj, HR_JSON_OBJECT, value, err) < 0)
@@ -1367,10 +1446,11 @@ int hr_json_set(struct hr_json_doc *doc, struct hr_json *obj, const char *field,
     if (!utf8_valid(field, len))
       return hr_error_input(err, "%s: new key is not valid UTF-8", doc->name);
     key = arena_strndup(doc, field, len, err);
-    if (key == NULL ||
-        reserve_items(doc, (void **)&obj->u.object.items, &obj->u.object.cap, obj->u.object.len,
-                      sizeof(*m), _Alignof(struct hr_json_member), err) < 0)
+    items = obj->u.object.items;
+    if (key == NULL || reserve_items(doc, obj, &items, obj->u.object.len, sizeof(*m),
+                                     _Alignof(struct hr_json_member), err) < 0)
       return -1;
+    obj->u.object.items = items;
     m = &obj->u.object.items[obj->u.object.len++];
     memset(m, 0, sizeof(*m));
     m->key = key;
@@ -1432,16 +1512,18 @@ int hr_json_array_insert(struct hr_json_doc *doc, struct hr_json *arr, size_t in
                          struct hr_json *value, struct hr_error *err)
 {
   struct hr_json **it;
+  void *items;
 
   if (check_attach(doc, arr, HR_JSON_ARRAY, value, err) < 0)
     return -1;
   if (index > arr->u.array.len)
     return node_error(doc, arr, err, "cannot insert at index %zu of an array of %zu", index,
                       (size_t)arr->u.array.len);
-  if (reserve_items(doc, (void **)&arr->u.array.items, &arr->u.array.cap, arr->u.array.len,
-                    sizeof(*it), _Alignof(struct hr_json *), err) < 0)
+  items = arr->u.array.items;
+  if (reserve_items(doc, arr, &items, arr->u.array.len, sizeof(*it), _Alignof(struct hr_json *),
+                    err) < 0)
     return -1;
-  it = arr->u.array.items;
+  it = arr->u.array.items = items;
   memmove(it + index + 1, it + index, (arr->u.array.len - index) * sizeof(*it));
   it[index] = value;
   arr->u.array.len++;

@@ -144,6 +144,8 @@ static void test_parse_takes_the_buffer_over(void **state)
   struct hr_json_parse_opts small = {.name = "t.json", .max_size = 4};
   cleanup_json_doc struct hr_json_doc *doc = NULL;
   struct hr_json_doc *none = NULL;
+  const struct hr_json_member *m;
+  const struct hr_json *str;
   struct hr_error err = {0};
   char *buf = strdup(text);
 
@@ -154,6 +156,27 @@ static void test_parse_takes_the_buffer_over(void **state)
   assert_serializes_to(doc, text, sizeof(text) - 1);
   assert_string_equal(hr_json_get_path(hr_json_doc_root(doc), "a")->u.array.items[1]->u.string.s,
                       "x\n");
+  /* Keys and strings without escapes are read in the input, where their
+   * closing quote became the NUL; the one with an escape is a copy. */
+  m = &hr_json_doc_root(doc)->u.object.items[1];
+  assert_ptr_equal(m->key, hr_json__raw_key(m) + 1);
+  assert_int_equal(hr_json__raw_key(m)[m->raw_key_len - 1], '\0');
+  str = hr_json_get_path(hr_json_doc_root(doc), "a")->u.array.items[1];
+  assert_false(str->u.string.s > str->raw && str->u.string.s < str->raw + str->raw_len);
+  /* A key with an escape is a copy too, which still finds its source,
+   * left as it was. */
+  buf = strdup("{\"k\\/\": 1, \"\\u00e9\": 2}");
+  assert_non_null(buf);
+  assert_ok(hr_json_parse_owned(&buf, 23, &opts, &none, &err), &err);
+  m = &hr_json_doc_root(none)->u.object.items[0];
+  assert_string_equal(m->key, "k/");
+  assert_int_equal(m->raw_key_len, 5);
+  assert_memory_equal(hr_json__raw_key(m), "\"k\\/\"", 5);
+  m = &hr_json_doc_root(none)->u.object.items[1];
+  assert_string_equal(m->key, "\xc3\xa9");
+  assert_memory_equal(hr_json__raw_key(m), "\"\\u00e9\"", 8);
+  assert_serializes_to(none, "{\"k\\/\": 1, \"\\u00e9\": 2}", 23);
+  hr_json_doc_freep(&none);
 
   buf = strdup("{\"a\": }");
   assert_non_null(buf);
@@ -459,6 +482,45 @@ static void test_many_appends(void **state)
   assert_memory_equal(out + len - 28, ",\"k1998\":true,\"k1999\":true}}", 28);
 }
 
+/* A node keeps no capacity (items_cap() in json.c): parsed containers are
+ * full, grown ones have a power of two.  Removals and inserts in any order
+ * must never write past the room there is; every new value is allocated
+ * right behind the items, where an overflow would show. */
+static void test_items_room(void **state)
+{
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok("{\"a\":[0,1,2,3,4,5,6]}", 21);
+  struct hr_json *a = hr_json_get(hr_json_doc_root(doc), "a");
+  struct hr_error err = {0};
+  int64_t want[64] = {0, 1, 2, 3, 4, 5, 6}, v;
+  size_t n = 7;
+  unsigned seed = 1;
+
+  (void)state;
+  for (int step = 0; step < 4000; step++) {
+    size_t at;
+    seed = seed * 1103515245u + 12345u;
+    at = n > 0 ? (seed >> 8) % (n + 1) : 0;
+    if (n > 0 && (n == HR_ARRAY_SIZE(want) || ((seed >> 20) % 3 == 0))) {
+      at = at == n ? n - 1 : at;
+      hr_json_array_remove(a, at);
+      memmove(want + at, want + at + 1, (n - at - 1) * sizeof(want[0]));
+      n--;
+    } else {
+      assert_ok(hr_json_array_insert(doc, a, at, hr_json_new_i64(doc, step + 100, &err), &err),
+                &err);
+      memmove(want + at + 1, want + at, (n - at) * sizeof(want[0]));
+      want[at] = step + 100;
+      n++;
+    }
+    assert_int_equal(a->u.array.len, n);
+    for (size_t i = 0; i < n; i++) {
+      assert_int_equal(hr_json_get_i64(a->u.array.items[i], &v), 0);
+      assert_int_equal(v, want[i]);
+      assert_ptr_equal(a->u.array.items[i]->parent, a);
+    }
+  }
+}
+
 /* ---- refused input ------------------------------------------------------------- */
 
 struct bad_case {
@@ -646,7 +708,7 @@ static void assert_same_tree(const struct hr_json_doc *da, const struct hr_json 
       const struct hr_json_member *ma = &a->u.object.items[i], *mb = &b->u.object.items[i];
       assert_int_equal(ma->key_len, mb->key_len);
       assert_memory_equal(ma->key, mb->key, ma->key_len + 1);
-      assert_int_equal(ma->raw_key - da->src, mb->raw_key - db->src);
+      assert_int_equal(hr_json__raw_key(ma) - da->src, hr_json__raw_key(mb) - db->src);
       assert_int_equal(ma->raw_key_len, mb->raw_key_len);
       assert_same_tree(da, ma->value, db, mb->value, what);
     }
@@ -770,6 +832,24 @@ static char *zeros(size_t n, size_t *len)
 }
 
 /* The root and the array count as values too. */
+/* A node's source span has HR_JSON_RAW_BITS bits: no max_size lifts the
+ * bound above HR_JSON_MAX_INPUT (refused on the length, before a byte is
+ * read). */
+static void test_input_bound(void **state)
+{
+  struct hr_json_parse_opts opts = {.name = "t.json", .max_size = SIZE_MAX};
+  struct hr_json_doc *doc = NULL;
+  struct hr_error err = {0};
+  char want[128];
+
+  (void)state;
+  assert_int_equal(hr_json_parse("{}", HR_JSON_MAX_INPUT + 1, &opts, &doc, &err), -1);
+  assert_null(doc);
+  snprintf(want, sizeof(want), "t.json: %zu bytes, larger than the limit of %zu bytes",
+           HR_JSON_MAX_INPUT + 1, HR_JSON_MAX_INPUT);
+  assert_string_equal(err.msg, want);
+}
+
 static void test_value_bound(void **state)
 {
   size_t len = 0;
@@ -1198,7 +1278,9 @@ static void test_line_col(void **state)
   hr_json_line_col(doc, b->u.array.items[1], &line, &col);
   assert_true(line == 3 && col == 12);
   assert_int_equal(b->raw_len, 9);
-  assert_memory_equal(b->raw, "[10, \"x\"]", 9);
+  /* The string is read in place: its closing quote is its NUL. */
+  assert_memory_equal(b->raw, "[10, \"x\0]", 9);
+  assert_ptr_equal(b->u.array.items[1]->u.string.s, b->raw + 6);
   hr_json_line_col(doc, hr_json_new_null(doc, &err), &line, &col);
   assert_true(line == 0 && col == 0);
   /* A node of another document has no place in this one. */
@@ -1218,11 +1300,13 @@ int main(void)
       cmocka_unit_test(test_edit_errors),
       cmocka_unit_test(test_new_values),
       cmocka_unit_test(test_many_appends),
+      cmocka_unit_test(test_items_room),
       cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_bad_byte_every_offset),
       cmocka_unit_test(test_comment_pieces),
       cmocka_unit_test(test_default_depth),
       cmocka_unit_test(test_value_bound),
+      cmocka_unit_test(test_input_bound),
       cmocka_unit_test(test_lookup),
       cmocka_unit_test(test_numbers),
       cmocka_unit_test(test_go_keys),
