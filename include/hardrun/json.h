@@ -240,6 +240,12 @@ int hr_json_serialize_fd(const struct hr_json_doc *doc, int fd, struct hr_error 
  * "(absent)". */
 char *hr_json_render(const struct hr_json *node, size_t max);
 
+/* The JSON text of one node as hr_json_serialize() writes it (source bytes
+ * where it is unedited), malloc'ed and NUL terminated, its length in
+ * *ret_len.  NULL on out-of-memory (*ret_len 0) or when the text is longer
+ * than `max` bytes (*ret_len over `max`). */
+char *hr_json_text(const struct hr_json *node, size_t max, size_t *ret_len);
+
 /* Parse a JSON literal (used for building nodes from text in tests and for
  * copying profile values into a spec).  The new subtree belongs to `doc`. */
 struct hr_json *hr_json_new_from_text(struct hr_json_doc *doc, const char *text,

@@ -101,8 +101,9 @@ struct hr_policy_seccomp {
    * (hardrun.conf's runtimeSeccompBpf). */
   bool runtime_bpf;
   enum hr_seccomp_mode mode;
-  char *profile; /* NAME */
-  char *path;    /* the file the filter was read from, once loaded */
+  char *profile;   /* NAME */
+  char *path;      /* the file the filter was read from, once loaded */
+  char *cache_dir; /* the validation cache, <stateDir>/seccomp; NULL for none */
   struct hr_seccomp_filter *filter;
 };
 
@@ -146,10 +147,13 @@ int hr_seccomp_spec_unconfined(const struct hr_json *seccomp, bool *ret, struct 
  * compiling linux.seccomp. */
 #define HR_SECCOMP_BPF_ANNOTATION "run.oci.seccomp_bpf_data"
 /* Whether `value` (an annotation's value node) is exactly what the seccomp
- * control of `p` writes under HR_SECCOMP_BPF_ANNOTATION: the base64 of the
- * loaded filter's program.  The runtime-annotations rule lets that one
- * through; the seccomp control then keeps it only beside its own filter. */
-bool hr_seccomp_bpf_is_ours(const struct hr_policy *p, const struct hr_json *value);
+ * control of `p` may write under HR_SECCOMP_BPF_ANNOTATION: the base64 of
+ * the program of the profile's filter, or, for a runtime that takes the
+ * program (runtime_bpf), of the filter in `spec`'s linux.seccomp.  The
+ * runtime-annotations rule lets that one through; the seccomp control then
+ * keeps it only beside the filter it was compiled from. */
+bool hr_seccomp_bpf_is_ours(const struct hr_policy *p, const struct hr_json *spec,
+                            const struct hr_json *value);
 
 const char *hr_seccomp_action_name(enum hr_seccomp_action a);
 const char *hr_seccomp_op_name(enum hr_seccomp_op op);

@@ -129,9 +129,11 @@ static const char *reason(const struct hr_rule_annotations *r, const char *key, 
 /* The compiled filter hardrun itself writes for crun (a create run again
  * on a bundle it hardened finds it): the seccomp control, which comes
  * later, keeps it only beside the very filter it was compiled from. */
-static bool hardrun_bpf(const struct hr_policy *p, const struct hr_json_member *m)
+static bool hardrun_bpf(const struct hr_policy *p, const struct hr_json *spec,
+                        const struct hr_json_member *m)
 {
-  return strcmp(m->key, HR_SECCOMP_BPF_ANNOTATION) == 0 && hr_seccomp_bpf_is_ours(p, m->value);
+  return strcmp(m->key, HR_SECCOMP_BPF_ANNOTATION) == 0 &&
+         hr_seccomp_bpf_is_ours(p, spec, m->value);
 }
 
 int hr_annotations_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
@@ -152,7 +154,7 @@ int hr_annotations_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     bool typed = m->value->type == HR_JSON_STRING || m->value->type == HR_JSON_NULL;
     int rc;
 
-    if ((because == NULL && typed) || hardrun_bpf(ctx->policy, m))
+    if ((because == NULL && typed) || hardrun_bpf(ctx->policy, ctx->spec, m))
       continue;
     hr_quote(q, sizeof(q), m->key, len);
     snprintf(path, sizeof(path), "annotations[%s]", q);

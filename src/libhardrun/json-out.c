@@ -342,3 +342,24 @@ char *hr_json_render(const struct hr_json *node, size_t max)
   }
   return o.buf;
 }
+
+char *hr_json_text(const struct hr_json *node, size_t max, size_t *ret_len)
+{
+  struct out o = {.limit = max < SIZE_MAX - 1 ? max + 1 : SIZE_MAX};
+
+  *ret_len = 0;
+  emit(&o, node, false);
+  if (o.len > max) {
+    free(o.buf);
+    *ret_len = o.len;
+    return NULL;
+  }
+  o.limit = SIZE_MAX;
+  out_put(&o, "", 1);
+  if (o.oom) {
+    free(o.buf);
+    return NULL;
+  }
+  *ret_len = o.len - 1;
+  return o.buf;
+}

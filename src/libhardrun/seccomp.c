@@ -861,13 +861,14 @@ int hr_seccomp_load(struct hr_policy *p, const char *const *profile_dirs, const 
                     struct hr_error *err)
 {
   struct hr_policy_seccomp *s = &p->seccomp;
-  cleanup_free char *cache_dir = NULL;
 
   if (!s->enabled || s->filter != NULL)
     return 0;
-  if (state_dir != NULL && hr_asprintf(&cache_dir, err, "%s/seccomp", state_dir) < 0)
+  free(s->cache_dir);
+  s->cache_dir = NULL;
+  if (state_dir != NULL && hr_asprintf(&s->cache_dir, err, "%s/seccomp", state_dir) < 0)
     return -1;
-  if (load(s, profile_dirs, cache_dir, err) < 0)
+  if (load(s, profile_dirs, s->cache_dir, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"seccomp\"",
                            p->name ? p->name : "(unnamed)");
   return 0;
@@ -929,6 +930,7 @@ void hr_seccomp_release(struct hr_policy *p)
 
   free(s->profile);
   free(s->path);
+  free(s->cache_dir);
   hr_seccomp_filter_free(s->filter);
   memset(s, 0, sizeof(*s));
 }
@@ -1155,9 +1157,9 @@ static long bpf_member(const struct hr_json *ann)
   return -1;
 }
 
-bool hr_seccomp_bpf_is_ours(const struct hr_policy *p, const struct hr_json *value)
+/* `value` is exactly the annotation of `f`'s program. */
+static bool bpf_value_is(const struct hr_seccomp_filter *f, const struct hr_json *value)
 {
-  const struct hr_seccomp_filter *f = p->seccomp.enabled ? p->seccomp.filter : NULL;
   cleanup_free char *b64 = NULL;
   struct hr_error ignored = {0};
 
@@ -1166,6 +1168,56 @@ bool hr_seccomp_bpf_is_ours(const struct hr_policy *p, const struct hr_json *val
   b64 = hr_base64(f->bpf, f->bpf_len, &ignored);
   return b64 != NULL && strlen(b64) == value->u.string.len &&
          memcmp(b64, value->u.string.s, value->u.string.len) == 0;
+}
+
+/* The spec's own filter `node`, validated as a seccomp profile is, with
+ * its program, when hardrun can vouch that crun would compile it into that
+ * very program: an object in the form of a profile (no listener, no
+ * flags) whose names libseccomp all knows.  Anything else leaves *ret NULL
+ * without an error, and crun compiles linux.seccomp itself, as it would
+ * without hardrun.  The validation cache is keyed by the filter's text, so
+ * the filter every container of a daemon carries is compiled once. */
+static int spec_filter(const struct hr_policy_seccomp *s, const struct hr_json *node,
+                       struct hr_seccomp_filter **ret, struct hr_error *err)
+{
+  __attribute__((cleanup(filter_freep))) struct hr_seccomp_filter *f = NULL;
+  cleanup_free char *text = NULL;
+  struct hr_error ignored = {0};
+  size_t len;
+
+  *ret = NULL;
+  if (node == NULL || node->type != HR_JSON_OBJECT)
+    return 0;
+  text = hr_json_text(node, SC_FILE_MAX_SIZE, &len);
+  if (text == NULL)
+    return len > SC_FILE_MAX_SIZE ? 0 : hr_error_oom(err);
+  if (hr_seccomp_filter_parse(text, len, "linux.seccomp", s->cache_dir, &f, &ignored) < 0)
+    return 0;
+  if (f->n_dropped == 0 && f->bpf != NULL)
+    *ret = get_and_reset(&f);
+  return 0;
+}
+
+static const struct hr_json *spec_seccomp(const struct hr_json *spec)
+{
+  const struct hr_json *lnx = hr_json_get(spec, "linux");
+
+  return lnx != NULL && lnx->type == HR_JSON_OBJECT ? hr_json_get(lnx, "seccomp") : NULL;
+}
+
+bool hr_seccomp_bpf_is_ours(const struct hr_policy *p, const struct hr_json *spec,
+                            const struct hr_json *value)
+{
+  __attribute__((cleanup(filter_freep))) struct hr_seccomp_filter *own = NULL;
+  struct hr_error ignored = {0};
+
+  if (!p->seccomp.enabled || value == NULL || value->type != HR_JSON_STRING)
+    return false;
+  if (bpf_value_is(p->seccomp.filter, value))
+    return true;
+  if (!p->seccomp.runtime_bpf || spec_filter(&p->seccomp, spec_seccomp(spec), &own, &ignored) < 0)
+    return false;
+  return bpf_value_is(own, value);
 }
 
 static void drop_member(struct hr_json *obj, size_t at)
@@ -1205,35 +1257,41 @@ static int set_bpf(struct hr_apply_ctx *ctx, const struct hr_seccomp_filter *f, 
 
 /* crun loads HR_SECCOMP_BPF_ANNOTATION instead of compiling linux.seccomp,
  * which otherwise costs it milliseconds on every start.  The program is
- * the one libseccomp made of this very filter when it was validated, the
- * way crun would make it.  It goes in only beside the filter the control
- * wrote (`wrote`), or an equal one, and one of ours found beside any other
- * filter is taken out: crun must enforce what linux.seccomp says. */
+ * the one libseccomp makes of the filter that stays in linux.seccomp, the
+ * way crun would make it: the profile's, compiled when it was validated,
+ * where the control wrote it (`wrote`); else the spec's own, when
+ * spec_filter() vouches for it.  The profile's program found beside any
+ * other filter is taken out: crun must enforce what linux.seccomp says. */
 static int runtime_bpf(struct hr_apply_ctx *ctx, const struct hr_policy_seccomp *s, bool wrote,
                        struct hr_error *err)
 {
+  __attribute__((cleanup(filter_freep))) struct hr_seccomp_filter *own = NULL;
   struct hr_json *ann = hr_json_get(ctx->spec, "annotations");
+  const struct hr_json *kept = spec_seccomp(ctx->spec), *mine;
   long at = bpf_member(ann);
-  bool ours = at >= 0 && hr_seccomp_bpf_is_ours(ctx->policy, ann->u.object.items[at].value);
-  bool matches = wrote;
+  const struct hr_json *value = at >= 0 ? ann->u.object.items[at].value : NULL;
 
-  if (!matches && ours) {
-    struct hr_json *lnx = hr_json_get(ctx->spec, "linux");
-    struct hr_json *mine = hr_seccomp_filter_to_json(s->filter, ctx->doc, err);
-    if (mine == NULL)
+  if (s->runtime_bpf) {
+    const struct hr_seccomp_filter *want = wrote ? s->filter : NULL;
+    if (!wrote && spec_filter(s, kept, &own, err) < 0)
       return -1;
-    matches = lnx != NULL && lnx->type == HR_JSON_OBJECT &&
-              hr_json_equal(hr_json_get(lnx, "seccomp"), mine);
+    if (own != NULL)
+      want = own;
+    if (want != NULL && want->bpf != NULL)
+      return bpf_value_is(want, value) ? 0 : set_bpf(ctx, want, at, err);
   }
-  if (matches && s->runtime_bpf && s->filter->bpf != NULL)
-    return ours ? 0 : set_bpf(ctx, s->filter, at, err);
-  if (ours && !matches) {
-    if (hr_changes_add_text(
-            ctx->changes, ctx->rule, "annotations[\"" HR_SECCOMP_BPF_ANNOTATION "\"]",
-            "hardrun's compiled filter, beside another linux.seccomp", NULL, err) < 0)
-      return -1;
-    drop_member(ann, (size_t)at);
-  }
+  if (wrote || !bpf_value_is(s->filter, value))
+    return 0;
+  /* Only a create run again on a bundle hardrun hardened gets here. */
+  mine = hr_seccomp_filter_to_json(s->filter, ctx->doc, err);
+  if (mine == NULL)
+    return -1;
+  if (hr_json_equal(kept, mine))
+    return 0;
+  if (hr_changes_add_text(ctx->changes, ctx->rule, "annotations[\"" HR_SECCOMP_BPF_ANNOTATION "\"]",
+                          "hardrun's compiled filter, beside another linux.seccomp", NULL, err) < 0)
+    return -1;
+  drop_member(ann, (size_t)at);
   return 0;
 }
 

@@ -158,6 +158,36 @@ copy_bundle() {
   grep -qx 'keyctl=EPERM' "$HR_TMP/with.out"
 }
 
+# A spec that brings its own filter keeps it (the default profile's "fill"),
+# as every docker run and every Kubernetes RuntimeDefault pod does: the
+# program is then that filter's, compiled once into the validation cache.
+@test "crun: a spec's own filter (Docker's) gets its program, and it is what crun compiles" {
+  local docker_filter b64 size
+  docker_filter=$(jq -c .linux.seccomp "$HR_SRCDIR/tests/unit/fixtures/configs/docker-run.json")
+  hr_bundle own /bin/sleep 60
+  hr_spec_edit "$HR_BUNDLE" '.linux.seccomp = $f' --argjson f "$docker_filter"
+  crun_hr run -d --bundle "$HR_BUNDLE" "$HR_ID" || { cat "$HR_BUNDLE/log.json" >&2; false; }
+  # Docker's filter stays as it was, and its program is beside it
+  hr_assert_eq "$(jq -c .linux.seccomp "$HR_BUNDLE/config.json")" "$docker_filter"
+  b64=$(jq -r '.annotations["run.oci.seccomp_bpf_data"]' "$HR_BUNDLE/config.json")
+  [ "$b64" != null ]
+  filter_of "$HR_ID" "$HR_TMP/loaded.bpf"
+  printf '%s' "$b64" | base64 -d >"$HR_TMP/annotation.bpf"
+  cmp "$HR_TMP/annotation.bpf" "$HR_TMP/loaded.bpf"
+  copy_bundle self
+  hr_spec_edit "$COPY" 'del(.annotations["run.oci.seccomp_bpf_data"]) | .linux.cgroupsPath += "-self"'
+  crun_alone "$COPY" run -d self-$HR_ID
+  filter_of self-$HR_ID "$HR_TMP/self.bpf"
+  cmp "$HR_TMP/self.bpf" "$HR_TMP/loaded.bpf"
+  size=$(stat -c %s "$HR_TMP/loaded.bpf")
+  ((size % 8 == 0 && size / 8 > 300))
+  # a second create on the hardened bundle changes nothing
+  "$HR_CRUN" --root "$CRUN_ROOT" delete --force "$HR_ID"
+  cp "$HR_BUNDLE/config.json" "$HR_TMP/first.json"
+  crun_hr create --bundle "$HR_BUNDLE" "$HR_ID-2" || { cat "$HR_BUNDLE/log.json" >&2; false; }
+  cmp "$HR_TMP/first.json" "$HR_BUNDLE/config.json"
+}
+
 @test "crun: a create run again on the bundle it hardened keeps the program" {
   hr_bundle again /bin/true
   crun_hr run --bundle "$HR_BUNDLE" "$HR_ID"

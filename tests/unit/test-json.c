@@ -1198,6 +1198,40 @@ static void test_render(void **state)
   }
 }
 
+/* hr_json_text: a node's text as the document serialises it, its source
+ * bytes (spacing, escapes, quotes read in place) where it is unedited, and
+ * nothing when it is longer than asked. */
+static void test_node_text(void **state)
+{
+  static const char src[] = "{\"a\": {\"k\" : [1, \"x\\u0041\", {}],\n \"s\":\"v\"}, \"b\": 2}";
+  static const char sub[] = "{\"k\" : [1, \"x\\u0041\", {}],\n \"s\":\"v\"}";
+  cleanup_json_doc struct hr_json_doc *doc = parse_ok(src, strlen(src));
+  struct hr_json *a = hr_json_get(hr_json_doc_root(doc), "a");
+  struct hr_error err = {0};
+  size_t len = 0;
+
+  (void)state;
+  {
+    cleanup_free char *t = hr_json_text(a, SIZE_MAX, &len);
+    assert_non_null(t);
+    assert_string_equal(t, sub);
+    assert_int_equal(len, strlen(sub));
+  }
+  {
+    cleanup_free char *t = hr_json_text(a, strlen(sub), &len);
+    assert_non_null(t);
+    assert_int_equal(len, strlen(sub));
+  }
+  assert_null(hr_json_text(a, strlen(sub) - 1, &len));
+  assert_true(len > strlen(sub) - 1);
+  /* an edit: that member is rendered, the rest stays source text */
+  assert_ok(hr_json_set(doc, a, "s", hr_json_new_string(doc, "w", &err), &err), &err);
+  {
+    cleanup_free char *t = hr_json_text(a, SIZE_MAX, &len);
+    assert_string_equal(t, "{\"k\":[1, \"x\\u0041\", {}],\"s\":\"w\"}");
+  }
+}
+
 /* Strings are escaped 16 bytes at a time: each byte that needs an escape,
  * and a byte >= 0x80 that does not, at every offset of a 40-byte string. */
 static void test_render_escape_every_offset(void **state)
@@ -1314,6 +1348,7 @@ int main(void)
       cmocka_unit_test(test_spelling),
       cmocka_unit_test(test_spelling_table),
       cmocka_unit_test(test_render),
+      cmocka_unit_test(test_node_text),
       cmocka_unit_test(test_render_escape_every_offset),
       cmocka_unit_test(test_render_every_byte),
       cmocka_unit_test(test_line_col),

@@ -28,8 +28,19 @@ static char state_dir[] = "/tmp/hr-test-seccomp-bpf.XXXXXX";
   "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{" \
   "\"names\":[\"read\",\"write\",\"exit\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
 #define KEY "run.oci.seccomp_bpf_data"
-/* "@BPF@" in a case stands for the base64 of the program. */
-#define BPF "@BPF@"
+/* "@BPF@" in a case stands for the base64 of the profile's program,
+ * "@OBPF@" for that of OTHER's and "@ON@" for OTHER's instruction count. */
+#define BPF  "@BPF@"
+#define OBPF "@OBPF@"
+/* A spec's own filter hardrun does not vouch for (see spec_filter()). */
+#define UNKNOWN_NAME                                                                               \
+  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\",\"hr_no_such_call\"]," \
+  "\"action\":\"SCMP_ACT_ALLOW\"}]}"
+#define WITH_FLAGS                                                                                 \
+  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],\"syscalls\":[{"  \
+  "\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
+/* Lets everything through: the "fill" control replaces it. */
+#define ALLOW_ALL "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}"
 
 static void load_policy(const char *name, bool runtime_bpf, struct hr_policy **ret)
 {
@@ -66,17 +77,48 @@ static char *exported_b64(const struct hr_policy *p)
   return b64;
 }
 
-/* `s` with every "@BPF@" replaced by `b64`. */
+/* The program libseccomp makes of the filter `text`, in base64, and its
+ * length in instructions. */
+static char *program_b64(const char *text, size_t *ret_insns)
+{
+  struct hr_seccomp_filter *f = NULL;
+  struct hr_error err = {0};
+  char *b64;
+
+  assert_ok(hr_seccomp_filter_parse(text, strlen(text), "test", NULL, &f, &err), &err);
+  assert_non_null(f->bpf);
+  b64 = hr_base64(f->bpf, f->bpf_len, &err);
+  assert_non_null(b64);
+  if (ret_insns != NULL)
+    *ret_insns = f->bpf_len / 8;
+  hr_seccomp_filter_free(f);
+  return b64;
+}
+
+/* `s` with the tokens above replaced; `b64` is the profile's program. */
 static char *expand(const char *s, const char *b64)
 {
-  char *out = NULL;
-  size_t len = 0;
+  cleanup_free char *other = NULL;
+  char *out = NULL, count[32];
+  size_t len = 0, insns = 0;
   FILE *f = open_memstream(&out, &len);
 
+  other = program_b64(OTHER, &insns);
+  snprintf(count, sizeof(count), "%zu", insns);
   while (*s != '\0') {
-    if (strncmp(s, BPF, 5) == 0) {
+    if (strncmp(s, BPF, strlen(BPF)) == 0) {
       fputs(b64, f);
-      s += 5;
+      s += strlen(BPF);
+    } else if (strncmp(s, OBPF, strlen(OBPF)) == 0) {
+      fputs(other, f);
+      s += strlen(OBPF);
+    } else if (strncmp(s, "@ABPF@", 6) == 0) {
+      cleanup_free char *all = program_b64(ALLOW_ALL, NULL);
+      fputs(all, f);
+      s += 6;
+    } else if (strncmp(s, "@ON@", 4) == 0) {
+      fputs(count, f);
+      s += 4;
     } else {
       fputc(*s++, f);
     }
@@ -95,7 +137,8 @@ struct apply_case {
   const char *error;   /* the whole message */
 };
 
-#define INSNS "the filter above compiled for the runtime (17 instructions)"
+#define INSNS  "the filter above compiled for the runtime (17 instructions)"
+#define OINSNS "the filter above compiled for the runtime (@ON@ instructions)"
 
 static const struct apply_case apply_cases[] = {
     {"crun: the filter written, and its program beside it", "fill", true, "{\"linux\":{}}",
@@ -106,14 +149,31 @@ static const struct apply_case apply_cases[] = {
      NULL, NULL},
     {"runc: no program", "fill", false, "{\"linux\":{}}", "{\"linux\":{\"seccomp\":" SMALL "}}",
      NULL, NULL},
-    {"crun, the spec's own filter kept: no program", "fill", true,
-     "{\"linux\":{\"seccomp\":" OTHER "}}", NULL, "", NULL},
-    {"ours beside another filter is taken out", "fill", true,
+    {"crun, the spec's own filter kept: its program beside it", "fill", true,
+     "{\"linux\":{\"seccomp\":" OTHER "}}",
+     "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" OBPF "\"}}",
+     "annotations[\"" KEY "\"]: (absent) -> " OINSNS, NULL},
+    {"crun: the profile's program beside another filter becomes that filter's", "fill", true,
      "{\"annotations\":{\"" KEY "\":\"" BPF "\",\"a\":\"b\"},\"linux\":{\"seccomp\":" OTHER "}}",
-     "{\"annotations\":{\"a\":\"b\"},\"linux\":{\"seccomp\":" OTHER "}}",
+     "{\"annotations\":{\"" KEY "\":\"" OBPF "\",\"a\":\"b\"},\"linux\":{\"seccomp\":" OTHER "}}",
+     "annotations[\"" KEY "\"]: (another program) -> " OINSNS, NULL},
+    {"crun, run again with the spec's own filter: nothing changes", "fill", true,
+     "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" OBPF "\"}}", NULL, "",
+     NULL},
+    {"crun: a filter with a name libseccomp does not know gets no program", "fill", true,
+     "{\"linux\":{\"seccomp\":" UNKNOWN_NAME "}}", NULL, "", NULL},
+    {"crun: a filter with flags gets no program", "fill", true,
+     "{\"linux\":{\"seccomp\":" WITH_FLAGS "}}", NULL, "", NULL},
+    {"crun: a filter hardrun does not vouch for loses the profile's program", "fill", true,
+     "{\"annotations\":{\"" KEY "\":\"" BPF "\"},\"linux\":{\"seccomp\":" UNKNOWN_NAME "}}",
+     "{\"annotations\":{},\"linux\":{\"seccomp\":" UNKNOWN_NAME "}}",
      "annotations[\"" KEY
      "\"]: hardrun's compiled filter, beside another linux.seccomp -> (absent)",
      NULL},
+    {"crun: a forged program beside the spec's own filter is replaced", "fill", true,
+     "{\"annotations\":{\"" KEY "\":\"BgAAAAAA/38=\"},\"linux\":{\"seccomp\":" OTHER "}}",
+     "{\"annotations\":{\"" KEY "\":\"" OBPF "\"},\"linux\":{\"seccomp\":" OTHER "}}",
+     "annotations[\"" KEY "\"]: (another program) -> " OINSNS, NULL},
     {"ours beside another filter is taken out for runc too", "fill", false,
      "{\"annotations\":{\"" KEY "\":\"" BPF "\"},\"linux\":{\"seccomp\":" OTHER "}}",
      "{\"annotations\":{},\"linux\":{\"seccomp\":" OTHER "}}", NULL, NULL},
@@ -123,10 +183,10 @@ static const struct apply_case apply_cases[] = {
     {"run again for runc: nothing changes", "fill", false,
      "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}", NULL, "",
      NULL},
-    /* Comparing every kept filter with the profile's would cost every
-     * create on crun; the runtime compiles this one itself. */
-    {"the filter kept equals ours, without the program: left to the runtime", "fill", true,
-     "{\"linux\":{\"seccomp\":" SMALL "}}", NULL, "", NULL},
+    {"the filter kept equals ours, without the program: the program joins it", "fill", true,
+     "{\"linux\":{\"seccomp\":" SMALL "}}",
+     "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}",
+     "annotations[\"" KEY "\"]: (absent) -> " INSNS, NULL},
     {"another program is replaced where the control writes its filter", "fill", true,
      "{\"annotations\":{\"" KEY "\":\"BgAAAAAA/38=\"},\"linux\":{}}",
      "{\"annotations\":{\"" KEY "\":\"" BPF "\"},\"linux\":{\"seccomp\":" SMALL "}}",
@@ -149,9 +209,29 @@ static const struct apply_case apply_cases[] = {
      "{\"linux\":{},\"annotations\":{\"" KEY "\":\"" BPF "AA==\"}}", NULL, NULL,
      "profile \"fill-ann\": rule \"runtime-annotations\": annotations[\"" KEY "\"]: annotation "
      "\"" KEY "\" is read by the runtime itself (\"run.oci.\" in runtimeAnnotations.deny)"},
-    {"the rule lets ours through, the control takes it out beside another filter", "fill-ann", true,
-     "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}",
+    {"the rule lets ours through, the control takes it out beside another filter", "fill-ann",
+     false, "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}",
      "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{}}", NULL, NULL},
+    {"crun: the rule lets ours through, the control puts the kept filter's in", "fill-ann", true,
+     "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}",
+     "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" OBPF "\"}}",
+     "annotations[\"" KEY "\"]: (another program) -> " OINSNS, NULL},
+    {"crun: the rule lets the program of the spec's own filter through", "fill-ann", true,
+     "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" OBPF "\"}}", NULL, "",
+     NULL},
+    {"runc: the rule refuses the program of the spec's own filter", "fill-ann", false,
+     "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" OBPF "\"}}", NULL, NULL,
+     "profile \"fill-ann\": rule \"runtime-annotations\": annotations[\"" KEY "\"]: annotation "
+     "\"" KEY "\" is read by the runtime itself (\"run.oci.\" in runtimeAnnotations.deny)"},
+    {"crun: the rule refuses a program of a filter hardrun does not vouch for", "fill-ann", true,
+     "{\"linux\":{\"seccomp\":" WITH_FLAGS "},\"annotations\":{\"" KEY "\":\"" OBPF "\"}}", NULL,
+     NULL,
+     "profile \"fill-ann\": rule \"runtime-annotations\": annotations[\"" KEY "\"]: annotation "
+     "\"" KEY "\" is read by the runtime itself (\"run.oci.\" in runtimeAnnotations.deny)"},
+    {"crun: the program of a filter that allows all goes with the filter", "fill-ann", true,
+     "{\"linux\":{\"seccomp\":" ALLOW_ALL "},\"annotations\":{\"" KEY "\":\"@ABPF@\"}}",
+     "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}",
+     "annotations[\"" KEY "\"]: (another program) -> " INSNS, NULL},
 };
 
 static void run_apply_case(void **state)
@@ -208,14 +288,14 @@ static void test_is_ours(void **state)
   doc = hr_jb_new(&err);
   assert_non_null(doc);
   s = hr_json_new_string(doc, b64, &err);
-  assert_true(hr_seccomp_bpf_is_ours(p, s));
-  assert_false(hr_seccomp_bpf_is_ours(off, s));
-  assert_false(hr_seccomp_bpf_is_ours(p, NULL));
-  assert_false(hr_seccomp_bpf_is_ours(p, hr_json_new_null(doc, &err)));
+  assert_true(hr_seccomp_bpf_is_ours(p, NULL, s));
+  assert_false(hr_seccomp_bpf_is_ours(off, NULL, s));
+  assert_false(hr_seccomp_bpf_is_ours(p, NULL, NULL));
+  assert_false(hr_seccomp_bpf_is_ours(p, NULL, hr_json_new_null(doc, &err)));
   b64[strlen(b64) - 1] = '\0';
-  assert_false(hr_seccomp_bpf_is_ours(p, hr_json_new_string(doc, b64, &err)));
+  assert_false(hr_seccomp_bpf_is_ours(p, NULL, hr_json_new_string(doc, b64, &err)));
   b64[0] = b64[0] == 'A' ? 'B' : 'A';
-  assert_false(hr_seccomp_bpf_is_ours(p, hr_json_new_string(doc, b64, &err)));
+  assert_false(hr_seccomp_bpf_is_ours(p, NULL, hr_json_new_string(doc, b64, &err)));
 }
 
 /* The rule must see the annotation before the control writes it, or it
