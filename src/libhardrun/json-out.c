@@ -315,6 +315,19 @@ int hr_json_serialize_fd(const struct hr_json_doc *doc, int fd, struct hr_error 
   return o.failed ? -1 : 0;
 }
 
+/* The text in `o`, NUL terminated: the caller's, or NULL on out-of-memory. */
+static char *out_finish(struct out *o)
+{
+  o->full = false;
+  o->limit = SIZE_MAX;
+  out_put(o, "", 1);
+  if (o->oom) {
+    free(o->buf);
+    return NULL;
+  }
+  return o->buf;
+}
+
 char *hr_json_render(const struct hr_json *node, size_t max)
 {
   struct out o = {.limit = max < SIZE_MAX - 1 ? max + 1 : SIZE_MAX};
@@ -333,19 +346,13 @@ char *hr_json_render(const struct hr_json *node, size_t max)
     o.limit = SIZE_MAX;
     out_put(&o, "...", 3);
   }
-  o.full = false;
-  o.limit = SIZE_MAX;
-  out_put(&o, "", 1);
-  if (o.oom) {
-    free(o.buf);
-    return NULL;
-  }
-  return o.buf;
+  return out_finish(&o);
 }
 
 char *hr_json_text(const struct hr_json *node, size_t max, size_t *ret_len)
 {
   struct out o = {.limit = max < SIZE_MAX - 1 ? max + 1 : SIZE_MAX};
+  char *text;
 
   *ret_len = 0;
   emit(&o, node, false);
@@ -354,12 +361,8 @@ char *hr_json_text(const struct hr_json *node, size_t max, size_t *ret_len)
     *ret_len = o.len;
     return NULL;
   }
-  o.limit = SIZE_MAX;
-  out_put(&o, "", 1);
-  if (o.oom) {
-    free(o.buf);
-    return NULL;
-  }
-  *ret_len = o.len - 1;
-  return o.buf;
+  text = out_finish(&o);
+  if (text != NULL)
+    *ret_len = o.len - 1;
+  return text;
 }

@@ -116,27 +116,31 @@ copy_bundle() {
   cp "$HR_BUNDLE/config.json" "$COPY/config.json"
 }
 
-@test "crun: the filter it loads from hardrun's program is the one it compiles itself" {
-  hr_bundle bpf /bin/sleep 60
-  crun_hr run -d --bundle "$HR_BUNDLE" "$HR_ID" || { cat "$HR_BUNDLE/log.json" >&2; false; }
-  local b64
+# loads_crun_compile: the program in $HR_BUNDLE's annotation is what the
+# kernel holds for the running container $HR_ID, crun compiling the same
+# linux.seccomp itself installs the same bytes, and it is a real filter of
+# hundreds of instructions, not a stub.
+loads_crun_compile() {
+  local b64 size
   b64=$(jq -r '.annotations["run.oci.seccomp_bpf_data"]' "$HR_BUNDLE/config.json")
-  [ "$b64" != null ]
-  [ "$(jq -r '.linux.seccomp.defaultAction' "$HR_BUNDLE/config.json")" = SCMP_ACT_ERRNO ]
+  [ "$b64" != null ] || hr_die "no program beside the filter"
   filter_of "$HR_ID" "$HR_TMP/loaded.bpf"
-  # the program in the annotation is what the kernel holds
   printf '%s' "$b64" | base64 -d >"$HR_TMP/annotation.bpf"
   cmp "$HR_TMP/annotation.bpf" "$HR_TMP/loaded.bpf"
-  # crun compiling the same linux.seccomp itself installs the same bytes
   copy_bundle self
   hr_spec_edit "$COPY" 'del(.annotations["run.oci.seccomp_bpf_data"]) | .linux.cgroupsPath += "-self"'
   crun_alone "$COPY" run -d self-$HR_ID
   filter_of self-$HR_ID "$HR_TMP/self.bpf"
   cmp "$HR_TMP/self.bpf" "$HR_TMP/loaded.bpf"
-  # the default profile's filter: hundreds of instructions, not a stub
-  local size
   size=$(stat -c %s "$HR_TMP/loaded.bpf")
   ((size % 8 == 0 && size / 8 > 300))
+}
+
+@test "crun: the filter it loads from hardrun's program is the one it compiles itself" {
+  hr_bundle bpf /bin/sleep 60
+  crun_hr run -d --bundle "$HR_BUNDLE" "$HR_ID" || { cat "$HR_BUNDLE/log.json" >&2; false; }
+  [ "$(jq -r '.linux.seccomp.defaultAction' "$HR_BUNDLE/config.json")" = SCMP_ACT_ERRNO ]
+  loads_crun_compile
   # and the change is in the audit record
   jq -e --arg id "$HR_ID" 'select(.id == $id) | .changes[]
     | select(.path == "annotations[\"run.oci.seccomp_bpf_data\"]")' "$HR_AUDIT" >/dev/null
@@ -162,25 +166,14 @@ copy_bundle() {
 # as every docker run and every Kubernetes RuntimeDefault pod does: the
 # program is then that filter's, compiled once into the validation cache.
 @test "crun: a spec's own filter (Docker's) gets its program, and it is what crun compiles" {
-  local docker_filter b64 size
+  local docker_filter
   docker_filter=$(jq -c .linux.seccomp "$HR_SRCDIR/tests/unit/fixtures/configs/docker-run.json")
   hr_bundle own /bin/sleep 60
   hr_spec_edit "$HR_BUNDLE" '.linux.seccomp = $f' --argjson f "$docker_filter"
   crun_hr run -d --bundle "$HR_BUNDLE" "$HR_ID" || { cat "$HR_BUNDLE/log.json" >&2; false; }
   # Docker's filter stays as it was, and its program is beside it
   hr_assert_eq "$(jq -c .linux.seccomp "$HR_BUNDLE/config.json")" "$docker_filter"
-  b64=$(jq -r '.annotations["run.oci.seccomp_bpf_data"]' "$HR_BUNDLE/config.json")
-  [ "$b64" != null ]
-  filter_of "$HR_ID" "$HR_TMP/loaded.bpf"
-  printf '%s' "$b64" | base64 -d >"$HR_TMP/annotation.bpf"
-  cmp "$HR_TMP/annotation.bpf" "$HR_TMP/loaded.bpf"
-  copy_bundle self
-  hr_spec_edit "$COPY" 'del(.annotations["run.oci.seccomp_bpf_data"]) | .linux.cgroupsPath += "-self"'
-  crun_alone "$COPY" run -d self-$HR_ID
-  filter_of self-$HR_ID "$HR_TMP/self.bpf"
-  cmp "$HR_TMP/self.bpf" "$HR_TMP/loaded.bpf"
-  size=$(stat -c %s "$HR_TMP/loaded.bpf")
-  ((size % 8 == 0 && size / 8 > 300))
+  loads_crun_compile
   # a second create on the hardened bundle changes nothing
   "$HR_CRUN" --root "$CRUN_ROOT" delete --force "$HR_ID"
   cp "$HR_BUNDLE/config.json" "$HR_TMP/first.json"
