@@ -1170,6 +1170,38 @@ static bool bpf_value_is(const struct hr_seccomp_filter *f, const struct hr_json
          memcmp(b64, value->u.string.s, value->u.string.len) == 0;
 }
 
+/* Whether the program of the spec's filter `node` can fit what the kernel
+ * loads (BPF_MAXINSNS): every name costs a jump, and every argument
+ * comparison a load and a jump, on every architecture.  A filter over
+ * that is not compiled for crun, which compiles, and refuses, it itself:
+ * libseccomp can take seconds over such a filter, and the program would be
+ * thrown away. */
+static bool may_fit(const struct hr_json *node)
+{
+  const struct hr_json *arch_list = hr_json_get(node, "architectures");
+  const struct hr_json *rules = hr_json_get(node, "syscalls");
+  size_t per_arch = 0, limit = HR_SC_BPF_MAX / 8;
+
+  if (arch_list != NULL && arch_list->type == HR_JSON_ARRAY && arch_list->u.array.len > 1) {
+    if (arch_list->u.array.len > limit)
+      return false;
+    limit /= arch_list->u.array.len;
+  }
+  if (rules == NULL || rules->type != HR_JSON_ARRAY)
+    return true;
+  for (size_t i = 0; i < rules->u.array.len; i++) {
+    const struct hr_json *r = rules->u.array.items[i];
+    const struct hr_json *names = hr_json_get(r, "names"), *args = hr_json_get(r, "args");
+    size_t n = names != NULL && names->type == HR_JSON_ARRAY ? names->u.array.len : 0;
+    size_t a = args != NULL && args->type == HR_JSON_ARRAY ? args->u.array.len : 0;
+    /* Each count is below 2^31, the sum stays below the limit: no overflow. */
+    per_arch += n * (1 + 2 * a);
+    if (per_arch > limit)
+      return false;
+  }
+  return true;
+}
+
 /* The spec's own filter `node`, validated as a seccomp profile is, with
  * its program, when hardrun can vouch that crun would compile it into that
  * very program: an object in the form of a profile (no listener, no
@@ -1186,7 +1218,7 @@ static int spec_filter(const struct hr_policy_seccomp *s, const struct hr_json *
   size_t len;
 
   *ret = NULL;
-  if (node == NULL || node->type != HR_JSON_OBJECT)
+  if (node == NULL || node->type != HR_JSON_OBJECT || !may_fit(node))
     return 0;
   text = hr_json_text(node, SC_FILE_MAX_SIZE, &len);
   if (text == NULL)

@@ -8,6 +8,7 @@
 
 #include "unit.h"
 
+#include <dirent.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -272,6 +273,78 @@ static void run_apply_case(void **state)
   }
 }
 
+/* A spec of `rules` rules, each "read" when its first argument is one
+ * value, for x86-64, x86 and x32: (1 + 2) * 3 instructions a rule by
+ * may_fit()'s count. */
+static char *args_spec(size_t rules)
+{
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+
+  fputs("{\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":["
+        "\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[",
+        f);
+  for (size_t i = 0; i < rules; i++)
+    fprintf(f,
+            "%s{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+            "\"value\":%zu,\"op\":\"SCMP_CMP_EQ\"}]}",
+            i ? "," : "", i);
+  fputs("]}}}", f);
+  fclose(f);
+  return out;
+}
+
+static size_t cache_entries(void)
+{
+  char dir[sizeof(state_dir) + 16];
+  size_t n = 0;
+  DIR *d;
+
+  snprintf(dir, sizeof(dir), "%s/seccomp", state_dir);
+  d = opendir(dir);
+  assert_non_null(d);
+  for (struct dirent *e; (e = readdir(d)) != NULL;)
+    n += e->d_name[0] != '.';
+  closedir(d);
+  return n;
+}
+
+/* A spec's filter whose program cannot fit the kernel's 4096 instructions
+ * is not even compiled for crun (libseccomp can take seconds over one):
+ * it leaves nothing in the validation cache.  One just under the count is
+ * compiled, and gets its program. */
+static void test_spec_filter_bound(void **state)
+{
+  cleanup_policy struct hr_policy *p = NULL;
+  struct hr_json_parse_opts opts = {.name = "config.json"};
+  const size_t fits = 4096 / 9;
+
+  (void)state;
+  load_policy("fill", true, &p);
+  for (size_t rules = fits; rules <= fits + 1; rules++) {
+    cleanup_json_doc struct hr_json_doc *doc = NULL;
+    cleanup_free char *spec = args_spec(rules);
+    struct hr_changes ch = {0};
+    struct hr_error err = {0};
+    const struct hr_json *ann;
+
+    size_t entries = cache_entries();
+
+    assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
+    assert_ok(hr_policy_apply(p, doc, &ch, &err), &err);
+    hr_changes_free(&ch);
+    ann = hr_json_get(hr_json_get(hr_json_doc_root(doc), "annotations"), KEY);
+    if (rules == fits) {
+      assert_true(ann != NULL && ann->type == HR_JSON_STRING && ann->u.string.len > 100);
+      assert_int_equal(cache_entries(), entries + 1);
+    } else {
+      assert_null(ann);
+      assert_int_equal(cache_entries(), entries);
+    }
+  }
+}
+
 /* hr_seccomp_bpf_is_ours: the exact text, nothing near it. */
 static void test_is_ours(void **state)
 {
@@ -364,6 +437,7 @@ int main(void)
   for (size_t i = 0; i < HR_ARRAY_SIZE(apply_cases); i++)
     add(apply_cases[i].name, run_apply_case, &apply_cases[i]);
   add("only our exact program is ours", test_is_ours, NULL);
+  add("a spec's filter too long for the kernel is not compiled", test_spec_filter_bound, NULL);
   add("runtime-annotations comes before seccomp", test_rule_order, NULL);
   add("base64", test_base64, NULL);
   rc = _cmocka_run_group_tests("seccomp-bpf", tests, n_tests, NULL, NULL);
