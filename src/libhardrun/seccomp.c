@@ -1304,11 +1304,10 @@ static int runtime_bpf(struct hr_apply_ctx *ctx, const struct hr_policy_seccomp 
   const struct hr_json *value = at >= 0 ? ann->u.object.items[at].value : NULL;
 
   if (s->runtime_bpf) {
-    const struct hr_seccomp_filter *want = wrote ? s->filter : NULL;
+    const struct hr_seccomp_filter *want;
     if (!wrote && spec_filter(s, kept, &own, err) < 0)
       return -1;
-    if (own != NULL)
-      want = own;
+    want = wrote ? s->filter : own;
     if (want != NULL && want->bpf != NULL)
       return bpf_value_is(want, value) ? 0 : set_bpf(ctx, want, at, err);
   }
@@ -1338,11 +1337,8 @@ int hr_seccomp_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   if (s->filter == NULL)
     return hr_error_profile(err, "seccomp profile \"%s\" was not loaded",
                             s->profile ? s->profile : "");
-  lnx = hr_json_get(ctx->spec, "linux");
   if (s->mode == HR_SECCOMP_FILL &&
-      hr_seccomp_spec_unconfined(
-          lnx != NULL && lnx->type == HR_JSON_OBJECT ? hr_json_get(lnx, "seccomp") : NULL,
-          &unconfined, err) < 0)
+      hr_seccomp_spec_unconfined(spec_seccomp(ctx->spec), &unconfined, err) < 0)
     return -1;
   if (!unconfined)
     return runtime_bpf(ctx, s, false, err);

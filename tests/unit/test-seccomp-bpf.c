@@ -138,6 +138,11 @@ struct apply_case {
   const char *error;   /* the whole message */
 };
 
+/* What the runtime-annotations rule of "fill-ann" says of a program it refuses. */
+#define REFUSED                                                                                    \
+  "profile \"fill-ann\": rule \"runtime-annotations\": annotations[\"" KEY                         \
+  "\"]: annotation \"" KEY                                                                         \
+  "\" is read by the runtime itself (\"run.oci.\" in runtimeAnnotations.deny)"
 #define INSNS  "the filter above compiled for the runtime (17 instructions)"
 #define OINSNS "the filter above compiled for the runtime (@ON@ instructions)"
 
@@ -207,9 +212,7 @@ static const struct apply_case apply_cases[] = {
      "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}", NULL, "",
      NULL},
     {"the rule refuses any other program", "fill-ann", true,
-     "{\"linux\":{},\"annotations\":{\"" KEY "\":\"" BPF "AA==\"}}", NULL, NULL,
-     "profile \"fill-ann\": rule \"runtime-annotations\": annotations[\"" KEY "\"]: annotation "
-     "\"" KEY "\" is read by the runtime itself (\"run.oci.\" in runtimeAnnotations.deny)"},
+     "{\"linux\":{},\"annotations\":{\"" KEY "\":\"" BPF "AA==\"}}", NULL, NULL, REFUSED},
     {"the rule lets ours through, the control takes it out beside another filter", "fill-ann",
      false, "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}",
      "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{}}", NULL, NULL},
@@ -222,13 +225,10 @@ static const struct apply_case apply_cases[] = {
      NULL},
     {"runc: the rule refuses the program of the spec's own filter", "fill-ann", false,
      "{\"linux\":{\"seccomp\":" OTHER "},\"annotations\":{\"" KEY "\":\"" OBPF "\"}}", NULL, NULL,
-     "profile \"fill-ann\": rule \"runtime-annotations\": annotations[\"" KEY "\"]: annotation "
-     "\"" KEY "\" is read by the runtime itself (\"run.oci.\" in runtimeAnnotations.deny)"},
+     REFUSED},
     {"crun: the rule refuses a program of a filter hardrun does not vouch for", "fill-ann", true,
      "{\"linux\":{\"seccomp\":" WITH_FLAGS "},\"annotations\":{\"" KEY "\":\"" OBPF "\"}}", NULL,
-     NULL,
-     "profile \"fill-ann\": rule \"runtime-annotations\": annotations[\"" KEY "\"]: annotation "
-     "\"" KEY "\" is read by the runtime itself (\"run.oci.\" in runtimeAnnotations.deny)"},
+     NULL, REFUSED},
     {"crun: the program of a filter that allows all goes with the filter", "fill-ann", true,
      "{\"linux\":{\"seccomp\":" ALLOW_ALL "},\"annotations\":{\"" KEY "\":\"@ABPF@\"}}",
      "{\"linux\":{\"seccomp\":" SMALL "},\"annotations\":{\"" KEY "\":\"" BPF "\"}}",
