@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared between json.c (parser, tree, edits, output) and json-keys.c (the
- * Go key check); not part of the library's interface. */
+/* Shared between json.c (parser, tree), json-edit.c (constructors and
+ * edits), json-out.c (output) and json-keys.c (the Go key check); not part
+ * of the library's interface. */
 #ifndef HARDRUN_JSON_INTERNAL_H
 #define HARDRUN_JSON_INTERNAL_H
 
@@ -39,6 +40,14 @@ int hr_json__parse_whole(const char *buf, size_t len, const struct hr_json_parse
 /* The source text of a member's key, quotes included (the closing one may
  * read as NUL, see hr_json.raw), or NULL when an edit added the key. */
 const char *hr_json__raw_key(const struct hr_json_member *m);
+/* The document's arena: `n` items of `size` bytes, freed with the document. */
+void *hr_json__alloc(struct hr_json_doc *doc, size_t n, size_t size, size_t align,
+                     struct hr_error *err);
+char *hr_json__strndup(struct hr_json_doc *doc, const char *s, size_t len, struct hr_error *err);
+/* A zeroed node of `type` in the arena, attached nowhere. */
+struct hr_json *hr_json__node_new(struct hr_json_doc *doc, enum hr_json_type type,
+                                  struct hr_error *err);
+bool hr_json__utf8_valid(const char *s, size_t len);
 bool hr_json__grow(void **items, size_t *cap, size_t need, size_t size, struct hr_error *err);
 void hr_json__quote_key(char *buf, size_t size, const char *key, size_t len);
 int hr_json__verror_at(struct hr_error *err, const char *name, const char *src, size_t offset,
