@@ -550,8 +550,8 @@ static size_t tok_end(const struct parse_ctx *c)
   return c->completing ? c->len : c->base + yajl_get_bytes_consumed(c->handle);
 }
 
-struct hr_json *hr_json__node_new(struct hr_json_doc *doc, enum hr_json_type type,
-                                  struct hr_error *err)
+static __attribute__((noinline)) struct hr_json *
+node_new(struct hr_json_doc *doc, enum hr_json_type type, struct hr_error *err)
 {
   struct hr_json *n = arena_new(doc, struct hr_json, 1, err);
 
@@ -562,10 +562,16 @@ struct hr_json *hr_json__node_new(struct hr_json_doc *doc, enum hr_json_type typ
   return n;
 }
 
+struct hr_json *hr_json__node_new(struct hr_json_doc *doc, enum hr_json_type type,
+                                  struct hr_error *err)
+{
+  return node_new(doc, type, err);
+}
+
 static struct hr_json *parsed_node(struct parse_ctx *c, enum hr_json_type type, size_t start,
                                    size_t end)
 {
-  struct hr_json *n = hr_json__node_new(c->doc, type, c->err);
+  struct hr_json *n = node_new(c->doc, type, c->err);
 
   if (n == NULL)
     return NULL;
