@@ -591,6 +591,17 @@ pct_noise() { # pct_noise BASE SD_A SD_B N -> the noise bound in % of BASE
   awk -v n="$(noise "$2" "$3" "$4")" -v a="$1" 'BEGIN { printf "%.1f", n / a * 100 }'
 }
 
+# row_vs LABEL BM BSD LINE RUNS [NOTE]: a row, in microseconds, for the
+# command whose `timer` output line is LINE, against the baseline median BM
+# (standard deviation BSD) of the same RUNS rounds; NOTE goes before the
+# noise bound in the parentheses.
+row_vs() {
+  local m sd note=${6:+$6; }
+  read -r m _ _ sd <<<"$4"
+  row "$1" "$(us "$2")" "$(us "$m")" "$(us "$(awk -v a="$2" -v b="$m" 'BEGIN { print b - a }')" +)" \
+    "(${note}+/- $(noise "$3" "$sd" "$5") us)"
+}
+
 # 1. create.  bench_create LABEL DIR [MODE [CONF [RUNS]]]: the bundle lives in
 # DIR, whose filesystem matters: hardrun fsyncs the new config.json.  MODE
 # "judge" holds the row to the targets; "judge" and "detail" add the exec
@@ -598,7 +609,7 @@ pct_noise() { # pct_noise BASE SD_A SD_B N -> the noise bound in % of BASE
 # BENCH_COMPARE, the other hardrun.
 bench_create() {
   local label=$1 b=$2 mode=${3:-} cf=${4:-$conf} runs=${5:-$n_create} res ok added
-  local bm bsd hm hsd fm fsd cm csd bc hc pc fc cc cpc specs lines
+  local bm bsd hm hsd bc hc pc fc cc cpc specs lines
   local i_tramp='' i_cmp='' i_go='' i_jq=''
   mkdir -p "$b"
   local cmd_base=("$true_bin" create --bundle "$b" bench-create)
@@ -642,18 +653,10 @@ bench_create() {
     row "$label" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
       "(+/- $(noise "$bsd" "$hsd" "$runs") us)"
   fi
-  if [ -n "$i_tramp" ]; then
-    read -r fm _ _ fsd <<<"${lines[i_tramp]}"
-    row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
-      "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
-      "(the trampoline in hardrun's place; +/- $(noise "$bsd" "$fsd" "$runs") us)"
-  fi
-  if [ -n "$i_cmp" ]; then
-    read -r cm _ _ csd <<<"${lines[i_cmp]}"
-    row "  compare: $compare_name" "$(us "$bm")" "$(us "$cm")" \
-      "$(us "$(awk -v a="$bm" -v b="$cm" 'BEGIN { print b - a }')" +)" \
-      "(BENCH_COMPARE; +/- $(noise "$bsd" "$csd" "$runs") us)"
-  fi
+  [ -z "$i_tramp" ] || row_vs "  exec floor ($tramp_kind C wrapper)" "$bm" "$bsd" \
+    "${lines[i_tramp]}" "$runs" "the trampoline in hardrun's place"
+  [ -z "$i_cmp" ] || row_vs "  compare: $compare_name" "$bm" "$bsd" "${lines[i_cmp]}" "$runs" \
+    BENCH_COMPARE
   if [ -n "$mode" ]; then
     ref_rows "$runs" "$bm" "$bsd" "$added" "$i_go" "$i_jq" "${lines[@]}"
   fi
@@ -833,7 +836,7 @@ restore_hugetlb() {
 }
 
 bench_crun() {
-  local b=$tmp/run res ok bm bsd hm hsd cm csd why
+  local b=$tmp/run res ok bm bsd hm hsd cm why
   [ -x "$crun" ] || { row "run, hardrun over crun" "-" "-" "-" "not measured: no $crun (apt-get install crun)"; return 0; }
   cp "$tmp/run.json" "$b/config.json"
   local cmd_base=("$runc" --root "$root" run --bundle "$b" bench-run)
@@ -867,7 +870,7 @@ bench_crun() {
     "$tmp/run.json:$b/config.json|$(q "${cmd_hard[@]}")" \
     "$tmp/run.json:$b/config.json|$(q "${cmd_crun[@]}")" \
     "$tmp/run.json:$b/config.json|$(q "${cmd_nobpf[@]}")") || return 1
-  { read -r bm _ _ bsd && read -r hm _ _ hsd && read -r cm _ _ csd && read -r nm _ _ nsd; } <<<"$res"
+  { read -r bm _ _ bsd && read -r hm _ _ hsd && read -r cm _ _ _ && read -r nm _ _ nsd; } <<<"$res"
   ok=$(awk -v a="$bm" -v b="$hm" 'BEGIN { print b < a ? 1 : 0 }')
   [ "$ok" = 1 ] || missed=1
   row "run, hardrun over crun" "$(ms "$bm")" "$(ms "$hm")" "$(pct "$bm" "$hm")" \
@@ -913,7 +916,7 @@ bench_state() {
 # does not depend on the runtime after it, and runc's own spread (a Go
 # program, milliseconds) hides a few hundred microseconds.
 bench_state_true() {
-  local id=$1 res added bm bsd hm hsd fm fsd nm nsd cm csd sm ssd lines i_tramp='' i_ntramp='' i_cmp=''
+  local id=$1 res added bm bsd hm hsd lines i_tramp='' i_ntramp='' i_cmp=''
   local cmd_base=("$true_bin" --root "$root" state "$id")
   local cmd_hard=("$hardrun" --hardrun-config="$conf_true" --root "$root" state "$id")
   # --debug=false: a line the fast path leaves to the full path
@@ -938,28 +941,14 @@ bench_state_true() {
   added=$(awk -v a="$bm" -v b="$hm" 'BEGIN { printf "%.0f", b - a }')
   row "state, passed to /bin/true" "$(us "$bm")" "$(us "$hm")" "$(us "$added" +)" \
     "(hardrun.conf names /bin/true; +/- $(noise "$bsd" "$hsd" "$n_create") us)"
-  read -r sm _ _ ssd <<<"${lines[2]}"
-  row "  without the fast path" "$(us "$bm")" "$(us "$sm")" \
-    "$(us "$(awk -v a="$bm" -v b="$sm" 'BEGIN { print b - a }')" +)" \
-    "(the C library started; +/- $(noise "$bsd" "$ssd" "$n_create") us)"
-  if [ -n "$i_tramp" ]; then
-    read -r fm _ _ fsd <<<"${lines[i_tramp]}"
-    row "  exec floor ($tramp_kind C wrapper)" "$(us "$bm")" "$(us "$fm")" \
-      "$(us "$(awk -v a="$bm" -v b="$fm" 'BEGIN { print b - a }')" +)" \
-      "(+/- $(noise "$bsd" "$fsd" "$n_create") us)"
-  fi
-  if [ -n "$i_ntramp" ]; then
-    read -r nm _ _ nsd <<<"${lines[i_ntramp]}"
-    row "  exec floor without libc" "$(us "$bm")" "$(us "$nm")" \
-      "$(us "$(awk -v a="$bm" -v b="$nm" 'BEGIN { print b - a }')" +)" \
-      "(tests/bench/nolibc-trampoline.c: the kernel's share; +/- $(noise "$bsd" "$nsd" "$n_create") us)"
-  fi
-  if [ -n "$i_cmp" ]; then
-    read -r cm _ _ csd <<<"${lines[i_cmp]}"
-    row "  compare: $compare_name" "$(us "$bm")" "$(us "$cm")" \
-      "$(us "$(awk -v a="$bm" -v b="$cm" 'BEGIN { print b - a }')" +)" \
-      "(BENCH_COMPARE; +/- $(noise "$bsd" "$csd" "$n_create") us)"
-  fi
+  row_vs "  without the fast path" "$bm" "$bsd" "${lines[2]}" "$n_create" \
+    "the C library started"
+  [ -z "$i_tramp" ] || row_vs "  exec floor ($tramp_kind C wrapper)" "$bm" "$bsd" \
+    "${lines[i_tramp]}" "$n_create"
+  [ -z "$i_ntramp" ] || row_vs "  exec floor without libc" "$bm" "$bsd" "${lines[i_ntramp]}" \
+    "$n_create" "tests/bench/nolibc-trampoline.c: the kernel's share"
+  [ -z "$i_cmp" ] || row_vs "  compare: $compare_name" "$bm" "$bsd" "${lines[i_cmp]}" \
+    "$n_create" BENCH_COMPARE
 }
 
 # 4. scaling.  Configs of 1, 100, 1,000 and 10,000 mounts: the Docker config
