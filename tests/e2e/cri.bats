@@ -1,0 +1,334 @@
+#!/usr/bin/env bats
+# Kubernetes' RuntimeClass path, for real: containerd 1.6's CRI plugin with
+# a runtime handler "hardrun" (runtime_type io.containerd.runc.v2, options
+# BinaryName = hardrun, nothing else), driven over its gRPC socket the way
+# the kubelet drives it (tests/e2e/cri-client.py: RunPodSandbox with
+# runtime_handler, CreateContainer, StartContainer, ExecSync, ...).
+#
+# Nothing is pulled: the busybox rootfs is imported into containerd's k8s.io
+# namespace as two images, a shell and a pause image (sleep) that is the
+# plugin's sandbox_image.  Pods get a network namespace from CNI (Debian's
+# containernetworking-plugins: bridge + host-local, no gateway, no
+# masquerade; the bridge is removed at the end).  containerd runs in a
+# private mount namespace (HR_CONF_AT_DEFAULT): there hardrun reads the
+# test's hardrun.conf at its default path, as a BinaryName is run, and the
+# plugin's mounts (each pod's /dev/shm, its network namespace file) never
+# reach the host.  The test's own default.json extends the shipped default
+# with containerd's root and state as sensitive host paths, as
+# /var/lib/containerd and /run/containerd are on a node, so the files the
+# plugin binds into every pod (/etc/hosts, /etc/hostname, /etc/resolv.conf,
+# /dev/shm) are accepted as the runtime's own, not for lying in /tmp.
+
+load daemons
+bats_require_minimum_version 1.5.0
+
+# Debian's interpreter: python3-grpcio is installed for it (a pyenv python3
+# may come first in PATH).
+: "${HR_CRI_PYTHON:=/usr/bin/python3}"
+: "${HR_CNI_BIN:=/usr/lib/cni}"
+CRI_IMAGE=hr.local/hr-cri-busybox:1
+CRI_PAUSE=hr.local/hr-cri-pause:1
+
+cri() {
+  "$HR_CRI_PYTHON" "$HR_E2E_DIR/cri-client.py" "$HR_D/containerd.sock" "$@"
+}
+
+# The CRI plugin's section of containerd.toml (hr_write_containerd_config
+# calls it), and the CNI network it names.
+cri_containerd_config() {
+  local k='plugins."io.containerd.grpc.v1.cri"'
+  cat <<EOF
+
+[$k]
+  sandbox_image = "$CRI_PAUSE"
+  disable_tcp_service = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  netns_mounts_under_state_dir = true
+  # A sandbox asks for oom_score_adj -998, below containerd's own: a node's
+  # containerd runs at -999, this one at 0 on a VM whose bounding set has no
+  # CAP_SYS_RESOURCE, so plain runc could not lower it (hardrun's "oom"
+  # rule raises it to 0).  Clamp it to containerd's, for both handlers.
+  restrict_oom_score_adj = true
+
+[$k.cni]
+  bin_dir = "$HR_CNI_BIN"
+  conf_dir = "$HR_D/cni/net.d"
+  max_conf_num = 1
+
+[$k.containerd]
+  default_runtime_name = "runc"
+  snapshotter = "overlayfs"
+
+[$k.containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+[$k.containerd.runtimes.runc.options]
+  BinaryName = "$HR_RUNC"
+  Root = "$HR_D/runc-plain"
+
+[$k.containerd.runtimes.hardrun]
+  runtime_type = "io.containerd.runc.v2"
+[$k.containerd.runtimes.hardrun.options]
+  BinaryName = "$HARDRUN"
+  Root = "$HR_D/runc"
+EOF
+  mkdir -p "$HR_D/cni/net.d"
+  jq -n --arg br "$CRI_BRIDGE" --arg net "$CRI_NET" --arg subnet "$CRI_SUBNET.0/24" \
+    --arg data "$HR_D/cni/ipam" '{
+      cniVersion: "0.4.0", name: $net,
+      plugins: [{type: "bridge", bridge: $br, isGateway: false, ipMasq: false,
+                 ipam: {type: "host-local", subnet: $subnet, dataDir: $data}}]}' \
+    >"$HR_D/cni/net.d/10-$CRI_NET.conflist"
+}
+
+# cri_image_tar OUT NAME ENTRYPOINT-JSON CMD-JSON [NAME ...]: an OCI image
+# archive of the busybox rootfs, one layer shared by every image named.
+cri_image_tar() {
+  local out=$1 dir=$HR_D/oci rootfs layer lsize cfg man i=0
+  local -a manifests=()
+  shift
+  rootfs=$(hr_rootfs) || return 1
+  mkdir -p "$dir/blobs/sha256"
+  tar -C "$rootfs" --numeric-owner -cf "$dir/layer.tar" .
+  layer=$(hr_sha256 "$dir/layer.tar")
+  lsize=$(stat -c %s "$dir/layer.tar")
+  mv "$dir/layer.tar" "$dir/blobs/sha256/$layer"
+  while [ $# -ge 3 ]; do
+    jq -cn --arg l "sha256:$layer" --argjson ep "$2" --argjson cmd "$3" \
+      --arg arch "$(dpkg --print-architecture)" '{architecture: $arch, os: "linux",
+        config: {Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], Entrypoint: $ep, Cmd: $cmd,
+                 WorkingDir: "/"},
+        rootfs: {type: "layers", diff_ids: [$l]}}' >"$dir/c$i"
+    cfg=$(hr_sha256 "$dir/c$i")
+    jq -cn --arg c "sha256:$cfg" --argjson cs "$(stat -c %s "$dir/c$i")" \
+      --arg l "sha256:$layer" --argjson ls "$lsize" '{schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+        layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}' \
+      >"$dir/m$i"
+    man=$(hr_sha256 "$dir/m$i")
+    manifests+=("$(jq -cn --arg d "sha256:$man" --argjson s "$(stat -c %s "$dir/m$i")" \
+      --arg name "$1" '{mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: $d, size: $s, annotations: {"io.containerd.image.name": $name,
+        "org.opencontainers.image.ref.name": ($name | sub(".*:"; ""))}}')")
+    mv "$dir/c$i" "$dir/blobs/sha256/$cfg"
+    mv "$dir/m$i" "$dir/blobs/sha256/$man"
+    i=$((i + 1))
+    shift 3
+  done
+  printf '%s\n' "${manifests[@]}" | jq -s '{schemaVersion: 2, manifests: .}' >"$dir/index.json"
+  echo '{"imageLayoutVersion": "1.0.0"}' >"$dir/oci-layout"
+  tar -C "$dir" -cf "$out" oci-layout index.json blobs
+}
+
+setup_file() {
+  [ "$(id -u)" = 0 ] || {
+    hr_skip_file "needs root to run containerd"
+    return 0
+  }
+  [ -x "$HARDRUN" ] || hr_die "no hardrun binary at $HARDRUN"
+  "$HR_CRI_PYTHON" -c 'import grpc' 2>/dev/null || {
+    hr_skip_file "needs $HR_CRI_PYTHON with grpc (apt-get install python3-grpcio)"
+    return 0
+  }
+  [ -x "$HR_CNI_BIN/bridge" ] && [ -x "$HR_CNI_BIN/host-local" ] && [ -x "$HR_CNI_BIN/loopback" ] || {
+    hr_skip_file "needs the CNI plugins in $HR_CNI_BIN (apt-get install containernetworking-plugins)"
+    return 0
+  }
+  export HR_NO_DOCKERD=1 HR_CONF_AT_DEFAULT=1 HR_CONTAINERD_CRI=cri_containerd_config
+  export CRI_RUN=$RANDOM CRI_BRIDGE CRI_NET CRI_SUBNET
+  # Names no other test run shares: the bridge is the one thing CNI makes
+  # in the host's network namespace.
+  CRI_BRIDGE=hrcri$(printf %04x "$CRI_RUN")
+  CRI_NET=hr-cri-$CRI_RUN
+  CRI_SUBNET=10.254.$((CRI_RUN % 250))
+  # libcni caches each attachment's result under /var/lib/cni, whatever the
+  # plugins' own dataDir.
+  CRI_MADE=
+  for d in /var/lib/cni/results /var/lib/cni; do
+    [ -e "$d" ] || CRI_MADE+="$d "
+  done
+  export CRI_MADE
+  hr_daemons_start
+  # An admin's default.json extending the shipped one ("extends" its own
+  # name finds the next directory's): the shipped sensitive paths, plus
+  # where this containerd keeps what a node's keeps in /var/lib/containerd
+  # and /run/containerd.
+  jq -n --arg ctd "$HR_D/ctd" '{extends: "default",
+      hostMounts: {mode: "refuse", sensitive: ["/", "/etc", "/proc", "/sys", "/dev", "/boot",
+        "/usr", "/lib*", "/root", "/var/lib/docker", "/var/lib/containerd", "/run/containerd",
+        "/var/run", $ctd]}}' >"$HR_D/profiles/default.json"
+  hr_wait_for 100 cri version || hr_die "the CRI plugin does not answer" || return 1
+  cri_image_tar "$HR_D/images.tar" "$CRI_IMAGE" '["/bin/sh"]' '[]' \
+    "$CRI_PAUSE" '["/bin/sleep"]' '["2147483647"]'
+  hr_ctr -n k8s.io images import "$HR_D/images.tar" >/dev/null
+}
+
+setup() {
+  hr_file_skipped
+}
+
+teardown() {
+  local p
+  [ -S "${HR_D:-}/containerd.sock" ] || return 0
+  for p in $(cri pods 2>/dev/null); do
+    cri stopp "$p" >/dev/null 2>&1 || true
+    cri rmp "$p" >/dev/null 2>&1 || true
+  done
+}
+
+teardown_file() {
+  [ -n "${HR_D:-}" ] || return 0
+  hr_daemons_stop
+  ip link del "$CRI_BRIDGE" 2>/dev/null || true
+  rm -f /var/lib/cni/results/"$CRI_NET"-* 2>/dev/null || true
+  for d in $CRI_MADE; do rmdir "$d" 2>/dev/null || true; done
+}
+
+# pod_json NAME HANDLER [JQ-EXPR]: a pod the way the kubelet describes it
+# (its hostname, log directory, DNS and cgroup parent), JQ-EXPR edited in.
+pod_json() {
+  mkdir -p "$HR_D/pods/$1"
+  jq -cn --arg n "$1" --arg h "$2" --arg d "$HR_D" --arg cg "/$(basename "$HR_D")/$1" \
+    --arg dns "$CRI_SUBNET.53" '{name: $n, namespace: "hr-cri", uid: ($n + "-uid"), hostname: $n,
+      handler: $h, log_directory: ($d + "/pods/" + $n), cgroup_parent: $cg,
+      dns_servers: [$dns]} | '"${3:-.}"
+}
+
+# ctr_json NAME [JQ-EXPR]: a container of the busybox image that sleeps.
+ctr_json() {
+  jq -cn --arg n "$1" --arg img "$CRI_IMAGE" '{name: $n, image: $img,
+    command: ["sleep", "1000"], log_path: ($n + ".log")} | '"${2:-.}"
+}
+
+# run_pod NAME HANDLER: a pod with one running container; sets POD, CTR.
+run_pod() {
+  local pod
+  pod=$(pod_json "$1" "$2")
+  POD=$(cri runp "$pod")
+  CTR=$(cri create "$POD" "$pod" "$(ctr_json c1)")
+  cri start "$CTR"
+}
+
+STATUS_SCRIPT='grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status
+  echo rootopts=$(awk "\$5 == \"/\" {print \$6}" /proc/self/mountinfo)
+  if touch /probe 2>/dev/null; then echo root=writable; else echo root=readonly; fi
+  echo tmp=$(touch /tmp/probe && echo writable)
+  echo pidsmax=$(cat /sys/fs/cgroup/pids/pids.max)
+  echo cgroup=$(sed -n "s/^[0-9]*:pids://p" /proc/self/cgroup)
+  for n in net ipc uts pid; do echo ns.$n=$(readlink /proc/self/ns/$n); done
+  echo hostname=$(hostname)
+  echo resolv=$(grep nameserver /etc/resolv.conf)
+  echo shm=$(awk "\$5 == \"/dev/shm\" {sub(/.* - /, \"\"); print \$1}" /proc/self/mountinfo)
+  echo shmw=$(touch /dev/shm/probe && echo writable)
+  echo ip=$(ip -4 -o addr show eth0 | awk "{print \$4}")'
+
+field() {
+  awk -v k="$2:" '$1 == k {print $2}' <<<"$1"
+}
+
+kv() {
+  sed -n "s/^$2=//p" <<<"$1"
+}
+
+# The pause container's pid, from the plugin's verbose sandbox status.
+pause_pid() {
+  cri inspectp "$1" | jq -r .info.pid
+}
+
+@test "a pod through the runtime handler hardrun: hardened, in the pause container's namespaces" {
+  local out want pid n
+  run_pod hr-pod-a hardrun
+  out=$(cri exec "$CTR" 20 sh -c "$STATUS_SCRIPT")
+  echo "$out"
+  mapfile -t caps < <(hr_profile_caps)
+  want=$(hr_cap_mask "${caps[@]}")
+  hr_assert_eq "$(field "$out" CapEff)" "$want" CapEff
+  hr_assert_eq "$(field "$out" CapBnd)" "$want" CapBnd
+  hr_assert_eq "$(field "$out" NoNewPrivs)" 1 NoNewPrivs
+  hr_assert_eq "$(field "$out" Seccomp)" 2 Seccomp
+  hr_assert_match "$(kv "$out" rootopts)" '(^|,)ro(,|$)'
+  hr_assert_eq "$(kv "$out" root)" readonly
+  hr_assert_eq "$(kv "$out" tmp)" writable /tmp
+  hr_assert_eq "$(kv "$out" pidsmax)" "$(hr_profile_get '.pids.default')" pids.max
+  hr_assert_eq "$(kv "$out" cgroup)" "/$(basename "$HR_D")/hr-pod-a/$CTR" cgroup
+  # The files the plugin binds from the sandbox: hostname, DNS, /dev/shm.
+  hr_assert_eq "$(kv "$out" hostname)" hr-pod-a hostname
+  hr_assert_eq "$(kv "$out" resolv)" "nameserver $CRI_SUBNET.53" resolv.conf
+  hr_assert_eq "$(kv "$out" shm)" tmpfs /dev/shm
+  hr_assert_eq "$(kv "$out" shmw)" writable /dev/shm
+  # CNI's address, in the sandbox's network namespace.
+  hr_assert_match "$(kv "$out" ip)" "^$CRI_SUBNET\\.[0-9]+/24\$"
+  pid=$(pause_pid "$POD")
+  for n in net ipc uts; do
+    hr_assert_eq "$(kv "$out" "ns.$n")" "$(readlink "/proc/$pid/ns/$n")" "$n namespace of the pause container"
+    [ "$(kv "$out" "ns.$n")" != "$(readlink "/proc/1/ns/$n")" ] || hr_die "the host's $n namespace"
+  done
+  # a pid namespace of its own (the kubelet's default)
+  [ "$(kv "$out" ns.pid)" != "$(readlink "/proc/$pid/ns/pid")" ]
+  [ "$(kv "$out" ns.pid)" != "$(readlink /proc/1/ns/pid)" ]
+  hr_assert_eq "$(jq -r --arg id "$CTR" 'select(.id == $id and .command == "create")
+      | "\(.verdict) \(.profile)"' "$HR_D/audit.log")" "allowed default"
+}
+
+@test "the pod's pause container went through hardrun too" {
+  local pid status want
+  run_pod hr-pod-b hardrun
+  hr_assert_eq "$(cri inspectp "$POD" | jq -r .runtime_handler)" hardrun
+  hr_assert_eq "$(jq -r --arg id "$POD" 'select(.id == $id and .command == "create")
+      | "\(.verdict) \(.profile)"' "$HR_D/audit.log")" "allowed default"
+  pid=$(pause_pid "$POD")
+  status=$(cat "/proc/$pid/status")
+  echo "$status"
+  mapfile -t caps < <(hr_profile_caps)
+  want=$(hr_cap_mask "${caps[@]}")
+  # no more than the allowlist (the plugin may ask for fewer)
+  hr_assert_eq "$(printf '%016x' $((16#$(field "$status" CapBnd) & ~16#$want)))" 0000000000000000 CapBnd
+  hr_assert_eq "$(field "$status" NoNewPrivs)" 1 NoNewPrivs
+  hr_assert_eq "$(field "$status" Seccomp)" 2 Seccomp
+  hr_assert_match "$(awk '$5 == "/" {print $6}' "/proc/$pid/mountinfo")" '(^|,)ro(,|$)'
+  hr_assert_eq "$(cat "/sys/fs/cgroup/pids/$(basename "$HR_D")/hr-pod-b/$POD/pids.max")" \
+    "$(hr_profile_get '.pids.default')" pids.max
+}
+
+# refused OUTPUT RULE PATTERN: hardrun's own message reached the CRI error.
+refused() {
+  echo "$1"
+  [[ $1 != *"unable to retrieve OCI runtime error"* ]]
+  hr_assert_match "$1" "OCI runtime create failed: hardrun: profile \"default\": rule \"$2\": $3"
+}
+
+@test "a privileged container is refused, with hardrun's message in the CRI error" {
+  local pod id
+  pod=$(pod_json hr-pod-priv hardrun '.privileged = true')
+  POD=$(cri runp "$pod")
+  CTR=$(cri create "$POD" "$pod" "$(ctr_json priv '.privileged = true')")
+  run --separate-stderr cri start "$CTR"
+  [ "$status" -ne 0 ]
+  refused "$stderr" privileged 'linux\.resources\.devices\[0\]: allows every device of the host'
+  hr_assert_eq "$(jq -r --arg id "$CTR" 'select(.id == $id) | .verdict' "$HR_D/audit.log")" refused
+  hr_refute "$HR_RUNC" --root "$HR_D/runc/k8s.io" state "$CTR" >/dev/null 2>&1
+}
+
+@test "a hostNetwork pod is refused, with hardrun's message in the CRI error" {
+  run --separate-stderr cri runp "$(pod_json hr-pod-hostnet hardrun '.host_network = true')"
+  [ "$status" -ne 0 ]
+  refused "$stderr" host-namespaces 'linux\.namespaces: .*network'
+  hr_assert_eq "$(cri pods)" "" "a sandbox is left"
+}
+
+@test "control: a pod without the handler runs under plain runc, not hardened" {
+  local out
+  run_pod hr-pod-plain ""
+  hr_assert_eq "$(cri inspectp "$POD" | jq -r .runtime_handler)" ""
+  out=$(cri exec "$CTR" 20 sh -c "$STATUS_SCRIPT")
+  echo "$out"
+  mapfile -t caps < <(hr_profile_caps)
+  [ "$(field "$out" CapEff)" != "$(hr_cap_mask "${caps[@]}")" ]
+  hr_assert_eq "$(field "$out" NoNewPrivs)" 0 NoNewPrivs
+  hr_assert_eq "$(field "$out" Seccomp)" 0 Seccomp
+  hr_assert_eq "$(kv "$out" root)" writable
+  hr_assert_eq "$(kv "$out" pidsmax)" max pids.max
+  hr_assert_eq "$(jq -r --arg p "$POD" --arg c "$CTR" 'select(.id == $p or .id == $c) | .id' \
+    "$HR_D/audit.log")" "" "audit records"
+}
