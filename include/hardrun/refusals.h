@@ -227,6 +227,12 @@ int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_j
 /* A host path resolved as the kernel will when runc mounts it (hostmounts.c):
  * symlinks and ".." followed, a missing end appended cleaned. */
 int hr_host_resolve(const char *path, char **ret, struct hr_error *err);
+/* A path inside the container as runc 1.1 resolves a mount destination
+ * in the host directory `rootfs` (filepath-securejoin): symlinks followed
+ * without leaving rootfs (an absolute target starts at its root), ".."
+ * stopping at its root, a missing component kept as written.  *ret is the
+ * clean path inside the rootfs; kept like the two below. */
+int hr_rootfs_resolve(const char *rootfs, const char *path, char **ret, struct hr_error *err);
 /* realpath(3) into `ret` (PATH_MAX bytes): 0 or a negative errno.  The
  * kernel's answers are kept between hr_host_resolve_begin() and
  * hr_host_resolve_end() (one apply). */

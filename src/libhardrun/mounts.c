@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hardrun/controls.h"
+#include "hardrun/refusals.h"
 #include "hardrun/userns.h"
 #include "hardrun/utils.h"
 
@@ -250,38 +251,68 @@ static struct hr_json *tmpfs_mount(struct hr_apply_ctx *ctx, const char *path, s
   return hr_json_set(ctx->doc, m, "options", opts, err) < 0 ? NULL : m;
 }
 
+/* Where runc will mount on `dest` (clean): the path resolved in the rootfs
+ * (its host directory, NULL when unknown) as runc resolves it, into
+ * *ret_free; else `dest` itself, also when it cannot be resolved (runc
+ * then fails that mount on its own). */
+static int dest_in_rootfs(const char *rootfs, const char *dest, const char **ret, char **ret_free,
+                          struct hr_error *err)
+{
+  *ret = dest;
+  *ret_free = NULL;
+  if (rootfs == NULL)
+    return 0;
+  if (hr_rootfs_resolve(rootfs, dest, ret_free, err) < 0) {
+    if (err->code == ENOMEM)
+      return -1;
+    *err = (struct hr_error){0};
+    return 0;
+  }
+  *ret = *ret_free;
+  return 0;
+}
+
 /* Where a tmpfs on `path` goes: -1 when an existing mount already provides
  * it (the same destination, or a parent such as a "/var" volume for
  * "/var/tmp"); else before the first mount below it, so that a mount such
- * as "/run/secrets" stays visible on top of the new "/run"; else at the end. */
-static int tmpfs_position(const struct hr_json *mounts, const char *path, long *ret,
-                          struct hr_error *err)
+ * as "/run/secrets" stays visible on top of the new "/run"; else at the end.
+ * Destinations are compared where runc mounts them: in most images
+ * /var/run is a link to /run, and the kubelet binds every pod's service
+ * account token at /var/run/secrets/kubernetes.io/serviceaccount. */
+static int tmpfs_position(const struct hr_json *mounts, const char *path, const char *rootfs,
+                          long *ret, struct hr_error *err)
 {
   size_t n = mounts != NULL ? mounts->u.array.len : 0;
+  cleanup_free char *path_free = NULL;
+  const char *at_path;
 
   *ret = (long)n;
+  if (dest_in_rootfs(rootfs, path, &at_path, &path_free, err) < 0)
+    return -1;
   for (size_t i = 0; i < n; i++) {
-    cleanup_free char *owned = NULL;
+    cleanup_free char *owned = NULL, *resolved = NULL;
     const char *dest;
-    if (mount_dest(mounts, i, &dest, &owned, err) < 0)
+    if (mount_dest(mounts, i, &dest, &owned, err) < 0 ||
+        dest_in_rootfs(rootfs, dest, &dest, &resolved, err) < 0)
       return -1;
-    if (strcmp(dest, "/") != 0 && hr_path_has_prefix(path, dest)) {
+    if (strcmp(dest, "/") != 0 && hr_path_has_prefix(at_path, dest)) {
       *ret = -1;
       return 0;
     }
-    if (*ret == (long)n && hr_path_has_prefix(dest, path))
+    if (*ret == (long)n && hr_path_has_prefix(dest, at_path))
       *ret = (long)i;
   }
   return 0;
 }
 
-static int add_tmpfs(struct hr_apply_ctx *ctx, const char *path, struct hr_error *err)
+static int add_tmpfs(struct hr_apply_ctx *ctx, const char *path, const char *rootfs,
+                     struct hr_error *err)
 {
   struct hr_json *mounts, *m;
   char where[48];
   long at;
 
-  if (get_mounts(ctx->spec, &mounts, err) < 0 || tmpfs_position(mounts, path, &at, err) < 0)
+  if (get_mounts(ctx->spec, &mounts, err) < 0 || tmpfs_position(mounts, path, rootfs, &at, err) < 0)
     return -1;
   if (at < 0)
     return 0;
@@ -396,7 +427,7 @@ int hr_rootfs_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
       (rootfs != NULL && bind_rootfs_ro(ctx, mounts, rootfs, err) < 0))
     return -1;
   for (size_t i = 0; i < r->n_tmpfs; i++)
-    if (add_tmpfs(ctx, r->tmpfs[i], err) < 0)
+    if (add_tmpfs(ctx, r->tmpfs[i], rootfs, err) < 0)
       return -1;
   return 0;
 }
