@@ -22,9 +22,10 @@ Debian's /usr/bin/python3 and python3-grpcio.
 
 POD-JSON: {"name", "namespace", "uid", "hostname", "log_directory",
 "cgroup_parent", "handler", "host_network", "privileged", "dns_servers",
-"annotations"}.  CTR-JSON: {"name", "image", "command", "args", "log_path",
-"privileged", "env"}.  A gRPC error ends the command with status 1 and
-"cri-client: METHOD: CODE: DETAILS" on stderr.
+"dns_searches", "annotations"}.  CTR-JSON: {"name", "image", "command",
+"args", "log_path", "privileged", "env", "mounts": [{"container_path",
+"host_path", "readonly"}]}.  A gRPC error ends the command with status 1
+and "cri-client: METHOD: CODE: DETAILS" on stderr.
 """
 
 import json
@@ -161,10 +162,13 @@ def pod_config(p):
 
 def container_config(c, p):
     env = b"".join(f_msg(6, f_str(1, k) + f_str(2, v)) for k, v in sorted(c.get("env", {}).items()))
+    mounts = b"".join(
+        f_msg(7, f_str(1, m["container_path"]) + f_str(2, m["host_path"]) +
+              f_int(3, 1 if m.get("readonly") else 0)) for m in c.get("mounts", []))
     secctx = f_int(2, 1 if c.get("privileged") else 0) + f_msg(3, namespace_options(p))
     linux = f_msg(2, secctx)
     return (f_msg(1, f_str(1, c["name"])) + f_msg(2, f_str(1, c["image"])) +
-            f_strs(3, c.get("command")) + f_strs(4, c.get("args")) + env +
+            f_strs(3, c.get("command")) + f_strs(4, c.get("args")) + env + mounts +
             f_str(11, c.get("log_path", "")) + f_msg(15, linux))
 
 

@@ -89,7 +89,10 @@ cri_image_tar() {
   shift
   rootfs=$(hr_rootfs) || return 1
   mkdir -p "$dir/blobs/sha256"
-  tar -C "$rootfs" --numeric-owner -cf "$dir/layer.tar" .
+  # /var/run is a link to /run, as in Debian's and most images.
+  ln -s ../run "$dir/var-run"
+  tar -C "$rootfs" --numeric-owner -cf "$dir/layer.tar" . \
+    --transform='s,^var-run$,./var/run,' -C "$dir" var-run
   layer=$(hr_sha256 "$dir/layer.tar")
   lsize=$(stat -c %s "$dir/layer.tar")
   mv "$dir/layer.tar" "$dir/blobs/sha256/$layer"
@@ -121,6 +124,12 @@ cri_image_tar() {
   tar -C "$dir" -cf "$out" oci-layout index.json blobs
 }
 
+# A missing package skips the file, unless HR_CRI=1 (CI) makes it a failure.
+cri_missing() {
+  [ "${HR_CRI:-}" != 1 ] || hr_die "$1" || return 1
+  hr_skip_file "$1"
+}
+
 setup_file() {
   [ "$(id -u)" = 0 ] || {
     hr_skip_file "needs root to run containerd"
@@ -128,12 +137,12 @@ setup_file() {
   }
   [ -x "$HARDRUN" ] || hr_die "no hardrun binary at $HARDRUN"
   "$HR_CRI_PYTHON" -c 'import grpc' 2>/dev/null || {
-    hr_skip_file "needs $HR_CRI_PYTHON with grpc (apt-get install python3-grpcio)"
-    return 0
+    cri_missing "needs $HR_CRI_PYTHON with grpc (apt-get install python3-grpcio)"
+    return
   }
   [ -x "$HR_CNI_BIN/bridge" ] && [ -x "$HR_CNI_BIN/host-local" ] && [ -x "$HR_CNI_BIN/loopback" ] || {
-    hr_skip_file "needs the CNI plugins in $HR_CNI_BIN (apt-get install containernetworking-plugins)"
-    return 0
+    cri_missing "needs the CNI plugins in $HR_CNI_BIN (apt-get install containernetworking-plugins)"
+    return
   }
   export HR_NO_DOCKERD=1 HR_CONF_AT_DEFAULT=1 HR_CONTAINERD_CRI=cri_containerd_config
   export CRI_RUN=$RANDOM CRI_BRIDGE CRI_NET CRI_SUBNET
@@ -195,10 +204,13 @@ pod_json() {
       dns_servers: [$dns]} | '"${3:-.}"
 }
 
-# ctr_json NAME [JQ-EXPR]: a container of the busybox image that sleeps.
+# ctr_json NAME [JQ-EXPR [JQ-OPTIONS...]]: a container of the busybox image
+# that sleeps.
 ctr_json() {
-  jq -cn --arg n "$1" --arg img "$CRI_IMAGE" '{name: $n, image: $img,
-    command: ["sleep", "1000"], log_path: ($n + ".log")} | '"${2:-.}"
+  local n=$1 expr=${2:-.}
+  shift $(($# < 2 ? $# : 2))
+  jq -cn --arg n "$n" --arg img "$CRI_IMAGE" "$@" '{name: $n, image: $img,
+    command: ["sleep", "1000"], log_path: ($n + ".log")} | '"$expr"
 }
 
 # run_pod NAME HANDLER: a pod with one running container; sets POD, CTR.
@@ -313,7 +325,7 @@ refused() {
 @test "a hostNetwork pod is refused, with hardrun's message in the CRI error" {
   run --separate-stderr cri runp "$(pod_json hr-pod-hostnet hardrun '.host_network = true')"
   [ "$status" -ne 0 ]
-  refused "$stderr" host-namespaces 'linux\.namespaces: .*network'
+  refused "$stderr" host-namespaces 'linux\.namespaces: no network namespace: the container would share the host.s'
   hr_assert_eq "$(cri pods)" "" "a sandbox is left"
 }
 
@@ -331,4 +343,43 @@ refused() {
   hr_assert_eq "$(kv "$out" pidsmax)" max pids.max
   hr_assert_eq "$(jq -r --arg p "$POD" --arg c "$CTR" 'select(.id == $p or .id == $c) | .id' \
     "$HR_D/audit.log")" "" "audit records"
+}
+
+# kubelet_mounts POD-UID: the mounts the kubelet gives every container, from
+# its pod directory (here under $HR_D, on a node /var/lib/kubelet/pods/UID):
+# its own /etc/hosts, the termination log, an emptyDir and the service
+# account token, whose path lies under /var/run, a link to /run.
+kubelet_mounts() {
+  local d=$HR_D/kubelet/pods/$1
+  mkdir -p "$d/containers/c1" "$d/volumes/kubernetes.io~empty-dir/cache" \
+    "$d/volumes/kubernetes.io~projected/kube-api-access-hr"
+  printf '127.0.0.1\tlocalhost\n10.254.0.9\tkubelet-hosts\n' >"$d/etc-hosts"
+  : >"$d/containers/c1/5e1f2a3b"
+  echo hr-token >"$d/volumes/kubernetes.io~projected/kube-api-access-hr/token"
+  jq -cn --arg d "$d" '[
+    {container_path: "/etc/hosts", host_path: ($d + "/etc-hosts")},
+    {container_path: "/dev/termination-log", host_path: ($d + "/containers/c1/5e1f2a3b")},
+    {container_path: "/cache", host_path: ($d + "/volumes/kubernetes.io~empty-dir/cache")},
+    {container_path: "/var/run/secrets/kubernetes.io/serviceaccount", readonly: true,
+     host_path: ($d + "/volumes/kubernetes.io~projected/kube-api-access-hr")}]'
+}
+
+@test "the kubelet's mounts: its /etc/hosts, the termination log, an emptyDir, the service account token" {
+  local pod out
+  pod=$(pod_json hr-pod-k hardrun)
+  POD=$(cri runp "$pod")
+  CTR=$(cri create "$POD" "$pod" "$(ctr_json c1 '.mounts = $m' --argjson m "$(kubelet_mounts hr-pod-k-uid)")")
+  cri start "$CTR"
+  out=$(cri exec "$CTR" 20 sh -c 'echo token=$(cat /var/run/secrets/kubernetes.io/serviceaccount/token)
+    echo hosts=$(grep -c kubelet-hosts /etc/hosts)
+    echo termlog=$(echo done >/dev/termination-log && echo writable)
+    echo cache=$(touch /cache/x && echo writable)
+    echo root=$(touch /probe 2>/dev/null && echo writable || echo readonly)')
+  echo "$out"
+  hr_assert_eq "$(kv "$out" token)" hr-token "service account token"
+  hr_assert_eq "$(kv "$out" hosts)" 1 "/etc/hosts"
+  hr_assert_eq "$(kv "$out" termlog)" writable "/dev/termination-log"
+  hr_assert_eq "$(cat "$HR_D/kubelet/pods/hr-pod-k-uid/containers/c1/5e1f2a3b")" done
+  hr_assert_eq "$(kv "$out" cache)" writable emptyDir
+  hr_assert_eq "$(kv "$out" root)" readonly
 }
