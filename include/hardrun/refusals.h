@@ -249,6 +249,11 @@ int hr_mount_is_bind(const struct hr_json *m, size_t i, const char **ret_source,
 /* privileged's system paths, in hostmounts.c: proc mounted outside /proc,
  * sysfs and cgroupfs mounted writable. */
 int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
+/* linux.resources.devices of a runc update body ({"linux": {"resources":
+ * R}}), judged as at create by privileged's rule against "every device"
+ * and host-devices' allowlist, each in its own mode; errors carry the
+ * profile and the rule. */
+int hr_update_devices_apply(struct hr_apply_ctx *ctx, struct hr_error *err);
 /* host-namespaces' check of linux.cgroupsPath, in refusals-cgroup.c, in
  * the pid namespace's mode. */
 int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
