@@ -15,14 +15,17 @@ Debian's /usr/bin/python3 and python3-grpcio.
     start ID                      StartContainer
     exec ID TIMEOUT CMD...        ExecSync: the command's stdout, stderr and
                                   exit status become ours
+    update ID RESOURCES-JSON      UpdateContainerResources: {"cpu_period",
+                                  "cpu_quota", "cpu_shares",
+                                  "memory_limit_in_bytes"}
     inspect ID                    ContainerStatus (verbose) as JSON
     inspectp POD-ID               PodSandboxStatus (verbose) as JSON
     stopp POD-ID / rmp POD-ID     StopPodSandbox / RemovePodSandbox
     pods                          the ids of every sandbox, one a line
 
 POD-JSON: {"name", "namespace", "uid", "hostname", "log_directory",
-"cgroup_parent", "handler", "host_network", "privileged", "dns_servers",
-"dns_searches", "annotations"}.  CTR-JSON: {"name", "image", "command",
+"cgroup_parent", "handler", "host_network", "host_pid", "host_ipc",
+"share_pid", "privileged", "dns_servers", "dns_searches", "annotations"}.  CTR-JSON: {"name", "image", "command",
 "args", "log_path", "privileged", "env", "mounts": [{"container_path",
 "host_path", "readonly"}]}.  A gRPC error ends the command with status 1
 and "cri-client: METHOD: CODE: DETAILS" on stderr.
@@ -144,9 +147,12 @@ def decode_map(f, num):
 
 def namespace_options(p):
     # The kubelet's defaults, given to the sandbox and to each container:
-    # the pod's network and IPC namespaces, a PID namespace per container.
-    ns = NODE if p.get("host_network") else POD
-    return f_int(1, ns) + f_int(2, CONTAINER) + f_int(3, POD)
+    # the pod's network and IPC namespaces, a PID namespace per container
+    # (the pod's with shareProcessNamespace).
+    net = NODE if p.get("host_network") else POD
+    pid = NODE if p.get("host_pid") else POD if p.get("share_pid") else CONTAINER
+    ipc = NODE if p.get("host_ipc") else POD
+    return f_int(1, net) + f_int(2, pid) + f_int(3, ipc)
 
 
 def pod_config(p):
@@ -217,6 +223,11 @@ def main(argv):
         sys.stdout.write(one(r, 1).decode(errors="replace"))
         sys.stderr.write(one(r, 2).decode(errors="replace"))
         return signed32(one(r, 3, 0))
+    elif cmd == "update":
+        r = json.loads(args[1])
+        res = (f_int(1, r.get("cpu_period", 0)) + f_int(2, r.get("cpu_quota", 0)) +
+               f_int(3, r.get("cpu_shares", 0)) + f_int(4, r.get("memory_limit_in_bytes", 0)))
+        cli.call("UpdateContainerResources", f_str(1, args[0]) + f_msg(2, res))
     elif cmd == "inspect":
         r = cli.call("ContainerStatus", f_str(1, args[0]) + f_int(2, 1))
         st = fields(one(r, 1))

@@ -281,6 +281,9 @@ pause_pid() {
   [ "$(kv "$out" ns.pid)" != "$(readlink /proc/1/ns/pid)" ]
   hr_assert_eq "$(jq -r --arg id "$CTR" 'select(.id == $id and .command == "create")
       | "\(.verdict) \(.profile)"' "$HR_D/audit.log")" "allowed default"
+  # ExecSync is runc exec, through hardrun
+  hr_assert_eq "$(jq -r --arg id "$CTR" 'select(.id == $id and .command == "exec")
+      | "\(.verdict) \(.profile)"' "$HR_D/audit.log" | sort -u)" "allowed default"
 }
 
 @test "the pod's pause container went through hardrun too" {
@@ -327,6 +330,42 @@ refused() {
   [ "$status" -ne 0 ]
   refused "$stderr" host-namespaces 'linux\.namespaces: no network namespace: the container would share the host.s'
   hr_assert_eq "$(cri pods)" "" "a sandbox is left"
+}
+
+@test "hostPID and hostIPC pods are refused too" {
+  run --separate-stderr cri runp "$(pod_json hr-pod-hostpid hardrun '.host_pid = true')"
+  [ "$status" -ne 0 ]
+  refused "$stderr" host-namespaces 'linux\.namespaces: no pid namespace: the container would share the host.s'
+  run --separate-stderr cri runp "$(pod_json hr-pod-hostipc hardrun '.host_ipc = true')"
+  [ "$status" -ne 0 ]
+  refused "$stderr" host-namespaces 'linux\.namespaces: no ipc namespace: the container would share the host.s'
+  hr_assert_eq "$(cri pods)" "" "a sandbox is left"
+}
+
+@test "shareProcessNamespace: the container joins the pause container's pid namespace" {
+  local pod pid out
+  pod=$(pod_json hr-pod-share hardrun '.share_pid = true')
+  POD=$(cri runp "$pod")
+  CTR=$(cri create "$POD" "$pod" "$(ctr_json c1)")
+  cri start "$CTR"
+  pid=$(pause_pid "$POD")
+  out=$(cri exec "$CTR" 20 sh -c 'readlink /proc/self/ns/pid; cat /proc/1/cmdline | tr "\0" " "')
+  echo "$out"
+  hr_assert_eq "$(sed -n 1p <<<"$out")" "$(readlink "/proc/$pid/ns/pid")" "pid namespace"
+  hr_assert_eq "$(sed -n 2p <<<"$out")" "/bin/sleep 2147483647 " "pid 1 is the pause container"
+}
+
+@test "UpdateContainerResources goes through hardrun's update: clamped to the ceiling, lowered" {
+  local ceil
+  ceil=$(hr_size "$(hr_profile_get '.memory.ceiling')")
+  run_pod hr-pod-upd hardrun
+  cri update "$CTR" '{"memory_limit_in_bytes": 137438953472}'
+  hr_assert_eq "$(cri exec "$CTR" 20 cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" "$ceil" memory
+  hr_assert_eq "$(jq -c --arg id "$CTR" 'select(.id == $id and .command == "update")
+      | [.verdict, (.changes[] | select(.rule == "memory-limit") | .old, .new)]' \
+    "$HR_D/audit.log")" "[\"allowed\",\"137438953472\",\"$ceil\"]"
+  cri update "$CTR" '{"memory_limit_in_bytes": 268435456}'
+  hr_assert_eq "$(cri exec "$CTR" 20 cat /sys/fs/cgroup/memory/memory.limit_in_bytes)" 268435456 lowered
 }
 
 @test "control: a pod without the handler runs under plain runc, not hardened" {
