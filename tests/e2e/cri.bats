@@ -81,26 +81,23 @@ EOF
     >"$HR_D/cni/net.d/10-$CRI_NET.conflist"
 }
 
-# cri_image_tar OUT NAME ENTRYPOINT-JSON CMD-JSON [NAME ...]: an OCI image
-# archive of the busybox rootfs, one layer shared by every image named.
+# cri_image_tar OUT LAYER NAME ENTRYPOINT-JSON CMD-JSON [NAME ...]: an OCI
+# image archive of one layer (an uncompressed tar of a rootfs), shared by
+# every image named.
 cri_image_tar() {
-  local out=$1 dir=$HR_D/oci rootfs layer lsize cfg man i=0
+  local out=$1 layer_tar=$2 dir layer lsize cfg man i=0
   local -a manifests=()
-  shift
-  rootfs=$(hr_rootfs) || return 1
+  shift 2
+  dir=$(mktemp -d "$HR_D/oci.XXXXXX")
   mkdir -p "$dir/blobs/sha256"
-  # /var/run is a link to /run, as in Debian's and most images.
-  ln -s ../run "$dir/var-run"
-  tar -C "$rootfs" --numeric-owner -cf "$dir/layer.tar" . \
-    --transform='s,^var-run$,./var/run,' -C "$dir" var-run
-  layer=$(hr_sha256 "$dir/layer.tar")
-  lsize=$(stat -c %s "$dir/layer.tar")
-  mv "$dir/layer.tar" "$dir/blobs/sha256/$layer"
+  layer=$(hr_sha256 "$layer_tar")
+  lsize=$(stat -c %s "$layer_tar")
+  ln "$layer_tar" "$dir/blobs/sha256/$layer" 2>/dev/null || cp "$layer_tar" "$dir/blobs/sha256/$layer"
   while [ $# -ge 3 ]; do
     jq -cn --arg l "sha256:$layer" --argjson ep "$2" --argjson cmd "$3" \
       --arg arch "$(dpkg --print-architecture)" '{architecture: $arch, os: "linux",
-        config: {Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], Entrypoint: $ep, Cmd: $cmd,
-                 WorkingDir: "/"},
+        config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+                 Entrypoint: $ep, Cmd: $cmd, WorkingDir: "/"},
         rootfs: {type: "layers", diff_ids: [$l]}}' >"$dir/c$i"
     cfg=$(hr_sha256 "$dir/c$i")
     jq -cn --arg c "sha256:$cfg" --argjson cs "$(stat -c %s "$dir/c$i")" \
@@ -122,6 +119,17 @@ cri_image_tar() {
   printf '%s\n' "${manifests[@]}" | jq -s '{schemaVersion: 2, manifests: .}' >"$dir/index.json"
   echo '{"imageLayoutVersion": "1.0.0"}' >"$dir/oci-layout"
   tar -C "$dir" -cf "$out" oci-layout index.json blobs
+  rm -rf "$dir"
+}
+
+# The busybox rootfs as a layer, with /var/run a link to /run as in
+# Debian's and most images.
+cri_busybox_layer() {
+  local rootfs
+  rootfs=$(hr_rootfs) || return 1
+  ln -s ../run "$HR_D/var-run"
+  tar -C "$rootfs" --numeric-owner -cf "$1" . \
+    --transform='s,^var-run$,./var/run,' -C "$HR_D" var-run
 }
 
 # A missing package skips the file, unless HR_CRI=1 (CI) makes it a failure.
@@ -168,9 +176,11 @@ setup_file() {
         "/usr", "/lib*", "/root", "/var/lib/docker", "/var/lib/containerd", "/run/containerd",
         "/var/run", $ctd]}}' >"$HR_D/profiles/default.json"
   hr_wait_for 100 cri version || hr_die "the CRI plugin does not answer" || return 1
-  cri_image_tar "$HR_D/images.tar" "$CRI_IMAGE" '["/bin/sh"]' '[]' \
+  cri_busybox_layer "$HR_D/busybox.tar"
+  cri_image_tar "$HR_D/images.tar" "$HR_D/busybox.tar" "$CRI_IMAGE" '["/bin/sh"]' '[]' \
     "$CRI_PAUSE" '["/bin/sleep"]' '["2147483647"]'
   hr_ctr -n k8s.io images import "$HR_D/images.tar" >/dev/null
+  rm -f "$HR_D/images.tar" "$HR_D/busybox.tar"
 }
 
 setup() {
@@ -314,7 +324,7 @@ refused() {
 }
 
 @test "a privileged container is refused, with hardrun's message in the CRI error" {
-  local pod id
+  local pod
   pod=$(pod_json hr-pod-priv hardrun '.privileged = true')
   POD=$(cri runp "$pod")
   CTR=$(cri create "$POD" "$pod" "$(ctr_json priv '.privileged = true')")
@@ -421,4 +431,60 @@ kubelet_mounts() {
   hr_assert_eq "$(cat "$HR_D/kubelet/pods/hr-pod-k-uid/containers/c1/5e1f2a3b")" done
   hr_assert_eq "$(kv "$out" cache)" writable emptyDir
   hr_assert_eq "$(kv "$out" root)" readonly
+}
+
+# The Debian image of workloads.bats (nginx, redis, python3), imported into
+# the k8s.io namespace once; as there, it runs when the image is cached or
+# HR_WORKLOADS=1 (CI), which builds it.
+cri_debian_image() {
+  local tarball
+  [ "${HR_WORKLOADS:-}" != 0 ] || skip "HR_WORKLOADS=0"
+  if ! tarball=$("$HR_E2E_DIR/workload-image.sh" --check); then
+    [ "${HR_WORKLOADS:-}" = 1 ] ||
+      skip "the workload image is not cached: run tests/e2e/workload-image.sh or set HR_WORKLOADS=1"
+    tarball=$("$HR_E2E_DIR/workload-image.sh") || hr_die "the workload image could not be built" || return 1
+  fi
+  cri_image_tar "$HR_D/debian.tar" "$tarball" "$CRI_DEBIAN" '[]' '["/bin/sh"]'
+  hr_ctr -n k8s.io images import "$HR_D/debian.tar" >/dev/null
+  rm -f "$HR_D/debian.tar"
+}
+CRI_DEBIAN=hr.local/hr-cri-debian:1
+
+@test "a Debian nginx pod: emptyDirs for its writable directories, the token, a second container" {
+  local pod mounts web out
+  cri_debian_image
+  mkdir -p "$HR_D/www"
+  echo "served by nginx in a pod under hardrun" >"$HR_D/www/index.html"
+  # nginx's two writable directories as emptyDirs, as a pod gives them
+  mounts=$(jq -c --arg d "$HR_D/kubelet/pods/hr-pod-web-uid/volumes/kubernetes.io~empty-dir" \
+    --arg www "$HR_D/www" '. + [
+      {container_path: "/var/lib/nginx", host_path: ($d + "/lib")},
+      {container_path: "/var/log/nginx", host_path: ($d + "/log")},
+      {container_path: "/var/www/html", host_path: $www, readonly: true}]' \
+    <<<"$(kubelet_mounts hr-pod-web-uid)")
+  mkdir -p "$HR_D/kubelet/pods/hr-pod-web-uid/volumes/kubernetes.io~empty-dir/"{lib,log}
+  pod=$(pod_json hr-pod-web hardrun)
+  POD=$(cri runp "$pod")
+  web=$(cri create "$POD" "$pod" "$(jq -cn --arg img "$CRI_DEBIAN" --argjson m "$mounts" \
+    '{name: "web", image: $img, command: ["nginx", "-g", "daemon off;"], log_path: "web.log",
+      mounts: $m}')")
+  cri start "$web"
+  CTR=$(cri create "$POD" "$pod" "$(ctr_json probe)")
+  cri start "$CTR"
+  hr_wait_for 300 cri exec "$CTR" 10 wget -qO /dev/null http://127.0.0.1/ ||
+    { cat "$HR_D/pods/hr-pod-web/web.log" >&2; hr_die "nginx is not up"; }
+  hr_assert_eq "$(cri exec "$CTR" 10 wget -qO- http://127.0.0.1/)" \
+    "served by nginx in a pod under hardrun" "from the pod's second container"
+  out=$(cri exec "$web" 10 sh -c 'cat /var/run/secrets/kubernetes.io/serviceaccount/token
+    grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/1/status
+    test -s /run/nginx.pid && echo pidfile=/run
+    busybox ps -o user,args | grep "worker process" | head -n 1')
+  echo "$out"
+  hr_assert_eq "$(sed -n 1p <<<"$out")" hr-token "service account token"
+  mapfile -t caps < <(hr_profile_caps)
+  hr_assert_eq "$(field "$out" CapEff)" "$(hr_cap_mask "${caps[@]}")" CapEff
+  hr_assert_eq "$(field "$out" NoNewPrivs)" 1 NoNewPrivs
+  hr_assert_eq "$(field "$out" Seccomp)" 2 Seccomp
+  hr_assert_eq "$(kv "$out" pidfile)" /run "nginx.pid on the /run tmpfs"
+  hr_assert_match "$out" $'\n''www-data +nginx: worker process'
 }
