@@ -314,6 +314,12 @@ pause_pid() {
   hr_assert_match "$(awk '$5 == "/" {print $6}' "/proc/$pid/mountinfo")" '(^|,)ro(,|$)'
   hr_assert_eq "$(cat "/sys/fs/cgroup/pids/$(basename "$HR_D")/hr-pod-b/$POD/pids.max")" \
     "$(hr_profile_get '.pids.default')" pids.max
+  # removing the pod deletes both through runc delete, and hardrun's records
+  ls "$HR_D"/hrstate/*/"$POD.json" "$HR_D"/hrstate/*/"$CTR.json" >/dev/null
+  cri stopp "$POD"
+  cri rmp "$POD"
+  hr_no_record "$POD"
+  hr_no_record "$CTR"
 }
 
 # refused OUTPUT RULE PATTERN: hardrun's own message reached the CRI error.
