@@ -26,8 +26,8 @@ Debian's /usr/bin/python3 and python3-grpcio.
 POD-JSON: {"name", "namespace", "uid", "hostname", "log_directory",
 "cgroup_parent", "handler", "host_network", "host_pid", "host_ipc",
 "share_pid", "privileged", "dns_servers", "dns_searches", "annotations"}.  CTR-JSON: {"name", "image", "command",
-"args", "log_path", "privileged", "env", "mounts": [{"container_path",
-"host_path", "readonly"}]}.  A gRPC error ends the command with status 1
+"args", "log_path", "privileged", "run_as_user", "env", "mounts":
+[{"container_path", "host_path", "readonly"}]}.  A gRPC error ends the command with status 1
 and "cri-client: METHOD: CODE: DETAILS" on stderr.
 """
 
@@ -172,6 +172,8 @@ def container_config(c, p):
         f_msg(7, f_str(1, m["container_path"]) + f_str(2, m["host_path"]) +
               f_int(3, 1 if m.get("readonly") else 0)) for m in c.get("mounts", []))
     secctx = f_int(2, 1 if c.get("privileged") else 0) + f_msg(3, namespace_options(p))
+    if "run_as_user" in c:
+        secctx += f_msg(5, f_int(1, c["run_as_user"]))
     linux = f_msg(2, secctx)
     return (f_msg(1, f_str(1, c["name"])) + f_msg(2, f_str(1, c["image"])) +
             f_strs(3, c.get("command")) + f_strs(4, c.get("args")) + env + mounts +

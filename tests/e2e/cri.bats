@@ -81,9 +81,9 @@ EOF
     >"$HR_D/cni/net.d/10-$CRI_NET.conflist"
 }
 
-# cri_image_tar OUT LAYER NAME ENTRYPOINT-JSON CMD-JSON [NAME ...]: an OCI
-# image archive of one layer (an uncompressed tar of a rootfs), shared by
-# every image named.
+# cri_image_tar OUT LAYER NAME ENTRYPOINT-JSON CMD-JSON USER [NAME ...]: an
+# OCI image archive of one layer (an uncompressed tar of a rootfs), shared
+# by every image named.
 cri_image_tar() {
   local out=$1 layer_tar=$2 dir layer lsize cfg man i=0
   local -a manifests=()
@@ -93,11 +93,12 @@ cri_image_tar() {
   layer=$(hr_sha256 "$layer_tar")
   lsize=$(stat -c %s "$layer_tar")
   ln "$layer_tar" "$dir/blobs/sha256/$layer" 2>/dev/null || cp "$layer_tar" "$dir/blobs/sha256/$layer"
-  while [ $# -ge 3 ]; do
-    jq -cn --arg l "sha256:$layer" --argjson ep "$2" --argjson cmd "$3" \
+  while [ $# -ge 4 ]; do
+    jq -cn --arg l "sha256:$layer" --argjson ep "$2" --argjson cmd "$3" --arg user "$4" \
       --arg arch "$(dpkg --print-architecture)" '{architecture: $arch, os: "linux",
-        config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-                 Entrypoint: $ep, Cmd: $cmd, WorkingDir: "/"},
+        config: ({Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+                  Entrypoint: $ep, Cmd: $cmd, WorkingDir: "/"}
+                 + if $user == "" then {} else {User: $user} end),
         rootfs: {type: "layers", diff_ids: [$l]}}' >"$dir/c$i"
     cfg=$(hr_sha256 "$dir/c$i")
     jq -cn --arg c "sha256:$cfg" --argjson cs "$(stat -c %s "$dir/c$i")" \
@@ -114,7 +115,7 @@ cri_image_tar() {
     mv "$dir/c$i" "$dir/blobs/sha256/$cfg"
     mv "$dir/m$i" "$dir/blobs/sha256/$man"
     i=$((i + 1))
-    shift 3
+    shift 4
   done
   printf '%s\n' "${manifests[@]}" | jq -s '{schemaVersion: 2, manifests: .}' >"$dir/index.json"
   echo '{"imageLayoutVersion": "1.0.0"}' >"$dir/oci-layout"
@@ -152,7 +153,11 @@ setup_file() {
     cri_missing "needs the CNI plugins in $HR_CNI_BIN (apt-get install containernetworking-plugins)"
     return
   }
-  export HR_NO_DOCKERD=1 HR_CONF_AT_DEFAULT=1 HR_CONTAINERD_CRI=cri_containerd_config
+  export HR_NO_DOCKERD=1 HR_CONF_AT_DEFAULT=1 HR_CONTAINERD_CRI=cri_containerd_config HR_CONF_EXTRA
+  # Pods of the Kubernetes namespace hr-secure get the shipped "strict",
+  # selected by the annotation the CRI plugin writes.
+  HR_CONF_EXTRA='{"profileRules": [
+    {"match": {"io.kubernetes.cri.sandbox-namespace": "hr-secure"}, "profile": "strict"}]}'
   export CRI_RUN=$RANDOM CRI_BRIDGE CRI_NET CRI_SUBNET
   # Names no other test run shares: the bridge is the one thing CNI makes
   # in the host's network namespace.
@@ -177,8 +182,9 @@ setup_file() {
         "/var/run", $ctd]}}' >"$HR_D/profiles/default.json"
   hr_wait_for 100 cri version || hr_die "the CRI plugin does not answer" || return 1
   cri_busybox_layer "$HR_D/busybox.tar"
-  cri_image_tar "$HR_D/images.tar" "$HR_D/busybox.tar" "$CRI_IMAGE" '["/bin/sh"]' '[]' \
-    "$CRI_PAUSE" '["/bin/sleep"]' '["2147483647"]'
+  # The pause image runs as 65535, as registry.k8s.io/pause does.
+  cri_image_tar "$HR_D/images.tar" "$HR_D/busybox.tar" "$CRI_IMAGE" '["/bin/sh"]' '[]' "" \
+    "$CRI_PAUSE" '["/bin/sleep"]' '["2147483647"]' 65535:65535
   hr_ctr -n k8s.io images import "$HR_D/images.tar" >/dev/null
   rm -f "$HR_D/images.tar" "$HR_D/busybox.tar"
 }
@@ -311,6 +317,7 @@ pause_pid() {
   hr_assert_eq "$(printf '%016x' $((16#$(field "$status" CapBnd) & ~16#$want)))" 0000000000000000 CapBnd
   hr_assert_eq "$(field "$status" NoNewPrivs)" 1 NoNewPrivs
   hr_assert_eq "$(field "$status" Seccomp)" 2 Seccomp
+  hr_assert_eq "$(field "$status" Uid)" 65535 "the pause image's user"
   hr_assert_match "$(awk '$5 == "/" {print $6}' "/proc/$pid/mountinfo")" '(^|,)ro(,|$)'
   hr_assert_eq "$(cat "/sys/fs/cgroup/pids/$(basename "$HR_D")/hr-pod-b/$POD/pids.max")" \
     "$(hr_profile_get '.pids.default')" pids.max
@@ -450,7 +457,7 @@ cri_debian_image() {
       skip "the workload image is not cached: run tests/e2e/workload-image.sh or set HR_WORKLOADS=1"
     tarball=$("$HR_E2E_DIR/workload-image.sh") || hr_die "the workload image could not be built" || return 1
   fi
-  cri_image_tar "$HR_D/debian.tar" "$tarball" "$CRI_DEBIAN" '[]' '["/bin/sh"]'
+  cri_image_tar "$HR_D/debian.tar" "$tarball" "$CRI_DEBIAN" '[]' '["/bin/sh"]' ""
   hr_ctr -n k8s.io images import "$HR_D/debian.tar" >/dev/null
   rm -f "$HR_D/debian.tar"
 }
@@ -493,4 +500,27 @@ CRI_DEBIAN=hr.local/hr-cri-debian:1
   hr_assert_eq "$(field "$out" Seccomp)" 2 Seccomp
   hr_assert_eq "$(kv "$out" pidfile)" /run "nginx.pid on the /run tmpfs"
   hr_assert_match "$out" $'\n''www-data +nginx: worker process'
+}
+
+@test "profileRules: a pod's Kubernetes namespace selects strict, which refuses root and keeps one capability" {
+  local pod out
+  pod=$(pod_json hr-pod-secure hardrun '.namespace = "hr-secure"')
+  # the pause container runs as 65535: strict lets it through
+  POD=$(cri runp "$pod")
+  hr_assert_eq "$(jq -r --arg id "$POD" 'select(.id == $id) | "\(.verdict) \(.profile)"' \
+    "$HR_D/audit.log")" "allowed strict"
+  CTR=$(cri create "$POD" "$pod" "$(ctr_json root)")
+  run --separate-stderr cri start "$CTR"
+  [ "$status" -ne 0 ]
+  echo "$stderr"
+  hr_assert_match "$stderr" 'OCI runtime create failed: hardrun: profile "strict": rule "user": process\.user\.uid: the process would run as root \(uid 0\)'
+  CTR=$(cri create "$POD" "$pod" "$(ctr_json app '.run_as_user = 1000')")
+  cri start "$CTR"
+  out=$(cri exec "$CTR" 20 sh -c 'id -u; grep -E "^(CapBnd|Seccomp):" /proc/self/status')
+  echo "$out"
+  hr_assert_eq "$(sed -n 1p <<<"$out")" 1000 uid
+  hr_assert_eq "$(field "$out" CapBnd)" "$(hr_cap_mask NET_BIND_SERVICE)" CapBnd
+  hr_assert_eq "$(field "$out" Seccomp)" 2 Seccomp
+  hr_assert_eq "$(jq -r --arg id "$CTR" 'select(.id == $id) | "\(.command) \(.verdict) \(.profile)"' \
+    "$HR_D/audit.log" | sort -u | tr '\n' ' ')" "create allowed strict exec allowed strict "
 }
