@@ -6,8 +6,9 @@
 # runtime_handler, CreateContainer, StartContainer, ExecSync, ...).
 #
 # Nothing is pulled: the busybox rootfs is imported into containerd's k8s.io
-# namespace as two images, a shell and a pause image (sleep) that is the
-# plugin's sandbox_image.  Pods get a network namespace from CNI (Debian's
+# namespace as two images, a shell and a pause image (sleep, as uid 65535)
+# that is the plugin's sandbox_image, and the Debian image of
+# workloads.bats for the nginx pod, when it is cached.  Pods get a network namespace from CNI (Debian's
 # containernetworking-plugins: bridge + host-local, no gateway, no
 # masquerade; the bridge is removed at the end).  containerd runs in a
 # private mount namespace (HR_CONF_AT_DEFAULT): there hardrun reads the

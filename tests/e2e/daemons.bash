@@ -315,8 +315,10 @@ hr_daemons_stop() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   # runc state of docker's containers lives in $HR_D/exec, that of ctr's
-  # in $HR_D/runc (hr_ctr_run's --runc-root); a killed shim leaves its
-  # container's init running: kill what the private roots know.
+  # in $HR_D/runc/<namespace> (hr_ctr_run's --runc-root), that of the CRI
+  # plugin's in $HR_D/runc/k8s.io and $HR_D/runc-plain/k8s.io (the
+  # runtimes' Root in cri.bats); a killed shim leaves its container's init
+  # running: kill what the private roots know.
   local root id
   for root in "$HR_D"/exec/runtime-*/moby "$HR_D"/runc "$HR_D"/runc/* "$HR_D"/runc-plain/*; do
     [ -d "$root" ] || continue
