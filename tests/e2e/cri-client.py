@@ -25,9 +25,10 @@ Debian's /usr/bin/python3 and python3-grpcio.
 
 POD-JSON: {"name", "namespace", "uid", "hostname", "log_directory",
 "cgroup_parent", "handler", "host_network", "host_pid", "host_ipc",
-"share_pid", "privileged", "dns_servers", "dns_searches", "annotations"}.  CTR-JSON: {"name", "image", "command",
-"args", "log_path", "privileged", "run_as_user", "env", "mounts":
-[{"container_path", "host_path", "readonly"}]}.  A gRPC error ends the command with status 1
+"share_pid", "privileged", "dns_servers", "dns_searches", "annotations"}.
+CTR-JSON: {"name", "image", "command", "args", "log_path", "privileged",
+"run_as_user", "target_id", "env", "mounts": [{"container_path",
+"host_path", "readonly"}]}.  A gRPC error ends the command with status 1
 and "cri-client: METHOD: CODE: DETAILS" on stderr.
 """
 
@@ -39,7 +40,7 @@ import grpc
 RUNTIME = "/runtime.v1.RuntimeService/"
 
 # NamespaceMode
-POD, CONTAINER, NODE = 0, 1, 2
+POD, CONTAINER, NODE, TARGET = 0, 1, 2, 3
 
 
 # ---- encoding -----------------------------------------------------------
@@ -145,14 +146,17 @@ def decode_map(f, num):
 # ---- messages -----------------------------------------------------------
 
 
-def namespace_options(p):
+def namespace_options(p, target=""):
     # The kubelet's defaults, given to the sandbox and to each container:
     # the pod's network and IPC namespaces, a PID namespace per container
-    # (the pod's with shareProcessNamespace).
+    # (the pod's with shareProcessNamespace, another container's for an
+    # ephemeral container with a target, as kubectl debug --target makes).
     net = NODE if p.get("host_network") else POD
     pid = NODE if p.get("host_pid") else POD if p.get("share_pid") else CONTAINER
+    if target:
+        pid = TARGET
     ipc = NODE if p.get("host_ipc") else POD
-    return f_int(1, net) + f_int(2, pid) + f_int(3, ipc)
+    return f_int(1, net) + f_int(2, pid) + f_int(3, ipc) + f_str(4, target)
 
 
 def pod_config(p):
@@ -171,7 +175,8 @@ def container_config(c, p):
     mounts = b"".join(
         f_msg(7, f_str(1, m["container_path"]) + f_str(2, m["host_path"]) +
               f_int(3, 1 if m.get("readonly") else 0)) for m in c.get("mounts", []))
-    secctx = f_int(2, 1 if c.get("privileged") else 0) + f_msg(3, namespace_options(p))
+    secctx = f_int(2, 1 if c.get("privileged") else 0) + \
+        f_msg(3, namespace_options(p, c.get("target_id", "")))
     if "run_as_user" in c:
         secctx += f_msg(5, f_int(1, c["run_as_user"]))
     linux = f_msg(2, secctx)

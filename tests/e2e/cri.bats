@@ -379,6 +379,22 @@ refused() {
   hr_assert_eq "$(sed -n 2p <<<"$out")" "/bin/sleep 2147483647 " "pid 1 is the pause container"
 }
 
+@test "kubectl debug --target: a container joins another container's pid namespace" {
+  local pod app dbg out
+  pod=$(pod_json hr-pod-debug hardrun)
+  POD=$(cri runp "$pod")
+  app=$(cri create "$POD" "$pod" "$(ctr_json app '.command = ["sleep", "4242"]')")
+  cri start "$app"
+  dbg=$(cri create "$POD" "$pod" "$(ctr_json debugger '.target_id = $t' --arg t "$app")")
+  cri start "$dbg"
+  out=$(cri exec "$dbg" 20 sh -c 'readlink /proc/self/ns/pid; ps -o args')
+  echo "$out"
+  hr_assert_eq "$(sed -n 1p <<<"$out")" "$(cri exec "$app" 20 readlink /proc/self/ns/pid)" "pid namespace"
+  hr_assert_match "$out" $'\n''sleep 4242'
+  hr_assert_eq "$(jq -r --arg id "$dbg" 'select(.id == $id and .command == "create")
+      | "\(.verdict) \(.profile)"' "$HR_D/audit.log")" "allowed default"
+}
+
 @test "UpdateContainerResources goes through hardrun's update: clamped to the ceiling, lowered" {
   local ceil
   ceil=$(hr_size "$(hr_profile_get '.memory.ceiling')")
