@@ -227,6 +227,12 @@ int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_j
 /* A host path resolved as the kernel will when runc mounts it (hostmounts.c):
  * symlinks and ".." followed, a missing end appended cleaned. */
 int hr_host_resolve(const char *path, char **ret, struct hr_error *err);
+/* A path inside the container as runc 1.1 resolves a mount destination
+ * in the host directory `rootfs` (filepath-securejoin): symlinks followed
+ * without leaving rootfs (an absolute target starts at its root), ".."
+ * stopping at its root, a missing component kept as written.  *ret is the
+ * clean path inside the rootfs; kept like the two below. */
+int hr_rootfs_resolve(const char *rootfs, const char *path, char **ret, struct hr_error *err);
 /* realpath(3) into `ret` (PATH_MAX bytes): 0 or a negative errno.  The
  * kernel's answers are kept between hr_host_resolve_begin() and
  * hr_host_resolve_end() (one apply). */
@@ -243,6 +249,11 @@ int hr_mount_is_bind(const struct hr_json *m, size_t i, const char **ret_source,
 /* privileged's system paths, in hostmounts.c: proc mounted outside /proc,
  * sysfs and cgroupfs mounted writable. */
 int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);
+/* linux.resources.devices of a runc update body ({"linux": {"resources":
+ * R}}), judged as at create by privileged's rule against "every device"
+ * and host-devices' allowlist, each in its own mode; errors carry the
+ * profile and the rule. */
+int hr_update_devices_apply(struct hr_apply_ctx *ctx, struct hr_error *err);
 /* host-namespaces' check of linux.cgroupsPath, in refusals-cgroup.c, in
  * the pid namespace's mode. */
 int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err);

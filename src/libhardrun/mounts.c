@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hardrun/controls.h"
+#include "hardrun/refusals.h"
 #include "hardrun/userns.h"
 #include "hardrun/utils.h"
 
@@ -250,12 +251,72 @@ static struct hr_json *tmpfs_mount(struct hr_apply_ctx *ctx, const char *path, s
   return hr_json_set(ctx->doc, m, "options", opts, err) < 0 ? NULL : m;
 }
 
+/* Where runc will mount on `dest` (clean): the path resolved in the rootfs
+ * (its host directory, NULL when unknown) as runc resolves it, in *ret;
+ * NULL when that is `dest` itself, or when it cannot be resolved (runc then
+ * fails that mount on its own). */
+static int dest_in_rootfs(const char *rootfs, const char *dest, char **ret, struct hr_error *err)
+{
+  *ret = NULL;
+  if (rootfs == NULL)
+    return 0;
+  if (hr_rootfs_resolve(rootfs, dest, ret, err) < 0) {
+    if (err->code == ENOMEM)
+      return -1;
+    *err = (struct hr_error){0};
+    return 0;
+  }
+  if (strcmp(*ret, dest) == 0) {
+    free(*ret);
+    *ret = NULL;
+  }
+  return 0;
+}
+
+/* Where runc will mount each entry of mounts: resolved once per apply, as a
+ * spec may hold thousands of mounts.  NULL where that is the destination
+ * itself, as for nearly every one. */
+struct landing {
+  char **at;
+  size_t n;
+};
+
+static void landing_free(struct landing *l)
+{
+  for (size_t i = 0; i < l->n; i++)
+    free(l->at[i]);
+  free(l->at);
+}
+
+/* Room is made for `extra` entries more, the tmpfs mounts to come. */
+static int landing_make(const struct hr_json *mounts, const char *rootfs, size_t extra,
+                        struct landing *ret, struct hr_error *err)
+{
+  size_t n = mounts != NULL ? mounts->u.array.len : 0;
+
+  ret->at = hr_calloc(n + extra + 1, sizeof(char *), err);
+  if (ret->at == NULL)
+    return -1;
+  ret->n = n;
+  for (size_t i = 0; rootfs != NULL && i < n; i++) {
+    cleanup_free char *owned = NULL;
+    const char *dest;
+    if (mount_dest(mounts, i, &dest, &owned, err) < 0 ||
+        dest_in_rootfs(rootfs, dest, &ret->at[i], err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 /* Where a tmpfs on `path` goes: -1 when an existing mount already provides
  * it (the same destination, or a parent such as a "/var" volume for
  * "/var/tmp"); else before the first mount below it, so that a mount such
- * as "/run/secrets" stays visible on top of the new "/run"; else at the end. */
-static int tmpfs_position(const struct hr_json *mounts, const char *path, long *ret,
-                          struct hr_error *err)
+ * as "/run/secrets" stays visible on top of the new "/run"; else at the end.
+ * Destinations are compared where runc mounts them: in most images
+ * /var/run is a link to /run, and the kubelet binds every pod's service
+ * account token at /var/run/secrets/kubernetes.io/serviceaccount. */
+static int tmpfs_position(const struct hr_json *mounts, const struct landing *land,
+                          const char *path, long *ret, struct hr_error *err)
 {
   size_t n = mounts != NULL ? mounts->u.array.len : 0;
 
@@ -265,6 +326,8 @@ static int tmpfs_position(const struct hr_json *mounts, const char *path, long *
     const char *dest;
     if (mount_dest(mounts, i, &dest, &owned, err) < 0)
       return -1;
+    if (land->at[i] != NULL)
+      dest = land->at[i];
     if (strcmp(dest, "/") != 0 && hr_path_has_prefix(path, dest)) {
       *ret = -1;
       return 0;
@@ -275,13 +338,16 @@ static int tmpfs_position(const struct hr_json *mounts, const char *path, long *
   return 0;
 }
 
-static int add_tmpfs(struct hr_apply_ctx *ctx, const char *path, struct hr_error *err)
+static int add_tmpfs(struct hr_apply_ctx *ctx, const char *path, const char *rootfs,
+                     struct landing *land, struct hr_error *err)
 {
   struct hr_json *mounts, *m;
+  cleanup_free char *lands = NULL;
   char where[48];
   long at;
 
-  if (get_mounts(ctx->spec, &mounts, err) < 0 || tmpfs_position(mounts, path, &at, err) < 0)
+  if (get_mounts(ctx->spec, &mounts, err) < 0 || dest_in_rootfs(rootfs, path, &lands, err) < 0 ||
+      tmpfs_position(mounts, land, lands != NULL ? lands : path, &at, err) < 0)
     return -1;
   if (at < 0)
     return 0;
@@ -293,6 +359,10 @@ static int add_tmpfs(struct hr_apply_ctx *ctx, const char *path, struct hr_error
   m = tmpfs_mount(ctx, path, err);
   if (m == NULL || hr_json_array_insert(ctx->doc, mounts, (size_t)at, m, err) < 0)
     return -1;
+  memmove(land->at + at + 1, land->at + at, (land->n - (size_t)at) * sizeof(char *));
+  land->at[at] = lands;
+  lands = NULL;
+  land->n++;
   snprintf(where, sizeof(where), "mounts[%ld]", at);
   return hr_changes_add(ctx->changes, ctx->rule, where, NULL, m, err);
 }
@@ -372,6 +442,7 @@ int hr_rootfs_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   const struct hr_policy_rootfs *r = &ctx->policy->rootfs;
   struct hr_json *root = hr_json_get(ctx->spec, "root"), *yes, *mounts;
+  __attribute__((cleanup(landing_free))) struct landing land = {0};
   cleanup_free char *rootfs = NULL;
   const char *path;
 
@@ -393,10 +464,11 @@ int hr_rootfs_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
     return -1;
   if (hr_rule_spec_string(root, "path", "root.path", &path, err) < 0 ||
       rootfs_host_path(path, &rootfs, err) < 0 ||
-      (rootfs != NULL && bind_rootfs_ro(ctx, mounts, rootfs, err) < 0))
+      (rootfs != NULL && bind_rootfs_ro(ctx, mounts, rootfs, err) < 0) ||
+      landing_make(mounts, rootfs, r->n_tmpfs, &land, err) < 0)
     return -1;
   for (size_t i = 0; i < r->n_tmpfs; i++)
-    if (add_tmpfs(ctx, r->tmpfs[i], err) < 0)
+    if (add_tmpfs(ctx, r->tmpfs[i], rootfs, &land, err) < 0)
       return -1;
   return 0;
 }

@@ -963,6 +963,38 @@ int hr_hostdevices_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   return device_rules(ctx, r, err);
 }
 
+/* ---- device rules in an update --------------------------------------------------------- */
+
+/* One rule's judgement of an update body; a refusal under a profile that
+ * does not enforce is a finding, as the driver makes it. */
+static int update_rule(struct hr_apply_ctx *ctx, const char *rule, int rc, struct hr_error *err)
+{
+  struct hr_error refusal;
+
+  if (rc >= 0)
+    return 0;
+  hr_error_prefix(err, "profile \"%s\": rule \"%s\"", ctx->policy->name, rule);
+  if (err->kind != HR_ERR_REFUSED || ctx->policy->enforce)
+    return -1;
+  refusal = *err;
+  *err = (struct hr_error){0};
+  return hr_apply_audit(ctx, "linux.resources.devices", err, "would refuse: %s", refusal.msg);
+}
+
+int hr_update_devices_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_policy *p = ctx->policy;
+
+  ctx->rule = "privileged";
+  if (update_rule(ctx, "privileged", privileged_devices(ctx, p->refusals.privileged.mode, err),
+                  err) < 0)
+    return -1;
+  if (p->refusals.hostdevices.mode == HR_MODE_OFF)
+    return 0;
+  ctx->rule = "host-devices";
+  return update_rule(ctx, "host-devices", device_rules(ctx, &p->refusals.hostdevices, err), err);
+}
+
 /* ---- sysctls ---------------------------------------------------------------------------- */
 
 /* Kubernetes Pod Security "baseline" (1.29): namespaced and isolated from

@@ -11,7 +11,11 @@
  * spliced in front of what remains (absolute targets restart at "/"), more
  * than 40 links is ELOOP, a non-directory followed by anything is ENOTDIR.
  * Outside an apply nothing is kept: a file system that changes between two
- * applies is seen as it is. */
+ * applies is seen as it is.
+ *
+ * A mount destination is resolved in the rootfs instead, as runc resolves
+ * it before it mounts: the readonly-rootfs control orders its tmpfs
+ * mounts by where the spec's mounts really land. */
 #include "config.h"
 
 #include <errno.h>
@@ -245,4 +249,72 @@ mode_t hr_host_file_type(const char *path)
   const struct memo_entry *found = ask(path, strlen(path), &unkept);
 
   return found != NULL && found->error == 0 ? found->type : 0;
+}
+
+/* ---- paths inside a rootfs ------------------------------------------------------- */
+
+/* filepath-securejoin's limit, which runc 1.1 resolves destinations with. */
+#define SECUREJOIN_MAX_LINKS 255
+
+int hr_rootfs_resolve(const char *rootfs, const char *path, char **ret, struct hr_error *err)
+{
+  char rest[PATH_MAX], host[PATH_MAX];
+  size_t rlen = strlen(rootfs), clen = 0, pos = 0;
+  char *cur = host + rlen; /* the path inside, clean, "" for the root */
+  int links = 0;
+
+  *ret = NULL;
+  while (rlen > 0 && rootfs[rlen - 1] == '/')
+    cur = host + --rlen;
+  if (strlen(path) >= sizeof(rest) || rlen >= sizeof(host))
+    return hr_error_set(err, HR_ERR_SYSTEM, ENAMETOOLONG, "cannot resolve");
+  memcpy(host, rootfs, rlen);
+  memcpy(rest, path, strlen(path) + 1);
+  cur[0] = '\0';
+  while (rest[pos] != '\0') {
+    __attribute__((cleanup(entry_free))) struct memo_entry *unkept = NULL;
+    const struct memo_entry *found;
+    const char *c = rest + pos;
+    size_t n = strcspn(c, "/");
+
+    pos += n;
+    while (rest[pos] == '/')
+      pos++;
+    if (n == 0 || (n == 1 && c[0] == '.'))
+      continue;
+    if (n == 2 && c[0] == '.' && c[1] == '.') {
+      /* lexical, and never above the root */
+      while (clen > 0 && cur[--clen] != '/')
+        ;
+      cur[clen] = '\0';
+      continue;
+    }
+    if (rlen + clen + 1 + n >= sizeof(host))
+      return hr_error_set(err, HR_ERR_SYSTEM, ENAMETOOLONG, "cannot resolve");
+    cur[clen] = '/';
+    memmove(cur + clen + 1, c, n);
+    cur[clen + 1 + n] = '\0';
+    if ((found = ask(host, rlen + clen + 1 + n, &unkept)) == NULL)
+      return hr_error_oom(err);
+    /* A missing component is taken as it is written, as securejoin does;
+     * runc makes it when it mounts. */
+    if (found->error != 0 && found->error != ENOENT)
+      return hr_error_set(err, HR_ERR_SYSTEM, found->error, "cannot resolve");
+    if (found->target == NULL) {
+      clen += 1 + n;
+      continue;
+    }
+    if (++links > SECUREJOIN_MAX_LINKS)
+      return hr_error_set(err, HR_ERR_SYSTEM, ELOOP, "cannot resolve");
+    /* The target goes in front of what remains; an absolute one starts
+     * again at the rootfs' root. */
+    if (splice_target(rest, found->target, rest + pos, true) < 0)
+      return hr_error_set(err, HR_ERR_SYSTEM, ENAMETOOLONG, "cannot resolve");
+    pos = 0;
+    if (found->target[0] == '/')
+      clen = 0;
+    cur[clen] = '\0';
+  }
+  *ret = hr_strdup(clen == 0 ? "/" : cur, err);
+  return *ret == NULL ? -1 : 0;
 }

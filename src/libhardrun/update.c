@@ -24,6 +24,7 @@
 
 #include "hardrun/controls.h"
 #include "hardrun/jsonbuild.h"
+#include "hardrun/refusals.h"
 #include "hardrun/spec.h"
 #include "hardrun/state.h"
 #include "hardrun/utils.h"
@@ -119,18 +120,15 @@ static void cpu_after(const struct hr_json *res, const struct hr_state_cpu *now,
 
 /* runc 1.1's update skips device rules and never touches the OOM killer;
  * crun 1.8 applies both from the body: {"devices": [{"allow": true}]}
- * would open every host device to the container.  Neither belongs in an
- * update. */
+ * would open every host device to the container.  Device rules are judged
+ * as at create (hr_update_devices_apply): containerd's CRI plugin sends
+ * the container's own, with the rest of its resources, on every
+ * UpdateContainerResources (the kubelet's CPU manager, a pod resize).
+ * Turning the OOM killer off has no place in an update. */
 static int crun_only(const struct hr_json *res, const char *profile, struct hr_error *err)
 {
-  const struct hr_json *devs = hr_json_get(res, "devices");
   const struct hr_json *oom = hr_json_get(hr_json_get(res, "memory"), "disableOOMKiller");
 
-  if (!hr_json_is_null(devs) && (devs->type != HR_JSON_ARRAY || devs->u.array.len > 0))
-    return hr_error_set(err, HR_ERR_REFUSED, 0,
-                        "profile \"%s\": rule \"privileged\": linux.resources.devices: update "
-                        "does not change device rules (runc ignores them, crun applies them)",
-                        profile);
   if (oom != NULL && oom->type == HR_JSON_BOOL && oom->u.boolean)
     return hr_error_set(err, HR_ERR_REFUSED, 0,
                         "profile \"%s\": rule \"oom\": linux.resources.memory.disableOOMKiller: "
@@ -163,8 +161,10 @@ static int clamp_resources(struct hr_json_doc *doc, const struct hr_policy *poli
    * field, the CPU pair could be read from the one runc ignores. */
   if (hr_json_check_go_keys(doc, hr_spec_map_paths, &hr_spec_fields, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-keys\"", policy->name);
-  if (crun_only(res, policy->name, err) < 0)
+  if (crun_only(res, policy->name, err) < 0 || hr_update_devices_apply(&ctx, err) < 0) {
+    hr_changes_truncate(changes, first);
     return -1;
+  }
   if (fill_cpu_pair(&ctx, res, now, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"cpu-limit\"", policy->name);
   if (hr_policy_apply_scope(policy, &mode, HR_SCOPE_RESOURCES, doc, changes, err) < 0) {

@@ -74,12 +74,16 @@ hr_wait_for() {
   return 1
 }
 
+# With HR_CONTAINERD_CRI set to the name of a function, the CRI plugin is
+# enabled and that function's output (its TOML) is appended.
 hr_write_containerd_config() {
+  local disabled='"io.containerd.grpc.v1.cri"'
+  [ -z "${HR_CONTAINERD_CRI:-}" ] || disabled=
   cat >"$HR_D/containerd.toml" <<EOF
 version = 2
 root = "$HR_D/ctd/root"
 state = "$HR_D/ctd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
+disabled_plugins = [$disabled]
 
 [grpc]
   address = "$HR_D/containerd.sock"
@@ -96,6 +100,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [plugins."io.containerd.internal.v1.opt"]
   path = "$HR_D/ctd/opt"
 EOF
+  [ -z "${HR_CONTAINERD_CRI:-}" ] || "$HR_CONTAINERD_CRI" >>"$HR_D/containerd.toml"
 }
 
 # hr_write_daemon_json: runtimes "hardrun" (default profile),
@@ -310,10 +315,12 @@ hr_daemons_stop() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   # runc state of docker's containers lives in $HR_D/exec, that of ctr's
-  # in $HR_D/runc (hr_ctr_run's --runc-root); a killed shim leaves its
-  # container's init running: kill what the private roots know.
+  # in $HR_D/runc/<namespace> (hr_ctr_run's --runc-root), that of the CRI
+  # plugin's in $HR_D/runc/k8s.io and $HR_D/runc-plain/k8s.io (the
+  # runtimes' Root in cri.bats); a killed shim leaves its container's init
+  # running: kill what the private roots know.
   local root id
-  for root in "$HR_D"/exec/runtime-*/moby "$HR_D"/runc; do
+  for root in "$HR_D"/exec/runtime-*/moby "$HR_D"/runc "$HR_D"/runc/* "$HR_D"/runc-plain/*; do
     [ -d "$root" ] || continue
     for id in $("$HR_RUNC" --root "$root" list -q 2>/dev/null); do
       "$HR_RUNC" --root "$root" delete --force "$id" >/dev/null 2>&1 || true

@@ -8,7 +8,10 @@
 
 #include "controls-harness.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hardrun/controls.h"
 #include "hardrun/json.h"
@@ -175,6 +178,111 @@ static const struct apply_case rootfs_cases[] = {
     {"rootfs: a destination is a number", R_DEFAULT, WITH(ROOT, PROC_M ",{\"destination\":5}"),
      NULL, NULL, "mounts[1].destination: expected a string"},
 };
+
+/* Destinations where runc mounts them, through the image's own links: a
+ * rootfs on disk ("@R" in a row) where /var/run is a link to /run, as in
+ * most images, /lock an absolute link to /run/lock and /up a link that
+ * climbs out (securejoin keeps it in).  The kubelet binds every pod's
+ * service account token at /var/run/secrets/kubernetes.io/serviceaccount. */
+#define LR      "\"root\":{\"path\":\"@R\"}"
+#define LR_RO   "\"root\":{\"path\":\"@R\",\"readonly\":true}"
+#define RUN_TMP "{\"readonlyRootfs\":{\"tmpfs\":[\"/run\",\"/tmp\"]}}"
+#define TOKEN   DEST("/var/run/secrets/kubernetes.io/serviceaccount")
+
+static const struct apply_case link_cases[] = {
+    {"rootfs: a mount below /var/run, a link to /run, stays on top of the /run tmpfs", RUN_TMP,
+     WITH(LR, TOKEN), WITH(LR_RO, TMPFS_M("/run") "," TOKEN "," TMPFS_M("/tmp")),
+     RO_CH "\n" ADD("0", "/run") "\n" ADD("2", "/tmp"), NULL},
+    {"rootfs: a mount on /var/run is where /run is", RUN_TMP, WITH(LR, DEST("/var/run")),
+     WITH(LR_RO, DEST("/var/run") "," TMPFS_M("/tmp")), RO_CH "\n" ADD("1", "/tmp"), NULL},
+    {"rootfs: an absolute link is followed inside the rootfs",
+     "{\"readonlyRootfs\":{\"tmpfs\":[\"/run/lock\"]}}", WITH(LR, DEST("/lock/x")),
+     WITH(LR_RO, TMPFS_M("/run/lock") "," DEST("/lock/x")), RO_CH "\n" ADD("0", "/run/lock"), NULL},
+    {"rootfs: a link climbing out of the rootfs stays in it",
+     "{\"readonlyRootfs\":{\"tmpfs\":[\"/tmp\"]}}", WITH(LR, DEST("/up/tmp/x")),
+     WITH(LR_RO, TMPFS_M("/tmp") "," DEST("/up/tmp/x")), RO_CH "\n" ADD("0", "/tmp"), NULL},
+    {"rootfs: destinations without links keep their order", RUN_TMP,
+     WITH(LR, DEST("/srv/run") "," DEST("/run/x")),
+     WITH(LR_RO, DEST("/srv/run") "," TMPFS_M("/run") "," DEST("/run/x") "," TMPFS_M("/tmp")),
+     RO_CH "\n" ADD("1", "/run") "\n" ADD("3", "/tmp"), NULL},
+};
+
+static char linkroot[64];
+
+static int linkroot_setup(void **state)
+{
+  static const char *const links[][2] = {
+      {"var/run", "../run"}, {"lock", "/run/lock"}, {"up", "../../../.."}};
+  char path[128];
+
+  (void)state;
+  snprintf(linkroot, sizeof(linkroot), "/tmp/hr-unit-linkroot.XXXXXX");
+  if (mkdtemp(linkroot) == NULL)
+    return -1;
+  snprintf(path, sizeof(path), "%s/var", linkroot);
+  if (mkdir(path, 0755) < 0)
+    return -1;
+  snprintf(path, sizeof(path), "%s/run", linkroot);
+  if (mkdir(path, 0755) < 0)
+    return -1;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(links); i++) {
+    snprintf(path, sizeof(path), "%s/%s", linkroot, links[i][0]);
+    if (symlink(links[i][1], path) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int linkroot_teardown(void **state)
+{
+  static const char *const rel[] = {"var/run", "lock", "up", "var", "run", ""};
+  char path[128];
+
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(rel); i++) {
+    snprintf(path, sizeof(path), "%s/%s", linkroot, rel[i]);
+    if (remove(path) < 0 && errno != ENOENT)
+      return -1;
+  }
+  return 0;
+}
+
+/* s with every "@R" replaced by the rootfs; NULL stays NULL. */
+static char *with_root(const char *s)
+{
+  char *out, *o;
+  size_t n = 0;
+
+  if (s == NULL)
+    return NULL;
+  for (const char *p = s; (p = strstr(p, "@R")) != NULL; p += 2)
+    n++;
+  out = o = malloc(strlen(s) + n * strlen(linkroot) + 1);
+  if (out == NULL)
+    abort();
+  for (; *s != '\0'; s++) {
+    if (s[0] == '@' && s[1] == 'R') {
+      o = stpcpy(o, linkroot);
+      s++;
+    } else {
+      *o++ = *s;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
+static void run_link_case(void **state)
+{
+  const struct apply_case *c = *state;
+  cleanup_free char *spec = with_root(c->spec), *out = with_root(c->out);
+  struct apply_case row = *c;
+  void *rowp = &row;
+
+  row.spec = spec;
+  row.out = out;
+  run_apply_case(&rowp);
+}
 
 #define P_PROP            "{\"mountPropagation\":true}"
 #define LX(x)             ",\"linux\":{\"rootfsPropagation\":" x "}"
@@ -363,6 +471,11 @@ int main(void)
 {
   for (size_t i = 0; i < HR_ARRAY_SIZE(rootfs_cases); i++)
     add_test(rootfs_cases[i].name, run_apply_case, &rootfs_cases[i]);
+  for (size_t i = 0; i < HR_ARRAY_SIZE(link_cases); i++) {
+    add_test(link_cases[i].name, run_link_case, &link_cases[i]);
+    tests[n_tests - 1].setup_func = linkroot_setup;
+    tests[n_tests - 1].teardown_func = linkroot_teardown;
+  }
   for (size_t i = 0; i < HR_ARRAY_SIZE(prop_cases); i++)
     add_test(prop_cases[i].name, run_apply_case, &prop_cases[i]);
   for (size_t i = 0; i < HR_ARRAY_SIZE(profile_cases); i++)

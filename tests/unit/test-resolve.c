@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hr_host_realpath() must answer exactly as realpath(3) does, with and
  * without the per-apply memo: the host-mounts rule judges bind sources by
- * it.  A tree of directories, files and symlinks (relative, absolute,
- * dangling, looping, chains around the 40-link limit) under a temporary
- * directory, and every path made of its names up to five deep, compared
- * result and errno. */
+ * it.  hr_rootfs_resolve() walks the same tree as a container's rootfs.  A tree of directories,
+ * files and symlinks (relative, absolute, dangling, looping, chains around the 40-link limit) under
+ * a temporary directory, and every path made of its names up to five deep, compared result and
+ * errno. */
 #include "config.h"
 
 #include <errno.h>
@@ -234,12 +234,70 @@ static void test_memo_ends(void **state)
   assert_int_equal(unlink(dir), 0);
 }
 
+/* hr_rootfs_resolve(): the same tree seen as a container's rootfs, where
+ * runc (filepath-securejoin) keeps every link inside it.  A want of NULL
+ * is an error with `code`. */
+static void test_rootfs_resolve(void **state)
+{
+  static const struct {
+    const char *path, *want;
+    int code;
+  } rows[] = {
+      {"/", "/", 0},
+      {"//a///lc/", "/c", 0},
+      {"/a/lc/x", "/c/x", 0},
+      {"/a/b/up/etc", "/etc", 0},
+      {"/a/b/up/../../..", "/", 0},
+      {"/slash/a/lf", "/a/f", 0},
+      {"/root/x", "/tmp/x", 0},
+      {"/dang/y", "/missing/y", 0},
+      {"/missing/../a/lc", "/c", 0},
+      {"/a/weird", "/a", 0},
+      {"/self/self/a", "/a", 0},
+      {"/chain0/b", "/a/b", 0},
+      {"a/lc", "/c", 0},
+      {"/loop1/x", NULL, ELOOP},
+      {"/a/f/x", NULL, ENOTDIR},
+  };
+  char root[PATH_MAX], abs_want[PATH_MAX];
+
+  (void)state;
+  for (int memo = 0; memo < 2; memo++) {
+    if (memo)
+      hr_host_resolve_begin();
+    for (int slash = 0; slash < 2; slash++) {
+      snprintf(root, sizeof(root), "%s%s", tmpdir, slash ? "/" : "");
+      for (size_t i = 0; i < HR_ARRAY_SIZE(rows); i++) {
+        cleanup_free char *got = NULL;
+        struct hr_error err = {0};
+        int r = hr_rootfs_resolve(root, rows[i].path, &got, &err);
+        if (rows[i].want == NULL) {
+          if (r >= 0)
+            fail_msg("%s: expected %s, got %s", rows[i].path, strerror(rows[i].code), got);
+          assert_int_equal(err.code, rows[i].code);
+          continue;
+        }
+        assert_ok(r, &err);
+        if (strcmp(got, rows[i].want) != 0)
+          fail_msg("%s: got %s, want %s", rows[i].path, got, rows[i].want);
+      }
+      /* abs -> <tmpdir>/a, a host path, taken inside the rootfs */
+      cleanup_free char *got = NULL;
+      struct hr_error err = {0};
+      assert_ok(hr_rootfs_resolve(root, "/abs/z", &got, &err), &err);
+      snprintf(abs_want, sizeof(abs_want), "%s/a/z", tmpdir);
+      assert_string_equal(got, abs_want);
+    }
+    hr_host_resolve_end();
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_like_realpath), cmocka_unit_test(test_like_realpath_memo),
       cmocka_unit_test(test_host_paths),    cmocka_unit_test(test_file_type),
-      cmocka_unit_test(test_memo_ends),
+      cmocka_unit_test(test_memo_ends),     cmocka_unit_test(test_rootfs_resolve),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -35,6 +35,18 @@ static struct hr_policy *profile(const char *text)
   "\"cpu\":{\"default\":\"1\",\"ceiling\":\"2\",\"period\":100000,"                                \
   "\"shares\":{\"ceiling\":1024}}}"
 #define P_NONE "{\"capabilities\":true,\"noNewPrivileges\":true}"
+/* memory and pids ceilings, and the device rules of the default profile */
+#define P_DEV                                                                                      \
+  "{\"privileged\":{\"mode\":\"refuse\"},\"hostDevices\":{\"mode\":\"refuse\"},"                   \
+  "\"memory\":{\"default\":\"1g\",\"ceiling\":\"2g\"},\"pids\":{\"default\":100,\"ceiling\":1000}" \
+  "}"
+#define P_DEV_FIX "{\"privileged\":{\"mode\":\"fix\"},\"hostDevices\":{\"mode\":\"refuse\"}}"
+#define DENY_ALL  "{\"allow\":false,\"access\":\"rwm\"}"
+/* The device cgroup rules of a CRI container (containerd 1.6) */
+#define CRI_DEVICES                                                                                \
+  "[" DENY_ALL ",{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"      \
+  "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":2,\"access\":\"rwm\"},"                    \
+  "{\"allow\":true,\"type\":\"c\",\"major\":136,\"access\":\"rwm\"}]"
 
 #define NOW_NONE                                                                                   \
   {                                                                                                \
@@ -87,18 +99,40 @@ static const struct body_case body_cases[] = {
      {0},
      HR_ERR_INPUT,
      "profile \"test\": rule \"spec-keys\": stdin:1:2: " UNIT_MISSPELLED("PIDS", "$", "pids")},
-    /* runc's update ignores these, crun 1.8 applies them */
-    {"device rules in an update",
-     P_LIM,
+    /* runc's update ignores these, crun 1.8 applies them: device rules are
+     * judged as at create */
+    {"device rules allowing every device",
+     P_DEV,
      NOW_NONE,
      "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}",
      NULL,
      NULL,
      {0},
      HR_ERR_REFUSED,
-     "profile \"test\": rule \"privileged\": linux.resources.devices: update does not change "
-     "device rules (runc ignores them, crun applies them)"},
-    {"an empty device list passes", P_LIM, NOW_NONE, "{\"devices\":[],\"pids\":{\"limit\":5}}",
+     "profile \"test\": rule \"privileged\": linux.resources.devices[0]: allows every device of "
+     "the host (as --privileged does)"},
+    {"device rules beyond the allowed devices",
+     P_DEV,
+     NOW_NONE,
+     "{\"devices\":[" DENY_ALL ",{\"allow\":true,\"type\":\"b\",\"major\":8,\"minor\":0,"
+     "\"access\":\"rw\"}]}",
+     NULL,
+     NULL,
+     {0},
+     HR_ERR_REFUSED,
+     "profile \"test\": rule \"host-devices\": linux.resources.devices[1]: the device cgroup "
+     "allows b 8:0, beyond the allowed devices"},
+    {"the container's own device rules pass (containerd's CRI sends them on every update)", P_DEV,
+     NOW_NONE, "{\"devices\":" CRI_DEVICES ",\"memory\":{\"limit\":137438953472}}",
+     "{\"devices\":" CRI_DEVICES ",\"memory\":{\"limit\":2147483648}}",
+     "linux.resources.memory.limit: 137438953472 -> 2147483648"},
+    {"every device under privileged \"fix\": made a deny rule", P_DEV_FIX, NOW_NONE,
+     "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}",
+     "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}",
+     "linux.resources.devices[0].allow: true -> false"},
+    {"a profile without the device rules passes them, as it would at create", P_LIM, NOW_NONE,
+     "{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}", NULL, ""},
+    {"an empty device list passes", P_DEV, NOW_NONE, "{\"devices\":[],\"pids\":{\"limit\":5}}",
      NULL, ""},
     {"the OOM killer turned off in an update",
      P_LIM,
