@@ -103,6 +103,27 @@ else echo core_pattern=absent; fi'
   hr_assert_eq "$(cat "$OUT")" core_pattern=writable
 }
 
+# runc masks /sys/firmware (and docker /sys/devices/virtual/powercap, whose
+# energy counters are a side channel) in the sysfs at /sys only.
+SYSFS_ELSEWHERE='if [ -d /host-sys/firmware ]; then echo "firmware=$(ls /host-sys/firmware | wc -l)"; else echo firmware=absent; fi'
+
+@test "a second sysfs mount outside /sys is removed: no unmasked /sys/firmware inside" {
+  hr_bundle sysfselse /bin/sh -c "$SYSFS_ELSEWHERE"
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [{destination: "/host-sys", type: "sysfs", source: "sysfs", options: ["ro"]}]'
+  started
+  hr_assert_eq "$(cat "$OUT")" firmware=absent
+  hr_assert_match "$(audit_changes)" 'mounts\[[0-9]+\]: \{"destination":"/host-sys","type":"sysfs","source":"sysfs","options":\["ro"\]\} -> \(absent\)'
+}
+
+@test "control: with systemPaths off, that sysfs mount shows the host's /sys/firmware" {
+  [ -n "$(ls /sys/firmware 2>/dev/null)" ] || skip "this host's /sys/firmware is empty"
+  with_profile nopaths '{"privileged": {"systemPaths": "off"}}'
+  hr_bundle sysfselse-control /bin/sh -c "$SYSFS_ELSEWHERE"
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [{destination: "/host-sys", type: "sysfs", source: "sysfs", options: ["ro"]}]'
+  started
+  hr_assert_eq "$(cat "$OUT")" "firmware=$(ls /sys/firmware | wc -l)"
+}
+
 CGROUP_RAISE='cat /sys/fs/cgroup/pids/pids.max
 if echo max >/sys/fs/cgroup/pids/pids.max 2>/dev/null; then echo raised; else echo kept; fi
 cat /sys/fs/cgroup/pids/pids.max'
