@@ -881,9 +881,11 @@ static int private_userns(struct hr_apply_ctx *ctx, bool *ret, struct hr_error *
 }
 
 /* One non-bind mount of a kernel filesystem: proc anywhere but /proc
- * (runc's masked and read-only paths are all under /proc), and a writable
- * sysfs or cgroupfs (uevent_helper, /sys/power, the container's own pids.max
- * and memory limits).  Returns 1 when the mount was removed. */
+ * (runc's masked and read-only paths are all under /proc), sysfs anywhere
+ * but /sys (/sys/firmware and Docker's /sys/devices/virtual/powercap are
+ * masked there only), and a writable sysfs or cgroupfs (uevent_helper,
+ * /sys/power, the container's own pids.max and memory limits).  Returns 1
+ * when the mount was removed. */
 static int privileged_mount(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
                             struct hr_json *mounts, size_t i, const struct mount_info *mi,
                             bool userns, struct hr_error *err)
@@ -892,18 +894,24 @@ static int privileged_mount(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
   char where[64], q[HR_QUOTE_MAX];
   int rc;
 
-  if (strcmp(mi->type, "proc") == 0) {
+  if (strcmp(mi->type, "proc") == 0 || strcmp(mi->type, "sysfs") == 0) {
+    bool proc = mi->type[0] == 'p';
     cleanup_free char *dest = hr_path_clean(mi->dest_raw, err);
     if (dest == NULL)
       return -1;
-    if (strcmp(dest, "/proc") == 0)
+    if (strcmp(dest, proc ? "/proc" : "/sys") != 0) {
+      hr_field_path(where, sizeof(where), "mounts", i, ".destination");
+      rc = hr_rule_breach(
+          ctx, mode, where, err,
+          proc ? "a proc mount at %s has none of the masked and read-only paths "
+                 "runc puts under /proc (/proc/sys, /proc/sysrq-trigger, /proc/kcore)"
+               : "a sysfs mount at %s has none of the masked paths runc puts under "
+                 "/sys (/sys/firmware, /sys/devices/virtual/powercap)",
+          hr_quote(q, sizeof(q), dest, strlen(dest)));
+      return rc <= 0 ? rc : remove_mount(ctx, mounts, i, err);
+    }
+    if (proc)
       return 0;
-    hr_field_path(where, sizeof(where), "mounts", i, ".destination");
-    rc = hr_rule_breach(ctx, mode, where, err,
-                        "a proc mount at %s has none of the masked and read-only paths runc puts "
-                        "under /proc (/proc/sys, /proc/sysrq-trigger, /proc/kcore)",
-                        hr_quote(q, sizeof(q), dest, strlen(dest)));
-    return rc <= 0 ? rc : remove_mount(ctx, mounts, i, err);
   }
   if ((strcmp(mi->type, "sysfs") != 0 && strcmp(mi->type, "cgroup") != 0 &&
        strcmp(mi->type, "cgroup2") != 0) ||
