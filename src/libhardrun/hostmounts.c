@@ -655,7 +655,9 @@ static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i
 }
 
 /* The first mount of the spec other than mounts[i], in *ret_j, with its
- * destination and type (for a message); false when there is none. */
+ * destination and type (for a message); false when there is none.  It is
+ * made before mounts[i] unless mounts[i] is the first; one made after
+ * reaches the copy too when the rootfs's propagation is shared. */
 static bool other_mount(const struct hr_json *mounts, size_t i, size_t *ret_j,
                         const char **ret_dest, const char **ret_type)
 {
