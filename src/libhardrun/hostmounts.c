@@ -675,16 +675,19 @@ static bool other_mount(const struct hr_json *mounts, size_t i, size_t *ret_j,
   return false;
 }
 
-/* runc binds in the container's mount namespace, in the order of the
+/* runc mounts in the container's mount namespace, in the order of the
  * spec, so the rootfs already holds the spec's proc, sysfs, /dev and the
- * rest, without the masked and read-only paths (those come last).  A
- * source inside the rootfs may be one of those mounts, and an rbind of the
- * rootfs or of a directory holding it (the bundle) copies them along.  A
- * plain bind of the rootfs itself is the image (made read-only by
- * readonly-rootfs).  1 with `why` filled, 0 when the bind may stay. */
+ * rest, without the masked and read-only paths (those come last).  A bind
+ * source or an overlay directory inside the rootfs may be one of those
+ * mounts, and an rbind of the rootfs or of a directory holding it (the
+ * bundle) copies them along.  A plain bind of the rootfs itself is the
+ * image (made read-only by readonly-rootfs), and so is an overlay layer
+ * of it: overlayfs does not cross mounts.  `path` is mounts[i]'s source
+ * when `source`, else a directory of an overlay option.  1 with `why`
+ * filled, 0 when it may stay. */
 static int judge_in_rootfs(const struct lists *l, const struct hr_json *mounts, size_t i,
-                           const struct mount_info *mi, char *why, size_t size,
-                           struct hr_error *err)
+                           const struct mount_info *mi, const char *path, bool source, char *why,
+                           size_t size, struct hr_error *err)
 {
   char q[HR_QUOTE_MAX], qr[HR_QUOTE_MAX], qd[HR_QUOTE_MAX];
   cleanup_free char *res = NULL;
@@ -692,22 +695,22 @@ static int judge_in_rootfs(const struct lists *l, const struct hr_json *mounts, 
   bool recursive = false;
   size_t j;
 
-  if (l->rootfs == NULL || !mi->bind || mi->source[0] != '/')
+  if (l->rootfs == NULL || path[0] != '/' || (source && !mi->bind))
     return 0;
-  if (resolve(mi->source, &res, err) < 0) {
+  if (resolve(path, &res, err) < 0) {
     /* judge() has refused what cannot be resolved */
     if (err->code == ENOMEM)
       return -1;
     *err = (struct hr_error){0};
     return 0;
   }
-  for (size_t k = 0; mi->options != NULL && k < mi->options->u.array.len; k++)
+  for (size_t k = 0; source && mi->options != NULL && k < mi->options->u.array.len; k++)
     recursive = recursive || strcmp(mi->options->u.array.items[k]->u.string.s, "rbind") == 0;
-  hr_quote(q, sizeof(q), mi->source, strlen(mi->source));
+  hr_quote(q, sizeof(q), path, strlen(path));
   hr_quote(qr, sizeof(qr), l->rootfs, strlen(l->rootfs));
   if (hr_path_has_prefix(res, l->rootfs) && strcmp(res, l->rootfs) != 0) {
     snprintf(why, size,
-             "%s lies in the container's root filesystem %s: runc binds it in the container's "
+             "%s lies in the container's root filesystem %s: runc mounts it in the container's "
              "mount namespace, after the spec's mounts before it (proc, sysfs, /dev) were made "
              "there, so it can be one of them, without the masked and read-only paths",
              q, qr);
@@ -737,9 +740,9 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
   if (dest == NULL)
     return -1;
   rc = judge(r, l, src, dest, mi->ro, why, sizeof(why), err);
-  /* the mount's own source, not a directory of an overlay option */
-  if (rc == 0 && src == mi->source)
-    rc = judge_in_rootfs(l, mounts, i, mi, why, sizeof(why), err);
+  /* `src` is the mount's own source, or a directory of an overlay option */
+  if (rc == 0)
+    rc = judge_in_rootfs(l, mounts, i, mi, src, src == mi->source, why, sizeof(why), err);
   if (rc <= 0)
     return rc;
   rc = hr_rule_breach(ctx, r->mode, where, err, "%s", why);

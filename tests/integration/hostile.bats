@@ -505,10 +505,15 @@ rw,relatime'
 # the rootfs where an earlier mount went is that mount (the proc or sysfs
 # without its masked paths), and an rbind of a directory holding one
 # copies it along.
-@test "a bind of a mount made in the rootfs, or an rbind holding one, is refused: no unmasked proc" {
+@test "a bind or overlay layer of a mount made in the rootfs, or an rbind holding one, is refused: no unmasked proc or sysfs" {
   hr_bundle rootproc /bin/true
   hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_BUNDLE/rootfs/proc" bind
-  refused host-mounts "mounts[7].source: \"$HR_BUNDLE/rootfs/proc\" lies in the container's root filesystem \"$HR_BUNDLE/rootfs\": runc binds it in the container's mount namespace, after the spec's mounts before it (proc, sysfs, /dev) were made there, so it can be one of them, without the masked and read-only paths"
+  refused host-mounts "mounts[7].source: \"$HR_BUNDLE/rootfs/proc\" lies in the container's root filesystem \"$HR_BUNDLE/rootfs\": runc mounts it in the container's mount namespace, after the spec's mounts before it (proc, sysfs, /dev) were made there, so it can be one of them, without the masked and read-only paths"
+  # an overlay layer there is the same sysfs
+  hr_bundle rootoverlay /bin/true
+  mkdir -p "$HR_TMP/lower"
+  hr_spec_add_mount "$HR_BUNDLE" /mnt overlay overlay "lowerdir=$HR_BUNDLE/rootfs/sys:$HR_TMP/lower"
+  refused host-mounts "mounts[7].options[0]: \"$HR_BUNDLE/rootfs/sys\" lies in the container's root filesystem \"$HR_BUNDLE/rootfs\": runc mounts it in the container's mount namespace, after the spec's mounts before it (proc, sysfs, /dev) were made there, so it can be one of them, without the masked and read-only paths"
   hr_bundle rootrbind /bin/true
   hr_spec_add_mount "$HR_BUNDLE" /image bind "$HR_BUNDLE/rootfs" rbind
   refused host-mounts "mounts[7].source: \"$HR_BUNDLE/rootfs\" holds the container's root filesystem \"$HR_BUNDLE/rootfs\": an rbind copies the mounts runc made there along (mounts[0], proc at \"/proc\"), without the masked and read-only paths"

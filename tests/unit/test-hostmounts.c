@@ -526,7 +526,7 @@ struct rootcase {
 #define ROOT0        "root.path: "
 #define PROC_AT_PROC "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}"
 #define IN_ROOTFS_MSG                                                                              \
-  ": runc binds it in the container's mount namespace, after the spec's mounts before it (proc, "  \
+  ": runc mounts it in the container's mount namespace, after the spec's mounts before it (proc, " \
   "sysfs, /dev) were made there, so it can be one of them, without the masked and read-only paths"
 #define HOLDS_ROOTFS_MSG                                                                           \
   ": an rbind copies the mounts runc made there along (mounts[0], proc at \"/proc\"), without "    \
@@ -565,6 +565,14 @@ static const struct rootcase root_cases[] = {
      "mounts[1].source: \"@/ok/img/proc\" lies in the container's root filesystem "
      "\"@/ok/img\"" IN_ROOTFS_MSG,
      "[" PROC_AT_PROC "," BIND_O("@/ok/img/proc", "/m", "\"bind\"") "]"},
+    {"root: an overlay layer in the rootfs", "", "@/ok/img", NULL,
+     "mounts[1].options[0]: \"@/ok/img/proc\" lies in the container's root filesystem "
+     "\"@/ok/img\"" IN_ROOTFS_MSG,
+     "[" PROC_AT_PROC ",{\"destination\":\"/o\",\"type\":\"overlay\",\"source\":\"overlay\","
+     "\"options\":[\"lowerdir=@/ok/img/proc:@/ok\"]}]"},
+    {"root: the rootfs itself as an overlay layer is the image", "", "@/ok/img", NULL, NULL,
+     "[" PROC_AT_PROC ",{\"destination\":\"/o\",\"type\":\"overlay\",\"source\":\"overlay\","
+     "\"options\":[\"lowerdir=@/ok/img:@/ok\"]}]"},
     {"root: an rbind of the rootfs", "", "@/ok/img", NULL,
      "mounts[1].source: \"@/ok/img\" holds the container's root filesystem "
      "\"@/ok/img\"" HOLDS_ROOTFS_MSG,
