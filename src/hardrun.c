@@ -274,7 +274,7 @@ static int not_evaluated(struct hr_changes *changes, struct hr_error *err)
 }
 
 /* exec's flag form: runc starts from the config.json its bundle label
- * names, which must be the bundle create hardened. */
+ * names, which must be the bundle create hardened, as create left it. */
 static int exec_flags(struct run_state *st, const struct hr_policy *policy, const char *name,
                       struct hr_changes *changes, struct hr_error *err)
 {
@@ -282,7 +282,8 @@ static int exec_flags(struct run_state *st, const struct hr_policy *policy, cons
 
   if (hr_state_root_abs(st->argv.root, &root, err) < 0 ||
       hr_asprintf(&what, err, "profile \"%s\": rule \"runtime-annotations\"", name) < 0 ||
-      hr_exec_check_bundle_label(root, st->argv.id, what, err) < 0)
+      hr_exec_check_bundle_label(root, st->argv.id, what, err) < 0 ||
+      hr_exec_check_bundle_process(root, st->argv.id, policy, err) < 0)
     return -1;
   return hr_exec_harden_flags(&st->argv, policy, changes, err);
 }

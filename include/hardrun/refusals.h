@@ -237,6 +237,9 @@ int hr_rootfs_resolve(const char *rootfs, const char *path, char **ret, struct h
  * kernel's answers are kept between hr_host_resolve_begin() and
  * hr_host_resolve_end() (one apply). */
 int hr_host_realpath(const char *path, char *ret);
+/* The same, and in `ret_proc_link` (PATH_MAX bytes, "" when none) the
+ * first link followed that lies on procfs, such as "/proc/self". */
+int hr_host_realpath_via(const char *path, char *ret, char *ret_proc_link);
 /* The S_IFMT bits of `path` (absolute, no symlink in its directories) as
  * lstat(2) sees it, 0 when it cannot be looked up; kept like the above. */
 mode_t hr_host_file_type(const char *path);

@@ -125,6 +125,16 @@ int hr_exec_harden_flags(struct hr_argv *a, const struct hr_policy *policy,
  * then fails on its own).  `what` prefixes the message. */
 int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char *what,
                                struct hr_error *err);
+/* runc 1.1's exec without --process reads the process from the config.json
+ * of the bundle its state names (runc's own "bundle" label) as that file is
+ * then, not as create left it: a config.json rewritten since (every
+ * capability, no no_new_privs) would be the new process.  Refused
+ * (HR_ERR_REFUSED, naming the profile, the rule and the field) when a
+ * process control of `policy` would change that process as it would a
+ * --process file; 0 when nothing would change or runc has no state for
+ * the id. */
+int hr_exec_check_bundle_process(const char *root_abs, const char *id,
+                                 const struct hr_policy *policy, struct hr_error *err);
 /* exec's --cgroup (PATH or CONTROLLERS:PATH) puts the process in a cgroup
  * below the container's.  runc refuses a path that climbs out of it; crun
  * 1.8 joins it as given, so "../../.." is the host's root cgroup, past the

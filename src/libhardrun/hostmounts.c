@@ -179,8 +179,9 @@ void hr_hostmounts_release(struct hr_policy *p)
  * and the rest is appended and cleaned, so that "/missing/../etc" still
  * reads as "/etc".  Errors other than a missing component (a symlink loop,
  * no permission) are returned: a path hardrun cannot resolve is one it
- * cannot vouch for. */
-static int resolve(const char *path, char **ret, struct hr_error *err)
+ * cannot vouch for.  `proc_link` (PATH_MAX bytes, or NULL) gets the first
+ * link on procfs followed on the way, "" when none. */
+static int resolve_via(const char *path, char **ret, char *proc_link, struct hr_error *err)
 {
   cleanup_free char *head = hr_strdup(path, err), *joined = NULL;
   char buf[PATH_MAX];
@@ -189,7 +190,7 @@ static int resolve(const char *path, char **ret, struct hr_error *err)
 
   if (head == NULL)
     return -1;
-  while ((r = hr_host_realpath(head[0] != '\0' ? head : "/", buf)) < 0) {
+  while ((r = hr_host_realpath_via(head[0] != '\0' ? head : "/", buf, proc_link)) < 0) {
     char *slash;
     if (r == -ENOMEM)
       return hr_error_oom(err);
@@ -209,6 +210,11 @@ static int resolve(const char *path, char **ret, struct hr_error *err)
     return -1;
   *ret = hr_path_clean(joined, err);
   return *ret == NULL ? -1 : 0;
+}
+
+static int resolve(const char *path, char **ret, struct hr_error *err)
+{
+  return resolve_via(path, ret, NULL, err);
 }
 
 /* ---- matching -------------------------------------------------------------------- */
@@ -331,6 +337,7 @@ static bool runtime_own_file(const char *path, const char *dest)
 struct lists {
   char **sensitive; /* resolved twins of r->sensitive (NULL: same or wildcard) */
   char **allow, **allow_ro;
+  char *rootfs; /* root.path resolved, NULL when unknown */
 };
 
 static void lists_free(struct lists *l, const struct hr_rule_hostmounts *r)
@@ -340,6 +347,8 @@ static void lists_free(struct lists *l, const struct hr_rule_hostmounts *r)
   hr_rule_strv_free(&l->sensitive, &ns);
   hr_rule_strv_free(&l->allow, &na);
   hr_rule_strv_free(&l->allow_ro, &nr);
+  free(l->rootfs);
+  l->rootfs = NULL;
 }
 
 static int resolve_all(char *const *in, size_t n, bool keep_same, char ***ret, struct hr_error *err)
@@ -444,6 +453,7 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
   char q[HR_QUOTE_MAX], qe[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
   cleanup_free char *res = NULL;
   const char *base, *sock, *hit;
+  char link[PATH_MAX];
   enum relation rel;
   size_t i;
 
@@ -454,12 +464,24 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
              hr_quote(q, sizeof(q), src, strlen(src)));
     return 1;
   }
-  if (resolve(src, &res, err) < 0) {
+  if (resolve_via(src, &res, link, err) < 0) {
     if (err->code == ENOMEM)
       return -1;
     snprintf(why, size, "%s cannot be resolved on the host (%s)",
              hr_quote(q, sizeof(q), src, strlen(src)), strerror(err->code));
     *err = (struct hr_error){0};
+    return 1;
+  }
+  /* runc's init follows the link, in the container's mount namespace and
+   * with the rootfs as its working directory: /proc/self/cwd is the image
+   * to it, and hardrun's caller's directory here. */
+  if (link[0] != '\0') {
+    snprintf(why, size,
+             "%s is resolved through %s, a link of /proc that names the process following it: "
+             "runc's init, in the container's mount namespace, resolves it to another path "
+             "than hardrun",
+             hr_quote(q, sizeof(q), src, strlen(src)),
+             hr_quote(qe, sizeof(qe), link, strlen(link)));
     return 1;
   }
   if (runtime_own_file(res, dest) || listed(r->allow, l->allow, r->n_allow, res) ||
@@ -632,6 +654,78 @@ static int check_kind(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i
   return remove_mount(ctx, mounts, i, err);
 }
 
+/* The first mount of the spec other than mounts[i], in *ret_j, with its
+ * destination and type (for a message); false when there is none.  It is
+ * made before mounts[i] unless mounts[i] is the first; one made after
+ * reaches the copy too when the rootfs's propagation is shared. */
+static bool other_mount(const struct hr_json *mounts, size_t i, size_t *ret_j,
+                        const char **ret_dest, const char **ret_type)
+{
+  for (size_t j = 0; j < mounts->u.array.len; j++) {
+    const struct hr_json *d = hr_json_get(mounts->u.array.items[j], "destination");
+    const struct hr_json *t = hr_json_get(mounts->u.array.items[j], "type");
+    if (j == i)
+      continue;
+    *ret_j = j;
+    *ret_dest = d != NULL && d->type == HR_JSON_STRING ? d->u.string.s : "";
+    *ret_type = t != NULL && t->type == HR_JSON_STRING && t->u.string.s[0] != '\0' ? t->u.string.s
+                                                                                   : "other";
+    return true;
+  }
+  return false;
+}
+
+/* runc mounts in the container's mount namespace, in the order of the
+ * spec, so the rootfs already holds the spec's proc, sysfs, /dev and the
+ * rest, without the masked and read-only paths (those come last).  A bind
+ * source or an overlay directory inside the rootfs may be one of those
+ * mounts, and an rbind of the rootfs or of a directory holding it (the
+ * bundle) copies them along.  A plain bind of the rootfs itself is the
+ * image (made read-only by readonly-rootfs), and so is an overlay layer
+ * of it: overlayfs does not cross mounts.  `path` is mounts[i]'s source
+ * when `source`, else a directory of an overlay option.  1 with `why`
+ * filled, 0 when it may stay. */
+static int judge_in_rootfs(const struct lists *l, const struct hr_json *mounts, size_t i,
+                           const struct mount_info *mi, const char *path, bool source, char *why,
+                           size_t size, struct hr_error *err)
+{
+  char q[HR_QUOTE_MAX], qr[HR_QUOTE_MAX], qd[HR_QUOTE_MAX];
+  cleanup_free char *res = NULL;
+  const char *dest, *type;
+  bool recursive = false;
+  size_t j;
+
+  if (l->rootfs == NULL || path[0] != '/' || (source && !mi->bind))
+    return 0;
+  if (resolve(path, &res, err) < 0) {
+    /* judge() has refused what cannot be resolved */
+    if (err->code == ENOMEM)
+      return -1;
+    *err = (struct hr_error){0};
+    return 0;
+  }
+  for (size_t k = 0; source && mi->options != NULL && k < mi->options->u.array.len; k++)
+    recursive = recursive || strcmp(mi->options->u.array.items[k]->u.string.s, "rbind") == 0;
+  hr_quote(q, sizeof(q), path, strlen(path));
+  hr_quote(qr, sizeof(qr), l->rootfs, strlen(l->rootfs));
+  if (hr_path_has_prefix(res, l->rootfs) && strcmp(res, l->rootfs) != 0) {
+    snprintf(why, size,
+             "%s lies in the container's root filesystem %s: runc mounts it in the container's "
+             "mount namespace, after the spec's mounts before it (proc, sysfs, /dev) were made "
+             "there, so it can be one of them, without the masked and read-only paths",
+             q, qr);
+    return 1;
+  }
+  if (!recursive || !hr_path_has_prefix(l->rootfs, res) ||
+      !other_mount(mounts, i, &j, &dest, &type))
+    return 0;
+  snprintf(why, size,
+           "%s holds the container's root filesystem %s: an rbind copies the mounts runc made "
+           "there along (mounts[%zu], %s at %s), without the masked and read-only paths",
+           q, qr, j, type, hr_quote(qd, sizeof(qd), dest, strlen(dest)));
+  return 1;
+}
+
 /* Judge one host path of mounts[i]: the source, or a directory named in
  * an overlay option.  Returns 1 when the mount was removed. */
 static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
@@ -646,6 +740,9 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
   if (dest == NULL)
     return -1;
   rc = judge(r, l, src, dest, mi->ro, why, sizeof(why), err);
+  /* `src` is the mount's own source, or a directory of an overlay option */
+  if (rc == 0)
+    rc = judge_in_rootfs(l, mounts, i, mi, src, src == mi->source, why, sizeof(why), err);
   if (rc <= 0)
     return rc;
   rc = hr_rule_breach(ctx, r->mode, where, err, "%s", why);
@@ -654,15 +751,41 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
   return remove_mount(ctx, mounts, i, err);
 }
 
-/* overlay's lowerdir=a:b, upperdir= and workdir= name host directories. */
+/* runc joins the data options with commas, and overlayfs splits them
+ * again with backslash escapes and drops the backslash before a character
+ * of a directory: one option "workdir=W,lowerdir=/etc" is two to the
+ * kernel, and a lowerdir written /e, backslash, tc is /etc. */
+static int overlay_option_plain(struct hr_apply_ctx *ctx, struct hr_json *mounts, size_t i,
+                                size_t k, const char *opt, struct hr_error *err)
+{
+  char where[64], q[HR_QUOTE_MAX];
+  int rc;
+
+  if (strpbrk(opt, ",\\") == NULL)
+    return 0;
+  snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", i, k);
+  rc = hr_rule_breach(ctx, ctx->policy->refusals.hostmounts.mode, where, err,
+                      "%s holds a comma or a backslash: runc joins the options with commas and "
+                      "overlayfs splits them again, with backslash escapes, so the directories "
+                      "it gets are not the ones written",
+                      hr_quote(q, sizeof(q), opt, strlen(opt)));
+  return rc <= 0 ? rc : remove_mount(ctx, mounts, i, err);
+}
+
+/* overlay's lowerdir=a:b, upperdir= and workdir= (and the kernel's newer
+ * lowerdir+= and datadir+=) name host directories. */
 static int check_overlay(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
                          size_t i, const struct mount_info *mi, struct hr_error *err)
 {
-  static const char *const keys[] = {"lowerdir=", "upperdir=", "workdir="};
+  static const char *const keys[] = {
+      "lowerdir=", "upperdir=", "workdir=", "lowerdir+=", "datadir+="};
 
   for (size_t k = 0; mi->options != NULL && k < mi->options->u.array.len; k++) {
     const char *opt = mi->options->u.array.items[k]->u.string.s;
     char where[64];
+    int rc = overlay_option_plain(ctx, mounts, i, k, opt, err);
+    if (rc != 0)
+      return rc;
     for (size_t j = 0; j < HR_ARRAY_SIZE(keys); j++) {
       if (strncmp(opt, keys[j], strlen(keys[j])) != 0)
         continue;
@@ -671,11 +794,9 @@ static int check_overlay(struct hr_apply_ctx *ctx, const struct lists *l, struct
       if (list == NULL)
         return -1;
       snprintf(where, sizeof(where), "mounts[%zu].options[%zu]", i, k);
-      for (char *d = strtok_r(list, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save)) {
-        int rc = check_path(ctx, l, mounts, i, where, d, mi, err);
-        if (rc != 0)
+      for (char *d = strtok_r(list, ":", &save); d != NULL; d = strtok_r(NULL, ":", &save))
+        if ((rc = check_path(ctx, l, mounts, i, where, d, mi, err)) != 0)
           return rc;
-      }
     }
   }
   return 0;
@@ -765,9 +886,11 @@ static int private_userns(struct hr_apply_ctx *ctx, bool *ret, struct hr_error *
 }
 
 /* One non-bind mount of a kernel filesystem: proc anywhere but /proc
- * (runc's masked and read-only paths are all under /proc), and a writable
- * sysfs or cgroupfs (uevent_helper, /sys/power, the container's own pids.max
- * and memory limits).  Returns 1 when the mount was removed. */
+ * (runc's masked and read-only paths are all under /proc), sysfs anywhere
+ * but /sys (/sys/firmware and Docker's /sys/devices/virtual/powercap are
+ * masked there only), and a writable sysfs or cgroupfs (uevent_helper,
+ * /sys/power, the container's own pids.max and memory limits).  Returns 1
+ * when the mount was removed. */
 static int privileged_mount(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
                             struct hr_json *mounts, size_t i, const struct mount_info *mi,
                             bool userns, struct hr_error *err)
@@ -776,18 +899,24 @@ static int privileged_mount(struct hr_apply_ctx *ctx, enum hr_rule_mode mode,
   char where[64], q[HR_QUOTE_MAX];
   int rc;
 
-  if (strcmp(mi->type, "proc") == 0) {
+  if (strcmp(mi->type, "proc") == 0 || strcmp(mi->type, "sysfs") == 0) {
+    bool proc = mi->type[0] == 'p';
     cleanup_free char *dest = hr_path_clean(mi->dest_raw, err);
     if (dest == NULL)
       return -1;
-    if (strcmp(dest, "/proc") == 0)
+    if (strcmp(dest, proc ? "/proc" : "/sys") != 0) {
+      hr_field_path(where, sizeof(where), "mounts", i, ".destination");
+      rc = hr_rule_breach(
+          ctx, mode, where, err,
+          proc ? "a proc mount at %s has none of the masked and read-only paths "
+                 "runc puts under /proc (/proc/sys, /proc/sysrq-trigger, /proc/kcore)"
+               : "a sysfs mount at %s has none of the masked paths runc puts under "
+                 "/sys (/sys/firmware, /sys/devices/virtual/powercap)",
+          hr_quote(q, sizeof(q), dest, strlen(dest)));
+      return rc <= 0 ? rc : remove_mount(ctx, mounts, i, err);
+    }
+    if (proc)
       return 0;
-    hr_field_path(where, sizeof(where), "mounts", i, ".destination");
-    rc = hr_rule_breach(ctx, mode, where, err,
-                        "a proc mount at %s has none of the masked and read-only paths runc puts "
-                        "under /proc (/proc/sys, /proc/sysrq-trigger, /proc/kcore)",
-                        hr_quote(q, sizeof(q), dest, strlen(dest)));
-    return rc <= 0 ? rc : remove_mount(ctx, mounts, i, err);
   }
   if ((strcmp(mi->type, "sysfs") != 0 && strcmp(mi->type, "cgroup") != 0 &&
        strcmp(mi->type, "cgroup2") != 0) ||
@@ -974,6 +1103,31 @@ static int check_root(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
   return hr_rule_breach(ctx, mode, "root.path", err, "%s", why) < 0 ? -1 : 0;
 }
 
+/* root.path as a host directory, resolved: NULL when there is none, it
+ * cannot be resolved (check_root refuses that) or it is relative and no
+ * bundle is known (policy explain). */
+static int rootfs_path(struct hr_apply_ctx *ctx, char **ret, struct hr_error *err)
+{
+  const struct hr_json *root = hr_json_get(ctx->spec, "root");
+  const struct hr_json *p =
+      root != NULL && root->type == HR_JSON_OBJECT ? hr_json_get(root, "path") : NULL;
+  const char *bundle = hr_userns_bound_bundle();
+  cleanup_free char *joined = NULL;
+
+  *ret = NULL;
+  if (p == NULL || p->type != HR_JSON_STRING || (p->u.string.s[0] != '/' && bundle == NULL))
+    return 0;
+  if (p->u.string.s[0] != '/' && hr_asprintf(&joined, err, "%s/%s", bundle, p->u.string.s) < 0)
+    return -1;
+  if (resolve(joined != NULL ? joined : p->u.string.s, ret, err) < 0) {
+    if (err->code == ENOMEM)
+      return -1;
+    *err = (struct hr_error){0};
+    *ret = NULL;
+  }
+  return 0;
+}
+
 int hr_host_resolve(const char *path, char **ret, struct hr_error *err)
 {
   return resolve(path, ret, err);
@@ -1027,7 +1181,8 @@ int hr_hostmounts_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
       resolve_all(r->allow, r->n_allow, true, &l.allow, err) < 0 ||
       resolve_all(r->allow_ro, r->n_allow_ro, true, &l.allow_ro, err) < 0)
     goto out;
-  if (check_mounts(ctx, &l, mounts, err) < 0 || check_root(ctx, &l, err) < 0)
+  if (rootfs_path(ctx, &l.rootfs, err) < 0 || check_mounts(ctx, &l, mounts, err) < 0 ||
+      check_root(ctx, &l, err) < 0)
     goto out;
   rc = 0;
 out:

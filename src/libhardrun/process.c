@@ -392,17 +392,18 @@ static bool bundle_label(const char *l)
   return strncmp(l, "bundle=", 7) == 0;
 }
 
-int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char *what,
-                               struct hr_error *err)
+/* runc's <root_abs>/<id>/state.json, parsed, in *ret; NULL when runc has
+ * none for the id (not runc, or no such container: runc fails then). */
+static int read_state(const char *root_abs, const char *id, struct hr_json_doc **ret,
+                      struct hr_error *err)
 {
   const struct hr_json_parse_opts opts = {
       .max_size = HR_SPEC_MAX_SIZE, .max_depth = HR_SPEC_MAX_DEPTH + 4, .name = "state.json"};
-  cleanup_json_doc struct hr_json_doc *doc = NULL;
   cleanup_free char *dir = NULL, *buf = NULL;
   cleanup_close int dirfd = -1;
-  const struct hr_json *labels;
   size_t len;
 
+  *ret = NULL;
   /* An id runc refuses names no state of runc's (and no path to follow). */
   if (id == NULL || !hr_state_id_valid(id))
     return 0;
@@ -417,9 +418,20 @@ int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char 
     *err = (struct hr_error){0};
     return 0;
   }
-  if (hr_json_parse(buf, len, &opts, &doc, err) < 0)
+  if (hr_json_parse(buf, len, &opts, ret, err) < 0)
     return hr_error_prefix(err, "runc's state of `%s`", id);
-  labels = hr_json_get_path(hr_json_doc_root(doc), "config.labels");
+  return 0;
+}
+
+int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char *what,
+                               struct hr_error *err)
+{
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  const struct hr_json *labels;
+
+  if (read_state(root_abs, id, &doc, err) < 0)
+    return -1;
+  labels = doc == NULL ? NULL : hr_json_get_path(hr_json_doc_root(doc), "config.labels");
   if (labels == NULL || labels->type != HR_JSON_ARRAY)
     return 0;
   /* The last label is runc's own; runc's SearchLabels takes the first. */
@@ -436,6 +448,72 @@ int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char 
                         what, q);
   }
   return 0;
+}
+
+/* The bundle of runc's own label, the last of config.labels ("bundle=DIR"),
+ * copied into *ret; NULL when there is none. */
+static int state_bundle(const struct hr_json_doc *doc, char **ret, struct hr_error *err)
+{
+  const struct hr_json *labels = hr_json_get_path(hr_json_doc_root(doc), "config.labels"), *l;
+
+  *ret = NULL;
+  if (labels == NULL || labels->type != HR_JSON_ARRAY || labels->u.array.len == 0)
+    return 0;
+  l = labels->u.array.items[labels->u.array.len - 1];
+  if (l->type != HR_JSON_STRING || !bundle_label(l->u.string.s))
+    return 0;
+  *ret = hr_strdup(l->u.string.s + 7, err);
+  return *ret == NULL ? -1 : 0;
+}
+
+/* The first change a control made (not an audit finding), or NULL. */
+static const struct hr_change *first_change(const struct hr_changes *c)
+{
+  for (size_t i = 0; i < c->len; i++)
+    if (!c->items[i].audit_only)
+      return &c->items[i];
+  return NULL;
+}
+
+int hr_exec_check_bundle_process(const char *root_abs, const char *id,
+                                 const struct hr_policy *policy, struct hr_error *err)
+{
+  /* config.json's process is all runc takes, as from a --process file */
+  const struct hr_apply_ctx mode = {.overrides_only = true, .process_file = true};
+  const struct hr_json_parse_opts opts = {
+      .max_size = HR_SPEC_MAX_SIZE, .max_depth = HR_SPEC_MAX_DEPTH, .name = "config.json"};
+  cleanup_json_doc struct hr_json_doc *state = NULL, *doc = NULL;
+  cleanup_free char *bundle = NULL, *buf = NULL, *path = NULL;
+  cleanup_close int dirfd = -1;
+  struct hr_changes changes = {0};
+  const struct hr_change *c;
+  char q[HR_QUOTE_MAX];
+  struct stat st;
+  size_t len;
+  int r;
+
+  if (read_state(root_abs, id, &state, err) < 0 ||
+      (state != NULL && state_bundle(state, &bundle, err) < 0))
+    return -1;
+  if (bundle == NULL)
+    return 0;
+  if ((path = hr_strjoin(bundle, "/", "config.json", err)) == NULL)
+    return -1;
+  hr_quote(q, sizeof(q), path, strlen(path));
+  if (hr_spec_read_bundle(bundle, &dirfd, &buf, &len, &st, err) < 0)
+    return hr_error_prefix(err, "exec without --process: runc reads the process from %s", q);
+  if (hr_json_parse(buf, len, &opts, &doc, err) < 0)
+    return hr_error_prefix(err, "profile \"%s\": rule \"spec-syntax\"", policy->name);
+  r = hr_policy_apply_scope(policy, &mode, HR_SCOPE_PROCESS, doc, &changes, err);
+  c = r == 0 && hr_json_doc_root(doc)->dirty ? first_change(&changes) : NULL;
+  if (c != NULL)
+    hr_error_set(err, HR_ERR_REFUSED, 0,
+                 "profile \"%s\": rule \"%s\": %s: %s is not as create left it "
+                 "(the rule would change this field): runc exec without --process takes the "
+                 "process from it; use --process",
+                 policy->name, c->rule, c->path, q);
+  hr_changes_free(&changes);
+  return r < 0 || c != NULL ? -1 : 0;
 }
 
 /* ---- the "user" control ------------------------------------------------------------ */

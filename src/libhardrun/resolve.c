@@ -23,7 +23,9 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "hardrun/json.h"
@@ -168,9 +170,25 @@ static int splice_target(char *rest, const char *target, const char *tail, bool 
   return 0;
 }
 
+/* Whether the directory `out` (its first `len` bytes, "" for "/") is on
+ * procfs: its links (self, cwd, root, fd/N...) name the process that
+ * follows them.  Asked only when a link is followed, which few paths do. */
+static bool dir_on_proc(const char *out, size_t len)
+{
+  char dir[PATH_MAX];
+  struct statfs sfs;
+
+  if (len == 0)
+    return false;
+  memcpy(dir, out, len);
+  dir[len] = '\0';
+  return statfs(dir, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+}
+
 /* One component of `rest` (from *pos) appended to `out` (length *olen):
- * 0 when done with it, or a negative errno. */
-static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links)
+ * 0 when done with it, or a negative errno.  `proc_link`, when not NULL
+ * and still "", gets the path of a link followed on procfs. */
+static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links, char *proc_link)
 {
   const char *c = rest + *pos;
   size_t clen = strcspn(c, "/");
@@ -204,6 +222,8 @@ static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links)
     if (++*links > MAX_LINKS) {
       r = -ELOOP;
     } else {
+      if (proc_link != NULL && proc_link[0] == '\0' && dir_on_proc(out, *olen))
+        memcpy(proc_link, out, *olen + 1 + clen + 1);
       /* An absolute target starts again at "/", a relative one at the
        * link's directory. */
       r = splice_target(rest, found->target, rest + *pos, c[clen] == '/');
@@ -220,12 +240,14 @@ static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links)
   return r;
 }
 
-int hr_host_realpath(const char *path, char *ret)
+int hr_host_realpath_via(const char *path, char *ret, char *ret_proc_link)
 {
   char rest[PATH_MAX];
   size_t olen = 0, pos = 0, plen = strlen(path);
   int links = 0;
 
+  if (ret_proc_link != NULL)
+    ret_proc_link[0] = '\0';
   if (path[0] != '/')
     /* Relative to the working directory: realpath knows it. */
     return realpath(path, ret) != NULL ? 0 : -errno;
@@ -234,13 +256,18 @@ int hr_host_realpath(const char *path, char *ret)
   memcpy(rest, path, plen + 1);
   ret[0] = '\0';
   while (rest[pos] != '\0') {
-    int r = step(ret, &olen, rest, &pos, &links);
+    int r = step(ret, &olen, rest, &pos, &links, ret_proc_link);
     if (r < 0)
       return r;
   }
   if (olen == 0)
     strcpy(ret, "/");
   return 0;
+}
+
+int hr_host_realpath(const char *path, char *ret)
+{
+  return hr_host_realpath_via(path, ret, NULL);
 }
 
 mode_t hr_host_file_type(const char *path)

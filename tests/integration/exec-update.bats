@@ -116,6 +116,44 @@ audit_last() {
   hr_assert_match "$(tail -n 1 "$HR_SPY_LOG")" " exec --cap=CAP_KILL --no-new-privs $HR_ID sh -c "
 }
 
+# runc exec without --process reads the process from the bundle's
+# config.json again, as it is at exec time, not as create left it.
+rewrite_config_process() {
+  jq --argjson c "$(hr_host_caps_json)" '.process.capabilities = {bounding: $c, effective: $c,
+      permitted: $c, inheritable: $c, ambient: $c} | .process.noNewPrivileges = false' \
+    "$HR_BUNDLE/config.json" >"$HR_TMP/config.json.new"
+  mv "$HR_TMP/config.json.new" "$HR_BUNDLE/config.json"
+}
+
+@test "exec without --process is refused when config.json's process is not the hardened one any more" {
+  local out
+  start_container rewritten
+  rewrite_config_process
+  run hr_rt "$HR_BUNDLE" exec "$HR_ID" sh -c "$STATUS_SCRIPT"
+  echo "$output"
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
+    "hardrun: profile \"default\": rule \"no-new-privileges\": process.noNewPrivileges: \"$HR_BUNDLE/config.json\" is not as create left it (the rule would change this field): runc exec without --process takes the process from it; use --process"
+  [[ $(tail -n 1 "$HR_SPY_LOG") != *" exec "* ]]
+  # with --process, the file is what runc reads, and it is hardened
+  privileged_process sh -c "$STATUS_SCRIPT" >"$HR_TMP/process.json"
+  out=$(hr_rt "$HR_BUNDLE" exec --process "$HR_TMP/process.json" "$HR_ID")
+  mapfile -t caps < <(hr_profile_caps "$PROFILE")
+  hr_assert_eq "$(status_field "$out" CapBnd)" "$(hr_cap_mask "${caps[@]}")" CapBnd
+  hr_assert_eq "$(status_field "$out" NoNewPrivs)" 1 NoNewPrivs
+}
+
+@test "control: plain runc exec without --process takes every capability from the rewritten config.json" {
+  local out
+  start_container rewritten-control
+  rewrite_config_process
+  out=$("$HR_RUNC" --root "$HR_RUNC_ROOT" exec "$HR_ID" sh -c "$STATUS_SCRIPT")
+  echo "$out"
+  hr_assert_eq "$(status_field "$out" NoNewPrivs)" 0 NoNewPrivs
+  # every capability this host has
+  hr_assert_eq "$(status_field "$out" CapEff)" "$(awk '/^CapBnd:/ {print $2}' /proc/self/status)" CapEff
+}
+
 @test "exec uses the profile the container was created with, not one that comes with the exec" {
   local out
   start_container tight tight

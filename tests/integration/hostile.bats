@@ -103,6 +103,27 @@ else echo core_pattern=absent; fi'
   hr_assert_eq "$(cat "$OUT")" core_pattern=writable
 }
 
+# runc masks /sys/firmware (and docker /sys/devices/virtual/powercap, whose
+# energy counters are a side channel) in the sysfs at /sys only.
+SYSFS_ELSEWHERE='if [ -d /host-sys/firmware ]; then echo "firmware=$(ls /host-sys/firmware | wc -l)"; else echo firmware=absent; fi'
+
+@test "a second sysfs mount outside /sys is removed: no unmasked /sys/firmware inside" {
+  hr_bundle sysfselse /bin/sh -c "$SYSFS_ELSEWHERE"
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [{destination: "/host-sys", type: "sysfs", source: "sysfs", options: ["ro"]}]'
+  started
+  hr_assert_eq "$(cat "$OUT")" firmware=absent
+  hr_assert_match "$(audit_changes)" 'mounts\[[0-9]+\]: \{"destination":"/host-sys","type":"sysfs","source":"sysfs","options":\["ro"\]\} -> \(absent\)'
+}
+
+@test "control: with systemPaths off, that sysfs mount shows the host's /sys/firmware" {
+  [ -n "$(ls /sys/firmware 2>/dev/null)" ] || skip "this host's /sys/firmware is empty"
+  with_profile nopaths '{"privileged": {"systemPaths": "off"}}'
+  hr_bundle sysfselse-control /bin/sh -c "$SYSFS_ELSEWHERE"
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [{destination: "/host-sys", type: "sysfs", source: "sysfs", options: ["ro"]}]'
+  started
+  hr_assert_eq "$(cat "$OUT")" "firmware=$(ls /sys/firmware | wc -l)"
+}
+
 CGROUP_RAISE='cat /sys/fs/cgroup/pids/pids.max
 if echo max >/sys/fs/cgroup/pids/pids.max 2>/dev/null; then echo raised; else echo kept; fi
 cat /sys/fs/cgroup/pids/pids.max'
@@ -440,10 +461,100 @@ strict_container() {
   hr_bundle rootbind /bin/sh -c 'for f in /image/bin/pwned /bundle/rootfs/bin/pwned; do
       if echo x >"$f" 2>/dev/null; then echo "$f=written"; else echo "$f=read-only"; fi; done'
   hr_spec_edit "$HR_BUNDLE" '.mounts += [
-      {destination: "/image", type: "bind", source: ($b + "/rootfs"), options: ["rbind", "rw"]},
-      {destination: "/bundle", type: "bind", source: $b, options: ["rbind"]}]' --arg b "$HR_BUNDLE"
+      {destination: "/image", type: "bind", source: ($b + "/rootfs"), options: ["bind", "rw"]},
+      {destination: "/bundle", type: "bind", source: $b, options: ["bind"]}]' --arg b "$HR_BUNDLE"
   started
   hr_assert_eq "$(cat "$OUT")" '/image/bin/pwned=read-only
 /bundle/rootfs/bin/pwned=read-only'
   [ ! -e "$HR_BUNDLE/rootfs/bin/pwned" ]
+}
+
+# ---- bind sources that runc reads in another place than hardrun -------------------
+
+# A path through /proc/self is resolved by the process that follows it:
+# runc's init, whose working directory is the rootfs when it mounts, and
+# not hardrun, whose working directory is its caller's.
+PROC_SELF_PROBE='if echo x >/mnt/bin/pwned 2>/dev/null; then echo image=written; else echo image=read-only; fi
+grep " /mnt/proc " /proc/self/mountinfo | cut -d" " -f6'
+
+@test "a bind source through /proc/self is refused: runc's init, not hardrun, resolves it" {
+  mkdir -p "$HR_TMP/elsewhere"
+  cd "$HR_TMP/elsewhere"
+  hr_bundle procself /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind /proc/self/cwd rbind
+  refused host-mounts "mounts[7].source: \"/proc/self/cwd\" is resolved through \"/proc/self\", a link of /proc that names the process following it: runc's init, in the container's mount namespace, resolves it to another path than hardrun"
+  # through a symlink of the host, too
+  ln -s /proc/self/cwd "$HR_TMP/cwdlink"
+  hr_bundle procself-link /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/cwdlink" rbind
+  refused host-mounts "mounts[7].source: \"$HR_TMP/cwdlink\" is resolved through \"/proc/self\", a link of /proc that names the process following it: runc's init, in the container's mount namespace, resolves it to another path than hardrun"
+}
+
+@test "control: without host-mounts, /proc/self/cwd binds the image writable, with a writable proc in it" {
+  with_profile nohm '{"hostMounts": false}'
+  mkdir -p "$HR_TMP/elsewhere"
+  cd "$HR_TMP/elsewhere"
+  hr_bundle procself-control /bin/sh -c "$PROC_SELF_PROBE"
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind /proc/self/cwd rbind
+  started
+  hr_assert_eq "$(cat "$OUT")" 'image=written
+rw,relatime'
+}
+
+# runc mounts in order, in the container's mount namespace: a source in
+# the rootfs where an earlier mount went is that mount (the proc or sysfs
+# without its masked paths), and an rbind of a directory holding one
+# copies it along.
+@test "a bind or overlay layer of a mount made in the rootfs, or an rbind holding one, is refused: no unmasked proc or sysfs" {
+  hr_bundle rootproc /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_BUNDLE/rootfs/proc" bind
+  refused host-mounts "mounts[7].source: \"$HR_BUNDLE/rootfs/proc\" lies in the container's root filesystem \"$HR_BUNDLE/rootfs\": runc mounts it in the container's mount namespace, after the spec's mounts before it (proc, sysfs, /dev) were made there, so it can be one of them, without the masked and read-only paths"
+  # an overlay layer there is the same sysfs
+  hr_bundle rootoverlay /bin/true
+  mkdir -p "$HR_TMP/lower"
+  hr_spec_add_mount "$HR_BUNDLE" /mnt overlay overlay "lowerdir=$HR_BUNDLE/rootfs/sys:$HR_TMP/lower"
+  refused host-mounts "mounts[7].options[0]: \"$HR_BUNDLE/rootfs/sys\" lies in the container's root filesystem \"$HR_BUNDLE/rootfs\": runc mounts it in the container's mount namespace, after the spec's mounts before it (proc, sysfs, /dev) were made there, so it can be one of them, without the masked and read-only paths"
+  hr_bundle rootrbind /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /image bind "$HR_BUNDLE/rootfs" rbind
+  refused host-mounts "mounts[7].source: \"$HR_BUNDLE/rootfs\" holds the container's root filesystem \"$HR_BUNDLE/rootfs\": an rbind copies the mounts runc made there along (mounts[0], proc at \"/proc\"), without the masked and read-only paths"
+  hr_bundle bundlerbind /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /bundle bind "$HR_BUNDLE" rbind
+  refused host-mounts "mounts[7].source: \"$HR_BUNDLE\" holds the container's root filesystem \"$HR_BUNDLE/rootfs\": an rbind copies the mounts runc made there along (mounts[0], proc at \"/proc\"), without the masked and read-only paths"
+}
+
+@test "control: without host-mounts, a bind of the rootfs's /proc shows what /proc masks" {
+  with_profile nohm '{"hostMounts": false}'
+  hr_bundle rootproc-control /bin/sh -c 'echo "masked=$(wc -c </proc/timer_list) bound=$(head -c 18 /mnt/timer_list)"'
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_BUNDLE/rootfs/proc" bind
+  started
+  hr_assert_eq "$(cat "$OUT")" 'masked=0 bound=Timer List Version'
+}
+
+# ---- overlay options, as the kernel splits them ------------------------------------
+
+# runc joins the data options with commas and overlayfs splits them again,
+# taking a backslash as an escape: "workdir=W,lowerdir=D" is two options,
+# and "/s\ens" is "/sens".
+overlay_bundle() {
+  mkdir -p "$HR_TMP/sens" "$HR_TMP/ov/lower" "$HR_TMP/ov/upper" "$HR_TMP/ov/work"
+  printf 'secret\n' >"$HR_TMP/sens/file"
+  hr_bundle "$1" /bin/cat /mnt/file
+  hr_spec_edit "$HR_BUNDLE" '.mounts += [{destination: "/mnt", type: "overlay", source: "overlay",
+      options: ["upperdir=" + $t + "/ov/upper", $o]}]' --arg t "$HR_TMP" --arg o "$2"
+}
+
+@test "overlay: a comma or a backslash in an option cannot smuggle in a sensitive directory" {
+  with_profile sens "{\"hostMounts\": {\"sensitive\": [\"/\", \"/etc\", \"/proc\", \"$HR_TMP/sens\"]}}"
+  overlay_bundle ovcomma "workdir=$HR_TMP/ov/work,lowerdir=$HR_TMP/sens"
+  refused host-mounts "mounts[7].options[1]: \"workdir=$HR_TMP/ov/work,lowerdir=$HR_TMP/sens\" holds a comma or a backslash: runc joins the options with commas and overlayfs splits them again, with backslash escapes, so the directories it gets are not the ones written"
+  overlay_bundle ovbackslash "workdir=$HR_TMP/ov/work"
+  hr_spec_edit "$HR_BUNDLE" '.mounts[-1].options += ["lowerdir=" + $t + "/s\\ens"]' --arg t "$HR_TMP"
+  refused host-mounts "mounts[7].options[2]: \"lowerdir=$HR_TMP/s\\x5cens\" holds a comma or a backslash: runc joins the options with commas and overlayfs splits them again, with backslash escapes, so the directories it gets are not the ones written"
+}
+
+@test "control: without host-mounts, the smuggled lowerdir shows the sensitive file" {
+  with_profile nohm '{"hostMounts": false}'
+  overlay_bundle ovcomma-control "workdir=$HR_TMP/ov/work,lowerdir=$HR_TMP/sens"
+  started
+  hr_assert_eq "$(cat "$OUT")" secret
 }

@@ -575,6 +575,73 @@ static void test_bundle_label(void **state)
   }
 }
 
+/* ---- config.json's process (exec without --process) ------------------------------- */
+
+static const struct config_case {
+  const char *name;
+  const char *config; /* <bundle>/config.json; NULL: none */
+  const char *want;   /* NULL: passes; else a substring of the refusal */
+} config_cases[] = {
+    {"as create left it",
+     "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_KILL\"]},\"noNewPrivileges\":true}}",
+     NULL},
+    {"every capability again",
+     "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_KILL\"]},"
+     "\"noNewPrivileges\":true}}",
+     "profile \"test\": rule \"capabilities\": process.capabilities.bounding: \"@/config.json\" "
+     "is not as create left it (the rule would change this field): runc exec without --process "
+     "takes the process from it; use --process"},
+    {"no_new_privs dropped", "{\"process\":{\"noNewPrivileges\":false}}",
+     "rule \"no-new-privileges\": process.noNewPrivileges: "},
+    {"a key runc folds", "{\"process\":{\"noNewPrivileges\":true,\"NoNewPrivileges\":false}}",
+     "rule \"spec-keys\""},
+    {"not JSON", "{\"process\":", "rule \"spec-syntax\""},
+    {"no config.json", NULL, "runc reads the process from \"@/config.json\""},
+};
+
+static void test_bundle_process(void **state)
+{
+  struct dir_fixture *f = *state;
+  struct hr_policy *p = profile(P_CAPS);
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(config_cases); i++) {
+    const struct config_case *c = &config_cases[i];
+    char root[128], bundle[128], path[192], want[512], state_json[256];
+    struct hr_error err = {0};
+    const char *at;
+    int r;
+
+    snprintf(root, sizeof(root), "%s/root%zu", f->dir, i);
+    snprintf(bundle, sizeof(bundle), "%s/bundle%zu", f->dir, i);
+    assert_int_equal(mkdir(root, 0700), 0);
+    assert_int_equal(mkdir(bundle, 0700), 0);
+    snprintf(path, sizeof(path), "%s/c1", root);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/c1/state.json", root);
+    snprintf(state_json, sizeof(state_json), "{\"config\": {\"labels\": [\"bundle=%s\"]}}", bundle);
+    write_file(path, state_json, 0600);
+    if (c->config != NULL) {
+      snprintf(path, sizeof(path), "%s/config.json", bundle);
+      write_file(path, c->config, 0600);
+    }
+    r = hr_exec_check_bundle_process(root, "c1", p, &err);
+    if (c->want == NULL) {
+      if (r != 0)
+        fail_msg("%s: %s", c->name, err.msg);
+      continue;
+    }
+    /* "@" in the wanted text stands for the bundle */
+    at = strchr(c->want, '@');
+    if (at != NULL)
+      snprintf(want, sizeof(want), "%.*s%s%s", (int)(at - c->want), c->want, bundle, at + 1);
+    else
+      snprintf(want, sizeof(want), "%s", c->want);
+    if (r == 0 || strstr(err.msg, want) == NULL)
+      fail_msg("%s: got %d \"%s\", want \"%s\"", c->name, r, err.msg, want);
+  }
+  hr_policy_free(p);
+}
+
 int main(void)
 {
   static struct CMUnitTest tests[MAX_TESTS];
@@ -594,6 +661,8 @@ int main(void)
       (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_file, dir_setup, dir_teardown);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_scopes);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_exec_cgroup);
+  tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_bundle_process, dir_setup,
+                                                                  dir_teardown);
   tests[n++] = (struct CMUnitTest)cmocka_unit_test_setup_teardown(test_bundle_label, dir_setup,
                                                                   dir_teardown);
   assert_true(n <= MAX_TESTS);

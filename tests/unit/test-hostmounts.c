@@ -103,6 +103,9 @@ static int setup(void **state)
       {"dir", "data/vfs/dir", NULL},
       {"dir", "data/vfs/dir/" ID64, NULL},
       {"dir", "data/vfs/dir/" ID64 "/etc", NULL},
+      {"dir", "ok/img", NULL},
+      {"dir", "ok/img/proc", NULL},
+      {"link", "ok/selfroot", "/proc/self/root"},
   };
 
   (void)state;
@@ -221,6 +224,14 @@ static void run_case(void **state)
 #define REMOUNT_MSG                                                                                \
   "\"remount\" changes the mount already at the destination (a read-only bind made writable, "     \
   "say) instead of adding one"
+#define OVERLAY(o)                                                                                 \
+  "{\"destination\":\"/o\",\"type\":\"overlay\",\"source\":\"overlay\",\"options\":[" o "]}"
+#define OVERLAY_MSG                                                                                \
+  " holds a comma or a backslash: runc joins the options with commas and overlayfs splits them "   \
+  "again, with backslash escapes, so the directories it gets are not the ones written"
+#define PROC_LINK_MSG                                                                              \
+  ", a link of /proc that names the process following it: runc's init, in the container's mount "  \
+  "namespace, resolves it to another path than hardrun"
 #define SRC0    "mounts[0].source: "
 #define C       "@/data/containers/" ID64
 #define SANDBOX "@/data/ctd/io.containerd.grpc.v1.cri/sandboxes/" ID64
@@ -416,6 +427,25 @@ static const struct mcase cases[] = {
      NULL},
     {"the host's time zone, read-only", "{\"hostMounts\":true}",
      ONE(BIND_O("/etc/localtime", "/etc/localtime", "\"rbind\",\"ro\"")), NULL, "", NULL, NULL},
+    /* runc's init resolves these, with the rootfs as its working directory:
+     * refused whatever the lists say */
+    {"through /proc/self", "", ONE(BIND("/proc/self/cwd", "/m")), NULL, NULL,
+     SRC0 "\"/proc/self/cwd\" is resolved through \"/proc/self\"" PROC_LINK_MSG, NULL},
+    {"through a host symlink to /proc/self", "", ONE(BIND("@/ok/selfroot/etc", "/m")), NULL, NULL,
+     SRC0 "\"@/ok/selfroot/etc\" is resolved through \"/proc/self\"" PROC_LINK_MSG, NULL},
+    {"/proc/thread-self", "", ONE(BIND("/proc/thread-self/cwd", "/m")), NULL, NULL,
+     SRC0 "\"/proc/thread-self/cwd\" is resolved through \"/proc/thread-self\"" PROC_LINK_MSG,
+     NULL},
+    /* runc joins the options with commas; overlayfs splits and unescapes */
+    {"overlay: a comma smuggling a lowerdir", "",
+     ONE(OVERLAY("\"upperdir=@/ok\",\"workdir=@/ok/w,lowerdir=@/etc\"")), NULL, NULL,
+     "mounts[0].options[1]: \"workdir=@/ok/w,lowerdir=@/etc\"" OVERLAY_MSG, NULL},
+    {"overlay: a backslash escape", "", ONE(OVERLAY("\"lowerdir=@/e\\\\tc:@/ok\"")), NULL, NULL,
+     "mounts[0].options[0]: \"lowerdir=@/e\\x5ctc:@/ok\"" OVERLAY_MSG, NULL},
+    {"overlay: lowerdir+=", "", ONE(OVERLAY("\"lowerdir+=@/etc\"")), NULL, NULL,
+     "mounts[0].options[0]: \"@/etc\" is the sensitive host path \"@/etc\"", NULL},
+    {"overlay: plain directories", "", ONE(OVERLAY("\"lowerdir=@/ok:@/ok/sockdir/..\"")), NULL, "",
+     NULL, NULL},
     {"a source that is not a string", "", "[{\"destination\":\"/a\",\"source\":1}]", NULL, NULL,
      NULL, "mounts[0].source: expected a string"},
     {"an option that is not a string", "", "[{\"destination\":\"/a\",\"options\":[true]}]", NULL,
@@ -490,9 +520,18 @@ struct rootcase {
   const char *root;    /* root.path */
   const char *bundle;  /* bound bundle, NULL: none (policy explain) */
   const char *refused; /* exact refusal after the rule prefix, NULL: passes */
+  const char *mounts;  /* the spec's mounts, NULL: [] */
 };
 
-#define ROOT0 "root.path: "
+#define ROOT0        "root.path: "
+#define PROC_AT_PROC "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}"
+#define IN_ROOTFS_MSG                                                                              \
+  ": runc mounts it in the container's mount namespace, after the spec's mounts before it (proc, " \
+  "sysfs, /dev) were made there, so it can be one of them, without the masked and read-only paths"
+#define HOLDS_ROOTFS_MSG                                                                           \
+  ": an rbind copies the mounts runc made there along (mounts[0], proc at \"/proc\"), without "    \
+  "the "                                                                                           \
+  "masked and read-only paths"
 #define NOT_IMAGE                                                                                  \
   ", and is not where a runtime mounts an image (the root of an overlay or disk "                  \
   "filesystem mount)"
@@ -520,6 +559,32 @@ static const struct rootcase root_cases[] = {
     {"root: relative without a known bundle", "", "rootfs", NULL, NULL},
     {"root: relative .. without a known bundle", "", "a/../../etc", NULL,
      ROOT0 "relative root path \"a/../../etc\" climbs out of the bundle with \"..\""},
+    /* runc binds in the container's mount namespace, after the mounts
+     * before: a source in the rootfs may be one of them */
+    {"root: a bind of a mount made in the rootfs", "", "@/ok/img", NULL,
+     "mounts[1].source: \"@/ok/img/proc\" lies in the container's root filesystem "
+     "\"@/ok/img\"" IN_ROOTFS_MSG,
+     "[" PROC_AT_PROC "," BIND_O("@/ok/img/proc", "/m", "\"bind\"") "]"},
+    {"root: an overlay layer in the rootfs", "", "@/ok/img", NULL,
+     "mounts[1].options[0]: \"@/ok/img/proc\" lies in the container's root filesystem "
+     "\"@/ok/img\"" IN_ROOTFS_MSG,
+     "[" PROC_AT_PROC ",{\"destination\":\"/o\",\"type\":\"overlay\",\"source\":\"overlay\","
+     "\"options\":[\"lowerdir=@/ok/img/proc:@/ok\"]}]"},
+    {"root: the rootfs itself as an overlay layer is the image", "", "@/ok/img", NULL, NULL,
+     "[" PROC_AT_PROC ",{\"destination\":\"/o\",\"type\":\"overlay\",\"source\":\"overlay\","
+     "\"options\":[\"lowerdir=@/ok/img:@/ok\"]}]"},
+    {"root: an rbind of the rootfs", "", "@/ok/img", NULL,
+     "mounts[1].source: \"@/ok/img\" holds the container's root filesystem "
+     "\"@/ok/img\"" HOLDS_ROOTFS_MSG,
+     "[" PROC_AT_PROC "," BIND("@/ok/img", "/i") "]"},
+    {"root: an rbind of the bundle holding a relative rootfs", "", "img", "@/ok",
+     "mounts[1].source: \"@/ok\" holds the container's root filesystem "
+     "\"@/ok/img\"" HOLDS_ROOTFS_MSG,
+     "[" PROC_AT_PROC "," BIND("@/ok", "/b") "]"},
+    {"root: a plain bind of the rootfs is the image", "", "@/ok/img", NULL, NULL,
+     "[" PROC_AT_PROC "," BIND_O("@/ok/img", "/i", "\"bind\",\"ro\"") "]"},
+    {"root: an rbind of the rootfs with nothing mounted in it", "", "@/ok/img", NULL, NULL,
+     ONE(BIND("@/ok/img", "/i"))},
     {"root: fix cannot replace a root, it refuses",
      "{\"hostMounts\":{\"mode\":\"fix\",\"sensitive\":[\"@/etc\"]}}", "@/etc", NULL,
      ROOT0 "\"@/etc\" is the sensitive host path \"@/etc\""},
@@ -532,13 +597,14 @@ static void run_root_case(void **state)
   cleanup_free char *profile = subst(c->profile[0] ? c->profile : TEST_PROFILE);
   cleanup_free char *root = subst(c->root), *bundle = c->bundle ? subst(c->bundle) : NULL;
   cleanup_free char *spec = NULL, *want = NULL, *tail = c->refused ? subst(c->refused) : NULL;
+  cleanup_free char *mounts = subst(c->mounts != NULL ? c->mounts : "[]");
   cleanup_policy struct hr_policy *p = NULL;
   cleanup_json_doc struct hr_json_doc *doc = NULL;
   struct hr_userns_host host = {.bundle = bundle, .dry_run = true};
   struct hr_error err = {0};
   int r;
 
-  assert_true(asprintf(&spec, "{\"root\":{\"path\":\"%s\"},\"mounts\":[]}", root) > 0);
+  assert_true(asprintf(&spec, "{\"root\":{\"path\":\"%s\"},\"mounts\":%s}", root, mounts) > 0);
   assert_ok(hr_policy_parse(profile, strlen(profile), "test.json", "test", &p, &err), &err);
   assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
   hr_userns_bind(bundle != NULL ? &host : NULL);

@@ -99,6 +99,11 @@ static void run_case(void **state)
   "\"hostID\":" #host ",\"size\":65536}]},\"mounts\":[" __VA_ARGS__ "]}"
 #define PROCFS(d) "{\"destination\":\"" d "\",\"type\":\"proc\",\"source\":\"proc\"}"
 #define KFS(t, o) "{\"destination\":\"/k\",\"type\":\"" t "\",\"options\":[" o "]}"
+/* sysfs anywhere but /sys is refused on its own (its masked paths) */
+#define SYSFS(o) "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"options\":[" o "]}"
+#define SYSFS_MSG(d)                                                                               \
+  "a sysfs mount at \"" d "\" has none of the masked paths runc puts under /sys (/sys/firmware, "  \
+  "/sys/devices/virtual/powercap)"
 #define PROC_MSG(d)                                                                                \
   "a proc mount at \"" d "\" has none of the masked and read-only paths runc puts under /proc "    \
   "(/proc/sys, /proc/sysrq-trigger, /proc/kcore)"
@@ -206,8 +211,13 @@ static const struct rcase privileged_cases[] = {
     {"system paths: fix removes proc outside /proc", P_SHORT("fix"),
      PMOUNTS(PROCFS("/proc") "," PROCFS("/p")), PMOUNTS(PROCFS("/proc")),
      "mounts[1]: " PROCFS("/p") " -> (absent)", NULL, NULL},
-    {"system paths: a writable sysfs", P_SHORT("refuse"), PMOUNTS(KFS("sysfs", "\"nosuid\"")), NULL,
-     NULL, REF("privileged", "mounts[0].options: " RW_MSG("sysfs", SYSFS_WHAT)), NULL},
+    {"system paths: sysfs outside /sys", P_SHORT("refuse"), PMOUNTS(KFS("sysfs", "\"ro\"")), NULL,
+     NULL, REF("privileged", "mounts[0].destination: " SYSFS_MSG("/k")), NULL},
+    {"system paths: fix removes sysfs outside /sys", P_SHORT("fix"),
+     PMOUNTS(SYSFS("\"ro\"") "," KFS("sysfs", "\"ro\"")), PMOUNTS(SYSFS("\"ro\"")),
+     "mounts[1]: " KFS("sysfs", "\"ro\"") " -> (absent)", NULL, NULL},
+    {"system paths: a writable sysfs", P_SHORT("refuse"), PMOUNTS(SYSFS("\"nosuid\"")), NULL, NULL,
+     REF("privileged", "mounts[0].options: " RW_MSG("sysfs", SYSFS_WHAT)), NULL},
     {"system paths: rw after ro is writable", P_SHORT("refuse"),
      PMOUNTS(KFS("cgroup", "\"ro\",\"rw\"")), NULL, NULL,
      REF("privileged", "mounts[0].options: " RW_MSG("cgroup", CG_WHAT)), NULL},
@@ -215,11 +225,11 @@ static const struct rcase privileged_cases[] = {
      PMOUNTS(KFS("cgroup2", "\"rro\"")), NULL, NULL,
      REF("privileged", "mounts[0].options: " RW_MSG("cgroup2", CG_WHAT)), NULL},
     {"system paths: read-only kernel filesystems pass", P_SHORT("refuse"),
-     PMOUNTS(KFS("sysfs", "\"ro\"") "," KFS("cgroup", "\"rw\",\"ro\"")), NULL, "", NULL, NULL},
+     PMOUNTS(SYSFS("\"ro\"") "," KFS("cgroup", "\"rw\",\"ro\"")), NULL, "", NULL, NULL},
     {"system paths: fix makes them read-only", P_SHORT("fix"),
-     PMOUNTS(KFS("cgroup", "\"nosuid\",\"rw\"") ",{\"destination\":\"/s\",\"type\":"
+     PMOUNTS(KFS("cgroup", "\"nosuid\",\"rw\"") ",{\"destination\":\"/sys\",\"type\":"
                                                 "\"sysfs\"}"),
-     PMOUNTS(KFS("cgroup", "\"nosuid\",\"rw\",\"ro\"") ",{\"destination\":\"/s\",\"type\":"
+     PMOUNTS(KFS("cgroup", "\"nosuid\",\"rw\",\"ro\"") ",{\"destination\":\"/sys\",\"type\":"
                                                        "\"sysfs\",\"options\":[\"ro\"]}"),
      "mounts[0].options[2]: (absent) -> \"ro\"\nmounts[1].options: (absent) -> []\n"
      "mounts[1].options[0]: (absent) -> \"ro\"",
