@@ -446,9 +446,11 @@ static void name_source(const char *src, const char *res, char q[HR_QUOTE_MAX],
 }
 
 /* Why the host path `src` must not be mounted at `dest`: 1 with `why`
- * filled, 0 when it may, -1 on out-of-memory. */
+ * filled, 0 when it may (and *ret_res is `src` resolved), -1 on
+ * out-of-memory. */
 static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, const char *src,
-                 const char *dest, bool ro, char *why, size_t size, struct hr_error *err)
+                 const char *dest, bool ro, char **ret_res, char *why, size_t size,
+                 struct hr_error *err)
 {
   char q[HR_QUOTE_MAX], qe[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
   cleanup_free char *res = NULL;
@@ -485,8 +487,10 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
     return 1;
   }
   if (runtime_own_file(res, dest) || listed(r->allow, l->allow, r->n_allow, res) ||
-      (ro && listed(r->allow_ro, l->allow_ro, r->n_allow_ro, res)))
+      (ro && listed(r->allow_ro, l->allow_ro, r->n_allow_ro, res))) {
+    *ret_res = get_and_reset(&res);
     return 0;
+  }
   base = strrchr(res, '/') + 1;
   if (hr_rule_strv_contains(r->sockets, r->n_sockets, base)) {
     name_source(src, res, q, as);
@@ -499,8 +503,10 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
              hr_quote(qe, sizeof(qe), sock, strlen(sock)));
     return 1;
   }
-  if ((rel = sensitive_hit(r, l, res, NULL, &i, &hit)) == REL_NONE)
+  if ((rel = sensitive_hit(r, l, res, NULL, &i, &hit)) == REL_NONE) {
+    *ret_res = get_and_reset(&res);
     return 0;
+  }
   name_source(src, res, q, as);
   snprintf(why, size, "%s%s %s the sensitive host path %s", q, as,
            rel == REL_CONTAINS     ? "contains"
@@ -683,37 +689,28 @@ static bool other_mount(const struct hr_json *mounts, size_t i, size_t *ret_j,
  * bundle) copies them along.  A plain bind of the rootfs itself is the
  * image (made read-only by readonly-rootfs), and so is an overlay layer
  * of it: overlayfs does not cross mounts.  `path` is mounts[i]'s source
- * when `source`, else a directory of an overlay option.  1 with `why`
- * filled, 0 when it may stay. */
+ * when `source`, else a directory of an overlay option, and `res` is
+ * `path` resolved.  1 with `why` filled, 0 when it may stay. */
 static int judge_in_rootfs(const struct lists *l, const struct hr_json *mounts, size_t i,
-                           const struct mount_info *mi, const char *path, bool source, char *why,
-                           size_t size, struct hr_error *err)
+                           const struct mount_info *mi, const char *path, const char *res,
+                           bool source, char *why, size_t size)
 {
   char q[HR_QUOTE_MAX], qr[HR_QUOTE_MAX], qd[HR_QUOTE_MAX];
-  cleanup_free char *res = NULL;
   const char *dest, *type;
   bool recursive = false;
   size_t j;
 
   if (l->rootfs == NULL || path[0] != '/' || (source && !mi->bind))
     return 0;
-  if (resolve(path, &res, err) < 0) {
-    /* judge() has refused what cannot be resolved */
-    if (err->code == ENOMEM)
-      return -1;
-    *err = (struct hr_error){0};
-    return 0;
-  }
   for (size_t k = 0; source && mi->options != NULL && k < mi->options->u.array.len; k++)
     recursive = recursive || strcmp(mi->options->u.array.items[k]->u.string.s, "rbind") == 0;
-  hr_quote(q, sizeof(q), path, strlen(path));
-  hr_quote(qr, sizeof(qr), l->rootfs, strlen(l->rootfs));
   if (hr_path_has_prefix(res, l->rootfs) && strcmp(res, l->rootfs) != 0) {
     snprintf(why, size,
              "%s lies in the container's root filesystem %s: runc mounts it in the container's "
              "mount namespace, after the spec's mounts before it (proc, sysfs, /dev) were made "
              "there, so it can be one of them, without the masked and read-only paths",
-             q, qr);
+             hr_quote(q, sizeof(q), path, strlen(path)),
+             hr_quote(qr, sizeof(qr), l->rootfs, strlen(l->rootfs)));
     return 1;
   }
   if (!recursive || !hr_path_has_prefix(l->rootfs, res) ||
@@ -722,7 +719,9 @@ static int judge_in_rootfs(const struct lists *l, const struct hr_json *mounts, 
   snprintf(why, size,
            "%s holds the container's root filesystem %s: an rbind copies the mounts runc made "
            "there along (mounts[%zu], %s at %s), without the masked and read-only paths",
-           q, qr, j, type, hr_quote(qd, sizeof(qd), dest, strlen(dest)));
+           hr_quote(q, sizeof(q), path, strlen(path)),
+           hr_quote(qr, sizeof(qr), l->rootfs, strlen(l->rootfs)), j, type,
+           hr_quote(qd, sizeof(qd), dest, strlen(dest)));
   return 1;
 }
 
@@ -733,16 +732,17 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
                       struct hr_error *err)
 {
   const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
-  cleanup_free char *dest = hr_path_clean(mi->dest_raw, err);
+  cleanup_free char *dest = hr_path_clean(mi->dest_raw, err), *res = NULL;
   char why[1024];
   int rc;
 
   if (dest == NULL)
     return -1;
-  rc = judge(r, l, src, dest, mi->ro, why, sizeof(why), err);
-  /* `src` is the mount's own source, or a directory of an overlay option */
+  rc = judge(r, l, src, dest, mi->ro, &res, why, sizeof(why), err);
+  /* `src` is the mount's own source, or a directory of an overlay option;
+   * `res` is what it resolves to, when judge() let it pass */
   if (rc == 0)
-    rc = judge_in_rootfs(l, mounts, i, mi, src, src == mi->source, why, sizeof(why), err);
+    rc = judge_in_rootfs(l, mounts, i, mi, src, res, src == mi->source, why, sizeof(why));
   if (rc <= 0)
     return rc;
   rc = hr_rule_breach(ctx, r->mode, where, err, "%s", why);

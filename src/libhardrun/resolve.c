@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
@@ -54,13 +55,21 @@ static struct {
   struct memo_entry *buckets[MEMO_BUCKETS];
 } memo;
 
+/* Eight bytes at a time: every component of every path asked about is
+ * hashed whole, and paths below a rootfs share a long prefix. */
 static size_t hash_path(const char *p, size_t len)
 {
-  uint32_t h = 2166136261u;
+  uint64_t h = len, w;
 
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)p[i]) * 16777619u;
-  return h % MEMO_BUCKETS;
+  for (; len >= 8; p += 8, len -= 8) {
+    memcpy(&w, p, 8);
+    h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+    h ^= h >> 29;
+  }
+  w = 0;
+  memcpy(&w, p, len);
+  h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+  return (size_t)(h >> 32) % MEMO_BUCKETS;
 }
 
 void hr_host_resolve_begin(void)
@@ -287,7 +296,8 @@ int hr_rootfs_resolve(const char *rootfs, const char *path, char **ret, struct h
 {
   char rest[PATH_MAX], host[PATH_MAX];
   size_t rlen = strlen(rootfs), clen = 0, pos = 0;
-  char *cur = host + rlen; /* the path inside, clean, "" for the root */
+  size_t missing = SIZE_MAX; /* cur[0..missing) exists, the next name does not */
+  char *cur = host + rlen;   /* the path inside, clean, "" for the root */
   int links = 0;
 
   *ret = NULL;
@@ -314,6 +324,8 @@ int hr_rootfs_resolve(const char *rootfs, const char *path, char **ret, struct h
       while (clen > 0 && cur[--clen] != '/')
         ;
       cur[clen] = '\0';
+      if (clen <= missing)
+        missing = SIZE_MAX;
       continue;
     }
     if (rlen + clen + 1 + n >= sizeof(host))
@@ -321,12 +333,19 @@ int hr_rootfs_resolve(const char *rootfs, const char *path, char **ret, struct h
     cur[clen] = '/';
     memmove(cur + clen + 1, c, n);
     cur[clen + 1 + n] = '\0';
+    /* Nothing exists below a missing directory: no lookup, no link. */
+    if (clen > missing) {
+      clen += 1 + n;
+      continue;
+    }
     if ((found = ask(host, rlen + clen + 1 + n, &unkept)) == NULL)
       return hr_error_oom(err);
     /* A missing component is taken as it is written, as securejoin does;
      * runc makes it when it mounts. */
     if (found->error != 0 && found->error != ENOENT)
       return hr_error_set(err, HR_ERR_SYSTEM, found->error, "cannot resolve");
+    if (found->error == ENOENT)
+      missing = clen;
     if (found->target == NULL) {
       clen += 1 + n;
       continue;

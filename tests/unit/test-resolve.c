@@ -252,6 +252,12 @@ static void test_rootfs_resolve(void **state)
       {"/root/x", "/tmp/x", 0},
       {"/dang/y", "/missing/y", 0},
       {"/missing/../a/lc", "/c", 0},
+      /* below a missing name nothing is looked up; ".." climbs back to
+       * where names exist again */
+      {"/missing/a/lc", "/missing/a/lc", 0},
+      {"/missing/x/../../a/lc", "/c", 0},
+      {"/a/missing/../lc/x", "/c/x", 0},
+      {"/dang/a/../../a/lc", "/c", 0},
       {"/a/weird", "/a", 0},
       {"/self/self/a", "/a", 0},
       {"/chain0/b", "/a/b", 0},
