@@ -201,7 +201,8 @@ static int harden_spec(struct run_state *st, struct hr_policy **policy, const ch
       hr_policy_load(&st->conf, *name, policy, err) < 0)
     return -1;
   /* restore's flags can undo the LSM controls before anything is written. */
-  if (strcmp(st->argv.command, "restore") == 0 && (*policy)->enforce &&
+  (*policy)->refusals.restore.restoring = strcmp(st->argv.command, "restore") == 0;
+  if ((*policy)->refusals.restore.restoring && (*policy)->enforce &&
       hr_lsm_restore_flags(&st->argv, *policy, err) < 0)
     return -1;
   /* A profile that does not enforce takes no ids and changes no ACL. */

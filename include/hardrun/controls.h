@@ -196,6 +196,7 @@ HR_CONTROL_DECL(hr_rlimits);
 HR_CONTROL_DECL(hr_oom);
 HR_CONTROL_DECL(hr_secretenv);
 HR_CONTROL_DECL(hr_sshd);
+HR_CONTROL_DECL(hr_restore);
 HR_CONTROL_DECL(hr_images);
 HR_CONTROL_DECL(hr_annotations);
 

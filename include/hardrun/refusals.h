@@ -134,6 +134,15 @@ struct hr_rule_sshd {
   enum hr_rule_mode mode;
 };
 
+/* "checkpoint-restore": runc restore.  CRIU gives the restored processes
+ * the credentials (capability sets, securebits, no_new_privs) and seccomp
+ * filters its checkpoint image holds, not config.json's, and hardrun does
+ * not read the image. */
+struct hr_rule_restore {
+  enum hr_rule_mode mode;
+  bool restoring; /* set by the driver for the restore command */
+};
+
 /* Profile settings of the refusal rules (owned by refusals.c and
  * hostmounts.c). */
 /* "images" (images.c): the image named in a CRI annotation must come from
@@ -170,6 +179,7 @@ struct hr_policy_refusals {
   struct hr_rule_oom oom;
   struct hr_rule_secretenv secretenv;
   struct hr_rule_sshd sshd;
+  struct hr_rule_restore restore;
   struct hr_rule_images images;
   struct hr_rule_annotations annotations;
 };

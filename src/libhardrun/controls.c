@@ -221,6 +221,16 @@ const struct hr_control hr_controls[] = {
         .test = "tests/unit/test-refusals.c",
     },
     {
+        .name = "checkpoint-restore",
+        .profile_key = "checkpointRestore",
+        .spec_path = "process",
+        .parse = hr_restore_parse,
+        .enabled = hr_restore_enabled,
+        .apply = hr_restore_apply,
+        .release = hr_restore_release,
+        .test = "tests/unit/test-refusals.c",
+    },
+    {
         .name = "seccomp",
         .profile_key = "seccomp",
         .spec_path = "linux.seccomp",

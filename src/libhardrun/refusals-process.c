@@ -452,6 +452,46 @@ void hr_sshd_release(struct hr_policy *p)
   (void)p;
 }
 
+/* ---- checkpoint-restore --------------------------------------------------------------------- */
+
+int hr_restore_parse(const struct hr_json_doc *profile, const struct hr_json *section,
+                     struct hr_policy *p, struct hr_error *err)
+{
+  static const char *const keys[] = {"enabled", "mode", NULL};
+  const struct hr_json *obj;
+
+  return hr_rule_begin(profile, section, keys, HR_MODE_REFUSE, false, &p->refusals.restore.mode,
+                       &obj, err);
+}
+
+bool hr_restore_enabled(const struct hr_policy *p)
+{
+  return p->refusals.restore.mode != HR_MODE_OFF;
+}
+
+void hr_restore_release(struct hr_policy *p)
+{
+  (void)p;
+}
+
+/* Nothing in config.json says how a restored process runs: the spec's
+ * namespaces, mounts and cgroups are hardened as on create, but CRIU puts
+ * back the capability sets, securebits, no_new_privs and seccomp filters
+ * of the checkpoint image, whoever made it. */
+int hr_restore_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  const struct hr_rule_restore *r = &ctx->policy->refusals.restore;
+
+  if (!r->restoring)
+    return 0;
+  return hr_rule_breach(ctx, r->mode, "process", err,
+                        "runc restore gives the restored processes the capabilities, "
+                        "no_new_privs and seccomp filters stored in the checkpoint image, not "
+                        "those of config.json, and hardrun cannot check the image") < 0
+             ? -1
+             : 0;
+}
+
 /* True when a word of `arg` (split as a shell would split a simple command
  * line) is a program named sshd: "/usr/sbin/sshd -D", "exec sshd". */
 static bool runs_sshd(const char *arg)

@@ -420,6 +420,12 @@ static struct hr_json *w_sshd(const struct hr_policy *p, struct hr_json_doc *d,
   return mode_section(d, p->refusals.sshd.mode, err);
 }
 
+static struct hr_json *w_restore(const struct hr_policy *p, struct hr_json_doc *d,
+                                 struct hr_error *err)
+{
+  return mode_section(d, p->refusals.restore.mode, err);
+}
+
 static struct hr_json *w_seccomp(const struct hr_policy *p, struct hr_json_doc *d,
                                  struct hr_error *err)
 {
@@ -513,6 +519,7 @@ static const struct {
     {"oom", w_oom},
     {"secretEnv", w_secretenv},
     {"sshd", w_sshd},
+    {"checkpointRestore", w_restore},
     {"seccomp", w_seccomp},
     {"apparmor", w_apparmor},
     {"selinux", w_selinux},

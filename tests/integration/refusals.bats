@@ -443,3 +443,29 @@ cap_eff_by_flags() {
       | "\(.rule) \(.path): \(.finding // .new)"' "$HR_AUDIT")" \
     "host-namespaces linux.namespaces: no cgroup namespace: the container would share the host's"
 }
+
+@test "checkpoint-restore: restore is refused before runc runs; off lets it through, config.json hardened" {
+  # CRIU gives restored processes the capabilities, no_new_privs and
+  # seccomp filters of the checkpoint image, which config.json does not
+  # reach.  (CRIU itself cannot run on every test kernel: only the
+  # decision before runc is checked here.)
+  hr_bundle restored /bin/true
+  local before
+  before=$(hr_sha256 "$HR_BUNDLE/config.json")
+  run hr_rt "$HR_BUNDLE" restore --image-path "$HR_TMP/img" --bundle "$HR_BUNDLE" "$HR_ID"
+  echo "status=$status output=$output"
+  hr_assert_eq "$status" 1 "exit status"
+  hr_assert_eq "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
+    "hardrun: profile \"refusals\": rule \"checkpoint-restore\": process: runc restore gives the restored processes the capabilities, no_new_privs and seccomp filters stored in the checkpoint image, not those of config.json, and hardrun cannot check the image"
+  hr_assert_eq "$(hr_sha256 "$HR_BUNDLE/config.json")" "$before" "config.json bytes"
+  [ ! -e "$HR_SPY_LOG" ] || hr_die "runc was called: $(cat "$HR_SPY_LOG")"
+  # Control: with the rule off the restore reaches runc (which then fails
+  # for want of an image), with config.json hardened as on create.
+  refusals_profile restorable '{"checkpointRestore": false}'
+  HR_RT_OPTS=(--hardrun-profile=restorable)
+  run hr_rt "$HR_BUNDLE" restore --image-path "$HR_TMP/img" --bundle "$HR_BUNDLE" "$HR_ID"
+  grep -q " restore --image-path $HR_TMP/img --bundle $HR_BUNDLE $HR_ID\$" "$HR_SPY_LOG" ||
+    hr_die "runc was not called: $(cat "$HR_SPY_LOG" 2>/dev/null)"
+  jq -e '.process.noNewPrivileges == true and .root.readonly == true' "$HR_BUNDLE/config.json" >/dev/null ||
+    hr_die "config.json was not hardened: $(cat "$HR_BUNDLE/config.json")"
+}

@@ -545,7 +545,7 @@ static const struct profile_case {
      "\"noNewPrivileges\", "
      "\"capabilities\", \"user\", \"pids\", \"memory\", \"cpu\", "
      "\"mountPropagation\", \"rlimits\", \"oom\", \"secretEnv\", \"sshd\", "
-     "\"seccomp\", \"apparmor\", \"selinux\", \"userNamespace\")"},
+     "\"checkpointRestore\", \"seccomp\", \"apparmor\", \"selinux\", \"userNamespace\")"},
 };
 
 static void test_profile_fixtures(void **state)
@@ -649,6 +649,7 @@ static void test_control_table(void **state)
       {"oom", "oom", "linux.resources.memory.disableOOMKiller"},
       {"secret-env", "secretEnv", "process.env"},
       {"sshd", "sshd", "process.args"},
+      {"checkpoint-restore", "checkpointRestore", "process"},
       {"seccomp", "seccomp", "linux.seccomp"},
       {"apparmor", "apparmor", "process.apparmorProfile"},
       {"selinux", "selinux", "process.selinuxLabel"},

@@ -30,6 +30,7 @@ struct rcase {
   const char *log;     /* "path: old -> new" and "path: AUDIT finding" lines */
   const char *refused; /* exact HR_ERR_REFUSED message */
   const char *input;   /* exact HR_ERR_INPUT message */
+  bool restore;        /* applied as for runc restore */
 };
 
 static void check_case(const struct rcase *c)
@@ -45,6 +46,7 @@ static void check_case(const struct rcase *c)
 
   assert_ok(hr_policy_parse(c->profile, strlen(c->profile), "test.json", "test", &p, &err), &err);
   assert_ok(hr_json_parse(c->spec, strlen(c->spec), &opts, &doc, &err), &err);
+  p->refusals.restore.restoring = c->restore;
   r = hr_policy_apply(p, doc, &ch, &err);
   log = unit_join_changes(&ch);
   hr_changes_free(&ch);
@@ -683,6 +685,25 @@ static const struct rcase sshd_cases[] = {
      ARGS("\"/usr/sbin/sshd-keygen\",\"/opt/mysshd\",\"sshd_config\""), NULL, "", NULL, NULL},
 };
 
+/* ---- checkpoint-restore ------------------------------------------------------------ */
+
+#define P_RESTORE "{\"checkpointRestore\":true}"
+#define SPEC_CAPS "{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}}}"
+#define RESTORE_MSG                                                                                \
+  "runc restore gives the restored processes the capabilities, no_new_privs and seccomp filters "  \
+  "stored in the checkpoint image, not those of config.json, and hardrun cannot check the image"
+
+static const struct rcase restore_cases[] = {
+    {"checkpoint-restore: create and run are not its business", P_RESTORE, SPEC_CAPS, NULL, "",
+     NULL, NULL, false},
+    {"checkpoint-restore: restore refused by default", P_RESTORE, SPEC_CAPS, NULL, NULL,
+     REF("checkpoint-restore", "process: " RESTORE_MSG), NULL, true},
+    {"checkpoint-restore: audited", "{\"checkpointRestore\":{\"mode\":\"audit\"}}", SPEC_CAPS, NULL,
+     "process: AUDIT " RESTORE_MSG, NULL, NULL, true},
+    {"checkpoint-restore: off trusts the image", "{\"checkpointRestore\":false}", SPEC_CAPS, NULL,
+     "", NULL, NULL, true},
+};
+
 /* ---- profile parsing ------------------------------------------------------------- */
 
 struct pcase {
@@ -706,6 +727,8 @@ static const struct pcase profile_cases[] = {
      "test.json:1:18: hooks: unknown key \"mdoe\"; did you mean \"mode\"?"},
     {"profile: sshd cannot be fixed", "{\"sshd\":{\"mode\":\"fix\"}}",
      "test.json:1:17: mode \"fix\" is not possible for this rule (use refuse, audit or off)"},
+    {"profile: checkpoint-restore cannot be fixed", "{\"checkpointRestore\":{\"mode\":\"fix\"}}",
+     "test.json:1:30: mode \"fix\" is not possible for this rule (use refuse, audit or off)"},
     {"profile: an unknown namespace", "{\"hostNamespaces\":{\"namespaces\":{\"net\":\"off\"}}}",
      "test.json:1:40: hostNamespaces.namespaces: unknown key \"net\" (known keys: \"network\", "
      "\"pid\", \"ipc\", \"uts\", \"mount\", \"cgroup\")"},
@@ -1100,6 +1123,7 @@ int main(void)
       {oom_cases, HR_ARRAY_SIZE(oom_cases)},
       {secretenv_cases, HR_ARRAY_SIZE(secretenv_cases)},
       {sshd_cases, HR_ARRAY_SIZE(sshd_cases)},
+      {restore_cases, HR_ARRAY_SIZE(restore_cases)},
   };
   static struct CMUnitTest tests[256];
   size_t n = 0;
