@@ -279,12 +279,14 @@ static int not_evaluated(struct hr_changes *changes, struct hr_error *err)
 static int exec_flags(struct run_state *st, const struct hr_policy *policy, const char *name,
                       struct hr_changes *changes, struct hr_error *err)
 {
+  cleanup_json_doc struct hr_json_doc *state = NULL;
   cleanup_free char *root = NULL, *what = NULL;
 
   if (hr_state_root_abs(st->argv.root, &root, err) < 0 ||
       hr_asprintf(&what, err, "profile \"%s\": rule \"runtime-annotations\"", name) < 0 ||
-      hr_exec_check_bundle_label(root, st->argv.id, what, err) < 0 ||
-      hr_exec_check_bundle_process(root, st->argv.id, policy, err) < 0)
+      hr_exec_read_state(root, st->argv.id, &state, err) < 0 ||
+      hr_exec_check_bundle_label(state, what, err) < 0 ||
+      hr_exec_check_bundle_process(state, policy, err) < 0)
     return -1;
   return hr_exec_harden_flags(&st->argv, policy, changes, err);
 }

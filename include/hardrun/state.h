@@ -115,15 +115,20 @@ int hr_exec_harden_file(const char *path, const struct hr_policy *policy,
 int hr_exec_harden_flags(struct hr_argv *a, const struct hr_policy *policy,
                          struct hr_changes *changes, struct hr_error *err);
 
+/* runc's <root_abs>/<id>/state.json, parsed, in *ret (read without
+ * following a symlink); NULL when runc has none for the id (not runc, or
+ * no such container: runc then fails on its own).  Both checks below take
+ * it, so that exec reads it once. */
+int hr_exec_read_state(const char *root_abs, const char *id, struct hr_json_doc **ret,
+                       struct hr_error *err);
 /* runc 1.1's exec without --process takes config.json from the directory of
- * the first "bundle" label in <root_abs>/<id>/state.json, and a spec's
- * annotations come before runc's own label there: a container created
- * with an annotation "bundle" (or "bundle=...") would exec with a process
- * from any directory.  Refused (HR_ERR_REFUSED, naming the label) when a
- * label before the last one has the key "bundle"; 0 when there is none or
- * runc has no state.json for the id (not runc, or no such container: runc
- * then fails on its own).  `what` prefixes the message. */
-int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char *what,
+ * the first "bundle" label in runc's `state` (hr_exec_read_state), and a
+ * spec's annotations come before runc's own label there: a container
+ * created with an annotation "bundle" (or "bundle=...") would exec with a
+ * process from any directory.  Refused (HR_ERR_REFUSED, naming the label)
+ * when a label before the last one has the key "bundle"; 0 when there is
+ * none or `state` is NULL.  `what` prefixes the message. */
+int hr_exec_check_bundle_label(const struct hr_json_doc *state, const char *what,
                                struct hr_error *err);
 /* runc 1.1's exec without --process reads the process from the config.json
  * of the bundle its state names (runc's own "bundle" label) as that file is
@@ -131,10 +136,9 @@ int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char 
  * capability, no no_new_privs) would be the new process.  Refused
  * (HR_ERR_REFUSED, naming the profile, the rule and the field) when a
  * process control of `policy` would change that process as it would a
- * --process file; 0 when nothing would change or runc has no state for
- * the id. */
-int hr_exec_check_bundle_process(const char *root_abs, const char *id,
-                                 const struct hr_policy *policy, struct hr_error *err);
+ * --process file; 0 when nothing would change or `state` is NULL. */
+int hr_exec_check_bundle_process(const struct hr_json_doc *state, const struct hr_policy *policy,
+                                 struct hr_error *err);
 /* exec's --cgroup (PATH or CONTROLLERS:PATH) puts the process in a cgroup
  * below the container's.  runc refuses a path that climbs out of it; crun
  * 1.8 joins it as given, so "../../.." is the host's root cgroup, past the

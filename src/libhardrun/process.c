@@ -392,10 +392,8 @@ static bool bundle_label(const char *l)
   return strncmp(l, "bundle=", 7) == 0;
 }
 
-/* runc's <root_abs>/<id>/state.json, parsed, in *ret; NULL when runc has
- * none for the id (not runc, or no such container: runc fails then). */
-static int read_state(const char *root_abs, const char *id, struct hr_json_doc **ret,
-                      struct hr_error *err)
+int hr_exec_read_state(const char *root_abs, const char *id, struct hr_json_doc **ret,
+                       struct hr_error *err)
 {
   const struct hr_json_parse_opts opts = {
       .max_size = HR_SPEC_MAX_SIZE, .max_depth = HR_SPEC_MAX_DEPTH + 4, .name = "state.json"};
@@ -423,15 +421,12 @@ static int read_state(const char *root_abs, const char *id, struct hr_json_doc *
   return 0;
 }
 
-int hr_exec_check_bundle_label(const char *root_abs, const char *id, const char *what,
+int hr_exec_check_bundle_label(const struct hr_json_doc *state, const char *what,
                                struct hr_error *err)
 {
-  cleanup_json_doc struct hr_json_doc *doc = NULL;
-  const struct hr_json *labels;
+  const struct hr_json *labels =
+      state == NULL ? NULL : hr_json_get_path(hr_json_doc_root(state), "config.labels");
 
-  if (read_state(root_abs, id, &doc, err) < 0)
-    return -1;
-  labels = doc == NULL ? NULL : hr_json_get_path(hr_json_doc_root(doc), "config.labels");
   if (labels == NULL || labels->type != HR_JSON_ARRAY)
     return 0;
   /* The last label is runc's own; runc's SearchLabels takes the first. */
@@ -475,14 +470,14 @@ static const struct hr_change *first_change(const struct hr_changes *c)
   return NULL;
 }
 
-int hr_exec_check_bundle_process(const char *root_abs, const char *id,
-                                 const struct hr_policy *policy, struct hr_error *err)
+int hr_exec_check_bundle_process(const struct hr_json_doc *state, const struct hr_policy *policy,
+                                 struct hr_error *err)
 {
   /* config.json's process is all runc takes, as from a --process file */
   const struct hr_apply_ctx mode = {.overrides_only = true, .process_file = true};
   const struct hr_json_parse_opts opts = {
       .max_size = HR_SPEC_MAX_SIZE, .max_depth = HR_SPEC_MAX_DEPTH, .name = "config.json"};
-  cleanup_json_doc struct hr_json_doc *state = NULL, *doc = NULL;
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
   cleanup_free char *bundle = NULL, *buf = NULL, *path = NULL;
   cleanup_close int dirfd = -1;
   struct hr_changes changes = {0};
@@ -492,8 +487,7 @@ int hr_exec_check_bundle_process(const char *root_abs, const char *id,
   size_t len;
   int r;
 
-  if (read_state(root_abs, id, &state, err) < 0 ||
-      (state != NULL && state_bundle(state, &bundle, err) < 0))
+  if (state != NULL && state_bundle(state, &bundle, err) < 0)
     return -1;
   if (bundle == NULL)
     return 0;

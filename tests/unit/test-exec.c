@@ -540,6 +540,7 @@ static void test_bundle_label(void **state)
 
   for (size_t i = 0; i < HR_ARRAY_SIZE(label_cases); i++) {
     const struct label_case *c = &label_cases[i];
+    cleanup_json_doc struct hr_json_doc *st = NULL;
     char dir[128], path[160];
     struct hr_error err = {0};
     int r;
@@ -552,7 +553,9 @@ static void test_bundle_label(void **state)
       snprintf(path, sizeof(path), "%s/c1/state.json", dir);
       write_file(path, c->state, 0600);
     }
-    r = hr_exec_check_bundle_label(dir, c->id, "P", &err);
+    r = hr_exec_read_state(dir, c->id, &st, &err);
+    if (r == 0)
+      r = hr_exec_check_bundle_label(st, "P", &err);
     if (c->kind == 0) {
       if (r != 0)
         fail_msg("%s: %s", c->name, err.msg);
@@ -564,6 +567,7 @@ static void test_bundle_label(void **state)
   /* state.json is read without following a symlink. */
   {
     char dir[128], path[160];
+    struct hr_json_doc *st = NULL;
     struct hr_error err = {0};
     snprintf(dir, sizeof(dir), "%s/link", f->dir);
     assert_int_equal(mkdir(dir, 0700), 0);
@@ -571,7 +575,8 @@ static void test_bundle_label(void **state)
     assert_int_equal(mkdir(path, 0700), 0);
     snprintf(path, sizeof(path), "%s/c1/state.json", dir);
     assert_int_equal(symlink("/etc/hostname", path), 0);
-    assert_int_equal(hr_exec_check_bundle_label(dir, "c1", "P", &err), -1);
+    assert_int_equal(hr_exec_read_state(dir, "c1", &st, &err), -1);
+    assert_null(st);
   }
 }
 
@@ -606,6 +611,7 @@ static void test_bundle_process(void **state)
 
   for (size_t i = 0; i < HR_ARRAY_SIZE(config_cases); i++) {
     const struct config_case *c = &config_cases[i];
+    cleanup_json_doc struct hr_json_doc *st = NULL;
     char root[128], bundle[128], path[192], want[512], state_json[256];
     struct hr_error err = {0};
     const char *at;
@@ -624,7 +630,9 @@ static void test_bundle_process(void **state)
       snprintf(path, sizeof(path), "%s/config.json", bundle);
       write_file(path, c->config, 0600);
     }
-    r = hr_exec_check_bundle_process(root, "c1", p, &err);
+    r = hr_exec_read_state(root, "c1", &st, &err);
+    assert_int_equal(r, 0);
+    r = hr_exec_check_bundle_process(st, p, &err);
     if (c->want == NULL) {
       if (r != 0)
         fail_msg("%s: %s", c->name, err.msg);
