@@ -237,6 +237,11 @@ int hr_rule_strv_or_default(const struct hr_json_doc *profile, const struct hr_j
 /* A host path resolved as the kernel will when runc mounts it (hostmounts.c):
  * symlinks and ".." followed, a missing end appended cleaned. */
 int hr_host_resolve(const char *path, char **ret, struct hr_error *err);
+/* root.path `path` as the host directory runc will use, resolved as
+ * above: relative to the bound bundle (hr_userns_bound_bundle); *ret NULL
+ * when that cannot be known (relative, no bundle: policy explain) or the
+ * path cannot be resolved (host-mounts refuses that). */
+int hr_rootfs_host_path(const char *path, char **ret, struct hr_error *err);
 /* A path inside the container as runc 1.1 resolves a mount destination
  * in the host directory `rootfs` (filepath-securejoin): symlinks followed
  * without leaving rootfs (an absolute target starts at its root), ".."

@@ -1111,26 +1111,34 @@ static int rootfs_path(struct hr_apply_ctx *ctx, char **ret, struct hr_error *er
   const struct hr_json *root = hr_json_get(ctx->spec, "root");
   const struct hr_json *p =
       root != NULL && root->type == HR_JSON_OBJECT ? hr_json_get(root, "path") : NULL;
+
+  *ret = NULL;
+  return p == NULL || p->type != HR_JSON_STRING ? 0 : hr_rootfs_host_path(p->u.string.s, ret, err);
+}
+
+int hr_host_resolve(const char *path, char **ret, struct hr_error *err)
+{
+  return resolve(path, ret, err);
+}
+
+int hr_rootfs_host_path(const char *path, char **ret, struct hr_error *err)
+{
   const char *bundle = hr_userns_bound_bundle();
   cleanup_free char *joined = NULL;
 
   *ret = NULL;
-  if (p == NULL || p->type != HR_JSON_STRING || (p->u.string.s[0] != '/' && bundle == NULL))
+  if (path[0] != '/' && bundle == NULL)
     return 0;
-  if (p->u.string.s[0] != '/' && hr_asprintf(&joined, err, "%s/%s", bundle, p->u.string.s) < 0)
+  if (path[0] != '/' && hr_asprintf(&joined, err, "%s/%s", bundle, path) < 0)
     return -1;
-  if (resolve(joined != NULL ? joined : p->u.string.s, ret, err) < 0) {
+  if (resolve(joined != NULL ? joined : path, ret, err) < 0) {
+    /* One hardrun cannot resolve is check_root's to refuse. */
     if (err->code == ENOMEM)
       return -1;
     *err = (struct hr_error){0};
     *ret = NULL;
   }
   return 0;
-}
-
-int hr_host_resolve(const char *path, char **ret, struct hr_error *err)
-{
-  return resolve(path, ret, err);
 }
 
 int hr_mount_is_bind(const struct hr_json *m, size_t i, const char **ret_source,

@@ -10,7 +10,6 @@
 
 #include "hardrun/controls.h"
 #include "hardrun/refusals.h"
-#include "hardrun/userns.h"
 #include "hardrun/utils.h"
 
 #define TMPFS_SIZE_DEFAULT (64LL << 20)
@@ -367,27 +366,6 @@ static int add_tmpfs(struct hr_apply_ctx *ctx, const char *path, const char *roo
   return hr_changes_add(ctx->changes, ctx->rule, where, NULL, m, err);
 }
 
-/* The host directory of root.path, resolved; NULL when it cannot be known
- * (a relative path and no bundle: policy explain). */
-static int rootfs_host_path(const char *p, char **ret, struct hr_error *err)
-{
-  const char *bundle = hr_userns_bound_bundle();
-  cleanup_free char *joined = NULL;
-
-  *ret = NULL;
-  if (p[0] != '/' && bundle == NULL)
-    return 0;
-  if (p[0] != '/' && hr_asprintf(&joined, err, "%s/%s", bundle, p) < 0)
-    return -1;
-  if (hr_host_resolve(joined != NULL ? joined : p, ret, err) < 0) {
-    /* One hardrun cannot resolve is host-mounts' to refuse. */
-    if (err->code == ENOMEM)
-      return -1;
-    *err = (struct hr_error){0};
-  }
-  return 0;
-}
-
 /* A bind mount of the rootfs itself, of a directory in it or of one that
  * holds it (the bundle) would give the image back writable at another
  * place: such a mount is made read-only too. */
@@ -463,7 +441,7 @@ int hr_rootfs_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
   if (yes == NULL || hr_apply_set(ctx, root, "readonly", "root.readonly", yes, err) < 0)
     return -1;
   if (hr_rule_spec_string(root, "path", "root.path", &path, err) < 0 ||
-      rootfs_host_path(path, &rootfs, err) < 0 ||
+      hr_rootfs_host_path(path, &rootfs, err) < 0 ||
       (rootfs != NULL && bind_rootfs_ro(ctx, mounts, rootfs, err) < 0) ||
       landing_make(mounts, rootfs, r->n_tmpfs, &land, err) < 0)
     return -1;
