@@ -1028,7 +1028,7 @@ static const struct bpf_case bpf_cases[] = {
     {"default: shmget (databases)", DEFAULT, X86_64, __NR_shmget, {0}, RET_ALLOW},
     {"default: seccomp (sandboxes within)", DEFAULT, X86_64, __NR_seccomp, {0}, RET_ALLOW},
     {"default: rseq", DEFAULT, X86_64, __NR_rseq, {0}, RET_ALLOW},
-    /* 32-bit x86 and x32 get the same treatment. */
+    /* 32-bit x86 gets the same treatment. */
     {"default: i386 read", DEFAULT, I386, I386_READ, {0}, RET_ALLOW},
     {"default: i386 socketcall", DEFAULT, I386, I386_SOCKETCALL, {1}, RET_ALLOW},
     {"default: i386 mount", DEFAULT, I386, I386_MOUNT, {0}, EPERM_},
@@ -1040,9 +1040,9 @@ static const struct bpf_case bpf_cases[] = {
     {"default: i386 clone for fork", DEFAULT, I386, I386_CLONE, {SIGCHLD}, RET_ALLOW},
     {"default: i386 clone3", DEFAULT, I386, I386_CLONE3, {0}, RET_ERRNO(ENOSYS)},
     {"default: i386 personality(PER_LINUX)", DEFAULT, I386, I386_PERSONALITY, {0}, RET_ALLOW},
-    {"default: x32 read", DEFAULT, X86_64, X32 | __NR_read, {0}, RET_ALLOW},
-    {"default: x32 mount", DEFAULT, X86_64, X32 | __NR_mount, {0}, EPERM_},
-    {"default: x32 keyctl", DEFAULT, X86_64, X32 | __NR_keyctl, {0}, EPERM_},
+    /* x32 is not listed: compiling it cost runc 6.5 ms of CPU a start. */
+    {"default: x32 is killed", DEFAULT, X86_64, X32 | __NR_read, {0}, RET_KILL},
+    {"default: x32 getpid is killed", DEFAULT, X86_64, X32 | __NR_getpid, {0}, RET_KILL},
     {"default: an architecture not listed is killed",
      DEFAULT,
      AUDIT_ARCH_AARCH64,

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,14 @@ static long try_ptrace(void)
   return r;
 }
 
+/* getpid through the x32 ABI (the x86-64 entry with __X32_SYSCALL_BIT):
+ * ENOSYS from a kernel without x32, the pid from one with it, SIGSYS from
+ * a filter that does not list x32. */
+static long try_x32(void)
+{
+  return syscall(0x40000000L | SYS_getpid);
+}
+
 static const struct {
   const char *name;
   long (*fn)(void);
@@ -74,24 +83,34 @@ static const struct {
     {"unshare", try_unshare}, {"keyctl", try_keyctl},
     {"mount", try_mount},     {"clone_newuser", try_clone_newuser},
     {"clone3", try_clone3},   {"ptrace", try_ptrace},
-};
+}, x32_probe[] = {{"x32", try_x32}};
 
-int main(void)
+/* "seccomp-probe x32" runs only the x32 probe, whose outcome without a
+ * filter depends on the host's kernel. */
+int main(int argc, char **argv)
 {
+  bool x32 = argc > 1 && strcmp(argv[1], "x32") == 0;
+  size_t n = x32 ? 1 : sizeof(probes) / sizeof(probes[0]);
+
   setvbuf(stdout, NULL, _IONBF, 0);
-  for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+  for (size_t i = 0; i < n; i++) {
+    const char *name = x32 ? x32_probe[i].name : probes[i].name;
     pid_t pid = fork();
     int status;
     if (pid < 0)
       return 1;
     if (pid == 0) {
-      long r = probes[i].fn();
+      long r = x32 ? x32_probe[i].fn() : probes[i].fn();
       const char *e = r < 0 ? strerrorname_np(errno) : "0";
-      printf("%s=%s\n", probes[i].name, e ? e : "?");
+      printf("%s=%s\n", name, e ? e : "?");
       _exit(0);
     }
-    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-      printf("%s=crashed\n", probes[i].name);
+    if (waitpid(pid, &status, 0) != pid)
+      printf("%s=crashed\n", name);
+    else if (WIFSIGNALED(status))
+      printf("%s=SIG%s\n", name, sigabbrev_np(WTERMSIG(status)));
+    else if (!WIFEXITED(status))
+      printf("%s=crashed\n", name);
   }
   return 0;
 }
