@@ -79,11 +79,13 @@ static long try_x32(void)
 static const struct {
   const char *name;
   long (*fn)(void);
-} probes[] = {
-    {"unshare", try_unshare}, {"keyctl", try_keyctl},
-    {"mount", try_mount},     {"clone_newuser", try_clone_newuser},
-    {"clone3", try_clone3},   {"ptrace", try_ptrace},
-}, x32_probe[] = {{"x32", try_x32}};
+} probes[] =
+    {
+        {"unshare", try_unshare}, {"keyctl", try_keyctl},
+        {"mount", try_mount},     {"clone_newuser", try_clone_newuser},
+        {"clone3", try_clone3},   {"ptrace", try_ptrace},
+},
+  x32_probe[] = {{"x32", try_x32}};
 
 /* "seccomp-probe x32" runs only the x32 probe, whose outcome without a
  * filter depends on the host's kernel. */
