@@ -76,33 +76,35 @@ static long try_x32(void)
   return syscall(0x40000000L | SYS_getpid);
 }
 
-static const struct {
+struct probe {
   const char *name;
   long (*fn)(void);
-} probes[] =
-    {
-        {"unshare", try_unshare}, {"keyctl", try_keyctl},
-        {"mount", try_mount},     {"clone_newuser", try_clone_newuser},
-        {"clone3", try_clone3},   {"ptrace", try_ptrace},
-},
-  x32_probe[] = {{"x32", try_x32}};
+};
+
+static const struct probe probes[] = {
+    {"unshare", try_unshare}, {"keyctl", try_keyctl},
+    {"mount", try_mount},     {"clone_newuser", try_clone_newuser},
+    {"clone3", try_clone3},   {"ptrace", try_ptrace},
+};
+static const struct probe x32_probe[] = {{"x32", try_x32}};
 
 /* "seccomp-probe x32" runs only the x32 probe, whose outcome without a
  * filter depends on the host's kernel. */
 int main(int argc, char **argv)
 {
   bool x32 = argc > 1 && strcmp(argv[1], "x32") == 0;
+  const struct probe *list = x32 ? x32_probe : probes;
   size_t n = x32 ? 1 : sizeof(probes) / sizeof(probes[0]);
 
   setvbuf(stdout, NULL, _IONBF, 0);
   for (size_t i = 0; i < n; i++) {
-    const char *name = x32 ? x32_probe[i].name : probes[i].name;
+    const char *name = list[i].name;
     pid_t pid = fork();
     int status;
     if (pid < 0)
       return 1;
     if (pid == 0) {
-      long r = x32 ? x32_probe[i].fn() : probes[i].fn();
+      long r = list[i].fn();
       const char *e = r < 0 ? strerrorname_np(errno) : "0";
       printf("%s=%s\n", name, e ? e : "?");
       _exit(0);
