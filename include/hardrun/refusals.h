@@ -258,6 +258,15 @@ int hr_host_realpath_via(const char *path, char *ret, char *ret_proc_link);
 /* The S_IFMT bits of `path` (absolute, no symlink in its directories) as
  * lstat(2) sees it, 0 when it cannot be looked up; kept like the above. */
 mode_t hr_host_file_type(const char *path);
+/* A file as the kernel tells files apart: two paths with the same id are
+ * one file, whatever their names (a bind mount, a hard link). */
+struct hr_file_id {
+  dev_t dev;
+  ino_t ino;
+};
+/* The id of `path` as lstat(2) sees it, kept like the above; false when it
+ * cannot be looked up. */
+bool hr_host_file_id(const char *path, struct hr_file_id *ret);
 void hr_host_resolve_begin(void);
 void hr_host_resolve_end(void);
 /* mounts[i] read as runc reads it: its source ("" when absent), options

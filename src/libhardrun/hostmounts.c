@@ -10,6 +10,7 @@
  * root is. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -332,12 +334,25 @@ static bool runtime_own_file(const char *path, const char *dest)
   return is_kind(db, S_IFREG) && is_kind(path, S_IFDIR);
 }
 
+/* A sensitive path as the kernel tells files apart, or a directory above
+ * it.  A bind mount of /etc at /srv/etc, of / at /host, or a hard link of
+ * a sensitive file is that file under a name no path comparison knows. */
+struct file_alias {
+  struct hr_file_id id;
+  size_t entry; /* in r->sensitive */
+  bool above;   /* a directory holding the entry */
+  bool root;    /* the entry is "/", which only "/" itself matches */
+  char *path;   /* where the id was read */
+};
+
 /* The rule's lists resolved once per apply: entries as written and as the
  * host resolves them ("/var/run" is "/run" on most systems). */
 struct lists {
   char **sensitive; /* resolved twins of r->sensitive (NULL: same or wildcard) */
   char **allow, **allow_ro;
   char *rootfs; /* root.path resolved, NULL when unknown */
+  struct file_alias *ids;
+  size_t n_ids, ids_cap;
 };
 
 static void lists_free(struct lists *l, const struct hr_rule_hostmounts *r)
@@ -349,6 +364,11 @@ static void lists_free(struct lists *l, const struct hr_rule_hostmounts *r)
   hr_rule_strv_free(&l->allow_ro, &nr);
   free(l->rootfs);
   l->rootfs = NULL;
+  for (size_t i = 0; i < l->n_ids; i++)
+    free(l->ids[i].path);
+  free(l->ids);
+  l->ids = NULL;
+  l->n_ids = l->ids_cap = 0;
 }
 
 static int resolve_all(char *const *in, size_t n, bool keep_same, char ***ret, struct hr_error *err)
@@ -375,6 +395,208 @@ static int resolve_all(char *const *in, size_t n, bool keep_same, char ***ret, s
     }
   }
   return 0;
+}
+
+/* ---- the same files under other names ---------------------------------------------- */
+
+static int add_id(struct lists *l, const struct hr_rule_hostmounts *r, const char *path,
+                  size_t entry, bool above, struct hr_error *err)
+{
+  struct hr_file_id id;
+  struct file_alias *a;
+
+  /* A sensitive path this host lacks has no other name either. */
+  if (!hr_host_file_id(path, &id))
+    return 0;
+  if (l->n_ids == l->ids_cap) {
+    size_t cap = l->ids_cap ? 2 * l->ids_cap : 32;
+    struct file_alias *p = reallocarray(l->ids, cap, sizeof(*p));
+    if (p == NULL)
+      return hr_error_oom(err);
+    l->ids = p;
+    l->ids_cap = cap;
+  }
+  a = &l->ids[l->n_ids];
+  *a = (struct file_alias){id, entry, above, strcmp(r->sensitive[entry], "/") == 0, NULL};
+  if ((a->path = hr_strdup(path, err)) == NULL)
+    return -1;
+  l->n_ids++;
+  return 0;
+}
+
+/* "DIR/PREFIX*": each name of DIR that starts with PREFIX, resolved. */
+static int wildcard_ids(struct lists *l, const struct hr_rule_hostmounts *r, size_t entry,
+                        struct hr_error *err)
+{
+  const char *w = r->sensitive[entry], *slash = strrchr(w, '/');
+  size_t plen = strlen(slash + 1) - 1;
+  cleanup_free char *dir = NULL, *raw = hr_strndup(w, (size_t)(slash - w), err);
+  DIR *d;
+  struct dirent *e;
+  int rc = 0;
+
+  if (raw == NULL)
+    return -1;
+  if (resolve(raw[0] != '\0' ? raw : "/", &dir, err) < 0) {
+    if (err->code == ENOMEM)
+      return -1;
+    *err = (struct hr_error){0};
+    return 0;
+  }
+  if ((d = opendir(dir)) == NULL)
+    return 0;
+  while (rc == 0 && (e = readdir(d)) != NULL) {
+    char path[PATH_MAX], res[PATH_MAX];
+    if (strncmp(e->d_name, slash + 1, plen) != 0 || strcmp(e->d_name, ".") == 0 ||
+        strcmp(e->d_name, "..") == 0 ||
+        snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, e->d_name) >=
+            (int)sizeof(path) ||
+        hr_host_realpath(path, res) < 0)
+      continue;
+    rc = add_id(l, r, res, entry, false, err);
+  }
+  closedir(d);
+  return rc;
+}
+
+/* Each sensitive path's id and, but for "/", the ids of the directories
+ * above it: their other names contain it. */
+static int alias_ids(struct lists *l, const struct hr_rule_hostmounts *r, struct hr_error *err)
+{
+  for (size_t i = 0; i < r->n_sensitive; i++) {
+    const char *p = l->sensitive[i] != NULL ? l->sensitive[i] : r->sensitive[i];
+    size_t n = strlen(p);
+    char dir[PATH_MAX];
+
+    if (p[n - 1] == '*') {
+      if (wildcard_ids(l, r, i, err) < 0)
+        return -1;
+      continue;
+    }
+    if (add_id(l, r, p, i, false, err) < 0)
+      return -1;
+    if (n >= sizeof(dir))
+      continue;
+    memcpy(dir, p, n + 1);
+    for (char *s = strrchr(dir, '/'); s != NULL && s > dir; s = strrchr(dir, '/')) {
+      *s = '\0';
+      if (add_id(l, r, dir, i, true, err) < 0)
+        return -1;
+    }
+  }
+  return 0;
+}
+
+static bool same_file(struct hr_file_id a, struct hr_file_id b)
+{
+  return a.dev == b.dev && a.ino == b.ino;
+}
+
+/* How `res` (resolved, and not a sensitive path by its name) relates to a
+ * sensitive path by identity: it is one (or a directory above one) under
+ * another name, or a directory above it, in *ret_dir, is.  `inside_ok` as
+ * for sensitive_hit(). */
+static enum relation alias_hit(const struct lists *l, const char *res,
+                               bool (*inside_ok)(const char *), const struct file_alias **ret,
+                               char ret_dir[PATH_MAX])
+{
+  struct hr_file_id id;
+  size_t n = strlen(res);
+
+  if (l->n_ids == 0 || n >= PATH_MAX || !hr_host_file_id(res, &id))
+    return REL_NONE;
+  for (size_t i = 0; i < l->n_ids; i++)
+    if (same_file(id, l->ids[i].id)) {
+      *ret = &l->ids[i];
+      strcpy(ret_dir, res);
+      return l->ids[i].above ? REL_CONTAINS : REL_IN;
+    }
+  if (inside_ok != NULL && inside_ok(res))
+    return REL_NONE;
+  memcpy(ret_dir, res, n + 1);
+  for (char *s = strrchr(ret_dir, '/'); s != NULL && s > ret_dir; s = strrchr(ret_dir, '/')) {
+    *s = '\0';
+    if (!hr_host_file_id(ret_dir, &id))
+      continue;
+    for (size_t i = 0; i < l->n_ids; i++)
+      if (!l->ids[i].above && !l->ids[i].root && same_file(id, l->ids[i].id)) {
+        *ret = &l->ids[i];
+        return REL_IN;
+      }
+  }
+  return REL_NONE;
+}
+
+/* The reason for an alias_hit(), after "SOURCE (resolves to ...)". */
+static void alias_why(const struct hr_rule_hostmounts *r, enum relation rel, const char *res,
+                      const struct file_alias *a, const char *dir, char *why, size_t size)
+{
+  char qe[HR_QUOTE_MAX], qd[HR_QUOTE_MAX], qa[HR_QUOTE_MAX], id[64];
+  const char *entry = r->sensitive[a->entry];
+  size_t o = strlen(why);
+
+  if (o >= size)
+    return;
+  hr_quote(qe, sizeof(qe), entry, strlen(entry));
+  hr_quote(qa, sizeof(qa), a->path, strlen(a->path));
+  hr_quote(qd, sizeof(qd), dir, strlen(dir));
+  snprintf(id, sizeof(id), "device %u:%u, inode %llu", major(a->id.dev), minor(a->id.dev),
+           (unsigned long long)a->id.ino);
+  if (rel == REL_CONTAINS)
+    snprintf(why + o, size - o,
+             " contains the sensitive host path %s: it is %s under another name (%s)", qe, qa, id);
+  else if (strcmp(dir, res) != 0)
+    snprintf(why + o, size - o,
+             " lies in the sensitive host path %s: %s is %s under another name (%s)", qe, qd, qa,
+             id);
+  else if (strcmp(a->path, entry) != 0)
+    snprintf(why + o, size - o,
+             " is the sensitive host path %s under another name: it is %s (%s), through a bind "
+             "mount or a hard link",
+             qe, qa, id);
+  else
+    snprintf(why + o, size - o,
+             " is the sensitive host path %s under another name (%s), through a bind mount or "
+             "a hard link",
+             qe, id);
+}
+
+/* The kernel's own filesystems, wherever they are mounted: a bind of any
+ * of them hands the container the host's processes, devices, kernel
+ * settings or namespaces. */
+static const struct {
+  long magic;
+  const char *name;
+} kernel_fs[] = {
+    {PROC_SUPER_MAGIC, "proc"},
+    {SYSFS_MAGIC, "sysfs"},
+    {DEBUGFS_MAGIC, "debugfs"},
+    {TRACEFS_MAGIC, "tracefs"},
+    {SECURITYFS_MAGIC, "securityfs"},
+    {BPF_FS_MAGIC, "bpf"},
+    {CGROUP_SUPER_MAGIC, "cgroup"},
+    {CGROUP2_SUPER_MAGIC, "cgroup2"},
+    {DEVPTS_SUPER_MAGIC, "devpts"},
+    {BINFMTFS_MAGIC, "binfmt_misc"},
+    {NSFS_MAGIC, "nsfs"},
+    {PSTOREFS_MAGIC, "pstore"},
+    {EFIVARFS_MAGIC, "efivarfs"},
+    {SELINUX_MAGIC, "selinuxfs"},
+    {SMACK_MAGIC, "smackfs"},
+    {0x62656570, "configfs"},
+};
+
+/* The name of the kernel filesystem `res` lies on, or NULL. */
+static const char *kernel_fs_of(const char *res)
+{
+  struct statfs sfs;
+
+  if (statfs(res, &sfs) < 0)
+    return NULL;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(kernel_fs); i++)
+    if ((long)sfs.f_type == kernel_fs[i].magic)
+      return kernel_fs[i].name;
+  return NULL;
 }
 
 static bool listed(char *const *raw, char *const *res, size_t n, const char *path)
@@ -445,6 +667,33 @@ static void name_source(const char *src, const char *res, char q[HR_QUOTE_MAX],
              hr_quote(qr, sizeof(qr), res, strlen(res)));
 }
 
+/* The checks by what `res` is rather than by its name: another name of a
+ * sensitive path, or a kernel filesystem mounted elsewhere.  1 with `why`
+ * filled ("SOURCE (resolves to RES) ..."), 0 when neither. */
+static int other_name(const struct hr_rule_hostmounts *r, const struct lists *l, const char *src,
+                      const char *res, bool (*inside_ok)(const char *), char *why, size_t size)
+{
+  char q[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20], dir[PATH_MAX];
+  const struct file_alias *a;
+  const char *fs = NULL;
+  enum relation rel = alias_hit(l, res, inside_ok, &a, dir);
+
+  if (rel == REL_NONE && (fs = kernel_fs_of(res)) == NULL)
+    return 0;
+  name_source(src, res, q, as);
+  if (rel != REL_NONE) {
+    snprintf(why, size, "%s%s", q, as);
+    alias_why(r, rel, res, a, dir, why, size);
+    return 1;
+  }
+  snprintf(why, size,
+           "%s%s lies on a %s filesystem, which is the host kernel's own wherever it is mounted: "
+           "bound into a container it hands over the host's processes, devices, namespaces or "
+           "kernel settings",
+           q, as, fs);
+  return 1;
+}
+
 /* Why the host path `src` must not be mounted at `dest`: 1 with `why`
  * filled, 0 when it may (and *ret_res is `src` resolved), -1 on
  * out-of-memory. */
@@ -504,6 +753,8 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
     return 1;
   }
   if ((rel = sensitive_hit(r, l, res, NULL, &i, &hit)) == REL_NONE) {
+    if (other_name(r, l, src, res, NULL, why, size) > 0)
+      return 1;
     *ret_res = get_and_reset(&res);
     return 0;
   }
@@ -1048,7 +1299,7 @@ static int judge_root(const struct hr_rule_hostmounts *r, const struct lists *l,
     return 1;
   }
   if ((rel = sensitive_hit(r, l, res, image_root_or_layer, &i, &hit)) == REL_NONE)
-    return 0;
+    return other_name(r, l, path, res, image_root_or_layer, why, size);
   snprintf(why, size, "%s%s %s the sensitive host path %s%s", q, as,
            rel == REL_CONTAINS     ? "contains"
            : strcmp(res, hit) == 0 ? "is"
@@ -1187,7 +1438,8 @@ int hr_hostmounts_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
       return hr_error_input(err, "mounts[%zu]: expected an object", i);
   if (resolve_all(r->sensitive, r->n_sensitive, false, &l.sensitive, err) < 0 ||
       resolve_all(r->allow, r->n_allow, true, &l.allow, err) < 0 ||
-      resolve_all(r->allow_ro, r->n_allow_ro, true, &l.allow_ro, err) < 0)
+      resolve_all(r->allow_ro, r->n_allow_ro, true, &l.allow_ro, err) < 0 ||
+      alias_ids(&l, r, err) < 0)
     goto out;
   if (rootfs_path(ctx, &l.rootfs, err) < 0 || check_mounts(ctx, &l, mounts, err) < 0 ||
       check_root(ctx, &l, err) < 0)

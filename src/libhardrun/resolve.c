@@ -43,6 +43,7 @@ struct memo_entry {
   struct memo_entry *all_next; /* every kept entry, for freeing them */
   int error;                   /* 0: it exists */
   mode_t type;                 /* S_IFMT bits, when it exists */
+  struct hr_file_id id;        /* when it exists */
   char *target;                /* a symlink's target, else NULL */
   size_t len;
   char path[];
@@ -146,6 +147,7 @@ static const struct memo_entry *ask(const char *path, size_t len, struct memo_en
   } else {
     e->type = st.st_mode & S_IFMT;
   }
+  e->id = (struct hr_file_id){st.st_dev, st.st_ino};
   if (!memo.active || memo.n >= MEMO_MAX) {
     *ret_free = e;
   } else {
@@ -285,6 +287,17 @@ mode_t hr_host_file_type(const char *path)
   const struct memo_entry *found = ask(path, strlen(path), &unkept);
 
   return found != NULL && found->error == 0 ? found->type : 0;
+}
+
+bool hr_host_file_id(const char *path, struct hr_file_id *ret)
+{
+  __attribute__((cleanup(entry_free))) struct memo_entry *unkept = NULL;
+  const struct memo_entry *found = ask(path, strlen(path), &unkept);
+
+  if (found == NULL || found->error != 0)
+    return false;
+  *ret = found->id;
+  return true;
 }
 
 /* ---- paths inside a rootfs ------------------------------------------------------- */

@@ -501,6 +501,75 @@ grep " /mnt/proc " /proc/self/mountinfo | cut -d" " -f6'
 rw,relatime'
 }
 
+# ---- the same files under other names ---------------------------------------------
+# A bind mount on the host of /etc, or of / (which holds /etc and /var),
+# a second proc mount, a hard link of a sensitive file: names no path
+# comparison recognises.  hardrun compares the files themselves (device and
+# inode), and refuses a source on a kernel filesystem wherever it is.
+
+# alias_id PATH: "M:N, inode I", as the refusal names a file.
+alias_id() {
+  stat -c '%Hd:%Ld, inode %i' "$1"
+}
+
+@test "another name of a sensitive path is refused: /etc or / bound elsewhere on the host, as a source or as the rootfs" {
+  mkdir -p "$HR_TMP/etc-elsewhere" "$HR_TMP/root-elsewhere"
+  mount --bind /etc "$HR_TMP/etc-elsewhere"
+  mount --bind / "$HR_TMP/root-elsewhere"
+  hr_bundle alias-etc /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/etc-elsewhere" rbind ro
+  refused host-mounts "mounts[7].source: \"$HR_TMP/etc-elsewhere\" is the sensitive host path \"/etc\" under another name (device $(alias_id /etc)), through a bind mount or a hard link"
+  hr_bundle alias-in /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/root-elsewhere/etc/ssl" rbind ro
+  refused host-mounts "mounts[7].source: \"$HR_TMP/root-elsewhere/etc/ssl\" lies in the sensitive host path \"/etc\": \"$HR_TMP/root-elsewhere/etc\" is \"/etc\" under another name (device $(alias_id /etc))"
+  hr_bundle alias-above /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/root-elsewhere/var" rbind ro
+  refused host-mounts "mounts[7].source: \"$HR_TMP/root-elsewhere/var\" contains the sensitive host path \"/var/lib/docker\": it is \"/var\" under another name (device $(alias_id /var))"
+  hr_bundle alias-rootfs /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.root.path = $p' --arg p "$HR_TMP/root-elsewhere"
+  refused host-mounts "root.path: \"$HR_TMP/root-elsewhere\" is the sensitive host path \"/\" under another name (device $(alias_id /)), through a bind mount or a hard link"
+}
+
+@test "control: without host-mounts, /etc bound elsewhere shows the host's /etc inside" {
+  with_profile nohm '{"hostMounts": false}'
+  mkdir -p "$HR_TMP/etc-elsewhere"
+  mount --bind /etc "$HR_TMP/etc-elsewhere"
+  hr_bundle alias-control /bin/cat /mnt/hostname
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/etc-elsewhere" rbind ro
+  started
+  hr_assert_eq "$(cat "$OUT")" "$(cat /etc/hostname)"
+}
+
+@test "a hard link of a sensitive file is that file" {
+  echo secret >"$HR_TMP/secret.key"
+  mkdir -p "$HR_TMP/pub"
+  ln "$HR_TMP/secret.key" "$HR_TMP/pub/innocent"
+  with_profile hl "$(jq -n --arg f "$HR_TMP/secret.key" '{hostMounts: {sensitive: [$f]}}')"
+  hr_bundle hardlink /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt/innocent bind "$HR_TMP/pub/innocent" bind ro
+  refused host-mounts "mounts[7].source: \"$HR_TMP/pub/innocent\" is the sensitive host path \"$HR_TMP/secret.key\" under another name (device $(alias_id "$HR_TMP/secret.key")), through a bind mount or a hard link"
+}
+
+@test "a source on a proc mount outside /proc is refused: the host's processes" {
+  mkdir -p "$HR_TMP/hostproc"
+  mount -t proc proc "$HR_TMP/hostproc"
+  hr_bundle proc2 /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/hostproc" rbind ro
+  refused host-mounts "mounts[7].source: \"$HR_TMP/hostproc\" lies on a proc filesystem, which is the host kernel's own wherever it is mounted: bound into a container it hands over the host's processes, devices, namespaces or kernel settings"
+}
+
+@test "control: without host-mounts, that proc mount shows the host's PID 1" {
+  with_profile nohm '{"hostMounts": false}'
+  mkdir -p "$HR_TMP/hostproc"
+  mount -t proc proc "$HR_TMP/hostproc"
+  # The container's shell is its PID 1; /mnt/1 is the host's.
+  hr_bundle proc2-control /bin/sh -c 'cat /mnt/1/comm; echo "$$"'
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/hostproc" rbind ro
+  started
+  hr_assert_eq "$(cat "$OUT")" "$(cat /proc/1/comm)
+1"
+}
+
 # runc mounts in order, in the container's mount namespace: a source in
 # the rootfs where an earlier mount went is that mount (the proc or sysfs
 # without its masked paths), and an rbind of a directory holding one
