@@ -267,6 +267,19 @@ struct hr_file_id {
 /* The id of `path` as lstat(2) sees it, kept like the above; false when it
  * cannot be looked up. */
 bool hr_host_file_id(const char *path, struct hr_file_id *ret);
+/* Where `path` (absolute, resolved) lies in its filesystem, as the mount
+ * table tells it: the device of the mount it is in, in *ret_dev, and the
+ * mount's root joined with the rest of the path, in `ret` (PATH_MAX
+ * bytes).  Two paths of one device and one such path are one file,
+ * however each is mounted.  0 or a negative errno; the table is read once
+ * per apply. */
+int hr_host_fs_path(const char *path, dev_t *ret_dev, char *ret);
+/* The text of /proc/self/mountinfo, read once per apply: in *ret, valid
+ * until the apply ends; outside one also in *ret_owned, for the caller to
+ * free.  0 or a negative errno. */
+int hr_host_mountinfo(const char **ret, char **ret_owned);
+/* For tests: `text` as the mount table until hr_host_resolve_end(). */
+int hr_host__mounts_use(const char *text);
 void hr_host_resolve_begin(void);
 void hr_host_resolve_end(void);
 /* mounts[i] read as runc reads it: its source ("" when absent), options

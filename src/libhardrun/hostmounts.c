@@ -5,7 +5,8 @@
  *
  * Sources are resolved on the host as the kernel will resolve them when runc
  * mounts them (symlinks and ".." followed), and the resolved path is what is
- * matched.  Docker's and containerd's own per-container files are
+ * matched, by its name and by where it lies in its filesystem (the mount
+ * table), so that another mount of /etc is /etc.  Docker's and containerd's own per-container files are
  * recognised by their shape, so that they keep working wherever the data
  * root is. */
 #include "config.h"
@@ -334,15 +335,24 @@ static bool runtime_own_file(const char *path, const char *dest)
   return is_kind(db, S_IFREG) && is_kind(path, S_IFDIR);
 }
 
-/* A sensitive path as the kernel tells files apart, or a directory above
- * it.  A bind mount of /etc at /srv/etc, of / at /host, or a hard link of
- * a sensitive file is that file under a name no path comparison knows. */
-struct file_alias {
+/* A sensitive path under another name: another mount of its filesystem
+ * (a bind mount of /etc at /srv/etc, of / at /host, of /etc/ssl at /srv),
+ * or a hard link of a sensitive file.  No comparison of names sees these;
+ * the mount table and the file's identity do. */
+struct entry_fs {
+  bool known;
+  dev_t dev;
+  char *path; /* where the entry lies in its filesystem ("*" kept) */
   struct hr_file_id id;
-  size_t entry; /* in r->sensitive */
-  bool above;   /* a directory holding the entry */
-  bool root;    /* the entry is "/", which only "/" itself matches */
-  char *path;   /* where the id was read */
+  bool has_id;
+};
+
+/* The sensitive entries located in their filesystems, when a host path
+ * first passes the comparison by name. */
+struct alias_table {
+  bool built;
+  struct entry_fs *e; /* one per entry of r->sensitive */
+  size_t n;
 };
 
 /* The rule's lists resolved once per apply: entries as written and as the
@@ -351,8 +361,7 @@ struct lists {
   char **sensitive; /* resolved twins of r->sensitive (NULL: same or wildcard) */
   char **allow, **allow_ro;
   char *rootfs; /* root.path resolved, NULL when unknown */
-  struct file_alias *ids;
-  size_t n_ids, ids_cap;
+  struct alias_table *aliases;
 };
 
 static void lists_free(struct lists *l, const struct hr_rule_hostmounts *r)
@@ -364,11 +373,11 @@ static void lists_free(struct lists *l, const struct hr_rule_hostmounts *r)
   hr_rule_strv_free(&l->allow_ro, &nr);
   free(l->rootfs);
   l->rootfs = NULL;
-  for (size_t i = 0; i < l->n_ids; i++)
-    free(l->ids[i].path);
-  free(l->ids);
-  l->ids = NULL;
-  l->n_ids = l->ids_cap = 0;
+  for (size_t i = 0; l->aliases != NULL && i < l->aliases->n; i++)
+    free(l->aliases->e[i].path);
+  if (l->aliases != NULL)
+    free(l->aliases->e);
+  l->aliases = NULL;
 }
 
 static int resolve_all(char *const *in, size_t n, bool keep_same, char ***ret, struct hr_error *err)
@@ -399,166 +408,139 @@ static int resolve_all(char *const *in, size_t n, bool keep_same, char ***ret, s
 
 /* ---- the same files under other names ---------------------------------------------- */
 
-static int add_id(struct lists *l, const struct hr_rule_hostmounts *r, const char *path,
-                  size_t entry, bool above, struct hr_error *err)
+/* Entry `i` as a path of its filesystem: "DIR/PREFIX*" keeps its "*" after
+ * DIR's. */
+static int locate_entry(const struct lists *l, const struct hr_rule_hostmounts *r, size_t i,
+                        struct entry_fs *e, struct hr_error *err)
 {
-  struct hr_file_id id;
-  struct file_alias *a;
+  const char *raw = r->sensitive[i], *p = l->sensitive[i] != NULL ? l->sensitive[i] : raw;
+  size_t n = strlen(raw);
+  cleanup_free char *dir = NULL, *dir_raw = NULL;
+  char fs[PATH_MAX];
+  const char *star = NULL;
 
-  /* A sensitive path this host lacks has no other name either. */
-  if (!hr_host_file_id(path, &id))
-    return 0;
-  if (l->n_ids == l->ids_cap) {
-    size_t cap = l->ids_cap ? 2 * l->ids_cap : 32;
-    struct file_alias *p = reallocarray(l->ids, cap, sizeof(*p));
-    if (p == NULL)
-      return hr_error_oom(err);
-    l->ids = p;
-    l->ids_cap = cap;
+  if (raw[n - 1] == '*') {
+    star = strrchr(raw, '/') + 1;
+    if ((dir_raw = hr_strndup(raw, (size_t)(star - 1 - raw), err)) == NULL)
+      return -1;
+    if (resolve(dir_raw[0] != '\0' ? dir_raw : "/", &dir, err) < 0) {
+      if (err->code == ENOMEM)
+        return -1;
+      *err = (struct hr_error){0};
+      return 0;
+    }
+    p = dir;
+  } else {
+    e->has_id = hr_host_file_id(p, &e->id);
   }
-  a = &l->ids[l->n_ids];
-  *a = (struct file_alias){id, entry, above, strcmp(r->sensitive[entry], "/") == 0, NULL};
-  if ((a->path = hr_strdup(path, err)) == NULL)
+  if (hr_host_fs_path(p, &e->dev, fs) < 0)
+    return 0;
+  if (star == NULL)
+    e->path = hr_strdup(fs, err);
+  else
+    hr_asprintf(&e->path, err, "%s/%s", strcmp(fs, "/") == 0 ? "" : fs, star);
+  if (e->path == NULL)
     return -1;
-  l->n_ids++;
+  e->known = true;
   return 0;
 }
 
-/* "DIR/PREFIX*": each name of DIR that starts with PREFIX, resolved. */
-static int wildcard_ids(struct lists *l, const struct hr_rule_hostmounts *r, size_t entry,
-                        struct hr_error *err)
+static int alias_table_build(const struct lists *l, const struct hr_rule_hostmounts *r,
+                             struct hr_error *err)
 {
-  const char *w = r->sensitive[entry], *slash = strrchr(w, '/');
-  size_t plen = strlen(slash + 1) - 1;
-  cleanup_free char *dir = NULL, *raw = hr_strndup(w, (size_t)(slash - w), err);
-  DIR *d;
-  struct dirent *e;
-  int rc = 0;
+  struct alias_table *t = l->aliases;
 
-  if (raw == NULL)
+  if (t->built)
+    return 0;
+  t->built = true;
+  if ((t->e = hr_calloc(r->n_sensitive + 1, sizeof(*t->e), err)) == NULL)
     return -1;
-  if (resolve(raw[0] != '\0' ? raw : "/", &dir, err) < 0) {
-    if (err->code == ENOMEM)
+  t->n = r->n_sensitive;
+  for (size_t i = 0; i < r->n_sensitive; i++)
+    if (locate_entry(l, r, i, &t->e[i], err) < 0)
       return -1;
-    *err = (struct hr_error){0};
-    return 0;
-  }
-  if ((d = opendir(dir)) == NULL)
-    return 0;
-  while (rc == 0 && (e = readdir(d)) != NULL) {
-    char path[PATH_MAX], res[PATH_MAX];
-    if (strncmp(e->d_name, slash + 1, plen) != 0 || strcmp(e->d_name, ".") == 0 ||
-        strcmp(e->d_name, "..") == 0 ||
-        snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, e->d_name) >=
-            (int)sizeof(path) ||
-        hr_host_realpath(path, res) < 0)
-      continue;
-    rc = add_id(l, r, res, entry, false, err);
-  }
-  closedir(d);
-  return rc;
-}
-
-/* Each sensitive path's id and, but for "/", the ids of the directories
- * above it: their other names contain it. */
-static int alias_ids(struct lists *l, const struct hr_rule_hostmounts *r, struct hr_error *err)
-{
-  for (size_t i = 0; i < r->n_sensitive; i++) {
-    const char *p = l->sensitive[i] != NULL ? l->sensitive[i] : r->sensitive[i];
-    size_t n = strlen(p);
-    char dir[PATH_MAX];
-
-    if (p[n - 1] == '*') {
-      if (wildcard_ids(l, r, i, err) < 0)
-        return -1;
-      continue;
-    }
-    if (add_id(l, r, p, i, false, err) < 0)
-      return -1;
-    if (n >= sizeof(dir))
-      continue;
-    memcpy(dir, p, n + 1);
-    for (char *s = strrchr(dir, '/'); s != NULL && s > dir; s = strrchr(dir, '/')) {
-      *s = '\0';
-      if (add_id(l, r, dir, i, true, err) < 0)
-        return -1;
-    }
-  }
   return 0;
 }
 
-static bool same_file(struct hr_file_id a, struct hr_file_id b)
-{
-  return a.dev == b.dev && a.ino == b.ino;
-}
+/* What alias_hit() found. */
+struct alias {
+  size_t entry;
+  enum relation rel;
+  bool by_id; /* the same file: a hard link, or the entry's own mount */
+  dev_t dev;
+  char fs[PATH_MAX]; /* `res` in its filesystem */
+};
 
 /* How `res` (resolved, and not a sensitive path by its name) relates to a
- * sensitive path by identity: it is one (or a directory above one) under
- * another name, or a directory above it, in *ret_dir, is.  `inside_ok` as
- * for sensitive_hit(). */
-static enum relation alias_hit(const struct lists *l, const char *res,
-                               bool (*inside_ok)(const char *), const struct file_alias **ret,
-                               char ret_dir[PATH_MAX])
+ * sensitive path by what it is.  `inside_ok` as for sensitive_hit(). */
+static enum relation alias_hit(const struct alias_table *t, const struct hr_rule_hostmounts *r,
+                               const char *res, bool (*inside_ok)(const char *), struct alias *ret)
 {
   struct hr_file_id id;
-  size_t n = strlen(res);
 
-  if (l->n_ids == 0 || n >= PATH_MAX || !hr_host_file_id(res, &id))
+  if (!hr_host_file_id(res, &id))
     return REL_NONE;
-  for (size_t i = 0; i < l->n_ids; i++)
-    if (same_file(id, l->ids[i].id)) {
-      *ret = &l->ids[i];
-      strcpy(ret_dir, res);
-      return l->ids[i].above ? REL_CONTAINS : REL_IN;
+  for (size_t i = 0; i < t->n; i++)
+    if (t->e[i].has_id && t->e[i].id.dev == id.dev && t->e[i].id.ino == id.ino) {
+      *ret = (struct alias){.entry = i, .rel = REL_IN, .by_id = true, .dev = id.dev};
+      return REL_IN;
     }
-  if (inside_ok != NULL && inside_ok(res))
+  if (hr_host_fs_path(res, &ret->dev, ret->fs) < 0)
     return REL_NONE;
-  memcpy(ret_dir, res, n + 1);
-  for (char *s = strrchr(ret_dir, '/'); s != NULL && s > ret_dir; s = strrchr(ret_dir, '/')) {
-    *s = '\0';
-    if (!hr_host_file_id(ret_dir, &id))
+  for (size_t i = 0; i < t->n; i++) {
+    const struct entry_fs *e = &t->e[i];
+    enum relation rel;
+    if (!e->known || e->dev != ret->dev)
       continue;
-    for (size_t i = 0; i < l->n_ids; i++)
-      if (!l->ids[i].above && !l->ids[i].root && same_file(id, l->ids[i].id)) {
-        *ret = &l->ids[i];
-        return REL_IN;
-      }
+    /* "/" is matched as itself only; what holds it holds /etc too. */
+    if (strcmp(r->sensitive[i], "/") == 0)
+      rel = strcmp(ret->fs, e->path) == 0 ? REL_IN : REL_NONE;
+    else
+      rel = relate(ret->fs, e->path);
+    if (rel == REL_NONE ||
+        (rel == REL_IN && strcmp(ret->fs, e->path) != 0 && inside_ok != NULL && inside_ok(res)))
+      continue;
+    ret->entry = i;
+    ret->rel = rel;
+    ret->by_id = false;
+    return rel;
   }
   return REL_NONE;
 }
 
 /* The reason for an alias_hit(), after "SOURCE (resolves to ...)". */
-static void alias_why(const struct hr_rule_hostmounts *r, enum relation rel, const char *res,
-                      const struct file_alias *a, const char *dir, char *why, size_t size)
+static void alias_why(const struct hr_rule_hostmounts *r, const struct lists *l,
+                      const struct alias *a, char *why, size_t size)
 {
-  char qe[HR_QUOTE_MAX], qd[HR_QUOTE_MAX], qa[HR_QUOTE_MAX], id[64];
+  const struct entry_fs *e = &l->aliases->e[a->entry];
   const char *entry = r->sensitive[a->entry];
+  const char *host = l->sensitive[a->entry] != NULL ? l->sensitive[a->entry] : entry;
+  char qe[HR_QUOTE_MAX], qf[HR_QUOTE_MAX], qp[HR_QUOTE_MAX], tail[HR_QUOTE_MAX + 64];
   size_t o = strlen(why);
 
   if (o >= size)
     return;
   hr_quote(qe, sizeof(qe), entry, strlen(entry));
-  hr_quote(qa, sizeof(qa), a->path, strlen(a->path));
-  hr_quote(qd, sizeof(qd), dir, strlen(dir));
-  snprintf(id, sizeof(id), "device %u:%u, inode %llu", major(a->id.dev), minor(a->id.dev),
-           (unsigned long long)a->id.ino);
-  if (rel == REL_CONTAINS)
+  if (a->by_id) {
     snprintf(why + o, size - o,
-             " contains the sensitive host path %s: it is %s under another name (%s)", qe, qa, id);
-  else if (strcmp(dir, res) != 0)
-    snprintf(why + o, size - o,
-             " lies in the sensitive host path %s: %s is %s under another name (%s)", qe, qd, qa,
-             id);
-  else if (strcmp(a->path, entry) != 0)
-    snprintf(why + o, size - o,
-             " is the sensitive host path %s under another name: it is %s (%s), through a bind "
-             "mount or a hard link",
-             qe, qa, id);
+             " is the sensitive host path %s under another name (device %u:%u, inode %llu), "
+             "through a bind mount or a hard link",
+             qe, major(e->id.dev), minor(e->id.dev), (unsigned long long)e->id.ino);
+    return;
+  }
+  hr_quote(qf, sizeof(qf), a->fs, strlen(a->fs));
+  if (strcmp(e->path, host) == 0)
+    snprintf(tail, sizeof(tail), " (another mount of that filesystem)");
   else
-    snprintf(why + o, size - o,
-             " is the sensitive host path %s under another name (%s), through a bind mount or "
-             "a hard link",
-             qe, id);
+    snprintf(tail, sizeof(tail), ", the filesystem that holds %s at %s", qe,
+             hr_quote(qp, sizeof(qp), e->path, strlen(e->path)));
+  snprintf(why + o, size - o,
+           " %s the sensitive host path %s under another name: it is %s of "
+           "device %u:%u%s",
+           a->rel == REL_CONTAINS        ? "contains"
+           : strcmp(a->fs, e->path) == 0 ? "is"
+                                         : "lies in",
+           qe, qf, major(a->dev), minor(a->dev), tail);
 }
 
 /* The kernel's own filesystems, wherever they are mounted: a bind of any
@@ -669,21 +651,26 @@ static void name_source(const char *src, const char *res, char q[HR_QUOTE_MAX],
 
 /* The checks by what `res` is rather than by its name: another name of a
  * sensitive path, or a kernel filesystem mounted elsewhere.  1 with `why`
- * filled ("SOURCE (resolves to RES) ..."), 0 when neither. */
+ * filled ("SOURCE (resolves to RES) ..."), 0 when neither, -1 when out of
+ * memory. */
 static int other_name(const struct hr_rule_hostmounts *r, const struct lists *l, const char *src,
-                      const char *res, bool (*inside_ok)(const char *), char *why, size_t size)
+                      const char *res, bool (*inside_ok)(const char *), char *why, size_t size,
+                      struct hr_error *err)
 {
-  char q[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20], dir[PATH_MAX];
-  const struct file_alias *a;
+  char q[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20];
+  struct alias a;
   const char *fs = NULL;
-  enum relation rel = alias_hit(l, res, inside_ok, &a, dir);
+  enum relation rel;
 
+  if (alias_table_build(l, r, err) < 0)
+    return -1;
+  rel = alias_hit(l->aliases, r, res, inside_ok, &a);
   if (rel == REL_NONE && (fs = kernel_fs_of(res)) == NULL)
     return 0;
   name_source(src, res, q, as);
   if (rel != REL_NONE) {
     snprintf(why, size, "%s%s", q, as);
-    alias_why(r, rel, res, a, dir, why, size);
+    alias_why(r, l, &a, why, size);
     return 1;
   }
   snprintf(why, size,
@@ -753,8 +740,9 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
     return 1;
   }
   if ((rel = sensitive_hit(r, l, res, NULL, &i, &hit)) == REL_NONE) {
-    if (other_name(r, l, src, res, NULL, why, size) > 0)
-      return 1;
+    int o = other_name(r, l, src, res, NULL, why, size, err);
+    if (o != 0)
+      return o;
     *ret_res = get_and_reset(&res);
     return 0;
   }
@@ -1299,7 +1287,7 @@ static int judge_root(const struct hr_rule_hostmounts *r, const struct lists *l,
     return 1;
   }
   if ((rel = sensitive_hit(r, l, res, image_root_or_layer, &i, &hit)) == REL_NONE)
-    return other_name(r, l, path, res, image_root_or_layer, why, size);
+    return other_name(r, l, path, res, image_root_or_layer, why, size, err);
   snprintf(why, size, "%s%s %s the sensitive host path %s%s", q, as,
            rel == REL_CONTAINS     ? "contains"
            : strcmp(res, hit) == 0 ? "is"
@@ -1426,7 +1414,8 @@ int hr_hostmounts_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
 {
   const struct hr_rule_hostmounts *r = &ctx->policy->refusals.hostmounts;
   struct hr_json *mounts = hr_json_get(ctx->spec, "mounts");
-  struct lists l = {0};
+  struct alias_table aliases = {0};
+  struct lists l = {.aliases = &aliases};
   int rc = -1;
 
   if (hr_json_is_null(mounts))
@@ -1438,8 +1427,7 @@ int hr_hostmounts_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
       return hr_error_input(err, "mounts[%zu]: expected an object", i);
   if (resolve_all(r->sensitive, r->n_sensitive, false, &l.sensitive, err) < 0 ||
       resolve_all(r->allow, r->n_allow, true, &l.allow, err) < 0 ||
-      resolve_all(r->allow_ro, r->n_allow_ro, true, &l.allow_ro, err) < 0 ||
-      alias_ids(&l, r, err) < 0)
+      resolve_all(r->allow_ro, r->n_allow_ro, true, &l.allow_ro, err) < 0)
     goto out;
   if (rootfs_path(ctx, &l.rootfs, err) < 0 || check_mounts(ctx, &l, mounts, err) < 0 ||
       check_root(ctx, &l, err) < 0)

@@ -225,7 +225,8 @@ int hr_cgroup_unified_core(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, str
 
 int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struct hr_error *err)
 {
-  cleanup_free char *mountinfo = NULL, *self = NULL, *clean = NULL, *dir = NULL;
+  cleanup_free char *mountinfo_owned = NULL, *self = NULL, *clean = NULL, *dir = NULL;
+  const char *mountinfo = NULL;
   struct hr_json *linux_obj;
   const char *p;
   char q[HR_QUOTE_MAX], qd[HR_QUOTE_MAX];
@@ -248,8 +249,10 @@ int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, stru
                        "kill --all would signal them",
                        q, own ? "runc's own cgroup (its caller's)" : "the host's root cgroup");
   } else {
-    if (hr_read_file("/proc/self/mountinfo", 1 << 22, &mountinfo, &len, err) < 0 ||
-        hr_read_file("/proc/self/cgroup", 1 << 20, &self, &len, err) < 0)
+    /* The mount table host-mounts reads too, once per apply. */
+    if ((r = hr_host_mountinfo(&mountinfo, &mountinfo_owned)) < 0)
+      return hr_error_set(err, HR_ERR_SYSTEM, -r, "/proc/self/mountinfo");
+    if (hr_read_file("/proc/self/cgroup", 1 << 20, &self, &len, err) < 0)
       return -1;
     r = hr_cgroup_path_occupied(mountinfo, self, p, &dir, err);
     /* runc joins a relative path below its own cgroup; crun 1.8 below the

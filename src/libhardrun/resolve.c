@@ -13,6 +13,9 @@
  * Outside an apply nothing is kept: a file system that changes between two
  * applies is seen as it is.
  *
+ * The mount table tells where a resolved path lies in its filesystem: it is
+ * read once per apply, and shared with the cgroup check.
+ *
  * A mount destination is resolved in the rootfs instead, as runc resolves
  * it before it mounts: the readonly-rootfs control orders its tmpfs
  * mounts by where the spec's mounts really land. */
@@ -25,7 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -55,6 +60,35 @@ static struct {
   struct memo_entry *all;
   struct memo_entry *buckets[MEMO_BUCKETS];
 } memo;
+
+/* One line of /proc/self/mountinfo: what a mount shows, and where. */
+struct mount_line {
+  const char *point; /* where it is mounted, unescaped */
+  const char *root;  /* the directory of its filesystem it shows */
+  size_t point_len;
+  dev_t dev;
+};
+
+/* The mount table, read once per apply when first asked (kept like the
+ * memo), or for each question outside one.  `raw` is the text as read
+ * (for the cgroup check); the lines point into `buf`, a copy. */
+static struct {
+  bool read;
+  struct mount_line *m;
+  size_t n;
+  size_t *slot; /* hash of mount points: index + 1, 0 empty */
+  size_t n_slots;
+  char *raw, *buf;
+} mounts;
+
+static void mounts_free(void)
+{
+  free(mounts.m);
+  free(mounts.slot);
+  free(mounts.raw);
+  free(mounts.buf);
+  mounts = (typeof(mounts)){0};
+}
 
 /* Eight bytes at a time: every component of every path asked about is
  * hashed whole, and paths below a rootfs share a long prefix. */
@@ -95,6 +129,7 @@ void hr_host_resolve_end(void)
   memo.all = NULL;
   memo.n = 0;
   memo.active = false;
+  mounts_free();
 }
 
 static const struct memo_entry *memo_find(const char *path, size_t len)
@@ -287,6 +322,222 @@ mode_t hr_host_file_type(const char *path)
   const struct memo_entry *found = ask(path, strlen(path), &unkept);
 
   return found != NULL && found->error == 0 ? found->type : 0;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+  char *o = s;
+
+  for (; *s != '\0'; s++) {
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+        s[3] <= '7') {
+      *o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+      s += 3;
+      continue;
+    }
+    *o++ = *s;
+  }
+  *o = '\0';
+}
+
+/* The next space-separated field of *p, NUL terminated in place. */
+static char *next_field(char **p)
+{
+  char *f = *p, *sp;
+
+  if (f == NULL || *f == '\0')
+    return NULL;
+  sp = strchr(f, ' ');
+  if (sp != NULL)
+    *sp++ = '\0';
+  *p = sp;
+  return f;
+}
+
+static bool parse_dev(const char *f, dev_t *ret)
+{
+  char *end;
+  unsigned long maj = strtoul(f, &end, 10), min;
+
+  if (end == f || *end != ':')
+    return false;
+  min = strtoul(end + 1, &end, 10);
+  if (*end != '\0' || maj > UINT32_MAX || min > UINT32_MAX)
+    return false;
+  *ret = makedev((unsigned)maj, (unsigned)min);
+  return true;
+}
+
+/* "ID PARENT MAJOR:MINOR ROOT POINT ...", in place. */
+static bool parse_mount_line(char *line, struct mount_line *ret)
+{
+  char *f[5];
+
+  for (size_t i = 0; i < 5; i++)
+    if ((f[i] = next_field(&line)) == NULL)
+      return false;
+  if (!parse_dev(f[2], &ret->dev) || f[3][0] != '/' || f[4][0] != '/')
+    return false;
+  if (strchr(f[3], '\\') != NULL)
+    unescape(f[3]);
+  if (strchr(f[4], '\\') != NULL)
+    unescape(f[4]);
+  ret->root = f[3];
+  ret->point = f[4];
+  /* "/" as the empty prefix: every absolute path is below it. */
+  ret->point_len = strcmp(f[4], "/") == 0 ? 0 : strlen(f[4]);
+  return true;
+}
+
+static size_t point_hash(const char *p, size_t len)
+{
+  size_t h = 14695981039346656037u;
+
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+  return h;
+}
+
+/* Mount points hashed, the later line winning: a mount made later on the
+ * same point hides the earlier. */
+static int mounts_index(void)
+{
+  mounts.n_slots = 2 * mounts.n + 1;
+  if ((mounts.slot = calloc(mounts.n_slots, sizeof(size_t))) == NULL)
+    return -ENOMEM;
+  for (size_t i = 0; i < mounts.n; i++) {
+    const struct mount_line *m = &mounts.m[i];
+    size_t k = point_hash(m->point, m->point_len) % mounts.n_slots;
+    while (mounts.slot[k] != 0) {
+      const struct mount_line *o = &mounts.m[mounts.slot[k] - 1];
+      if (o->point_len == m->point_len && memcmp(o->point, m->point, m->point_len) == 0)
+        break;
+      k = (k + 1) % mounts.n_slots;
+    }
+    mounts.slot[k] = i + 1;
+  }
+  return 0;
+}
+
+/* The table from `raw` (malloc'ed, taken over). */
+static int mounts_parse(char *raw)
+{
+  size_t cap = 0;
+  char *line, *rest;
+
+  mounts.raw = raw;
+  if ((mounts.buf = strdup(mounts.raw)) == NULL)
+    goto oom;
+  for (rest = mounts.buf; (line = rest) != NULL && *line != '\0';) {
+    char *nl = strchr(line, '\n');
+    rest = nl != NULL ? nl + 1 : NULL;
+    if (nl != NULL)
+      *nl = '\0';
+    if (mounts.n == cap) {
+      struct mount_line *m = reallocarray(mounts.m, cap = cap ? 2 * cap : 64, sizeof(*m));
+      if (m == NULL)
+        goto oom;
+      mounts.m = m;
+    }
+    if (parse_mount_line(line, &mounts.m[mounts.n]))
+      mounts.n++;
+  }
+  if (mounts_index() < 0)
+    goto oom;
+  mounts.read = true;
+  return 0;
+oom:
+  mounts_free();
+  return -ENOMEM;
+}
+
+static int mounts_read(void)
+{
+  size_t len;
+  struct hr_error err = {0};
+  char *raw = NULL;
+
+  if (mounts.read)
+    return 0;
+  /* A node running thousands of containers has a long table. */
+  if (hr_read_file("/proc/self/mountinfo", 64u << 20, &raw, &len, &err) < 0)
+    return -(err.code ? err.code : EIO);
+  return mounts_parse(raw);
+}
+
+int hr_host__mounts_use(const char *text)
+{
+  char *raw = strdup(text);
+
+  mounts_free();
+  return raw == NULL ? -ENOMEM : mounts_parse(raw);
+}
+
+/* The mount `path` (absolute, clean) lies in: its longest prefix, taken
+ * at each "/", that is a mount point. */
+static const struct mount_line *mount_of(const char *path)
+{
+  size_t len = strlen(path);
+
+  for (;;) {
+    size_t k = point_hash(path, len) % mounts.n_slots;
+    for (; mounts.slot[k] != 0; k = (k + 1) % mounts.n_slots) {
+      const struct mount_line *m = &mounts.m[mounts.slot[k] - 1];
+      if (m->point_len == len && memcmp(m->point, path, len) == 0)
+        return m;
+    }
+    if (len == 0)
+      return NULL;
+    while (len > 0 && path[--len] != '/')
+      ;
+  }
+}
+
+int hr_host_fs_path(const char *path, dev_t *ret_dev, char *ret)
+{
+  const struct mount_line *m;
+  const char *rest;
+  int r;
+
+  if (path[0] != '/')
+    return -EINVAL;
+  if ((r = mounts_read()) < 0)
+    return r;
+  m = mount_of(strcmp(path, "/") == 0 ? "" : path);
+  if (m == NULL) {
+    r = -ENOENT;
+  } else {
+    rest = path + m->point_len;
+    if (strcmp(rest, "/") == 0)
+      rest = "";
+    if (strcmp(m->root, "/") == 0 && rest[0] != '\0')
+      r = snprintf(ret, PATH_MAX, "%s", rest);
+    else
+      r = snprintf(ret, PATH_MAX, "%s%s", m->root, rest);
+    r = r >= PATH_MAX ? -ENAMETOOLONG : 0;
+    *ret_dev = m->dev;
+  }
+  if (!memo.active)
+    mounts_free();
+  return r;
+}
+
+int hr_host_mountinfo(const char **ret, char **ret_owned)
+{
+  int r;
+
+  *ret_owned = NULL;
+  if ((r = mounts_read()) < 0)
+    return r;
+  *ret = mounts.raw;
+  if (!memo.active) {
+    /* Nothing is kept outside an apply: the caller frees the text. */
+    *ret_owned = mounts.raw;
+    mounts.raw = NULL;
+    mounts_free();
+  }
+  return 0;
 }
 
 bool hr_host_file_id(const char *path, struct hr_file_id *ret)

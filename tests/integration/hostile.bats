@@ -502,32 +502,43 @@ rw,relatime'
 }
 
 # ---- the same files under other names ---------------------------------------------
-# A bind mount on the host of /etc, or of / (which holds /etc and /var),
-# a second proc mount, a hard link of a sensitive file: names no path
-# comparison recognises.  hardrun compares the files themselves (device and
-# inode), and refuses a source on a kernel filesystem wherever it is.
+# /etc, / (which holds /etc and /var) or /etc/ssl mounted again elsewhere on
+# the host, a hard link of a sensitive file, a second proc mount: names no
+# path comparison recognises.  hardrun reads where a path lies in its
+# filesystem from the mount table, compares files by device and inode, and
+# refuses a source on a kernel filesystem wherever it is.
 
-# alias_id PATH: "M:N, inode I", as the refusal names a file.
-alias_id() {
+# file_id PATH: "M:N, inode I", as the refusal names a file.
+file_id() {
   stat -c '%Hd:%Ld, inode %i' "$1"
 }
 
-@test "another name of a sensitive path is refused: /etc or / bound elsewhere on the host, as a source or as the rootfs" {
-  mkdir -p "$HR_TMP/etc-elsewhere" "$HR_TMP/root-elsewhere"
+# fs_dev PATH: "M:N" of the mount PATH lies in, as mountinfo gives it.
+fs_dev() {
+  findmnt -n -o MAJ:MIN --target "$1" | tr -d " "
+}
+
+@test "another name of a sensitive path is refused: /etc, / or /etc/ssl mounted elsewhere, as a source or as the rootfs" {
+  mkdir -p "$HR_TMP/etc-elsewhere" "$HR_TMP/root-elsewhere" "$HR_TMP/ssl-elsewhere"
   mount --bind /etc "$HR_TMP/etc-elsewhere"
   mount --bind / "$HR_TMP/root-elsewhere"
+  mount --bind /etc/ssl "$HR_TMP/ssl-elsewhere"
+  local other="(another mount of that filesystem)"
   hr_bundle alias-etc /bin/true
   hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/etc-elsewhere" rbind ro
-  refused host-mounts "mounts[7].source: \"$HR_TMP/etc-elsewhere\" is the sensitive host path \"/etc\" under another name (device $(alias_id /etc)), through a bind mount or a hard link"
+  refused host-mounts "mounts[7].source: \"$HR_TMP/etc-elsewhere\" is the sensitive host path \"/etc\" under another name (device $(file_id /etc)), through a bind mount or a hard link"
   hr_bundle alias-in /bin/true
   hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/root-elsewhere/etc/ssl" rbind ro
-  refused host-mounts "mounts[7].source: \"$HR_TMP/root-elsewhere/etc/ssl\" lies in the sensitive host path \"/etc\": \"$HR_TMP/root-elsewhere/etc\" is \"/etc\" under another name (device $(alias_id /etc))"
+  refused host-mounts "mounts[7].source: \"$HR_TMP/root-elsewhere/etc/ssl\" lies in the sensitive host path \"/etc\" under another name: it is \"/etc/ssl\" of device $(fs_dev /etc) $other"
+  hr_bundle alias-sub /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/ssl-elsewhere/certs" rbind ro
+  refused host-mounts "mounts[7].source: \"$HR_TMP/ssl-elsewhere/certs\" lies in the sensitive host path \"/etc\" under another name: it is \"/etc/ssl/certs\" of device $(fs_dev /etc) $other"
   hr_bundle alias-above /bin/true
   hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/root-elsewhere/var" rbind ro
-  refused host-mounts "mounts[7].source: \"$HR_TMP/root-elsewhere/var\" contains the sensitive host path \"/var/lib/docker\": it is \"/var\" under another name (device $(alias_id /var))"
+  refused host-mounts "mounts[7].source: \"$HR_TMP/root-elsewhere/var\" contains the sensitive host path \"/var/lib/docker\" under another name: it is \"/var\" of device $(fs_dev /var) $other"
   hr_bundle alias-rootfs /bin/true
   hr_spec_edit "$HR_BUNDLE" '.root.path = $p' --arg p "$HR_TMP/root-elsewhere"
-  refused host-mounts "root.path: \"$HR_TMP/root-elsewhere\" is the sensitive host path \"/\" under another name (device $(alias_id /)), through a bind mount or a hard link"
+  refused host-mounts "root.path: \"$HR_TMP/root-elsewhere\" is the sensitive host path \"/\" under another name (device $(file_id /)), through a bind mount or a hard link"
 }
 
 @test "control: without host-mounts, /etc bound elsewhere shows the host's /etc inside" {
@@ -547,7 +558,7 @@ alias_id() {
   with_profile hl "$(jq -n --arg f "$HR_TMP/secret.key" '{hostMounts: {sensitive: [$f]}}')"
   hr_bundle hardlink /bin/true
   hr_spec_add_mount "$HR_BUNDLE" /mnt/innocent bind "$HR_TMP/pub/innocent" bind ro
-  refused host-mounts "mounts[7].source: \"$HR_TMP/pub/innocent\" is the sensitive host path \"$HR_TMP/secret.key\" under another name (device $(alias_id "$HR_TMP/secret.key")), through a bind mount or a hard link"
+  refused host-mounts "mounts[7].source: \"$HR_TMP/pub/innocent\" is the sensitive host path \"$HR_TMP/secret.key\" under another name (device $(file_id "$HR_TMP/secret.key")), through a bind mount or a hard link"
 }
 
 @test "a source on a proc mount outside /proc is refused: the host's processes" {

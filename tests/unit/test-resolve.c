@@ -11,6 +11,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -298,12 +299,70 @@ static void test_rootfs_resolve(void **state)
   }
 }
 
+/* Where a path lies in its filesystem, from a mount table given as text:
+ * bind roots, the longest mount point at a "/" boundary, escapes, a later
+ * mount on the same point hiding an earlier one, malformed lines. */
+static void test_fs_path(void **state)
+{
+  static const char table[] = "21 1 254:0 /ostree/deploy/os / rw - ext4 /dev/vda rw\n"
+                              "22 21 254:0 /ostree/deploy/os/etc /etc rw - ext4 /dev/vda rw\n"
+                              "23 21 254:0 /etc/ssl /srv/ssl rw - ext4 /dev/vda rw\n"
+                              "24 21 0:5 / /dev rw - devtmpfs devtmpfs rw\n"
+                              "25 21 8:1 /data /mnt/with\\040space rw - ext4 /dev/sdb rw\n"
+                              "26 21 8:2 /a /m rw - ext4 /dev/sdc rw\n"
+                              "27 26 8:3 /b /m rw - ext4 /dev/sdd rw\n"
+                              "garbage\n"
+                              "28 21 x:y / /bad rw - ext4 /dev/sde rw\n"
+                              "29 21 8:4 relative /rel rw - ext4 /dev/sdf rw\n";
+  /* Not static: makedev() is no constant expression. */
+  const struct {
+    const char *path;
+    dev_t dev;
+    const char *fs;
+  } rows[] = {
+      {"/", makedev(254, 0), "/ostree/deploy/os"},
+      {"/usr/lib", makedev(254, 0), "/ostree/deploy/os/usr/lib"},
+      {"/etc", makedev(254, 0), "/ostree/deploy/os/etc"},
+      {"/etc/passwd", makedev(254, 0), "/ostree/deploy/os/etc/passwd"},
+      {"/srv/ssl", makedev(254, 0), "/etc/ssl"},
+      {"/srv/ssl/certs", makedev(254, 0), "/etc/ssl/certs"},
+      {"/srv/sslx", makedev(254, 0), "/ostree/deploy/os/srv/sslx"},
+      {"/dev", makedev(0, 5), "/"},
+      {"/dev/sda", makedev(0, 5), "/sda"},
+      {"/mnt/with space/x", makedev(8, 1), "/data/x"},
+      {"/mnt/with\\040space", makedev(254, 0), "/ostree/deploy/os/mnt/with\\040space"},
+      {"/m/f", makedev(8, 3), "/b/f"},
+      {"/bad/f", makedev(254, 0), "/ostree/deploy/os/bad/f"},
+      {"/rel", makedev(254, 0), "/ostree/deploy/os/rel"},
+  };
+  char fs[PATH_MAX];
+  dev_t dev;
+
+  (void)state;
+  hr_host_resolve_begin();
+  assert_int_equal(hr_host__mounts_use(table), 0);
+  for (size_t i = 0; i < HR_ARRAY_SIZE(rows); i++) {
+    assert_int_equal(hr_host_fs_path(rows[i].path, &dev, fs), 0);
+    if (strcmp(fs, rows[i].fs) != 0 || dev != rows[i].dev)
+      fail_msg("%s: got %s on %u:%u, want %s on %u:%u", rows[i].path, fs, major(dev), minor(dev),
+               rows[i].fs, major(rows[i].dev), minor(rows[i].dev));
+  }
+  assert_int_equal(hr_host_fs_path("relative", &dev, fs), -EINVAL);
+  hr_host_resolve_end();
+  /* No table but "/" mounts: nothing else is a mount point. */
+  hr_host_resolve_begin();
+  assert_int_equal(hr_host__mounts_use("1 0 8:1 / /x rw - ext4 /dev/sda rw\n"), 0);
+  assert_int_equal(hr_host_fs_path("/y", &dev, fs), -ENOENT);
+  hr_host_resolve_end();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_like_realpath), cmocka_unit_test(test_like_realpath_memo),
       cmocka_unit_test(test_host_paths),    cmocka_unit_test(test_file_type),
       cmocka_unit_test(test_memo_ends),     cmocka_unit_test(test_rootfs_resolve),
+      cmocka_unit_test(test_fs_path),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);
