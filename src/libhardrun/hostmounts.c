@@ -6,12 +6,11 @@
  * Sources are resolved on the host as the kernel will resolve them when runc
  * mounts them (symlinks and ".." followed), and the resolved path is what is
  * matched, by its name and by where it lies in its filesystem (the mount
- * table), so that another mount of /etc is /etc.  Docker's and containerd's own per-container files are
- * recognised by their shape, so that they keep working wherever the data
- * root is. */
+ * table), so that another mount of /etc is /etc.  Docker's and
+ * containerd's own per-container files are recognised by their shape, so
+ * that they keep working wherever the data root is. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
