@@ -278,6 +278,8 @@ int hr_host_fs_path(const char *path, dev_t *ret_dev, char *ret);
  * until the apply ends; outside one also in *ret_owned, for the caller to
  * free.  0 or a negative errno. */
 int hr_host_mountinfo(const char **ret, char **ret_owned);
+/* 0 when the mount table can be read, else a negative errno. */
+int hr_host_mounts_ready(void);
 /* For tests: `text` as the mount table until hr_host_resolve_end(). */
 int hr_host__mounts_use(const char *text);
 void hr_host_resolve_begin(void);

@@ -660,7 +660,18 @@ static int other_name(const struct hr_rule_hostmounts *r, const struct lists *l,
   struct alias a;
   const char *fs = NULL;
   enum relation rel;
+  int ready = hr_host_mounts_ready();
 
+  if (ready == -ENOMEM)
+    return hr_error_oom(err);
+  /* Without the table no other name can be ruled out. */
+  if (ready < 0) {
+    name_source(src, res, q, as);
+    snprintf(why, size,
+             "%s%s cannot be judged: the mount table (/proc/self/mountinfo) cannot be read (%s)", q,
+             as, strerror(-ready));
+    return 1;
+  }
   if (alias_table_build(l, r, err) < 0)
     return -1;
   rel = alias_hit(l->aliases, r, res, inside_ok, &a);

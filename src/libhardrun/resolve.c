@@ -523,6 +523,15 @@ int hr_host_fs_path(const char *path, dev_t *ret_dev, char *ret)
   return r;
 }
 
+int hr_host_mounts_ready(void)
+{
+  int r = mounts_read();
+
+  if (!memo.active)
+    mounts_free();
+  return r;
+}
+
 int hr_host_mountinfo(const char **ret, char **ret_owned)
 {
   int r;
