@@ -541,6 +541,23 @@ fs_dev() {
   refused host-mounts "root.path: \"$HR_TMP/root-elsewhere\" is the sensitive host path \"/\" under another name (device $(file_id /)), through a bind mount or a hard link"
 }
 
+@test "a host path fails closed when the mount table cannot be read" {
+  mkdir -p "$HR_TMP/src"
+  hr_bundle notable /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /mnt bind "$HR_TMP/src" rbind ro
+  hr_spec_edit "$HR_BUNDLE" 'del(.linux.cgroupsPath)'
+  local before
+  before=$(hr_sha256 "$HR_BUNDLE/config.json")
+  # /proc hidden in a mount namespace of this test's own
+  run unshare -m sh -c 'mount -t tmpfs none /proc && exec "$@"' sh \
+    "$HARDRUN" --hardrun-config="$HR_CONF" --root "$HR_RUNC_ROOT" --log "$HR_BUNDLE/log.json" \
+    --log-format json create --bundle "$HR_BUNDLE" "$HR_ID"
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(hr_last_log "$HR_BUNDLE" | jq -r .msg)" "hardrun: profile \"default\": rule \"host-mounts\": mounts[7].source: \"$HR_TMP/src\" cannot be judged: the mount table (/proc/self/mountinfo) cannot be read (No such file or directory)"
+  hr_assert_eq "$(hr_sha256 "$HR_BUNDLE/config.json")" "$before" "config.json bytes"
+  [ ! -e "$HR_SPY_LOG" ] || hr_die "runc was called: $(cat "$HR_SPY_LOG")"
+}
+
 @test "control: without host-mounts, /etc bound elsewhere shows the host's /etc inside" {
   with_profile nohm '{"hostMounts": false}'
   mkdir -p "$HR_TMP/etc-elsewhere"
