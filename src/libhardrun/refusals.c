@@ -630,9 +630,6 @@ void hr_hostns_release(struct hr_policy *p)
 }
 
 /* 1 when `path` is the host's namespace of that kind: the one of PID 1, or
- * hardrun's own (the runtime's callers run in the host's namespaces).  A
- * path that does not exist is not (runc fails to join it). */
-/* 1 when `path` is the host's namespace of that kind: the one of PID 1, or
  * hardrun's own (the runtime's callers run in the host's namespaces; PID 1
  * may also be out of reach, as it is on some VMs).  A path that does not
  * exist is not (runc fails to join it); one that cannot be inspected is
