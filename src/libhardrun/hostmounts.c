@@ -1192,12 +1192,17 @@ int hr_privileged_mounts(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, struc
   bool drop = false;
   bool userns;
 
-  if (mode == HR_MODE_OFF || hr_json_is_null(mounts))
+  if (mode == HR_MODE_OFF)
+    return 0;
+  /* Read whether or not there are mounts: readonly-rootfs adds some, and
+   * the rewrite must read as its input did (a uidMappings of the wrong
+   * type refused both times, not only the second). */
+  if (private_userns(ctx, &userns, err) < 0)
+    return -1;
+  if (hr_json_is_null(mounts))
     return 0;
   if (mounts->type != HR_JSON_ARRAY)
     return hr_error_input(err, "mounts: expected an array");
-  if (private_userns(ctx, &userns, err) < 0)
-    return -1;
   for (size_t i = 0; i < mounts->u.array.len; hr_rule_squeeze(mounts, i++, &drop, &kept)) {
     struct mount_info mi;
     int rc;
