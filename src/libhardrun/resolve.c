@@ -104,7 +104,7 @@ static size_t hash_path(const char *p, size_t len)
   w = 0;
   memcpy(&w, p, len);
   h = (h ^ w) * UINT64_C(0x9e3779b97f4a7c15);
-  return (size_t)(h >> 32) % MEMO_BUCKETS;
+  return (size_t)(h >> 32);
 }
 
 void hr_host_resolve_begin(void)
@@ -136,7 +136,8 @@ static const struct memo_entry *memo_find(const char *path, size_t len)
 {
   if (!memo.active)
     return NULL;
-  for (const struct memo_entry *e = memo.buckets[hash_path(path, len)]; e != NULL; e = e->next)
+  for (const struct memo_entry *e = memo.buckets[hash_path(path, len) % MEMO_BUCKETS]; e != NULL;
+       e = e->next)
     if (e->len == len && memcmp(e->path, path, len) == 0)
       return e;
   return NULL;
@@ -186,7 +187,7 @@ static const struct memo_entry *ask(const char *path, size_t len, struct memo_en
   if (!memo.active || memo.n >= MEMO_MAX) {
     *ret_free = e;
   } else {
-    size_t b = hash_path(path, len);
+    size_t b = hash_path(path, len) % MEMO_BUCKETS;
     e->next = memo.buckets[b];
     memo.buckets[b] = e;
     e->all_next = memo.all;
@@ -390,15 +391,6 @@ static bool parse_mount_line(char *line, struct mount_line *ret)
   return true;
 }
 
-static size_t point_hash(const char *p, size_t len)
-{
-  size_t h = 14695981039346656037u;
-
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char)p[i]) * 1099511628211u;
-  return h;
-}
-
 /* Mount points hashed, the later line winning: a mount made later on the
  * same point hides the earlier. */
 static int mounts_index(void)
@@ -408,7 +400,7 @@ static int mounts_index(void)
     return -ENOMEM;
   for (size_t i = 0; i < mounts.n; i++) {
     const struct mount_line *m = &mounts.m[i];
-    size_t k = point_hash(m->point, m->point_len) % mounts.n_slots;
+    size_t k = hash_path(m->point, m->point_len) % mounts.n_slots;
     while (mounts.slot[k] != 0) {
       const struct mount_line *o = &mounts.m[mounts.slot[k] - 1];
       if (o->point_len == m->point_len && memcmp(o->point, m->point, m->point_len) == 0)
@@ -481,7 +473,7 @@ static const struct mount_line *mount_of(const char *path)
   size_t len = strlen(path);
 
   for (;;) {
-    size_t k = point_hash(path, len) % mounts.n_slots;
+    size_t k = hash_path(path, len) % mounts.n_slots;
     for (; mounts.slot[k] != 0; k = (k + 1) % mounts.n_slots) {
       const struct mount_line *m = &mounts.m[mounts.slot[k] - 1];
       if (m->point_len == len && memcmp(m->point, path, len) == 0)
