@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -504,6 +505,11 @@ static int run(struct run_state *st, struct hr_error *err)
   }
   if ((cls == HR_CLASS_SPEC || cls == HR_CLASS_EXEC || cls == HR_CLASS_UPDATE) &&
       crun_argv(st, err) < 0)
+    return -1;
+  /* Before anything is written: a refusal leaves config.json as it was. */
+  if ((cls == HR_CLASS_SPEC || cls == HR_CLASS_EXEC) &&
+      hr_argv_check_passed_fds(&st->argv, getenv("LISTEN_PID"), getenv("LISTEN_FDS"), getpid(),
+                               err) < 0)
     return -1;
   if (cls == HR_CLASS_SPEC && harden(st, err) < 0)
     return -1;

@@ -105,6 +105,18 @@ int hr_go_parse_int(const char *s, bool base0, int64_t *ret);
  * Go's flag package keeps the last value. */
 const struct hr_argv_flag *hr_argv_last_flag(const struct hr_argv *a, const char *name);
 
+/* runc hands the container fds 3 and up of its own process: for create,
+ * run and restore first LISTEN_FDS of them (systemd socket activation,
+ * when LISTEN_PID is runc's pid, which is hardrun's after the exec), then
+ * --preserve-fds more (create, run, exec).  A number the caller did not
+ * pass is by then one of runc's own descriptors: its --log file, an epoll
+ * fd, an O_PATH fd of the host's /sys/fs/cgroup.  Fails (HR_ERR_INPUT)
+ * unless each of them is open in this process and survives the exec.
+ * `listen_pid` and `listen_fds` are the environment's values (NULL when
+ * unset); `self_pid` is getpid(). */
+int hr_argv_check_passed_fds(const struct hr_argv *a, const char *listen_pid,
+                             const char *listen_fds, int64_t self_pid, struct hr_error *err);
+
 /* Rewrite runtime_argv: drop every occurrence of the command flags listed
  * in `remove` (NULL-terminated long names; both spellings, with their value
  * words) and put `add` right after the command word, in order, as

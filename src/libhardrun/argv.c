@@ -12,6 +12,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -786,6 +788,48 @@ const struct hr_argv_flag *hr_argv_last_flag(const struct hr_argv *a, const char
     if (strcmp(a->flags[i].name, name) == 0)
       return &a->flags[i];
   return NULL;
+}
+
+/* How many descriptors runc will take from above fd 2 of its own process
+ * for the container: a negative count takes none. */
+static int64_t passed_count(const char *s, bool base0)
+{
+  int64_t v = 0;
+
+  if (s == NULL || hr_go_parse_int(s, base0, &v) < 0 || v < 0)
+    return 0;
+  return v;
+}
+
+int hr_argv_check_passed_fds(const struct hr_argv *a, const char *listen_pid,
+                             const char *listen_fds, int64_t self_pid, struct hr_error *err)
+{
+  const struct hr_argv_flag *f = hr_argv_last_flag(a, "preserve-fds");
+  int64_t listen = 0, preserve = f != NULL ? passed_count(f->value, true) : 0, pid = 0;
+
+  /* go-systemd's activation.Files: strconv.Atoi of both, and LISTEN_PID
+   * must be runc's pid, which after the exec is this one. */
+  if (a->cls == HR_CLASS_SPEC && listen_fds != NULL && listen_fds[0] != '\0' &&
+      listen_pid != NULL && hr_go_parse_int(listen_pid, false, &pid) == 0 && pid == self_pid)
+    listen = passed_count(listen_fds, false);
+  if (listen > INT_MAX - 3 || preserve > INT_MAX - 3 - listen)
+    return hr_error_input(
+        err, "argv: --preserve-fds %.64s%s: more descriptors than a process can hold",
+        f != NULL && f->value != NULL ? f->value : "0", listen > 0 ? " after LISTEN_FDS" : "");
+  for (int fd = 3; fd < 3 + (int)(listen + preserve); fd++) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0 && !(flags & FD_CLOEXEC))
+      continue;
+    return hr_error_input(err,
+                          "argv: %s: fd %d is not open for runc to inherit: runc would pass the "
+                          "container a descriptor of its own in its place (its --log file, or "
+                          "the host's /sys/fs/cgroup, from which \"..\" reaches the host's /)",
+                          fd - 3 < listen ? "LISTEN_FDS"
+                          : listen > 0    ? "--preserve-fds (after LISTEN_FDS)"
+                                          : "--preserve-fds",
+                          fd);
+  }
+  return 0;
 }
 
 static bool in_list(const char *const *list, const char *s)

@@ -154,6 +154,69 @@ rewrite_config_process() {
   hr_assert_eq "$(status_field "$out" CapEff)" "$(awk '/^CapBnd:/ {print $2}' /proc/self/status)" CapEff
 }
 
+# runc hands the container fds 3.. of its own process for --preserve-fds N
+# (and, on create and run, for LISTEN_FDS).  Numbers the caller did not pass
+# are runc's own by then: with --log, fd 7 is an O_PATH descriptor of the
+# host's /sys/fs/cgroup, and ".." from it leaves the container's root.
+# bats keeps fd 3 open for its output: each call closes 3-9 itself.
+no_fds() {
+  "$@" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+}
+
+LEAK_SCRIPT='for f in 3 4 5 6 7; do cat "/proc/self/fd/$f/../../..$HR_MARK" 2>/dev/null; done; true'
+
+@test "control: plain runc exec --preserve-fds 5 hands the container runc's own /sys/fs/cgroup, and the host's files" {
+  local out
+  start_container preserve-control
+  echo "host-only $RANDOM" >"$HR_TMP/marker"
+  out=$(no_fds "$HR_RUNC" --root "$HR_RUNC_ROOT" --log "$HR_BUNDLE/log.json" exec --preserve-fds 5 \
+    --env "HR_MARK=$HR_TMP/marker" "$HR_ID" sh -c "$LEAK_SCRIPT")
+  hr_assert_eq "$out" "$(cat "$HR_TMP/marker")" "a host file read from inside"
+}
+
+@test "exec --preserve-fds naming descriptors the caller did not pass is refused; passed ones reach the container" {
+  local out
+  start_container preserve
+  echo "host-only $RANDOM" >"$HR_TMP/marker"
+  run no_fds hr_rt "$HR_BUNDLE" exec --preserve-fds 5 --env "HR_MARK=$HR_TMP/marker" "$HR_ID" \
+    sh -c "$LEAK_SCRIPT"
+  echo "$output"
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(jq -r .msg <<<"$(hr_last_log "$HR_BUNDLE")")" \
+    "hardrun: argv: --preserve-fds: fd 3 is not open for runc to inherit: runc would pass the container a descriptor of its own in its place (its --log file, or the host's /sys/fs/cgroup, from which \"..\" reaches the host's /)"
+  [[ $(tail -n 1 "$HR_SPY_LOG") != *" exec "* ]]
+  # fd 4 passed but not fd 3: still refused, naming fd 3
+  run no_fds hr_rt "$HR_BUNDLE" exec --preserve-fds=2 "$HR_ID" true 4</dev/null
+  hr_assert_eq "$status" 1
+  hr_assert_match "$(hr_last_log "$HR_BUNDLE")" "fd 3 is not open"
+  # both passed: they are what the container gets
+  out=$(hr_rt "$HR_BUNDLE" exec --preserve-fds 2 "$HR_ID" \
+    sh -c 'readlink /proc/self/fd/3; readlink /proc/self/fd/4' 3</dev/null 4<"$HR_TMP/marker" \
+    5>&- 6>&- 7>&- 8>&- 9>&-)
+  hr_assert_eq "$out" "/dev/null
+$HR_TMP/marker" "the passed descriptors"
+}
+
+@test "create with LISTEN_FDS for runc's pid but no descriptors behind it is refused before config.json is written" {
+  local before
+  hr_bundle listen-fds true
+  before=$(hr_sha256 "$HR_BUNDLE/config.json")
+  # exec keeps the pid: LISTEN_PID names the runc that hardrun would become
+  run no_fds sh -c 'exec env LISTEN_PID=$$ LISTEN_FDS=2 "$@"' sh \
+    "$HARDRUN" --hardrun-config="$HR_CONF" --root "$HR_RUNC_ROOT" --log "$HR_BUNDLE/log.json" \
+    --log-format json create --bundle "$HR_BUNDLE" "$HR_ID"
+  echo "$output"
+  hr_assert_eq "$status" 1
+  hr_assert_match "$(hr_last_log "$HR_BUNDLE")" "argv: LISTEN_FDS: fd 3 is not open for runc to inherit"
+  hr_assert_eq "$(hr_sha256 "$HR_BUNDLE/config.json")" "$before" "config.json bytes"
+  [ ! -e "$HR_SPY_LOG" ] || [[ $(tail -n 1 "$HR_SPY_LOG") != *" create "* ]]
+  # another pid's LISTEN_FDS is not runc's to take: allowed
+  no_fds env LISTEN_PID=1 LISTEN_FDS=2 "$HARDRUN" --hardrun-config="$HR_CONF" \
+    --root "$HR_RUNC_ROOT" --log "$HR_BUNDLE/log.json" --log-format json \
+    create --bundle "$HR_BUNDLE" "$HR_ID"
+  hr_wait_state "$HR_ID" created
+}
+
 @test "exec uses the profile the container was created with, not one that comes with the exec" {
   local out
   start_container tight tight

@@ -8,7 +8,11 @@
 
 #include "unit.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "hardrun/argv.h"
 
@@ -766,13 +770,83 @@ static void test_go_parse_int(void **state)
   }
 }
 
+/* Parse `line` (split on spaces) and run hr_argv_check_passed_fds on it. */
+static int passed_fds(const char *line, const char *listen_pid, const char *listen_fds,
+                      struct hr_error *err)
+{
+  char buf[256], *words[16] = {"runc"};
+  struct hr_argv a = {0};
+  int n = 1, r;
+
+  snprintf(buf, sizeof(buf), "%s", line);
+  for (char *w = strtok(buf, " "); w != NULL && n < 15; w = strtok(NULL, " "))
+    words[n++] = w;
+  assert_int_equal(hr_argv_parse(n, words, &a, err), 0);
+  r = hr_argv_check_passed_fds(&a, listen_pid, listen_fds, 4242, err);
+  hr_argv_free(&a);
+  return r;
+}
+
+/* runc hands the container fds 3.. of its own for --preserve-fds and
+ * LISTEN_FDS: each must be open here, and survive the exec. */
+static void test_passed_fds(void **state)
+{
+  struct hr_error err = {0};
+  int saved[3];
+
+  (void)state;
+  /* fds 3-5 as this test wants them; the harness's own put back at the end */
+  for (int i = 0; i < 3; i++) {
+    saved[i] = fcntl(3 + i, F_DUPFD_CLOEXEC, 100);
+    close(3 + i);
+  }
+  assert_int_equal(passed_fds("exec id true", NULL, NULL, &err), 0);
+  assert_int_equal(passed_fds("exec --preserve-fds 0 id true", NULL, NULL, &err), 0);
+  assert_int_equal(passed_fds("exec --preserve-fds=-3 id true", NULL, NULL, &err), 0);
+  assert_int_equal(passed_fds("exec --preserve-fds 1 id true", NULL, NULL, &err), -1);
+  assert_non_null(strstr(err.msg, "argv: --preserve-fds: fd 3 is not open for runc to inherit"));
+  assert_int_equal(dup2(STDIN_FILENO, 3), 3);
+  assert_int_equal(dup2(STDIN_FILENO, 4), 4);
+  assert_int_equal(passed_fds("exec --preserve-fds 2 id true", NULL, NULL, &err), 0);
+  /* the last of a repeated flag counts, in Go's base 0 */
+  assert_int_equal(passed_fds("exec --preserve-fds 1 --preserve-fds 0x3 id true", NULL, NULL, &err),
+                   -1);
+  assert_non_null(strstr(err.msg, "fd 5 is not open"));
+  /* close-on-exec: gone by the time runc runs */
+  assert_int_equal(fcntl(4, F_SETFD, FD_CLOEXEC), 0);
+  assert_int_equal(passed_fds("create --preserve-fds 2 id", NULL, NULL, &err), -1);
+  assert_non_null(strstr(err.msg, "fd 4 is not open"));
+  assert_int_equal(fcntl(4, F_SETFD, 0), 0);
+  /* LISTEN_FDS: create, run and restore, for runc's pid (hardrun's) only */
+  assert_int_equal(passed_fds("create id", "4242", "3", &err), -1);
+  assert_non_null(strstr(err.msg, "argv: LISTEN_FDS: fd 5 is not open"));
+  assert_int_equal(passed_fds("create --preserve-fds 1 id", "+4242", "2", &err), -1);
+  assert_non_null(strstr(err.msg, "argv: --preserve-fds (after LISTEN_FDS): fd 5 is not open"));
+  assert_int_equal(passed_fds("run id", "4242", "2", &err), 0);
+  assert_int_equal(passed_fds("create id", "4243", "3", &err), 0);
+  assert_int_equal(passed_fds("create id", "4242", "", &err), 0);
+  assert_int_equal(passed_fds("create id", "4242", "-1", &err), 0);
+  assert_int_equal(passed_fds("exec id true", "4242", "3", &err), 0);
+  /* more than any fd table */
+  assert_int_equal(passed_fds("create --preserve-fds 9223372036854775807 id", NULL, NULL, &err),
+                   -1);
+  assert_non_null(strstr(err.msg, "more descriptors than a process can hold"));
+  for (int i = 0; i < 3; i++) {
+    close(3 + i);
+    if (saved[i] >= 0) {
+      dup2(saved[i], 3 + i);
+      close(saved[i]);
+    }
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),        cmocka_unit_test(test_error_keeps_log),
       cmocka_unit_test(test_bad_input),    cmocka_unit_test(test_sizes),
       cmocka_unit_test(test_flags),        cmocka_unit_test(test_set_flags),
-      cmocka_unit_test(test_go_parse_int),
+      cmocka_unit_test(test_go_parse_int), cmocka_unit_test(test_passed_fds),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
