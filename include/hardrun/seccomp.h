@@ -136,12 +136,21 @@ void hr_seccomp_filter_free(struct hr_seccomp_filter *f);
 struct hr_json *hr_seccomp_filter_to_json(const struct hr_seccomp_filter *f,
                                           struct hr_json_doc *doc, struct hr_error *err);
 
-/* Whether a spec's linux.seccomp (absent or null included) lets every
- * system call through as runc would install it: absent, disabled ({} or
- * an empty defaultAction with no rules), or an allowing default action
- * (SCMP_ACT_ALLOW, SCMP_ACT_LOG) whose rules deny no syscall that
- * libseccomp knows.  Wrong types are HR_ERR_INPUT naming the JSON path. */
+/* Whether a spec's linux.seccomp (absent or null included) confines
+ * nothing as runc would install it, so that "fill" writes the profile's
+ * filter: absent, disabled ({} or an empty defaultAction with no rules),
+ * an allowing default action (SCMP_ACT_ALLOW, SCMP_ACT_LOG) whatever its
+ * rules deny, SCMP_ACT_NOTIFY, or an allowlist that lets through a system
+ * call of a fixed set that Docker's default filter blocks too (mount,
+ * unshare, setns, keyctl, bpf, clone with CLONE_NEWUSER...; see
+ * must_block[] in seccomp.c).  Wrong types are HR_ERR_INPUT naming the
+ * JSON path. */
 int hr_seccomp_spec_unconfined(const struct hr_json *seccomp, bool *ret, struct hr_error *err);
+/* The same, with the reason: *leak is the call of that set the allowlist
+ * lets through, or NULL (the whole filter lets every call through, or it
+ * confines). */
+int hr_seccomp_spec_leak(const struct hr_json *seccomp, bool *ret, const char **leak,
+                         struct hr_error *err);
 
 /* crun's annotation: base64 of a classic BPF program it loads in place of
  * compiling linux.seccomp. */

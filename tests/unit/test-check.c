@@ -101,6 +101,15 @@ static const struct check_case cases[] = {
      "p.json",
      "@/p.json:1:13: seccomp: the seccomp profile @/seccomp/open.json lets every system call "
      "through: the control confines nothing"},
+    {"seccomp: an allowlist that lets unshare through",
+     {{"p.json", "{\"seccomp\": {\"profile\": \"leaky\"}}"},
+      {"seccomp", NULL},
+      {"seccomp/leaky.json",
+       "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [\n"
+       "  {\"names\": [\"read\", \"unshare\"], \"action\": \"SCMP_ACT_ALLOW\"}]}"}},
+     "p.json",
+     "@/p.json:1:13: seccomp: the seccomp profile @/seccomp/leaky.json lets unshare through, "
+     "which hardrun counts as confining nothing"},
     {"seccomp: a profile name nobody wrote",
      {{"p.json", "{\"seccomp\": {\"profile\": \"gone\"}}"}},
      "p.json",

@@ -507,6 +507,16 @@ struct unconfined_case {
   const char *error; /* exact HR_ERR_INPUT message */
 };
 
+/* A filter that fails every call its rules do not allow. */
+#define ERRNO_LIST(rules) "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[" rules "]}"
+/* Docker's clone rule: CLONE_NEWUSER and the other namespace flags masked
+ * (0x7E020000), and required to be clear. */
+#define CLONE_MASK_ARG                                                                             \
+  "{\"index\":0,\"value\":2114060288,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}"
+#define CLONE_RULE(args)                                                                           \
+  "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"clone\"],\"action\":"        \
+  "\"SCMP_ACT_ALLOW\",\"args\":[" args "]}"
+
 static const struct unconfined_case unconfined_cases[] = {
     {"absent", NULL, true, NULL},
     {"null", "null", true, NULL},
@@ -552,6 +562,63 @@ static const struct unconfined_case unconfined_cases[] = {
      "{\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]}", false, NULL},
     {"a null rule under a deny-list is replaced with the rest",
      "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[null]}", true, NULL},
+    /* An allowlist confines only if it keeps the calls of must_block[]
+     * (seccomp.c) out. */
+    {"an allowlist that allows mount confines nothing",
+     ERRNO_LIST("{\"names\":[\"read\",\"mount\"],\"action\":\"SCMP_ACT_ALLOW\"}"), true, NULL},
+    {"an allowlist that logs unshare confines nothing",
+     ERRNO_LIST("{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_LOG\"}"), true, NULL},
+    {"a kill default that allows bpf confines nothing",
+     "{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":[{\"names\":[\"bpf\"],"
+     "\"action\":\"SCMP_ACT_ALLOW\"}]}",
+     true, NULL},
+    {"a condition on an allowed setns may hold for every value: confines nothing",
+     ERRNO_LIST("{\"names\":[\"setns\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":1,"
+                "\"value\":0,\"op\":\"SCMP_CMP_GE\"}]}"),
+     true, NULL},
+    {"an allowlist that fails mount still confines",
+     ERRNO_LIST("{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"mount\"],"
+                "\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}"),
+     false, NULL},
+    {"an allowed name libseccomp does not know is skipped, as runc does",
+     ERRNO_LIST("{\"names\":[\"read\",\"hardrun_no_such_call\",\"MOUNT\"],\"action\":"
+                "\"SCMP_ACT_ALLOW\"}"),
+     false, NULL},
+    {"clone allowed without conditions confines nothing: namespaces",
+     ERRNO_LIST("{\"names\":[\"read\",\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}"), true, NULL},
+    {"clone with docker's namespace mask confines", ERRNO_LIST(CLONE_RULE(CLONE_MASK_ARG)), false,
+     NULL},
+    {"clone with docker's mask and a null valueTwo confines",
+     ERRNO_LIST(CLONE_RULE("{\"index\":0,\"value\":2114060288,\"valueTwo\":null,\"op\":"
+                           "\"SCMP_CMP_MASKED_EQ\"}")),
+     false, NULL},
+    {"clone with the mask and CLONE_NEWUSER in the value confines nothing",
+     ERRNO_LIST(CLONE_RULE("{\"index\":0,\"value\":2114060288,\"valueTwo\":268435456,\"op\":"
+                           "\"SCMP_CMP_MASKED_EQ\"}")),
+     true, NULL},
+    {"clone with a mask without CLONE_NEWUSER confines nothing",
+     ERRNO_LIST(CLONE_RULE("{\"index\":0,\"value\":131072,\"op\":\"SCMP_CMP_MASKED_EQ\"}")), true,
+     NULL},
+    {"clone with the mask on argument 1 (s390's order) confines nothing on x86",
+     ERRNO_LIST(CLONE_RULE("{\"index\":1,\"value\":2114060288,\"op\":\"SCMP_CMP_MASKED_EQ\"}")),
+     true, NULL},
+    {"clone with the mask and a second condition on argument 0: runc ORs them",
+     ERRNO_LIST(CLONE_RULE(CLONE_MASK_ARG ",{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_GE\"}")),
+     true, NULL},
+    {"clone with the mask and two conditions on argument 2: runc ORs them all",
+     ERRNO_LIST(CLONE_RULE(CLONE_MASK_ARG ",{\"index\":2,\"value\":0,\"op\":\"SCMP_CMP_GE\"},"
+                                          "{\"index\":2,\"value\":9,\"op\":\"SCMP_CMP_NE\"}")),
+     true, NULL},
+    {"clone with the mask and another argument's condition confines",
+     ERRNO_LIST(CLONE_RULE(CLONE_MASK_ARG ",{\"index\":2,\"value\":0,\"op\":\"SCMP_CMP_GE\"}")),
+     false, NULL},
+    {"clone with an operator runc does not know is not read as the mask",
+     ERRNO_LIST(CLONE_RULE("{\"index\":0,\"value\":2114060288,\"op\":\"scmp_cmp_masked_eq\"}")),
+     true, NULL},
+    {"a null rule in an allowlist is skipped", ERRNO_LIST("null"), false, NULL},
+    {"an allowing rule's names of the wrong type under an allowlist",
+     ERRNO_LIST("{\"names\":[\"read\",7],\"action\":\"SCMP_ACT_ALLOW\"}"), false,
+     "linux.seccomp.syscalls[0].names: expected an array of strings"},
     {"not an object", "\"unconfined\"", false, "linux.seccomp: expected an object"},
     {"default action is a number", "{\"defaultAction\":2147418112}", false,
      "linux.seccomp.defaultAction: expected a string"},
@@ -597,6 +664,94 @@ static void run_unconfined_case(void **state)
   assert_int_equal(unconfined, c->unconfined);
 }
 
+/* What `docker run` wrote (tests/unit/fixtures/configs/docker-run.json),
+ * with `extra` rules after its last one, as --cap-add would add them. */
+struct docker_case {
+  const char *name;
+  const char *extra; /* ",{...}" after the last rule, "" for none */
+  bool unconfined;
+  const char *leak;
+};
+
+static const struct docker_case docker_cases[] = {
+    {"docker's own filter confines and is kept", "", false, NULL},
+    {"docker's filter with mount, umount2, unshare and setns allowed confines nothing",
+     ",{\"names\":[\"mount\",\"umount2\",\"unshare\",\"setns\"],\"action\":\"SCMP_ACT_ALLOW\"}",
+     true, "mount"},
+    /* --cap-add SYS_ADMIN also lets clone through without the mask. */
+    {"docker's filter with clone allowed without the mask confines nothing",
+     ",{\"names\":[\"clone\"],\"action\":\"SCMP_ACT_ALLOW\"}", true, "clone"},
+    {"docker's filter with keyctl allowed confines nothing",
+     ",{\"names\":[\"keyctl\"],\"action\":\"SCMP_ACT_ALLOW\"}", true, "keyctl"},
+    {"docker's filter with sethostname allowed still confines",
+     ",{\"names\":[\"sethostname\"],\"action\":\"SCMP_ACT_ALLOW\"}", false, NULL},
+};
+
+static void run_docker_case(void **state)
+{
+  static const char last[] = "{\"names\":[\"chroot\"],\"action\":\"SCMP_ACT_ALLOW\"}";
+  const struct docker_case *c = *state;
+  struct hr_json_parse_opts opts = {.name = "config.json"};
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *path = unit_fixture_path("configs/docker-run.json");
+  cleanup_free char *buf = NULL, *text = NULL;
+  const struct hr_json *lnx;
+  struct hr_error err = {0};
+  const char *leak = "(unset)";
+  bool unconfined = !c->unconfined;
+  const char *found;
+  size_t len, at;
+
+  /* hr_read_file, not unit_read_fixture: gcc 12 takes a pointer into what
+   * the inline helper returns for a dangling one. */
+  assert_ok(hr_read_file(path, 1u << 20, &buf, &len, &err), &err);
+  found = strstr(buf, last);
+  assert_non_null(found);
+  at = (size_t)(found - buf) + strlen(last);
+  assert_true(asprintf(&text, "%.*s%s%s", (int)at, buf, c->extra, buf + at) > 0);
+  assert_ok(hr_json_parse(text, strlen(text), &opts, &doc, &err), &err);
+  lnx = hr_json_get(hr_json_doc_root(doc), "linux");
+  assert_ok(hr_seccomp_spec_leak(hr_json_get(lnx, "seccomp"), &unconfined, &leak, &err), &err);
+  assert_int_equal(unconfined, c->unconfined);
+  if (c->leak == NULL)
+    assert_null(leak);
+  else
+    assert_string_equal(leak, c->leak);
+}
+
+/* The filter of the report: an errno default, and every system call
+ * libseccomp knows on x86_64 allowed. */
+static void test_allow_every_name(void **state)
+{
+  struct hr_json_parse_opts opts = {.name = "config.json"};
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *text = NULL;
+  struct hr_error err = {0};
+  const char *leak = NULL;
+  bool unconfined = false;
+  size_t len = 0, n = 0;
+  FILE *f = open_memstream(&text, &len);
+
+  (void)state;
+  assert_non_null(f);
+  fputs("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+        "\"syscalls\":[{\"names\":[",
+        f);
+  for (int nr = 0; nr < 1024; nr++) {
+    char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+    if (name != NULL)
+      fprintf(f, "%s\"%s\"", n++ ? "," : "", name);
+    free(name);
+  }
+  fputs("],\"action\":\"SCMP_ACT_ALLOW\"}]}", f);
+  assert_int_equal(fclose(f), 0);
+  assert_true(n > 300);
+  assert_ok(hr_json_parse(text, len, &opts, &doc, &err), &err);
+  assert_ok(hr_seccomp_spec_leak(hr_json_doc_root(doc), &unconfined, &leak, &err), &err);
+  assert_true(unconfined);
+  assert_non_null(leak);
+}
+
 /* ---- applying through hr_policy_load ------------------------------------------ */
 
 #define SMALL                                                                                      \
@@ -613,6 +768,11 @@ static void run_unconfined_case(void **state)
 #define DOCKER_LIKE                                                                                \
   "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{" \
   "\"names\":[\"read\",\"write\",\"exit\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
+/* The filter of the report, cut down: an allowlist that lets through what
+ * hardrun's filter blocks. */
+#define LEAKY_LIST                                                                                 \
+  "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{" \
+  "\"names\":[\"read\",\"write\",\"unshare\",\"mount\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
 #define SPEC(linux) "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"linux\":" linux "}"
 
 struct apply_case {
@@ -653,6 +813,9 @@ static const struct apply_case apply_cases[] = {
      "linux.seccomp: {\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mount\"],"
      "\"action\":\"SCMP_ACT_ERRNO\"}]} -> " SMALL_RENDERED,
      NULL},
+    {"an allowlist that allows unshare and mount is filled", "fill",
+     SPEC("{\"seccomp\":" LEAKY_LIST "}"), SPEC("{\"seccomp\":" SMALL "}"),
+     "linux.seccomp: " LEAKY_LIST " -> " SMALL_RENDERED, NULL},
     {"replace: the spec's own filter goes", "replace", SPEC("{\"seccomp\":" DOCKER_LIKE "}"),
      SPEC("{\"seccomp\":" SMALL "}"), "linux.seccomp: " DOCKER_LIKE " -> " SMALL_RENDERED, NULL},
     {"replace: the same filter is not rewritten", "replace", SPEC("{\"seccomp\":" SMALL "}"), NULL,
@@ -1132,6 +1295,9 @@ int main(void)
   add("names libseccomp does not know are dropped", test_dropped_names, NULL);
   for (size_t i = 0; i < HR_ARRAY_SIZE(unconfined_cases); i++)
     add(unconfined_cases[i].name, run_unconfined_case, &unconfined_cases[i]);
+  for (size_t i = 0; i < HR_ARRAY_SIZE(docker_cases); i++)
+    add(docker_cases[i].name, run_docker_case, &docker_cases[i]);
+  add("an allowlist allowing every system call confines nothing", test_allow_every_name, NULL);
   for (size_t i = 0; i < HR_ARRAY_SIZE(apply_cases); i++)
     add(apply_cases[i].name, run_apply_case, &apply_cases[i]);
   for (size_t i = 0; i < HR_ARRAY_SIZE(load_error_cases); i++)
