@@ -944,6 +944,21 @@ static bool allowing(const char *action)
   return strcmp(action, "SCMP_ACT_ALLOW") == 0 || strcmp(action, "SCMP_ACT_LOG") == 0;
 }
 
+/* The actions that keep a call from running whoever else is around.
+ * SCMP_ACT_NOTIFY hands the call to an agent outside the container, and
+ * SCMP_ACT_TRACE to a ptrace tracer, which a process of the container can
+ * be for its own child: either may let it run. */
+static bool denying(const char *action)
+{
+  static const char *const deny[] = {"SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+                                     "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP"};
+
+  for (size_t i = 0; i < HR_ARRAY_SIZE(deny); i++)
+    if (strcmp(action, deny[i]) == 0)
+      return true;
+  return false;
+}
+
 /* A JSON string or absent/null ("" then, as Go decodes it). */
 static int spec_string(const struct hr_json *node, const char *path, const char **ret,
                        struct hr_error *err)
@@ -1136,8 +1151,9 @@ static bool known_call(struct known_calls *k, size_t m)
 }
 
 /* The must_block[] call that syscalls[i] lets through, in *leak, or NULL.
- * An allowing rule lets its calls through whatever its conditions say (a
- * comparison can hold for every value), clone's namespace mask aside. */
+ * A rule that does not deny lets its calls through whatever its conditions
+ * say (a comparison can hold for every value), clone's namespace mask
+ * aside. */
 static int spec_rule_leaks(const struct hr_json *rule, size_t i, struct known_calls *known,
                            const char **leak, struct hr_error *err)
 {
@@ -1147,7 +1163,7 @@ static int spec_rule_leaks(const struct hr_json *rule, size_t i, struct known_ca
   *leak = NULL;
   if (spec_rule(rule, i, &action, &names, err) < 0)
     return -1;
-  if (!allowing(action) || names == NULL)
+  if (denying(action) || names == NULL)
     return 0;
   for (size_t j = 0; j < names->u.array.len; j++) {
     long m = must_block_index(names->u.array.items[j]->u.string.s);

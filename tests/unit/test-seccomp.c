@@ -552,10 +552,18 @@ static const struct unconfined_case unconfined_cases[] = {
      "{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"listenerPath\":\"/run/agent.sock\",\"syscalls\":"
      "[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
      true, NULL},
-    {"notify rules under an errno default name what they hand over",
+    {"notify rules under an errno default keep the calls they hand over",
+     "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/agent.sock\",\"syscalls\":"
+     "[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+     false, NULL},
+    {"a notify rule for mount lets an agent outside run it: confines nothing",
      "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/run/agent.sock\",\"syscalls\":"
      "[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-     false, NULL},
+     true, NULL},
+    {"a trace rule for unshare lets a tracer in the container run it: confines nothing",
+     ERRNO_LIST("{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_TRACE\"}"), true, NULL},
+    {"a trap rule for mount still confines",
+     ERRNO_LIST("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_TRAP\"}"), false, NULL},
     {"errno default", "{\"defaultAction\":\"SCMP_ACT_ERRNO\"}", false, NULL},
     {"action names are exact for runc", "{\"defaultAction\":\"scmp_act_allow\"}", false, NULL},
     {"rules without a default action: runc refuses it",
