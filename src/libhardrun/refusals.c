@@ -680,11 +680,24 @@ static int hostns_one(struct hr_apply_ctx *ctx, struct hr_json *linux_obj, struc
     hr_field_path(path, sizeof(path), "linux.namespaces", i, ".path");
     if (hr_rule_spec_string(e, "path", path, &p, err) < 0)
       return -1;
-    if (p[0] == '\0' || (r = is_host_ns(p, namespaces[ns].proc, &why, err)) == 0)
+    if (p[0] == '\0')
+      continue;
+    r = is_host_ns(p, namespaces[ns].proc, &why, err);
+    /* runc resolves bind sources and root.path in the mount namespace it
+     * joins; hardrun judged them in its own, and one an unprivileged user
+     * made may hold the host's / anywhere. */
+    if (r == 0 && ns == HR_NS_MOUNT && access(p, F_OK) == 0)
+      r = 3;
+    if (r == 0)
       continue;
     if (r < 0)
       return hr_error_prefix(err, "%s", path);
-    if (r == 2)
+    if (r == 3)
+      r = hr_rule_breach(ctx, mode, path, err,
+                         "%s is another mount namespace: runc would find bind sources and "
+                         "root.path in it, not where hardrun judged them",
+                         hr_quote(q, sizeof(q), p, strlen(p)));
+    else if (r == 2)
       r = hr_rule_breach(ctx, mode, path, err,
                          "%s cannot be inspected (%s): it may be the host's %s namespace",
                          hr_quote(q, sizeof(q), p, strlen(p)), strerror(why), type);

@@ -123,6 +123,24 @@ audit_changes() {
   refused host-namespaces "linux.namespaces[$i].path: \"/proc/$$/ns/net\" is the host's network namespace"
 }
 
+@test "host namespaces: joining another mount namespace is refused; runc would find bind sources there" {
+  # A mount namespace any user can make (and in it bind the host's / over a
+  # harmless path that a bind mount of the container then names).
+  setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urm sleep 300 \
+    </dev/null >/dev/null 2>&1 3>&- &
+  local pid=$! i
+  for ((i = 0; i < 50; i++)); do
+    [ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" ] || break
+    sleep 0.1
+  done
+  hr_bundle othermnt /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.linux.namespaces |= map(if .type == "mount" then .path = $p else . end)' \
+    --arg p "/proc/$pid/ns/mnt"
+  i=$(jq '.linux.namespaces | map(.type) | index("mount")' "$HR_BUNDLE/config.json")
+  refused host-namespaces "linux.namespaces[$i].path: \"/proc/$pid/ns/mnt\" is another mount namespace: runc would find bind sources and root.path in it, not where hardrun judged them"
+  kill "$pid"
+}
+
 @test "host namespaces: a private network namespace made beforehand is joined" {
   touch "$HR_TMP/netns"
   unshare --net="$HR_TMP/netns" true
