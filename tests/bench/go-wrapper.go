@@ -38,7 +38,7 @@ var (
 		"CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT")
 	sensitive = []string{"/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib", "/lib32",
 		"/lib64", "/libx32", "/root", "/var/lib/docker", "/var/lib/containerd",
-		"/run/containerd", "/var/run"}
+		"/run/containerd", "/var/run", "/var/spool/cron"}
 	socket      = regexp.MustCompile(`(docker|containerd)\.sock$`)
 	safeSysctls = set("kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
 		"net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",

@@ -65,7 +65,7 @@ def caps: ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KIL
   "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT"];
 def sensitive: ["/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib", "/lib32",
   "/lib64", "/libx32", "/root", "/var/lib/docker", "/var/lib/containerd",
-  "/run/containerd", "/var/run"];
+  "/run/containerd", "/var/run", "/var/spool/cron"];
 def sysctls: ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
   "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
   "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",

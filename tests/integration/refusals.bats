@@ -163,6 +163,14 @@ audit_changes() {
   refused host-mounts "mounts[$i].source: \"/\" is the sensitive host path \"/\""
 }
 
+@test "host mounts: root's crontabs are refused, read-only too" {
+  hr_bundle cron-mount /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /cron bind /var/spool/cron/crontabs rbind ro
+  local i
+  i=$(jq '.mounts | length - 1' "$HR_BUNDLE/config.json")
+  refused host-mounts "mounts[$i].source: \"/var/spool/cron/crontabs\" lies in the sensitive host path \"/var/spool/cron\""
+}
+
 @test "host mounts: the docker socket is refused, through /var/run" {
   hr_bundle sock-mount /bin/true
   hr_spec_add_mount "$HR_BUNDLE" /var/run/docker.sock bind /var/run/docker.sock rbind
