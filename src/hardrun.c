@@ -26,6 +26,7 @@
 #include "hardrun/passcache.h"
 #include "hardrun/lsm.h"
 #include "hardrun/policy.h"
+#include "hardrun/refusals.h"
 #include "hardrun/json.h"
 #include "hardrun/spec.h"
 #include "hardrun/state.h"
@@ -193,10 +194,17 @@ static int harden_spec(struct run_state *st, struct hr_policy **policy, const ch
                        struct hr_error *err)
 {
   cleanup_close int dirfd = -1;
-  cleanup_free char *buf = NULL;
+  cleanup_free char *buf = NULL, *path = NULL;
   size_t len = 0;
   struct stat sb;
 
+  /* runc reads config.json again, by name, after the exec. */
+  path = st->argv.bundle != NULL ? hr_strjoin(st->argv.bundle, "/", "config.json", err)
+                                 : hr_strdup("config.json", err);
+  if (path == NULL || hr_host_sole_writer(path, "config.json", err) < 0)
+    return path == NULL
+               ? -1
+               : hr_error_prefix(err, "bundle `%s`", st->argv.bundle ? st->argv.bundle : ".");
   if (hr_spec_read_bundle(st->argv.bundle, &dirfd, &buf, &len, &sb, err) < 0 ||
       choose_profile(st, buf, len, name, err) < 0 ||
       hr_policy_load(&st->conf, *name, policy, err) < 0)

@@ -255,6 +255,16 @@ int hr_host_realpath(const char *path, char *ret);
 /* The same, and in `ret_proc_link` (PATH_MAX bytes, "" when none) the
  * first link followed that lies on procfs, such as "/proc/self". */
 int hr_host_realpath_via(const char *path, char *ret, char *ret_proc_link);
+/* Fails (HR_ERR_REFUSED) when a user other than root and this process's
+ * effective uid could put another file in place of `path` (relative to
+ * the working directory, or absolute) or change it, between hardrun's
+ * check and the runtime's open of that name: a directory on the way to it,
+ * symbolic links followed, owned by another user or writable by its group
+ * or others (a sticky one only when the entry in it is another's), or the
+ * file itself owned by another user or writable by its group or others.
+ * `what` names the file in the message ("config.json").  A path that does
+ * not resolve passes: its reader reports that. */
+int hr_host_sole_writer(const char *path, const char *what, struct hr_error *err);
 /* The S_IFMT bits of `path` (absolute, no symlink in its directories) as
  * lstat(2) sees it, 0 when it cannot be looked up; kept like the above. */
 mode_t hr_host_file_type(const char *path);

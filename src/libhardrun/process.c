@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hardrun/controls.h"
+#include "hardrun/refusals.h"
 #include "hardrun/spec.h"
 #include "hardrun/state.h"
 #include "hardrun/utils.h"
@@ -150,6 +151,9 @@ int hr_exec_harden_file(const char *path, const struct hr_policy *policy,
                       : hr_strndup(path, slash == path ? 1 : (size_t)(slash - path), err);
   if (dir == NULL)
     return -1;
+  /* runc opens the file by name after the exec. */
+  if (hr_host_sole_writer(path, "process file", err) < 0)
+    return hr_error_prefix(err, "--process `%s`", path);
   /* The directories resolve as they do for runc's open(); only the file
    * itself must not be a symlink, so that the file rewritten is the one
    * that was read. */
@@ -494,6 +498,8 @@ int hr_exec_check_bundle_process(const struct hr_json_doc *state, const struct h
   if ((path = hr_strjoin(bundle, "/", "config.json", err)) == NULL)
     return -1;
   hr_quote(q, sizeof(q), path, strlen(path));
+  if (hr_host_sole_writer(path, "config.json", err) < 0)
+    return hr_error_prefix(err, "exec without --process: runc reads the process from %s", q);
   if (hr_spec_read_bundle(bundle, &dirfd, &buf, &len, &st, err) < 0)
     return hr_error_prefix(err, "exec without --process: runc reads the process from %s", q);
   if (hr_json_parse(buf, len, &opts, &doc, err) < 0)

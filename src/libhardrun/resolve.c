@@ -48,8 +48,10 @@ struct memo_entry {
   struct memo_entry *all_next; /* every kept entry, for freeing them */
   int error;                   /* 0: it exists */
   mode_t type;                 /* S_IFMT bits, when it exists */
-  struct hr_file_id id;        /* when it exists */
-  char *target;                /* a symlink's target, else NULL */
+  mode_t perm;                 /* the other bits of st_mode */
+  uid_t uid;
+  struct hr_file_id id; /* when it exists */
+  char *target;         /* a symlink's target, else NULL */
   size_t len;
   char path[];
 };
@@ -184,6 +186,8 @@ static const struct memo_entry *ask(const char *path, size_t len, struct memo_en
     e->type = st.st_mode & S_IFMT;
   }
   e->id = (struct hr_file_id){st.st_dev, st.st_ino};
+  e->perm = st.st_mode & ~(mode_t)S_IFMT;
+  e->uid = st.st_uid;
   if (!memo.active || memo.n >= MEMO_MAX) {
     *ret_free = e;
   } else {
@@ -232,10 +236,19 @@ static bool dir_on_proc(const char *out, size_t len)
   return statfs(dir, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
 }
 
+/* Told of each entry a walk looks up: `out` is its path, the first
+ * `dlen` bytes of which are its directory ("" for "/").  Non-zero stops
+ * the walk with that value. */
+struct walk {
+  int links;
+  char *proc_link;
+  int (*visit)(struct walk *w, const char *out, size_t dlen, const struct memo_entry *e);
+};
+
 /* One component of `rest` (from *pos) appended to `out` (length *olen):
- * 0 when done with it, or a negative errno.  `proc_link`, when not NULL
+ * 0 when done with it, or a negative errno.  `w->proc_link`, when not NULL
  * and still "", gets the path of a link followed on procfs. */
-static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links, char *proc_link)
+static int step(char *out, size_t *olen, char *rest, size_t *pos, struct walk *w)
 {
   const char *c = rest + *pos;
   size_t clen = strcspn(c, "/");
@@ -263,14 +276,16 @@ static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links, ch
   more = rest[*pos] != '\0' || c[clen] == '/';
   if ((found = ask(out, *olen + 1 + clen, &unkept)) == NULL)
     return -ENOMEM;
+  if (w->visit != NULL && (r = w->visit(w, out, *olen, found)) != 0)
+    return r;
   if (found->error != 0) {
     r = -found->error;
   } else if (found->target != NULL) {
-    if (++*links > MAX_LINKS) {
+    if (++w->links > MAX_LINKS) {
       r = -ELOOP;
     } else {
-      if (proc_link != NULL && proc_link[0] == '\0' && dir_on_proc(out, *olen))
-        memcpy(proc_link, out, *olen + 1 + clen + 1);
+      if (w->proc_link != NULL && w->proc_link[0] == '\0' && dir_on_proc(out, *olen))
+        memcpy(w->proc_link, out, *olen + 1 + clen + 1);
       /* An absolute target starts again at "/", a relative one at the
        * link's directory. */
       r = splice_target(rest, found->target, rest + *pos, c[clen] == '/');
@@ -287,24 +302,21 @@ static int step(char *out, size_t *olen, char *rest, size_t *pos, int *links, ch
   return r;
 }
 
-int hr_host_realpath_via(const char *path, char *ret, char *ret_proc_link)
+/* An absolute `path` resolved into `ret` (PATH_MAX bytes) as the kernel
+ * would, telling `w` of each entry: 0, a negative errno, or what the
+ * visitor stopped with. */
+static int walk_path(const char *path, char *ret, struct walk *w)
 {
   char rest[PATH_MAX];
   size_t olen = 0, pos = 0, plen = strlen(path);
-  int links = 0;
 
-  if (ret_proc_link != NULL)
-    ret_proc_link[0] = '\0';
-  if (path[0] != '/')
-    /* Relative to the working directory: realpath knows it. */
-    return realpath(path, ret) != NULL ? 0 : -errno;
   if (plen >= sizeof(rest))
     return -ENAMETOOLONG;
   memcpy(rest, path, plen + 1);
   ret[0] = '\0';
   while (rest[pos] != '\0') {
-    int r = step(ret, &olen, rest, &pos, &links, ret_proc_link);
-    if (r < 0)
+    int r = step(ret, &olen, rest, &pos, w);
+    if (r != 0)
       return r;
   }
   if (olen == 0)
@@ -312,9 +324,152 @@ int hr_host_realpath_via(const char *path, char *ret, char *ret_proc_link)
   return 0;
 }
 
+int hr_host_realpath_via(const char *path, char *ret, char *ret_proc_link)
+{
+  struct walk w = {.proc_link = ret_proc_link};
+
+  if (ret_proc_link != NULL)
+    ret_proc_link[0] = '\0';
+  if (path[0] != '/')
+    /* Relative to the working directory: realpath knows it. */
+    return realpath(path, ret) != NULL ? 0 : -errno;
+  return walk_path(path, ret, &w);
+}
+
 int hr_host_realpath(const char *path, char *ret)
 {
   return hr_host_realpath_via(path, ret, NULL);
+}
+
+/* ---- who else could change a file before the runtime reads it ------------------- */
+
+struct writers {
+  struct walk w; /* first: the visitor is handed &w */
+  uid_t euid;
+  /* the directory the last entry was found in, as looked up */
+  char dir[PATH_MAX];
+  uid_t dir_uid;
+  mode_t dir_perm;
+  /* what makes the path unsafe: a directory, or an entry of a sticky one */
+  char culprit[PATH_MAX];
+  uid_t uid;
+  mode_t perm;
+  bool sticky_entry;
+  /* the last entry looked up: the file itself, at the end of a walk */
+  char last[PATH_MAX];
+  int last_error;
+  uid_t last_uid;
+  mode_t last_perm;
+};
+
+static bool trusted(const struct writers *x, uid_t uid)
+{
+  return uid == 0 || uid == x->euid;
+}
+
+/* The directory an entry is looked up in must be one only root (or this
+ * euid) can change: owned by them and writable by nobody else, or sticky,
+ * where others may only rename what they own. */
+static int visit_writers(struct walk *w, const char *out, size_t dlen, const struct memo_entry *e)
+{
+  struct writers *x = (struct writers *)w;
+  __attribute__((cleanup(entry_free))) struct memo_entry *unkept = NULL;
+  const struct memo_entry *d;
+  size_t n = dlen > 0 ? dlen : 1;
+
+  if (strlen(out) < sizeof(x->last)) {
+    memcpy(x->last, out, strlen(out) + 1);
+    x->last_error = e->error;
+    x->last_uid = e->uid;
+    x->last_perm = e->perm;
+  }
+  if (strlen(x->dir) != n || memcmp(x->dir, dlen > 0 ? out : "/", n) != 0) {
+    memcpy(x->dir, dlen > 0 ? out : "/", n);
+    x->dir[n] = '\0';
+    if ((d = ask(x->dir, n, &unkept)) == NULL)
+      return -ENOMEM;
+    if (d->error != 0)
+      return -d->error;
+    x->dir_uid = d->uid;
+    x->dir_perm = d->perm;
+  }
+  x->sticky_entry = trusted(x, x->dir_uid) && (x->dir_perm & S_ISVTX) && e->error == 0;
+  if (trusted(x, x->dir_uid) &&
+      (!(x->dir_perm & (S_IWGRP | S_IWOTH)) || (x->sticky_entry && trusted(x, e->uid)))) {
+    /* Mostly the next entry's directory: spare looking it up again. */
+    if (e->error == 0 && e->type == S_IFDIR && strlen(out) < sizeof(x->dir)) {
+      memcpy(x->dir, out, strlen(out) + 1);
+      x->dir_uid = e->uid;
+      x->dir_perm = e->perm;
+    }
+    return 0;
+  }
+  memcpy(x->culprit, x->sticky_entry ? out : x->dir, strlen(x->sticky_entry ? out : x->dir) + 1);
+  x->uid = x->sticky_entry ? e->uid : x->dir_uid;
+  x->perm = x->dir_perm;
+  return 1;
+}
+
+static int writers_found(const struct writers *x, const char *what, struct hr_error *err)
+{
+  const char *later = "after hardrun's check, before the runtime reads it; keep it where only "
+                      "root can write";
+
+  if (x->sticky_entry)
+    return hr_error_refused(err,
+                            "`%s` belongs to uid %u, who may move it out of the sticky directory "
+                            "above it and put another %s in its place %s",
+                            x->culprit, (unsigned)x->uid, what, later);
+  if (!trusted(x, x->uid))
+    return hr_error_refused(err, "`%s` belongs to uid %u, who could put another %s in its place %s",
+                            x->culprit, (unsigned)x->uid, what, later);
+  return hr_error_refused(err,
+                          "`%s` is writable by its group or others (mode %04o), who could put "
+                          "another %s in its place %s",
+                          x->culprit, (unsigned)(x->perm & 07777), what, later);
+}
+
+int hr_host_sole_writer(const char *path, const char *what, struct hr_error *err)
+{
+  struct writers x = {.w.visit = visit_writers, .euid = geteuid()};
+  __attribute__((cleanup(entry_free))) struct memo_entry *unkept = NULL;
+  cleanup_free char *abs = NULL, *cwd = NULL;
+  char res[PATH_MAX];
+  const struct memo_entry *f;
+  int r;
+
+  if (path[0] != '/') {
+    if ((cwd = getcwd(NULL, 0)) == NULL)
+      return hr_error_sys(err, "getcwd");
+    if ((abs = hr_strjoin(cwd, "/", path, err)) == NULL)
+      return -1;
+  }
+  r = walk_path(abs != NULL ? abs : path, res, &x.w);
+  if (r > 0)
+    return writers_found(&x, what, err);
+  if (r == -ENOMEM)
+    return hr_error_oom(err);
+  /* A path that does not resolve is reported by whatever reads it. */
+  if (r < 0)
+    return 0;
+  if (strcmp(x.last, res) != 0) {
+    if ((f = ask(res, strlen(res), &unkept)) == NULL)
+      return hr_error_oom(err);
+    x.last_error = f->error;
+    x.last_uid = f->uid;
+    x.last_perm = f->perm;
+  }
+  if (x.last_error != 0 || (trusted(&x, x.last_uid) && !(x.last_perm & (S_IWGRP | S_IWOTH))))
+    return 0;
+  if (!trusted(&x, x.last_uid))
+    return hr_error_refused(err,
+                            "`%s` belongs to uid %u, who could change it after hardrun's check, "
+                            "before the runtime reads it; keep it where only root can write",
+                            res, (unsigned)x.last_uid);
+  return hr_error_refused(err,
+                          "`%s` is writable by its group or others (mode %04o), who could change "
+                          "it after hardrun's check, before the runtime reads it",
+                          res, (unsigned)(x.last_perm & 07777));
 }
 
 mode_t hr_host_file_type(const char *path)

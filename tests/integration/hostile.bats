@@ -655,3 +655,54 @@ overlay_bundle() {
   started
   hr_assert_eq "$(cat "$OUT")" secret
 }
+
+# ---- files runc reads again after hardrun ----------------------------------------
+# runc opens config.json (and exec's --process file) by name after the exec.
+# Whoever can write a directory on the way, or the file, can put the
+# unhardened file back in between: hardrun refuses such a place up front.
+
+# writable_refused MESSAGE: create refused with MESSAGE, in
+# log.json as runc's error, config.json untouched, runc never called.
+writable_refused() {
+  local before
+  before=$(hr_sha256 "$HR_BUNDLE/config.json")
+  run hr_run_container "$HR_BUNDLE" "$HR_ID"
+  echo "status=$status output=$output"
+  hr_assert_eq "$status" 1 "exit status"
+  hr_assert_eq "$(hr_last_log "$HR_BUNDLE" | jq -r .msg)" "hardrun: bundle \`$HR_BUNDLE\`: $1"
+  hr_assert_eq "$(hr_sha256 "$HR_BUNDLE/config.json")" "$before" "config.json bytes"
+  [ ! -e "$HR_SPY_LOG" ] || hr_die "runc was called: $(cat "$HR_SPY_LOG")"
+}
+
+@test "a bundle another user could swap config.json in is refused before anything is written" {
+  local later="after hardrun's check, before the runtime reads it; keep it where only root can write"
+  hr_bundle others-dir /bin/true
+  chown 12345 "$HR_BUNDLE"
+  writable_refused "\`$HR_BUNDLE\` belongs to uid 12345, who could put another config.json in its place $later"
+  chown 0 "$HR_BUNDLE"
+  chmod 0777 "$HR_BUNDLE"
+  writable_refused "\`$HR_BUNDLE\` is writable by its group or others (mode 0777), who could put another config.json in its place $later"
+  chmod 0755 "$HR_BUNDLE"
+  chown 12345 "$HR_BUNDLE/config.json"
+  writable_refused "\`$HR_BUNDLE/config.json\` belongs to uid 12345, who could change it $later"
+  chown 0 "$HR_BUNDLE/config.json"
+  # the same bundle where only root writes: it runs
+  hr_run_container "$HR_BUNDLE" "$HR_ID"
+}
+
+@test "exec --process from a directory others can write is refused; the file is left as it was" {
+  hr_bundle others-exec sleep 100
+  hr_rt "$HR_BUNDLE" run -d --bundle "$HR_BUNDLE" "$HR_ID" </dev/null >/dev/null 2>&1
+  hr_wait_state "$HR_ID" running
+  mkdir -m 0777 "$HR_TMP/shared"
+  jq '.process | .args = ["true"] | .noNewPrivileges = false' "$HR_BUNDLE/config.json" \
+    >"$HR_TMP/shared/p.json"
+  local before
+  before=$(hr_sha256 "$HR_TMP/shared/p.json")
+  run hr_rt "$HR_BUNDLE" exec --process "$HR_TMP/shared/p.json" "$HR_ID"
+  hr_assert_eq "$status" 1
+  hr_assert_eq "$(hr_last_log "$HR_BUNDLE" | jq -r .msg)" \
+    "hardrun: --process \`$HR_TMP/shared/p.json\`: \`$HR_TMP/shared\` is writable by its group or others (mode 0777), who could put another process file in its place after hardrun's check, before the runtime reads it; keep it where only root can write"
+  hr_assert_eq "$(hr_sha256 "$HR_TMP/shared/p.json")" "$before" "process file bytes"
+  [[ $(tail -n 1 "$HR_SPY_LOG") != *" exec "* ]]
+}

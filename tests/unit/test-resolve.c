@@ -356,13 +356,97 @@ static void test_fs_path(void **state)
   hr_host_resolve_end();
 }
 
+/* hr_host_sole_writer on `rel` below the temporary directory: 0, or -1
+ * with `want` in the message. */
+static void writer(const char *rel, const char *want)
+{
+  struct hr_error err = {0};
+  char path[PATH_MAX];
+  int r;
+
+  snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+  r = hr_host_sole_writer(path, "config.json", &err);
+  if (want == NULL && r != 0)
+    fail_msg("%s: refused: %s", rel, err.msg);
+  if (want != NULL && (r != -1 || err.kind != HR_ERR_REFUSED || strstr(err.msg, want) == NULL))
+    fail_msg("%s: %d \"%s\", want a refusal with \"%s\"", rel, r, err.msg, want);
+}
+
+/* Who else could put another file in place of one before the runtime
+ * reads it by name.  Needs root to give files to another uid. */
+static void test_sole_writer(void **state)
+{
+  static const char *const tree[][3] = {
+      {"dir", "w", NULL},
+      {"dir", "w/ok", NULL},
+      {"file", "w/ok/config.json", NULL},
+      {"dir", "w/user", NULL},
+      {"file", "w/user/config.json", NULL},
+      {"dir", "w/group", NULL},
+      {"file", "w/group/config.json", NULL},
+      {"dir", "w/sticky", NULL},
+      {"dir", "w/sticky/mine", NULL},
+      {"file", "w/sticky/mine/config.json", NULL},
+      {"dir", "w/sticky/theirs", NULL},
+      {"file", "w/sticky/theirs/config.json", NULL},
+      {"link", "w/user/to-ok", "../ok"},
+      {"link", "w/ok/via-user", "../user/to-ok"},
+      {"file", "w/ok/theirs.json", NULL},
+      {"file", "w/ok/open.json", NULL},
+  };
+  char p[PATH_MAX];
+
+  (void)state;
+  if (geteuid() != 0)
+    skip();
+  for (size_t i = 0; i < HR_ARRAY_SIZE(tree); i++) {
+    mk(tree[i][0], tree[i][1], tree[i][2]);
+    /* whatever the umask */
+    if (strcmp(tree[i][0], "link") != 0) {
+      snprintf(p, sizeof(p), "%s/%s", tmpdir, tree[i][1]);
+      assert_int_equal(chmod(p, strcmp(tree[i][0], "dir") == 0 ? 0755 : 0644), 0);
+    }
+  }
+#define AT(rel) (snprintf(p, sizeof(p), "%s/%s", tmpdir, rel), p)
+  assert_int_equal(chown(AT("w/user"), 12345, 0), 0);
+  assert_int_equal(chmod(AT("w/group"), 0775), 0);
+  assert_int_equal(chmod(AT("w/sticky"), 01777), 0);
+  assert_int_equal(chown(AT("w/sticky/theirs"), 12345, 0), 0);
+  assert_int_equal(lchown(AT("w/user/to-ok"), 12345, 0), 0);
+  assert_int_equal(chown(AT("w/ok/theirs.json"), 12345, 0), 0);
+  assert_int_equal(chmod(AT("w/ok/open.json"), 0646), 0);
+#undef AT
+  writer("w/ok/config.json", NULL);
+  writer("w/ok/missing.json", NULL);
+  writer("w/user/config.json", "/w/user` belongs to uid 12345, who could put another config.json");
+  writer("w/group/config.json", "/w/group` is writable by its group or others (mode 0775)");
+  writer("w/sticky/mine/config.json", NULL);
+  writer("w/sticky/theirs/config.json",
+         "/w/sticky/theirs` belongs to uid 12345, who may move it out of the sticky directory");
+  /* a link another user owns cannot be changed, only replaced, by whoever
+   * may write the directory it is in */
+  writer("w/ok/via-user/config.json", "/w/user` belongs to uid 12345");
+  writer("w/ok/theirs.json", "/w/ok/theirs.json` belongs to uid 12345, who could change it");
+  writer("w/ok/open.json", "/w/ok/open.json` is writable by its group or others (mode 0646)");
+  /* relative to the working directory, as runc reads --bundle */
+  {
+    struct hr_error err = {0};
+    char cwd[PATH_MAX];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(tmpdir), 0);
+    assert_int_equal(hr_host_sole_writer("w/ok/config.json", "config.json", &err), 0);
+    assert_int_equal(hr_host_sole_writer("w/group/../group/config.json", "config.json", &err), -1);
+    assert_int_equal(chdir(cwd), 0);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_like_realpath), cmocka_unit_test(test_like_realpath_memo),
       cmocka_unit_test(test_host_paths),    cmocka_unit_test(test_file_type),
       cmocka_unit_test(test_memo_ends),     cmocka_unit_test(test_rootfs_resolve),
-      cmocka_unit_test(test_fs_path),
+      cmocka_unit_test(test_fs_path),       cmocka_unit_test(test_sole_writer),
   };
 
   return cmocka_run_group_tests(tests, setup, teardown);
