@@ -255,6 +255,10 @@ int hr_host_realpath(const char *path, char *ret);
 /* The same, and in `ret_proc_link` (PATH_MAX bytes, "" when none) the
  * first link followed that lies on procfs, such as "/proc/self". */
 int hr_host_realpath_via(const char *path, char *ret, char *ret_proc_link);
+/* 1 when `path` (absolute, resolved) is a mount point in the mount table,
+ * 0 when not, or a negative errno when the table cannot be read; read
+ * once per apply, like hr_host_fs_path(). */
+int hr_host_mount_point(const char *path);
 /* Fails (HR_ERR_REFUSED) when a user other than root and this process's
  * effective uid could put another file in place of `path` (relative to
  * the working directory, or absolute) or change it, between hardrun's

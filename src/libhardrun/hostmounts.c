@@ -298,9 +298,7 @@ static bool is_kind(const char *path, mode_t kind)
 /* The files Docker and containerd make for each container: Docker's
  * <data-root>/containers/<id>/{hosts,hostname,resolv.conf} and mounts/shm,
  * containerd CRI's <root>/io.containerd.grpc.v1.cri/sandboxes/<id>/... and
- * <state>/.../sandboxes/<id>/shm, each only at its own destination; and a
- * Docker named volume, <data-root>/volumes/<name>/_data, next to Docker's
- * volume database. */
+ * <state>/.../sandboxes/<id>/shm, each only at its own destination. */
 static bool runtime_own_file(const char *path, const char *dest)
 {
   static const char *const etc[] = {"hosts", "hostname", "resolv.conf"};
@@ -315,9 +313,17 @@ static bool runtime_own_file(const char *path, const char *dest)
     if (strcmp(dest, "/dev/shm") == 0 && has_shape(path, owners[o], o == 0 ? "mounts/shm" : "shm"))
       return is_kind(path, S_IFDIR);
   }
+  return false;
+}
 
+/* A Docker named volume, <data-root>/volumes/<name>/_data, next to Docker's
+ * volume database. */
+static bool docker_volume(const char *path)
+{
   size_t n = strlen(path);
   const char *name, *vols;
+  cleanup_free char *db = NULL;
+
   if (n < strlen("/volumes/x/_data") || strcmp(path + n - strlen("/_data"), "/_data") != 0)
     return false;
   name = path + n - strlen("/_data");
@@ -328,7 +334,6 @@ static bool runtime_own_file(const char *path, const char *dest)
   vols = name - strlen("/volumes/");
   if (strncmp(vols, "/volumes/", strlen("/volumes/")) != 0)
     return false;
-  cleanup_free char *db = NULL;
   if (asprintf(&db, "%.*svolumes/metadata.db", (int)(vols + 1 - path), path) < 0) {
     db = NULL;
     return false;
@@ -693,6 +698,34 @@ static int other_name(const struct hr_rule_hostmounts *r, const struct lists *l,
   return 1;
 }
 
+/* A Docker named volume lies in Docker's data root, which may be sensitive
+ * (/var/lib/docker) and passes by its name.  But the local driver mounts
+ * what its options say on _data before the container starts: a bind of any
+ * host path (type=none,o=bind,device=/etc), a proc or a cgroup filesystem.
+ * Such a volume is judged by what is mounted there.  1 with `why` filled, 0
+ * when it may be mounted, -1 when out of memory. */
+static int volume_mount(const struct hr_rule_hostmounts *r, const struct lists *l, const char *src,
+                        const char *res, char *why, size_t size, struct hr_error *err)
+{
+  char q[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20], qs[HR_QUOTE_MAX];
+  const char *sock;
+  int mp = hr_host_mount_point(res);
+
+  if (mp == -ENOMEM)
+    return hr_error_oom(err);
+  if (mp == 0)
+    return 0;
+  if (mp > 0 && (sock = socket_inside(r, res)) != NULL) {
+    name_source(src, res, q, as);
+    snprintf(why, size, "%s%s, a Docker volume, contains the container-daemon socket %s", q, as,
+             hr_quote(qs, sizeof(qs), sock, strlen(sock)));
+    return 1;
+  }
+  /* Mounted by the driver, or the table is unreadable (other_name() then
+   * fails closed). */
+  return other_name(r, l, src, res, NULL, why, size, err);
+}
+
 /* Why the host path `src` must not be mounted at `dest`: 1 with `why`
  * filled, 0 when it may (and *ret_res is `src` resolved), -1 on
  * out-of-memory. */
@@ -738,6 +771,12 @@ static int judge(const struct hr_rule_hostmounts *r, const struct lists *l, cons
       (ro && listed(r->allow_ro, l->allow_ro, r->n_allow_ro, res))) {
     *ret_res = get_and_reset(&res);
     return 0;
+  }
+  if (docker_volume(res)) {
+    int o = volume_mount(r, l, src, res, why, size, err);
+    if (o == 0)
+      *ret_res = get_and_reset(&res);
+    return o;
   }
   base = strrchr(res, '/') + 1;
   if (hr_rule_strv_contains(r->sockets, r->n_sockets, base)) {

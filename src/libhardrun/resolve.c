@@ -670,6 +670,22 @@ int hr_host_fs_path(const char *path, dev_t *ret_dev, char *ret)
   return r;
 }
 
+int hr_host_mount_point(const char *path)
+{
+  const struct mount_line *m;
+  int r;
+
+  if (path[0] != '/')
+    return -EINVAL;
+  if ((r = mounts_read()) < 0)
+    return r;
+  m = mount_of(strcmp(path, "/") == 0 ? "" : path);
+  r = m != NULL && m->point_len == (strcmp(path, "/") == 0 ? 0 : strlen(path));
+  if (!memo.active)
+    mounts_free();
+  return r;
+}
+
 int hr_host_mounts_ready(void)
 {
   int r = mounts_read();

@@ -706,3 +706,33 @@ writable_refused() {
   hr_assert_eq "$(hr_sha256 "$HR_TMP/shared/p.json")" "$before" "process file bytes"
   [[ $(tail -n 1 "$HR_SPY_LOG") != *" exec "* ]]
 }
+
+# ---- Docker volumes the local driver mounts ----------------------------------------
+# docker volume create -o type=none -o o=bind -o device=/etc (or
+# --mount type=volume,volume-opt=...): dockerd mounts that on the volume's
+# _data before the container starts, and the bind source hardrun sees is
+# an ordinary named volume in Docker's data root.
+
+@test "a Docker volume with a host path, proc or cgroup mounted on it is judged by what is mounted" {
+  local data=$HR_TMP/docker-data v
+  for v in etc proc cgroup plain tmp; do mkdir -p "$data/volumes/$v/_data"; done
+  touch "$data/volumes/metadata.db"
+  mount --bind /etc "$data/volumes/etc/_data"
+  mount -t proc proc "$data/volumes/proc/_data"
+  mount -t cgroup -o pids cgroup "$data/volumes/cgroup/_data"
+  mount -t tmpfs tmpfs "$data/volumes/tmp/_data"
+  hr_bundle vol-etc /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /x bind "$data/volumes/etc/_data" rbind rw
+  refused host-mounts "mounts[7].source: \"$data/volumes/etc/_data\" is the sensitive host path \"/etc\" under another name (device $(file_id /etc)), through a bind mount or a hard link"
+  hr_bundle vol-proc /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /x bind "$data/volumes/proc/_data" rbind rw
+  refused host-mounts "mounts[7].source: \"$data/volumes/proc/_data\" lies on a proc filesystem, which is the host kernel's own wherever it is mounted: bound into a container it hands over the host's processes, devices, namespaces or kernel settings"
+  hr_bundle vol-cgroup /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /x bind "$data/volumes/cgroup/_data" rbind rw
+  refused host-mounts "mounts[7].source: \"$data/volumes/cgroup/_data\" lies on a cgroup filesystem, which is the host kernel's own wherever it is mounted: bound into a container it hands over the host's processes, devices, namespaces or kernel settings"
+  # a plain volume, and one on a tmpfs of its own, are volumes
+  hr_bundle vol-ok /bin/sh -c 'touch /x/a /y/b && echo ok'
+  hr_spec_add_mount "$HR_BUNDLE" /x bind "$data/volumes/plain/_data" rbind rw
+  hr_spec_add_mount "$HR_BUNDLE" /y bind "$data/volumes/tmp/_data" rbind rw
+  hr_assert_eq "$(hr_run_container "$HR_BUNDLE" "$HR_ID")" ok
+}
