@@ -944,7 +944,7 @@ static void test_cgroup_occupied(void **state)
   char top[] = "/tmp/hr-cgroup.XXXXXX", path[PATH_MAX];
   cleanup_free char *mountinfo = NULL, *dir = NULL;
   struct hr_error err = {0};
-  const char *self = "5:pids:/caller\n4:cpu,cpuacct:/caller\n0::/caller\n";
+  const char *self = "5:pids:/caller\n4:cpu,cpuacct:/caller\n0::/sub/caller\n";
   static const char *const dirs[] = {
       "pids",
       "pids/caller",
@@ -961,6 +961,7 @@ static void test_cgroup_occupied(void **state)
       "v2/sub",
       "v2/sub/caller",
       "v2/sub/x",
+      "v2/caller",
   };
   static const struct {
     const char *path, *dir; /* dir relative to top, NULL: free */
@@ -972,7 +973,14 @@ static void test_cgroup_occupied(void **state)
       {"/missing/x", NULL},
       {"/only-cpu", "cpu/only-cpu"},
       {"sub", "pids/caller/sub"},
+      /* runc's CleanPath: no ".." climbs above its own cgroup */
+      {"../sub", "pids/caller/sub"},
+      {"a/../../../sub/", "pids/caller/sub"},
+      {"../busy", NULL},
       {"new", NULL},
+      /* runc's v2 driver: below the parent of its own cgroup (/sub) */
+      {"x", "v2/x"},
+      {"../x", "v2/x"},
       /* the v2 hierarchy is mounted from /sub: /sub/x shows, /x does not */
       {"/sub/x/../x", "v2/x"},
   };
