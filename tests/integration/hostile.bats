@@ -380,8 +380,8 @@ hook_attack() {
   cp /bin/sleep "$HR_TMP/fake-dockerd"
   "$HR_TMP/fake-dockerd" 300 &
   FAKE_DOCKERD=$!
-  hr_spec_edit "$HR_BUNDLE" '.hooks = {prestart: [{path: $exe, args: ["libnetwork-setkey", "-exec-root=/run/docker"],
-      env: ["LD_PRELOAD=" + $so]}]}' --arg exe "/proc/$FAKE_DOCKERD/exe" --arg so "$HR_BUNDLE/rootfs/evil.so"
+  hr_spec_edit "$HR_BUNDLE" '.hooks = {prestart: [{path: $exe, args: ["libnetwork-setkey", "-exec-root=/run/docker", $id, "0e7d32941956"],
+      env: ["LD_PRELOAD=" + $so]}]}' --arg exe "/proc/$FAKE_DOCKERD/exe" --arg so "$HR_BUNDLE/rootfs/evil.so" --arg id "$HR_ID"
 }
 
 @test "hooks: LD_PRELOAD in dockerd's own hook is refused; nothing runs on the host" {
