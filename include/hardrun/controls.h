@@ -31,6 +31,10 @@ struct hr_apply_ctx {
    * in audit mode, so that every breach is reported.  NULL on create,
    * exec and update, where the first refusal ends the command. */
   struct hr_refusal_list *refusals;
+  /* The id of the container being created, run or restored (or exec'ed
+   * into), as hr_lsm_set_container() was given it; NULL where none is
+   * known (`policy explain`). */
+  const char *container_id;
 };
 
 /* Where a control applies besides config.json on create, run and restore,

@@ -121,6 +121,8 @@ void hr_lsm_bind_host(const struct hr_lsm_host *h);
  * Without it an SELinux host fails the create: categories that are not
  * recorded could be handed to a second container. */
 void hr_lsm_set_container(const char *id, const char *run_dir);
+/* The id last given to hr_lsm_set_container(), or NULL. */
+const char *hr_lsm_container(void);
 
 /* The rewrites, with the host's facts given (what the controls' apply
  * functions call after hr_lsm_host_probe).  With ctx->overrides_only (runc

@@ -334,8 +334,10 @@ void hr_rule_squeeze_end(struct hr_json *node, size_t kept);
 /* 1 with *ret_dir when runc's cgroupfs driver would put a container whose
  * cgroupsPath is `path` into a cgroup directory that holds a process or a
  * child cgroup, in any cgroup hierarchy `mountinfo` (the text of
- * /proc/self/mountinfo) lists; relative paths count from the cgroups of
- * `self_cgroup` (the text of /proc/self/cgroup). */
+ * /proc/self/mountinfo) lists; a relative path is cleaned as runc's
+ * utils.CleanPath cleans it ("../x" is "x") and counts from the cgroups
+ * of `self_cgroup` (the text of /proc/self/cgroup), on a cgroup2
+ * hierarchy also from their parent (runc's v2 driver). */
 int hr_cgroup_path_occupied(const char *mountinfo, const char *self_cgroup, const char *path,
                             char **ret_dir, struct hr_error *err);
 int hr_rule_begin(const struct hr_json_doc *profile, const struct hr_json *section,

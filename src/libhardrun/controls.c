@@ -10,6 +10,7 @@
 
 #include "hardrun/controls.h"
 #include "hardrun/explain.h"
+#include "hardrun/lsm.h"
 #include "hardrun/refusals.h"
 #include "hardrun/utils.h"
 
@@ -474,6 +475,8 @@ static int run_controls(const struct hr_policy *p, const struct hr_apply_ctx *mo
       .overrides_only = mode->overrides_only,
       .process_file = mode->process_file,
       .refusals = mode->refusals,
+      /* Bound by main before any apply, for the MCS state and the hooks. */
+      .container_id = hr_lsm_container(),
   };
 
   /* Checked here rather than by the callers so that no path into the

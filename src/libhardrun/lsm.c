@@ -250,6 +250,11 @@ void hr_lsm_set_container(const char *id, const char *run_dir)
   bound_run_dir = run_dir;
 }
 
+const char *hr_lsm_container(void)
+{
+  return bound_id;
+}
+
 static int real_apparmor_loaded(const struct hr_lsm_host *h, const char *name, struct hr_error *err)
 {
   return hr_lsm_apparmor_profile_loaded(name, err);

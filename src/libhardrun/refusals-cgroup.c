@@ -2,9 +2,11 @@
 /* linux.cgroupsPath, held to the pid namespace's mode of "host-namespaces".
  *
  * runc 1.1's cgroupfs driver puts the container into whatever cgroup the
- * path names: "/" is the host's root cgroup, a relative path counts from
- * runc's own cgroup (so "" after cleaning, as "../.." becomes, is its
- * caller's), and an existing cgroup is joined with only a warning when it
+ * path names: "/" is the host's root cgroup, a relative path is cleaned
+ * as if rooted (no ".." climbs out: "../x" is "x", "../.." is "." and
+ * names runc's own cgroup, its caller's) and counts from runc's own
+ * cgroup (from its parent with the v2 driver), and an existing cgroup is
+ * joined with only a warning when it
  * already holds processes.  A container there shares their limits (the
  * root has none), runc writes its own limits over theirs, and `runc kill
  * --all` or `delete --force` signal every process below that cgroup.  A
@@ -129,48 +131,96 @@ static int occupied(const char *dir)
   return ret;
 }
 
+/* Whether `line` (one of /proc/self/mountinfo) mounts a cgroup hierarchy,
+ * with its root, mount point, type and super options. */
+static bool hierarchy(const char *line, char *root, char *mnt, char *type, size_t type_size,
+                      char *opts, size_t opts_size)
+{
+  const char *dash = strstr(line, " - ");
+
+  return dash != NULL && field(dash + 3, 0, type, type_size) &&
+         (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) &&
+         field(dash + 3, 2, opts, opts_size) && field(line, 3, root, PATH_MAX) &&
+         field(line, 4, mnt, PATH_MAX);
+}
+
+/* 1 with *ret_dir when the cgroup `base` + `rel` (both cleaned) of the
+ * hierarchy that shows `root` at `mnt` exists and is occupied. */
+static int probe(const char *root, const char *mnt, const char *base, const char *rel,
+                 char **ret_dir, struct hr_error *err)
+{
+  cleanup_free char *full = hr_strjoin(base, "/", rel, err), *clean = NULL, *dir = NULL;
+
+  if (full == NULL || (clean = hr_path_clean(full, err)) == NULL)
+    return -1;
+  /* A hierarchy mounted from below its root shows only what is below. */
+  if (!hr_path_has_prefix(clean, root))
+    return 0;
+  dir = hr_strjoin(mnt, "", clean + (strcmp(root, "/") == 0 ? 0 : strlen(root)), err);
+  if (dir == NULL)
+    return -1;
+  if (!occupied(dir))
+    return 0;
+  *ret_dir = get_and_reset(&dir);
+  return 1;
+}
+
+/* runc 1.1 cleans a relative cgroupsPath with utils.CleanPath: cleaned as
+ * if it began with "/", then made relative again, so that no ".." climbs
+ * out ("../x" is "x", "../.." is ".").  hr_path_clean() cleans every path
+ * as rooted: `rel` is that result, joined below the base.  The cgroupfs
+ * driver (v1, and the unified hierarchy of a hybrid host) joins it below
+ * runc's own cgroup; the v2 one below that cgroup's parent.  Both are
+ * judged on a cgroup2 hierarchy, since which driver runs is not read
+ * here. */
+static int probe_relative(const char *root, const char *mnt, const char *own, bool v2,
+                          const char *rel, char **ret_dir, struct hr_error *err)
+{
+  char parent[PATH_MAX];
+  char *slash;
+  int r = probe(root, mnt, own, rel, ret_dir, err);
+
+  if (r != 0 || !v2)
+    return r;
+  snprintf(parent, sizeof(parent), "%s", own);
+  slash = strrchr(parent, '/');
+  if (slash == NULL || strcmp(parent, "/") == 0)
+    return 0;
+  slash[slash == parent] = '\0';
+  return probe(root, mnt, parent, rel, ret_dir, err);
+}
+
 int hr_cgroup_path_occupied(const char *mountinfo, const char *self_cgroup, const char *path,
                             char **ret_dir, struct hr_error *err)
 {
-  bool relative = path[0] != '/';
+  cleanup_free char *rel = hr_path_clean(path, err);
 
   *ret_dir = NULL;
+  if (rel == NULL)
+    return -1;
   for (const char *l = mountinfo; l != NULL && *l != '\0';) {
-    const char *start = l, *nl = strchr(l, '\n'), *dash;
+    const char *start = l, *nl = strchr(l, '\n');
     char line[LINE_MAX_LEN], root[PATH_MAX], mnt[PATH_MAX], type[32], opts[1024], own[PATH_MAX];
     size_t len = nl != NULL ? (size_t)(nl - l) : strlen(l);
-    cleanup_free char *full = NULL, *clean = NULL, *dir = NULL;
+    bool v2;
+    int r;
 
     l = nl != NULL ? nl + 1 : NULL;
     if (len >= sizeof(line))
       continue;
     memcpy(line, start, len);
     line[len] = '\0';
-    dash = strstr(line, " - ");
-    if (dash == NULL || !field(dash + 3, 0, type, sizeof(type)) ||
-        (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0) ||
-        !field(dash + 3, 2, opts, sizeof(opts)) || !field(line, 3, root, sizeof(root)) ||
-        !field(line, 4, mnt, sizeof(mnt)))
+    if (!hierarchy(line, root, mnt, type, sizeof(type), opts, sizeof(opts)))
       continue;
-    if (relative) {
-      if (!own_cgroup(self_cgroup, strcmp(type, "cgroup2") == 0, opts, own, sizeof(own)))
-        continue;
-      if ((full = hr_strjoin(own, "/", path, err)) == NULL)
-        return -1;
-    }
-    clean = hr_path_clean(full != NULL ? full : path, err);
-    if (clean == NULL)
-      return -1;
-    /* A hierarchy mounted from below its root shows only what is below. */
-    if (!hr_path_has_prefix(clean, root))
+    v2 = strcmp(type, "cgroup2") == 0;
+    if (path[0] == '/')
+      r = probe(root, mnt, "/", rel, ret_dir, err);
+    else if (own_cgroup(self_cgroup, v2, opts, own, sizeof(own)))
+      r = probe_relative(root, mnt, own, v2, rel, ret_dir, err);
+    else
       continue;
-    dir = hr_strjoin(mnt, "", clean + (strcmp(root, "/") == 0 ? 0 : strlen(root)), err);
-    if (dir == NULL)
-      return -1;
-    if (occupied(dir)) {
-      *ret_dir = get_and_reset(&dir);
-      return 1;
-    }
+    if (r != 0)
+      return r;
   }
   return 0;
 }
@@ -255,8 +305,8 @@ int hr_hostns_cgroup_path(struct hr_apply_ctx *ctx, enum hr_rule_mode mode, stru
     if (hr_read_file("/proc/self/cgroup", 1 << 20, &self, &len, err) < 0)
       return -1;
     r = hr_cgroup_path_occupied(mountinfo, self, p, &dir, err);
-    /* runc joins a relative path below its own cgroup; crun 1.8 below the
-     * root: both readings must be free. */
+    /* runc joins a relative path, cleaned as if rooted, below its own
+     * cgroup; crun 1.8 below the root: both readings must be free. */
     if (r == 0 && p[0] != '/') {
       cleanup_free char *abs = hr_strjoin("/", "", p, err);
       r = abs != NULL ? hr_cgroup_path_occupied(mountinfo, self, abs, &dir, err) : -1;

@@ -1154,32 +1154,48 @@ static const char *hook_arg(const struct hr_json *args, size_t i)
 }
 
 /* dockerd's network hook: {"path": "/proc/<dockerd's pid>/exe", "args":
- * ["libnetwork-setkey", ...]}.  The pid must be a live dockerd: its exe
- * link resolves to one of the profile's dockerd binaries (" (deleted)"
- * after an upgrade in place still counts). */
-static bool is_dockerd_hook(const struct hr_rule_hooks *r, const char *path,
-                            const struct hr_json *args)
+ * ["libnetwork-setkey", "-exec-root=<dir>", <container id>, <controller
+ * id>]}, exactly as dockerd writes it.  The pid must be a live dockerd: its
+ * exe link resolves to one of the profile's dockerd binaries (" (deleted)"
+ * after an upgrade in place still counts).  The container id argument, or
+ * NULL when the hook is not dockerd's. */
+static const char *dockerd_hook_id(const struct hr_rule_hooks *r, const char *path,
+                                   const struct hr_json *args)
 {
-  const char *arg0 = hook_arg(args, 0), *pid = path + strlen("/proc/");
+  const char *arg0 = hook_arg(args, 0), *arg1 = hook_arg(args, 1), *pid = path + strlen("/proc/");
   char target[PATH_MAX];
   size_t n = 0, len;
   ssize_t got;
 
-  if (arg0 == NULL || strcmp(arg0, "libnetwork-setkey") != 0 ||
-      strncmp(path, "/proc/", strlen("/proc/")) != 0)
-    return false;
+  if (arg0 == NULL || strcmp(arg0, "libnetwork-setkey") != 0 || arg1 == NULL ||
+      strncmp(arg1, "-exec-root=", strlen("-exec-root=")) != 0 || hook_arg(args, 3) == NULL ||
+      hook_arg(args, 4) != NULL || strncmp(path, "/proc/", strlen("/proc/")) != 0)
+    return NULL;
   while (pid[n] >= '0' && pid[n] <= '9')
     n++;
   if (n == 0 || n > 10 || pid[0] == '0' || strcmp(pid + n, "/exe") != 0)
-    return false;
+    return NULL;
   got = readlink(path, target, sizeof(target) - 1);
   if (got <= 0)
-    return false;
+    return NULL;
   target[got] = '\0';
   len = (size_t)got;
   if (len > strlen(" (deleted)") && strcmp(target + len - strlen(" (deleted)"), " (deleted)") == 0)
     target[len - strlen(" (deleted)")] = '\0';
-  return hr_rule_strv_contains(r->dockerd, r->n_dockerd, target);
+  return hr_rule_strv_contains(r->dockerd, r->n_dockerd, target) ? hook_arg(args, 2) : NULL;
+}
+
+/* Whether dockerd's hook naming container `id` belongs to this container.
+ * Docker always writes the container's own id; with another container's,
+ * dockerd's binary, run as root, tells dockerd to move that container's
+ * network sandbox into this container's network namespace.  One that
+ * starts with "-" would be read as a flag by the hook's flag parser.
+ * `policy explain` knows no id: the hook passes there on its shape. */
+static bool dockerd_hook_ours(const struct hr_apply_ctx *ctx, const char *id)
+{
+  if (ctx->container_id == NULL)
+    return ctx->refusals != NULL;
+  return id[0] != '-' && strcmp(id, ctx->container_id) == 0;
 }
 
 /* containerd's relay: {"path": "<containerd>", "args": ["containerd",
@@ -1261,7 +1277,7 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
        hr_rule_squeeze(list, i++, &drop, &kept)) {
     struct hr_json *h = list->u.array.items[i], *args, *env;
     char hp[96], q[HR_QUOTE_MAX];
-    const char *exe;
+    const char *exe, *docker_id;
     long bad;
     int rc;
 
@@ -1275,8 +1291,10 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
     if (hr_rule_spec_string(h, "path", hp, &exe, err) < 0)
       return -1;
     bad = hook_env_loader(env);
+    docker_id = bad < 0 ? dockerd_hook_id(r, exe, args) : NULL;
     if (bad < 0 && (hr_rule_strv_contains(r->allow, r->n_allow, exe) ||
-                    is_dockerd_hook(r, exe, args) || is_containerd_hook(r, exe, args)))
+                    (docker_id != NULL && dockerd_hook_ours(ctx, docker_id)) ||
+                    is_containerd_hook(r, exe, args)))
       continue;
     if (bad >= 0) {
       const char *e = env->u.array.items[bad]->u.string.s;
@@ -1286,6 +1304,15 @@ static int hooks_of_kind(struct hr_apply_ctx *ctx, struct hr_json *hooks, const 
                           "%s is read by the dynamic loader or the C library of the hook, which "
                           "runs as root on the host",
                           hr_quote(q, sizeof(q), e, strcspn(e, "=")));
+    } else if (docker_id != NULL) {
+      char qo[HR_QUOTE_MAX];
+      const char *own = ctx->container_id != NULL ? ctx->container_id : "";
+      hr_field_path(hp, sizeof(hp), path, i, ".args[2]");
+      rc = hr_rule_breach(ctx, r->mode, hp, err,
+                          "dockerd's network hook names container %s, not this one (%s): dockerd "
+                          "would give that container's network to this container",
+                          hr_quote(q, sizeof(q), docker_id, strlen(docker_id)),
+                          hr_quote(qo, sizeof(qo), own, strlen(own)));
     } else {
       rc = hr_rule_breach(ctx, r->mode, hp, err,
                           "hook %s is not in the allowlist (hooks run as root on the host)",

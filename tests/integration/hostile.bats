@@ -310,10 +310,10 @@ device_bundle() {
   kill -0 "$BUSY_PID"
 }
 
-# runc joins a relative cgroupsPath below its caller's cgroup, crun 1.8
-# below the root.  Here hardrun (and so runc) runs in a pids cgroup of its
-# own, so the two readings differ: runc's names an empty cgroup, crun's
-# the busy one.
+# runc cleans a relative cgroupsPath as if rooted and joins it below its
+# caller's cgroup, crun 1.8 below the root.  Here hardrun (and so runc)
+# runs in a pids cgroup of its own, so the two readings differ: runc's
+# names an empty cgroup, crun's the busy one.
 @test "cgroupsPath: a relative path is also read from the root, as crun reads it" {
   local pids=/sys/fs/cgroup/pids
   [ -d "$pids" ] || skip "no cgroup v1 pids hierarchy: runc's and crun's readings cannot differ here"
@@ -329,6 +329,26 @@ device_bundle() {
   refused host-namespaces "linux.cgroupsPath: \"${BUSY_CG##*/}\" names a cgroup that already holds processes or cgroups (\"$BUSY_CG\"): the container would share their limits, and runc kill --all would signal them"
   echo "$BASHPID" >"$pids/cgroup.procs"
   kill -0 "$BUSY_PID"
+}
+
+# runc's utils.CleanPath cleans a relative path as if it began with "/":
+# "../NAME" is "NAME", a child of the caller's cgroup, not a sibling.
+@test "cgroupsPath: ../NAME is read as runc reads it, a child of the caller's cgroup" {
+  local pids=/sys/fs/cgroup/pids
+  [ -d "$pids" ] || skip "no cgroup v1 pids hierarchy to move this test into a cgroup of its own"
+  CALLER_CG=$pids/hrtest-caller-$$-$RANDOM
+  BUSY_CG=$CALLER_CG/victim
+  mkdir -p "$BUSY_CG"
+  sleep 300 &
+  BUSY_PID=$!
+  echo "$BUSY_PID" >"$BUSY_CG/cgroup.procs"
+  hr_bundle cgdotdot /bin/true
+  hr_spec_edit "$HR_BUNDLE" '.linux.cgroupsPath = "../victim"'
+  echo "$BASHPID" >"$CALLER_CG/cgroup.procs"
+  refused host-namespaces "linux.cgroupsPath: \"../victim\" names a cgroup that already holds processes or cgroups (\"$BUSY_CG\"): the container would share their limits, and runc kill --all would signal them"
+  echo "$BASHPID" >"$pids/cgroup.procs"
+  kill -0 "$BUSY_PID"
+  hr_assert_eq "$(cat "$BUSY_CG/pids.max")" max "the victim's pids.max"
 }
 
 @test "cgroupsPath: a parent of other cgroups is refused; an empty one left behind is reused" {
@@ -360,8 +380,8 @@ hook_attack() {
   cp /bin/sleep "$HR_TMP/fake-dockerd"
   "$HR_TMP/fake-dockerd" 300 &
   FAKE_DOCKERD=$!
-  hr_spec_edit "$HR_BUNDLE" '.hooks = {prestart: [{path: $exe, args: ["libnetwork-setkey", "-exec-root=/run/docker"],
-      env: ["LD_PRELOAD=" + $so]}]}' --arg exe "/proc/$FAKE_DOCKERD/exe" --arg so "$HR_BUNDLE/rootfs/evil.so"
+  hr_spec_edit "$HR_BUNDLE" '.hooks = {prestart: [{path: $exe, args: ["libnetwork-setkey", "-exec-root=/run/docker", $id, "0e7d32941956"],
+      env: ["LD_PRELOAD=" + $so]}]}' --arg exe "/proc/$FAKE_DOCKERD/exe" --arg so "$HR_BUNDLE/rootfs/evil.so" --arg id "$HR_ID"
 }
 
 @test "hooks: LD_PRELOAD in dockerd's own hook is refused; nothing runs on the host" {

@@ -18,6 +18,7 @@
 
 #include "unit.h"
 
+#include "hardrun/lsm.h"
 #include "hardrun/controls.h"
 #include "hardrun/json.h"
 #include "hardrun/policy.h"
@@ -820,6 +821,8 @@ static void test_captured_configs(void **state)
   cleanup_free char *profile = defaults_profile();
 
   (void)state;
+  /* docker-run.json's container, whose id its dockerd hook names */
+  hr_lsm_set_container("4b8db3582df2ad3add93497c1950ff876d8fd1ccbccde57c70af835b67cde501", NULL);
   for (size_t i = 0; i < HR_ARRAY_SIZE(rows); i++) {
     cleanup_free char *spec = config_fixture(rows[i].file);
     struct rcase c = {.name = rows[i].file,
@@ -830,39 +833,63 @@ static void test_captured_configs(void **state)
     print_message("# %s\n", rows[i].file);
     check_case(&c);
   }
+  hr_lsm_set_container(NULL, NULL);
 }
+
+#define SETKEY(id) "\"libnetwork-setkey\",\"-exec-root=/run/docker\",\"" id "\",\"0e7d32941956\""
 
 static void test_dockerd_hook(void **state)
 {
-  char exe[PATH_MAX], self[32], *profile = NULL, *ok = NULL, *other = NULL, *wrong = NULL;
+  char exe[PATH_MAX], self[32], want[512], theirs[512];
+  cleanup_free char *profile = NULL, *ok = NULL, *other = NULL, *wrong = NULL, *stolen = NULL,
+                    *dash = NULL, *extra = NULL;
 
   (void)state;
   assert_non_null(realpath("/proc/self/exe", exe));
   snprintf(self, sizeof(self), "/proc/%d/exe", (int)getpid());
   assert_true(asprintf(&profile, "{\"hooks\":{\"dockerd\":[\"%s\"]}}", exe) > 0);
-  assert_true(asprintf(&ok, HOOKS("\"prestart\":[" HOOK("%s", "\"libnetwork-setkey\",\"x\"") "]"),
-                       self) > 0);
+  assert_true(asprintf(&ok, HOOKS("\"prestart\":[" HOOK("%s", SETKEY("mine")) "]"), self) > 0);
   /* the same hook with another first argument is not dockerd's */
   assert_true(asprintf(&other, HOOKS("\"prestart\":[" HOOK("%s", "\"sh\"") "]"), self) > 0);
-  /* dockerd's shape, but this binary is not in the profile's list */
+  /* dockerd's first argument, but not the rest of what dockerd writes */
   assert_true(
       asprintf(&wrong, HOOKS("\"prestart\":[" HOOK("%s", "\"libnetwork-setkey\"") "]"), self) > 0);
-
-  struct rcase pass = {.profile = profile, .spec = ok, .log = ""};
-  check_case(&pass);
-  char want[256];
+  assert_true(
+      asprintf(&extra, HOOKS("\"prestart\":[" HOOK("%s", SETKEY("mine") ",\"x\"") "]"), self) > 0);
+  /* dockerd's hook naming another container */
+  assert_true(asprintf(&stolen, HOOKS("\"prestart\":[" HOOK("%s", SETKEY("theirs")) "]"), self) >
+              0);
+  assert_true(asprintf(&dash, HOOKS("\"prestart\":[" HOOK("%s", SETKEY("-mine")) "]"), self) > 0);
   snprintf(want, sizeof(want),
            REF("hooks", "hooks.prestart[0].path: hook \"%s\" is not in the "
                         "allowlist (hooks run as root on the host)"),
            self);
-  struct rcase refused = {.profile = profile, .spec = other, .refused = want};
-  check_case(&refused);
-  struct rcase defaults = {.profile = "{\"hooks\":true}", .spec = wrong, .refused = want};
-  check_case(&defaults);
-  free(profile);
-  free(ok);
-  free(other);
-  free(wrong);
+
+  hr_lsm_set_container("mine", NULL);
+  check_case(&(struct rcase){.profile = profile, .spec = ok, .log = ""});
+  check_case(&(struct rcase){.profile = profile, .spec = other, .refused = want});
+  check_case(&(struct rcase){.profile = profile, .spec = wrong, .refused = want});
+  check_case(&(struct rcase){.profile = profile, .spec = extra, .refused = want});
+  /* dockerd's shape, but this binary is not in the default list */
+  check_case(&(struct rcase){.profile = "{\"hooks\":true}", .spec = ok, .refused = want});
+  snprintf(theirs, sizeof(theirs),
+           REF("hooks", "hooks.prestart[0].args[2]: dockerd's network hook names container "
+                        "\"theirs\", not this one (\"mine\"): dockerd would give that "
+                        "container's network to this container"));
+  check_case(&(struct rcase){.profile = profile, .spec = stolen, .refused = theirs});
+  hr_lsm_set_container("-mine", NULL);
+  snprintf(theirs, sizeof(theirs),
+           REF("hooks", "hooks.prestart[0].args[2]: dockerd's network hook names container "
+                        "\"-mine\", not this one (\"-mine\"): dockerd would give that "
+                        "container's network to this container"));
+  check_case(&(struct rcase){.profile = profile, .spec = dash, .refused = theirs});
+  /* no container id given: nothing to compare with */
+  hr_lsm_set_container(NULL, NULL);
+  snprintf(theirs, sizeof(theirs),
+           REF("hooks", "hooks.prestart[0].args[2]: dockerd's network hook names container "
+                        "\"mine\", not this one (\"\"): dockerd would give that "
+                        "container's network to this container"));
+  check_case(&(struct rcase){.profile = profile, .spec = ok, .refused = theirs});
 }
 
 /* PID 1's namespace: the host's; on hosts where even root cannot inspect
@@ -944,7 +971,7 @@ static void test_cgroup_occupied(void **state)
   char top[] = "/tmp/hr-cgroup.XXXXXX", path[PATH_MAX];
   cleanup_free char *mountinfo = NULL, *dir = NULL;
   struct hr_error err = {0};
-  const char *self = "5:pids:/caller\n4:cpu,cpuacct:/caller\n0::/caller\n";
+  const char *self = "5:pids:/caller\n4:cpu,cpuacct:/caller\n0::/sub/caller\n";
   static const char *const dirs[] = {
       "pids",
       "pids/caller",
@@ -961,6 +988,7 @@ static void test_cgroup_occupied(void **state)
       "v2/sub",
       "v2/sub/caller",
       "v2/sub/x",
+      "v2/caller",
   };
   static const struct {
     const char *path, *dir; /* dir relative to top, NULL: free */
@@ -972,7 +1000,14 @@ static void test_cgroup_occupied(void **state)
       {"/missing/x", NULL},
       {"/only-cpu", "cpu/only-cpu"},
       {"sub", "pids/caller/sub"},
+      /* runc's CleanPath: no ".." climbs above its own cgroup */
+      {"../sub", "pids/caller/sub"},
+      {"a/../../../sub/", "pids/caller/sub"},
+      {"../busy", NULL},
       {"new", NULL},
+      /* runc's v2 driver: below the parent of its own cgroup (/sub) */
+      {"x", "v2/x"},
+      {"../x", "v2/x"},
       /* the v2 hierarchy is mounted from /sub: /sub/x shows, /x does not */
       {"/sub/x/../x", "v2/x"},
   };
