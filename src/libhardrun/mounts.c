@@ -230,7 +230,11 @@ static struct hr_json *tmpfs_mount(struct hr_apply_ctx *ctx, const char *path, s
   const struct hr_policy_rootfs *r = &ctx->policy->rootfs;
   struct hr_json *m = hr_json_new_object(ctx->doc, err), *opts = NULL;
   char mode[32], size[48];
-  const char *opt[] = {"nosuid", "nodev", mode, size};
+  /* tmpcopyup (runc and crun): the tmpfs starts with what the image has
+   * there, owners and modes kept, so that an image's /run/app owned by its
+   * service user is still there.  Device nodes are copied as nodes, which
+   * nodev leaves unusable; symbolic links as links. */
+  const char *opt[] = {"nosuid", "nodev", mode, size, "tmpcopyup"};
 
   /* tmpfs takes the size in kilobytes; round up so it is never smaller
    * than the profile asked for. */

@@ -134,6 +134,27 @@ profile_limits() {
   done
 }
 
+@test "the tmpfs keeps what the image has there: /run/app of the service user, writable by it" {
+  hr_bundle_docker_like copyup /bin/sh -c 'stat -c "%u %a" /run/app; cat /run/app/conf;
+    echo $$ >/run/app/pid && echo wrote; ls /tmp'
+  mkdir -p "$HR_BUNDLE/rootfs/run/app" "$HR_BUNDLE/rootfs/tmp"
+  echo from-image >"$HR_BUNDLE/rootfs/run/app/conf"
+  chown -R 1000:1000 "$HR_BUNDLE/rootfs/run/app"
+  chmod 0750 "$HR_BUNDLE/rootfs/run/app"
+  hr_spec_edit "$HR_BUNDLE" '.process.user = {uid: 1000, gid: 1000}'
+  OUT=$HR_BUNDLE/out
+  hr_run_container "$HR_BUNDLE" "$HR_ID" >"$OUT" || { cat "$HR_BUNDLE/log.json" >&2; false; }
+  cat "$OUT"
+  hr_assert_eq "$(cat "$OUT")" "1000 750
+from-image
+wrote"
+  # on a tmpfs, and the image's own directory is untouched
+  hr_assert_eq "$(jq -c '.mounts[] | select(.destination == "/run") | .options' "$HR_BUNDLE/config.json")" \
+    "$(jq -c --arg s "$(hr_size "$(hr_profile_get '.readonlyRootfs.tmpfsSize // "64m"' "$PROFILE")")" \
+      -n '["nosuid", "nodev", "mode=1777", "size=\(($s | tonumber) / 1024)k", "tmpcopyup"]')"
+  [ ! -e "$HR_BUNDLE/rootfs/run/app/pid" ] || hr_die "the pid file landed in the image"
+}
+
 @test "config.json is rewritten on disk: valid JSON, root.readonly true" {
   hr_check ondisk 'true'
   jq -e . "$HR_BUNDLE/config.json" >/dev/null

@@ -27,7 +27,7 @@
 #define DEST(d)            "{\"destination\":\"" d "\",\"type\":\"bind\",\"source\":\"/srv\"}"
 #define TMPFS_M(d)                                                                                 \
   "{\"destination\":\"" d "\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\","    \
-  "\"nodev\",\"mode=1777\",\"size=65536k\"]}"
+  "\"nodev\",\"mode=1777\",\"size=65536k\",\"tmpcopyup\"]}"
 #define RO_CH     "root.readonly: (absent) -> true"
 #define ADD(i, d) "mounts[" i "]: (absent) -> " TMPFS_M(d)
 
@@ -141,18 +141,18 @@ static const struct apply_case rootfs_cases[] = {
      "{\"readonlyRootfs\":{\"tmpfs\":[\"/scratch\"],\"tmpfsSize\":\"1g\",\"tmpfsMode\":\"0755\"}}",
      WITH(ROOT, ""),
      WITH(ROOT_RO, "{\"destination\":\"/scratch\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-                   "\"options\":[\"nosuid\",\"nodev\",\"mode=755\",\"size=1048576k\"]}"),
+                   "\"options\":[\"nosuid\",\"nodev\",\"mode=755\",\"size=1048576k\",\"tmpcopyup\"]}"),
      RO_CH "\nmounts[0]: (absent) -> {\"destination\":\"/scratch\",\"type\":\"tmpfs\","
            "\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"mode=755\","
-           "\"size=1048576k\"]}",
+           "\"size=1048576k\",\"tmpcopyup\"]}",
      NULL},
     {"rootfs: a size under 1k rounds up",
      "{\"readonlyRootfs\":{\"tmpfs\":[\"/s\"],\"tmpfsSize\":1025,\"tmpfsMode\":\"0\"}}",
      WITH(ROOT, ""),
      WITH(ROOT_RO, "{\"destination\":\"/s\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-                   "\"options\":[\"nosuid\",\"nodev\",\"mode=0\",\"size=2k\"]}"),
+                   "\"options\":[\"nosuid\",\"nodev\",\"mode=0\",\"size=2k\",\"tmpcopyup\"]}"),
      RO_CH "\nmounts[0]: (absent) -> {\"destination\":\"/s\",\"type\":\"tmpfs\","
-           "\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"mode=0\",\"size=2k\"]}",
+           "\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"mode=0\",\"size=2k\",\"tmpcopyup\"]}",
      NULL},
     {"rootfs: no tmpfs list, only the read-only root", "{\"readonlyRootfs\":{\"tmpfs\":[]}}",
      "{" ROOT "}", "{" ROOT_RO "}", RO_CH, NULL},
