@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -552,31 +553,105 @@ void hr_user_release(struct hr_policy *p)
 {
 }
 
-/* runc runs the process as process.user.uid; an absent user or uid is Go's
- * zero value, root. */
-int hr_user_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+/* A uint32 field of a mapping; absent or null is Go's zero value. */
+static int mapping_field(const struct hr_json *m, const char *key, size_t i, uint64_t *ret,
+                         struct hr_error *err)
+{
+  const struct hr_json *v = hr_json_get(m, key);
+
+  *ret = 0;
+  if (!hr_json_is_null(v) && (hr_json_get_u64(v, ret) < 0 || *ret > UINT32_MAX))
+    return hr_error_input(err, "linux.uidMappings[%zu].%s: expected a 32-bit unsigned integer", i,
+                          key);
+  return 0;
+}
+
+/* The index of the spec's uid mapping that takes `uid` onto host uid 0,
+ * or -1.  Under a user namespace of the spec's, uid 0 inside need not be
+ * host root and another uid may be: host id = hostID + (uid - containerID),
+ * all uint32, so it is 0 only for hostID 0 at uid == containerID. */
+static int root_mapping(const struct hr_json *spec, uint64_t uid, ssize_t *ret,
+                        struct hr_error *err)
+{
+  const struct hr_json *linux_obj = hr_json_get(spec, "linux"), *nss, *maps;
+  bool userns = false;
+
+  *ret = -1;
+  if (hr_json_is_null(linux_obj) || linux_obj->type != HR_JSON_OBJECT)
+    return 0;
+  nss = hr_json_get(linux_obj, "namespaces");
+  for (size_t i = 0; nss != NULL && nss->type == HR_JSON_ARRAY && i < nss->u.array.len; i++) {
+    const struct hr_json *t = hr_json_get(nss->u.array.items[i], "type");
+    userns |= t != NULL && t->type == HR_JSON_STRING && strcmp(t->u.string.s, "user") == 0;
+  }
+  maps = hr_json_get(linux_obj, "uidMappings");
+  if (!userns || hr_json_is_null(maps))
+    return 0;
+  if (maps->type != HR_JSON_ARRAY)
+    return hr_error_input(err, "linux.uidMappings: expected an array");
+  for (size_t i = 0; i < maps->u.array.len; i++) {
+    const struct hr_json *m = maps->u.array.items[i];
+    uint64_t c, h, n;
+    if (m->type != HR_JSON_OBJECT)
+      return hr_error_input(err, "linux.uidMappings[%zu]: expected an object", i);
+    if (mapping_field(m, "containerID", i, &c, err) < 0 ||
+        mapping_field(m, "hostID", i, &h, err) < 0 || mapping_field(m, "size", i, &n, err) < 0)
+      return -1;
+    if (h == 0 && n > 0 && uid == c && *ret < 0)
+      *ret = (ssize_t)i;
+  }
+  return 0;
+}
+
+/* The uid runc runs the process as: process.user.uid; an absent user or
+ * uid is Go's zero value, root.  1: judged by config.json's user (exec
+ * without --process or --user). */
+static int process_uid(const struct hr_apply_ctx *ctx, uint64_t *ret, struct hr_error *err)
 {
   const struct hr_json *process = hr_json_get(ctx->spec, "process"), *user, *uid;
-  uint64_t v = 0;
 
+  *ret = 0;
   if (hr_json_is_null(process))
-    return 0;
+    return 1;
   if (process->type != HR_JSON_OBJECT)
     return hr_error_input(err, "process: expected an object");
   user = hr_json_get(process, "user");
-  /* exec without --process and without --user: config.json's user */
   if (hr_json_is_null(user) && ctx->overrides_only && !ctx->process_file)
-    return 0;
+    return 1;
   if (!hr_json_is_null(user) && user->type != HR_JSON_OBJECT)
     return hr_error_input(err, "process.user: expected an object");
   uid = hr_json_is_null(user) ? NULL : hr_json_get(user, "uid");
-  if (!hr_json_is_null(uid) && (hr_json_get_u64(uid, &v) < 0 || v > UINT32_MAX))
+  if (!hr_json_is_null(uid) && (hr_json_get_u64(uid, ret) < 0 || *ret > UINT32_MAX))
     return hr_error_input(err, "process.user.uid: expected a 32-bit unsigned integer");
-  if (v != 0)
+  return 0;
+}
+
+int hr_user_apply(struct hr_apply_ctx *ctx, struct hr_error *err)
+{
+  uint64_t v;
+  ssize_t m;
+  int r = process_uid(ctx, &v, err);
+
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  if (v == 0) {
+    if (ctx->policy->user.root == HR_MODE_AUDIT)
+      return hr_apply_audit(ctx, "process.user.uid", err, "runs as root (uid 0)");
+    return hr_apply_refuse(ctx, "process.user.uid", err, "the process would run as root (uid 0)");
+  }
+  if (root_mapping(ctx->spec, v, &m, err) < 0)
+    return -1;
+  if (m < 0)
     return 0;
   if (ctx->policy->user.root == HR_MODE_AUDIT)
-    return hr_apply_audit(ctx, "process.user.uid", err, "runs as root (uid 0)");
-  return hr_apply_refuse(ctx, "process.user.uid", err, "the process would run as root (uid 0)");
+    return hr_apply_audit(ctx, "process.user.uid", err,
+                          "runs as host root (uid %" PRIu64
+                          " maps onto host uid 0 through linux.uidMappings[%zd])",
+                          v, m);
+  return hr_apply_refuse(ctx, "process.user.uid", err,
+                         "the process would run as host root (uid %" PRIu64
+                         " maps onto host uid 0 through linux.uidMappings[%zd])",
+                         v, m);
 }
 
 int hr_exec_check_cgroup(const struct hr_argv *a, const char *what, struct hr_error *err)

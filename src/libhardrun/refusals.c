@@ -6,13 +6,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "hardrun/controls.h"
@@ -871,52 +875,211 @@ static void device_name(char *buf, size_t size, char type, int64_t major, int64_
   snprintf(buf, size, "%c %s:%s", type, major < 0 ? "*" : ma, minor < 0 ? "*" : mi);
 }
 
+/* One entry of linux.devices as runc reads it. */
+struct dev_node {
+  char type; /* c, u, b or p */
+  int64_t major, minor;
+  const char *path;
+};
+
+static int read_dev_node(const struct hr_json *d, const char *where, struct dev_node *ret,
+                         struct hr_error *err)
+{
+  char p[96];
+  const char *type;
+  bool present;
+
+  hr_field_path(p, sizeof(p), where, SIZE_MAX, ".type");
+  if (hr_rule_spec_string(d, "type", p, &type, err) < 0)
+    return -1;
+  /* runc: "u" is an unbuffered character device, "p" a FIFO. */
+  if (strcmp(type, "c") != 0 && strcmp(type, "u") != 0 && strcmp(type, "b") != 0 &&
+      strcmp(type, "p") != 0)
+    return hr_error_input(err, "%s: expected \"c\", \"b\", \"u\" or \"p\"", p);
+  ret->type = type[0];
+  hr_field_path(p, sizeof(p), where, SIZE_MAX, ".major");
+  if (hr_rule_spec_i64(d, "major", p, &present, &ret->major, err) < 0)
+    return -1;
+  hr_field_path(p, sizeof(p), where, SIZE_MAX, ".minor");
+  if (hr_rule_spec_i64(d, "minor", p, &present, &ret->minor, err) < 0)
+    return -1;
+  hr_field_path(p, sizeof(p), where, SIZE_MAX, ".path");
+  return hr_rule_spec_string(d, "path", p, &ret->path, err);
+}
+
+/* Below /dev/, with no empty, "." or ".." component: runc joins the path
+ * to the rootfs for the node, and to the host's / for the file it binds
+ * under a user namespace. */
+static bool clean_dev_path(const char *s)
+{
+  if (strncmp(s, "/dev/", 5) != 0)
+    return false;
+  for (s += 5;; s++) {
+    size_t n = strcspn(s, "/");
+    if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+      return false;
+    s += n;
+    if (*s == '\0')
+      return true;
+  }
+}
+
+/* Without openat2(): a component at a time, and no symbolic link at all. */
+static int open_dev_nofollow(int dev, const char *rel)
+{
+  int dir = fcntl(dev, F_DUPFD_CLOEXEC, 3);
+
+  while (dir >= 0) {
+    char comp[NAME_MAX + 1];
+    size_t n = strcspn(rel, "/");
+    struct stat st;
+    int fd = -1, e = ENAMETOOLONG;
+
+    if (n <= NAME_MAX) {
+      memcpy(comp, rel, n);
+      comp[n] = '\0';
+      fd = openat(dir, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      e = fd < 0 ? errno : fstat(fd, &st) < 0 ? errno : S_ISLNK(st.st_mode) ? ELOOP : 0;
+    }
+    close(dir);
+    if (e != 0) {
+      if (fd >= 0)
+        close(fd);
+      errno = e;
+      return -1;
+    }
+    if (rel[n] == '\0')
+      return fd;
+    dir = fd;
+    rel += n + 1;
+  }
+  return -1;
+}
+
+/* The host's file at `path` (clean, below /dev/), followed as mount(2)
+ * follows it.  Only links that stay beneath /dev are followed: an
+ * absolute or magic link (/dev/fd, /dev/stdin) leads to whatever the
+ * process resolving it holds, and runc's init is not this process. */
+static int host_dev_stat(const char *path, struct stat *st)
+{
+  struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+                         .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
+  cleanup_close int dev = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
+
+  if (dev < 0)
+    return -errno;
+  fd = (int)syscall(SYS_openat2, dev, path + 5, &how, sizeof(how));
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+    fd = open_dev_nofollow(dev, path + 5);
+  if (fd < 0 || fstat(fd, st) < 0)
+    return -errno;
+  return 0;
+}
+
+/* runc 1.1 cannot mknod in a user namespace, its own or the one it runs
+ * in: it bind-mounts the host's file at each entry's path instead.  The
+ * userNamespace control, when on, gives the spec one. */
+static int nodes_bound(struct hr_apply_ctx *ctx, const struct hr_json *linux_obj, bool *ret,
+                       struct hr_error *err)
+{
+  struct hr_json *nss = NULL;
+  unsigned long a = 0, b = 0, c = 0;
+  FILE *f;
+
+  *ret = ctx->policy->userns.enabled;
+  if (linux_obj != NULL && hr_rule_spec_get_array_of(linux_obj, "namespaces", HR_JSON_OBJECT,
+                                                     "linux.namespaces", &nss, err) < 0)
+    return -1;
+  for (size_t i = 0; nss != NULL && i < nss->u.array.len; i++) {
+    const struct hr_json *t = hr_json_get(nss->u.array.items[i], "type");
+    if (t != NULL && t->type == HR_JSON_STRING && strcmp(t->u.string.s, "user") == 0)
+      *ret = true;
+  }
+  /* runc's userns.RunningInUserNS(): anything but the whole identity map */
+  f = fopen("/proc/self/uid_map", "re");
+  if (f != NULL) {
+    if (fscanf(f, "%lu %lu %lu", &a, &b, &c) != 3 || a != 0 || b != 0 || c != 4294967295UL)
+      *ret = true;
+    fclose(f);
+  }
+  return 0;
+}
+
+/* Why runc would give the container something other than the entry's
+ * own device, or NULL. */
+static const char *node_flaw(const struct dev_node *n, bool bound, char *buf, size_t size)
+{
+  char q[HR_QUOTE_MAX], name[64];
+  struct stat st;
+  int r;
+
+  hr_quote(q, sizeof(q), n->path, strlen(n->path));
+  if (!clean_dev_path(n->path))
+    snprintf(buf, size,
+             "device path %s is not a clean absolute path below /dev/ (no \".\", \"..\" or "
+             "empty component)",
+             q);
+  else if (!bound)
+    return NULL;
+  else if (n->type == 'p')
+    snprintf(buf, size,
+             "under a user namespace runc binds the host's file %s read-write in place of a FIFO",
+             q);
+  else if ((r = host_dev_stat(n->path, &st)) < 0)
+    snprintf(buf, size,
+             "under a user namespace runc binds the host's file %s, which does not resolve to a "
+             "node within /dev: %s",
+             q, strerror(-r));
+  else if ((n->type == 'b' ? S_ISBLK(st.st_mode) : S_ISCHR(st.st_mode)) &&
+           (int64_t)major(st.st_rdev) == n->major && (int64_t)minor(st.st_rdev) == n->minor)
+    return NULL;
+  else {
+    device_name(name, sizeof(name), n->type == 'b' ? 'b' : 'c', n->major, n->minor);
+    snprintf(buf, size,
+             "under a user namespace runc binds the host's file %s, which is not the device "
+             "node %s",
+             q, name);
+  }
+  return buf;
+}
+
 /* linux.devices: nodes runc creates in the container's /dev. */
 static int device_nodes(struct hr_apply_ctx *ctx, const struct hr_rule_hostdevices *r,
                         struct hr_error *err)
 {
   struct hr_json *linux_obj, *devs = NULL;
   size_t kept = 0;
-  bool drop = false;
+  bool drop = false, bound;
 
   if (hr_rule_spec_linux(ctx, false, &linux_obj, err) < 0)
     return -1;
   if (linux_obj != NULL && hr_rule_spec_get_array_of(linux_obj, "devices", HR_JSON_OBJECT,
                                                      "linux.devices", &devs, err) < 0)
     return -1;
-  for (size_t i = 0; devs != NULL && i < devs->u.array.len;
-       hr_rule_squeeze(devs, i++, &drop, &kept)) {
-    struct hr_json *d = devs->u.array.items[i];
-    char path[64], p[96], name[64], q[HR_QUOTE_MAX];
-    const char *type, *dpath;
-    int64_t major, minor;
-    bool present;
+  if (devs == NULL || devs->u.array.len == 0)
+    return 0;
+  if (nodes_bound(ctx, linux_obj, &bound, err) < 0)
+    return -1;
+  for (size_t i = 0; i < devs->u.array.len; hr_rule_squeeze(devs, i++, &drop, &kept)) {
+    char path[64], p[96], name[64], q[HR_QUOTE_MAX], why[HR_ERROR_MSG_MAX / 2];
+    struct dev_node n;
     int rc;
 
     hr_field_path(path, sizeof(path), "linux.devices", i, "");
-    hr_field_path(p, sizeof(p), path, SIZE_MAX, ".type");
-    if (hr_rule_spec_string(d, "type", p, &type, err) < 0)
-      return -1;
-    /* runc: "u" is an unbuffered character device; a FIFO ("p") reaches no
-     * host device. */
-    if (strcmp(type, "p") == 0)
-      continue;
-    if (strcmp(type, "c") != 0 && strcmp(type, "u") != 0 && strcmp(type, "b") != 0)
-      return hr_error_input(err, "%s: expected \"c\", \"b\", \"u\" or \"p\"", p);
-    hr_field_path(p, sizeof(p), path, SIZE_MAX, ".major");
-    if (hr_rule_spec_i64(d, "major", p, &present, &major, err) < 0)
-      return -1;
-    hr_field_path(p, sizeof(p), path, SIZE_MAX, ".minor");
-    if (hr_rule_spec_i64(d, "minor", p, &present, &minor, err) < 0)
+    if (read_dev_node(devs->u.array.items[i], path, &n, err) < 0)
       return -1;
     hr_field_path(p, sizeof(p), path, SIZE_MAX, ".path");
-    if (hr_rule_spec_string(d, "path", p, &dpath, err) < 0)
-      return -1;
-    if (major >= 0 && minor >= 0 && device_allowed(r, type[0] == 'b' ? 'b' : 'c', major, minor))
+    if (node_flaw(&n, bound, why, sizeof(why)) != NULL)
+      rc = hr_rule_breach(ctx, r->mode, p, err, "%s", why);
+    /* a FIFO reaches no host device when runc makes it */
+    else if (n.type == 'p' || (n.major >= 0 && n.minor >= 0 &&
+                               device_allowed(r, n.type == 'b' ? 'b' : 'c', n.major, n.minor)))
       continue;
-    device_name(name, sizeof(name), type[0] == 'b' ? 'b' : 'c', major, minor);
-    rc = hr_rule_breach(ctx, r->mode, path, err, "host device %s (%s) is not in the allowlist",
-                        hr_quote(q, sizeof(q), dpath, strlen(dpath)), name);
+    else {
+      device_name(name, sizeof(name), n.type == 'b' ? 'b' : 'c', n.major, n.minor);
+      rc = hr_rule_breach(ctx, r->mode, path, err, "host device %s (%s) is not in the allowlist",
+                          hr_quote(q, sizeof(q), n.path, strlen(n.path)), name);
+    }
     if (rc < 0)
       return -1;
     if (rc == 0)

@@ -255,6 +255,32 @@ device_bundle() {
   hr_assert_eq "$(cat "$OUT")" opened
 }
 
+# Under a user namespace runc 1.1 cannot mknod: it binds the host's file at
+# each linux.devices entry's path, read-write.  A path outside /dev names
+# any host file (the spec brings its own namespace: userNamespace is off).
+userns_node_bundle() {
+  printf 'host\n' >"$HR_TMP/hostfile"
+  hr_bundle "$1" /bin/sh -c 'echo container >>"$0"; cat "$0"' "$HR_TMP/hostfile"
+  hr_spec_edit "$HR_BUNDLE" '.linux.namespaces += [{type: "user"}]
+    | .linux.uidMappings = [{containerID: 0, hostID: 0, size: 65536}]
+    | .linux.gidMappings = [{containerID: 0, hostID: 0, size: 65536}]
+    | .linux.devices = [{path: $f, type: "c", major: 1, minor: 3}]' --arg f "$HR_TMP/hostfile"
+}
+
+@test "devices: under a user namespace, a node's path outside /dev is refused" {
+  userns_node_bundle usnode
+  refused host-devices "linux.devices[0].path: device path \"$HR_TMP/hostfile\" is not a clean absolute path below /dev/ (no \".\", \"..\" or empty component)"
+  hr_assert_eq "$(cat "$HR_TMP/hostfile")" host
+}
+
+@test "control: with hostDevices off, /dev/null's numbers bind the host's file writable" {
+  with_profile nodev '{"hostDevices": false}'
+  userns_node_bundle usnode-control
+  started
+  hr_assert_eq "$(cat "$HR_TMP/hostfile")" 'host
+container'
+}
+
 # ---- the root filesystem ----------------------------------------------------------
 
 @test "root.path \"/\" and a relative path that climbs to /etc are refused" {
@@ -421,6 +447,36 @@ hook_attack() {
       '["SCMP_ACT_ERRNO",1,false]'
     hr_assert_eq "$(cat "$OUT")" "$(printf 'Seccomp:\t2')"
   done
+}
+
+# ---- the user a process runs as --------------------------------------------------------
+
+# uid 1000 of the spec's own user namespace is host uid 0: it owns what the
+# host's root owns, here a directory bound into the container.
+hostroot_bundle() {
+  mkdir -m 755 "$HR_TMP/out"
+  hr_bundle "$1" /bin/sh -c 'touch /out/made && id -u'
+  hr_spec_edit "$HR_BUNDLE" '.linux.namespaces += [{type: "user"}]
+    | .linux.uidMappings = [{containerID: 0, hostID: 200000, size: 1000}, {containerID: 1000, hostID: 0, size: 1}]
+    | .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 1000}, {containerID: 1000, hostID: 0, size: 1}]
+    | .process.user = {uid: 1000, gid: 1000}
+    | .mounts += [{destination: "/out", type: "bind", source: $d, options: ["rbind", "rw"]}]' \
+    --arg d "$HR_TMP/out"
+}
+
+@test "user: root refused also when the spec maps the process's uid onto host uid 0" {
+  with_profile noroot '{"user": {"root": "refuse"}, "hostMounts": false}'
+  hostroot_bundle hostroot
+  refused user 'process.user.uid: the process would run as host root (uid 1000 maps onto host uid 0 through linux.uidMappings[1])'
+  [ ! -e "$HR_TMP/out/made" ]
+}
+
+@test "control: with user off, uid 1000 of that mapping makes root-owned host files" {
+  with_profile root-off '{"user": {"root": "off"}, "hostMounts": false}'
+  hostroot_bundle hostroot-control
+  started
+  hr_assert_eq "$(cat "$OUT")" 1000
+  hr_assert_eq "$(stat -c %u:%g "$HR_TMP/out/made")" 0:0
 }
 
 # ---- exec and update with hostile documents ------------------------------------------

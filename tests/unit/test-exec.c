@@ -169,6 +169,94 @@ static void run_process_case(void **state)
   hr_policy_free(p);
 }
 
+/* ---- the "user" control on a whole config.json -------------------------------------- */
+
+struct spec_case {
+  const char *name;
+  const char *profile;
+  const char *spec;
+  const char *changes; /* "" none; the spec is never rewritten */
+  enum hr_error_kind kind;
+  const char *error;
+};
+
+/* a user namespace of the spec's own, with `maps` as linux.uidMappings */
+#define USERNS_SPEC(uid, maps)                                                                     \
+  "{\"process\":{\"user\":{\"uid\":" #uid ",\"gid\":0}},\"linux\":{\"namespaces\":[{\"type\":"     \
+  "\"user\"}],\"uidMappings\":[" maps "]}}"
+#define MAP(c, h, n) "{\"containerID\":" #c ",\"hostID\":" #h ",\"size\":" #n "}"
+#define HOST_ROOT(uid, i)                                                                          \
+  "profile \"test\": rule \"user\": process.user.uid: the process would run as host root "         \
+  "(uid " uid " maps onto host uid 0 through linux.uidMappings[" i "])"
+
+static const struct spec_case spec_cases[] = {
+    {"userns: a uid mapped onto host uid 0", P_ROOT_REFUSE,
+     USERNS_SPEC(1000, MAP(0, 200000, 1000) "," MAP(1000, 0, 1)), NULL, HR_ERR_REFUSED,
+     HOST_ROOT("1000", "1")},
+    {"userns: inside a range that starts at host 0", P_ROOT_REFUSE,
+     USERNS_SPEC(7, MAP(0, 100000, 7) "," MAP(7, 0, 65536)), NULL, HR_ERR_REFUSED,
+     HOST_ROOT("7", "1")},
+    {"userns: one above host 0 is not root", P_ROOT_REFUSE, USERNS_SPEC(8, MAP(7, 0, 65536)), ""},
+    {"userns: a size 0 mapping maps nothing", P_ROOT_REFUSE, USERNS_SPEC(1000, MAP(1000, 0, 0)),
+     ""},
+    {"userns: the identity mapping: uid 1000 is host 1000", P_ROOT_REFUSE,
+     USERNS_SPEC(1000, MAP(0, 0, 65536)), ""},
+    {"userns: the largest uid", P_ROOT_REFUSE,
+     USERNS_SPEC(4294967295, MAP(4294967295, 0, 4294967295)), NULL, HR_ERR_REFUSED,
+     HOST_ROOT("4294967295", "0")},
+    {"userns: absent fields are Go's zero values", P_ROOT_REFUSE,
+     USERNS_SPEC(5, "{\"containerID\":5,\"size\":1}"), NULL, HR_ERR_REFUSED, HOST_ROOT("5", "0")},
+    {"userns: uid 0 stays refused under any mapping", P_ROOT_REFUSE,
+     USERNS_SPEC(0, MAP(0, 100000, 65536)), NULL, HR_ERR_REFUSED, REFUSED_ROOT},
+    {"userns: audit", P_ROOT_AUDIT, USERNS_SPEC(1000, MAP(1000, 0, 1)),
+     "process.user.uid: AUDIT runs as host root (uid 1000 maps onto host uid 0 through "
+     "linux.uidMappings[0])"},
+    {"userns: off", P_ROOT_OFF, USERNS_SPEC(1000, MAP(1000, 0, 1)), ""},
+    {"userns: mappings without a user namespace are not runc's", P_ROOT_REFUSE,
+     "{\"process\":{\"user\":{\"uid\":1000}},\"linux\":{\"uidMappings\":[" MAP(1000, 0, 1) "]}}",
+     ""},
+    {"userns: a hostID runc cannot decode", P_ROOT_REFUSE,
+     USERNS_SPEC(1000, MAP(1000, 4294967296, 1)), NULL, HR_ERR_INPUT,
+     "profile \"test\": rule \"user\": linux.uidMappings[0].hostID: expected a 32-bit unsigned "
+     "integer"},
+    {"userns: a negative size", P_ROOT_REFUSE, USERNS_SPEC(1000, MAP(1000, 0, -1)), NULL,
+     HR_ERR_INPUT,
+     "profile \"test\": rule \"user\": linux.uidMappings[0].size: expected a 32-bit unsigned "
+     "integer"},
+    {"userns: a mapping that is not an object", P_ROOT_REFUSE, USERNS_SPEC(1000, "[1000,0,1]"),
+     NULL, HR_ERR_INPUT,
+     "profile \"test\": rule \"user\": linux.uidMappings[0]: expected an object"},
+};
+
+static void run_spec_case(void **state)
+{
+  const struct spec_case *c = *state;
+  struct hr_json_parse_opts opts = {.name = "config.json"};
+  cleanup_policy struct hr_policy *p = profile(c->profile);
+  cleanup_json_doc struct hr_json_doc *doc = NULL;
+  cleanup_free char *log = NULL;
+  struct hr_changes ch = {0};
+  struct hr_error err = {0};
+  int r;
+
+  assert_ok(hr_json_parse(c->spec, strlen(c->spec), &opts, &doc, &err), &err);
+  r = hr_policy_apply(p, doc, &ch, &err);
+  log = unit_join_changes(&ch);
+  hr_changes_free(&ch);
+  if (c->error != NULL) {
+    if (r >= 0)
+      fail_msg("expected error \"%s\", got success, changes:\n%s", c->error, log);
+    if (err.kind != c->kind || strcmp(err.msg, c->error) != 0)
+      fail_msg("error\n  got (kind %d):  %s\n  want (kind %d): %s", err.kind, err.msg, c->kind,
+               c->error);
+    return;
+  }
+  assert_ok(r, &err);
+  assert_false(hr_json_doc_root(doc)->dirty);
+  if (strcmp(log, c->changes) != 0)
+    fail_msg("changes\n  got:\n%s\n  want:\n%s", log, c->changes);
+}
+
 /* Real process files written by docker exec (captured from dockerd 20.10
  * through containerd 1.6): --privileged, and -u 1000.  The expected outputs
  * were made with jq from the inputs (the allowlist applied to each set,
@@ -659,6 +747,10 @@ int main(void)
     tests[n++] = (struct CMUnitTest){.name = process_cases[i].name,
                                      .test_func = run_process_case,
                                      .initial_state = (void *)&process_cases[i]};
+  for (size_t i = 0; i < HR_ARRAY_SIZE(spec_cases); i++)
+    tests[n++] = (struct CMUnitTest){.name = spec_cases[i].name,
+                                     .test_func = run_spec_case,
+                                     .initial_state = (void *)&spec_cases[i]};
   for (size_t i = 0; i < HR_ARRAY_SIZE(flags_cases); i++)
     tests[n++] = (struct CMUnitTest){.name = flags_cases[i].name,
                                      .test_func = run_flags_case,

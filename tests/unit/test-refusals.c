@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -373,6 +374,17 @@ static const struct rcase hostns_cases[] = {
   "{\"allow\":true,\"type\":\"" t "\",\"major\":" #ma ",\"minor\":" #mi ",\"access\":\"" a "\"}"
 #define KVM       NODE("/dev/kvm", "c", 10, 232)
 #define CG_MSG(d) "the device cgroup allows " d ", beyond the allowed devices"
+#define UNODES(...)                                                                                \
+  "{\"linux\":{\"namespaces\":[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,"          \
+  "\"hostID\":0,\"size\":65536}],\"devices\":[" __VA_ARGS__ "]}}"
+#define UNCLEAN(p)                                                                                 \
+  "device path \"" p "\" is not a clean absolute path below /dev/ (no \".\", \"..\" or empty "     \
+  "component)"
+#define BOUND(p, d)                                                                                \
+  "under a user namespace runc binds the host's file \"" p "\", which is not the device node " d
+#define UNRESOLVED(p)                                                                              \
+  "under a user namespace runc binds the host's file \"" p "\", which does not resolve to a node " \
+  "within /dev: "
 
 static const struct rcase hostdevices_cases[] = {
     {"devices: the standard nodes pass", P_DEV,
@@ -433,6 +445,59 @@ static const struct rcase hostdevices_cases[] = {
      NULL},
     {"devices: a node of an unknown type", P_DEV, NODES(NODE("/dev/x", "z", 1, 3)), NULL, NULL,
      NULL, REF("host-devices", "linux.devices[0].type: expected \"c\", \"b\", \"u\" or \"p\"")},
+    /* the path: runc makes the node there, or binds the host's file */
+    {"devices: a path outside /dev", P_DEV, NODES(NODE("/etc/shadow", "c", 1, 3)), NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: " UNCLEAN("/etc/shadow")), NULL},
+    {"devices: a path that climbs out of /dev", P_DEV, NODES(NODE("/dev/../tmp/x", "c", 1, 5)),
+     NULL, NULL, REF("host-devices", "linux.devices[0].path: " UNCLEAN("/dev/../tmp/x")), NULL},
+    {"devices: a FIFO is judged by its path too", P_DEV, NODES(NODE("/etc/shadow", "p", 0, 0)),
+     NULL, NULL, REF("host-devices", "linux.devices[0].path: " UNCLEAN("/etc/shadow")), NULL},
+    {"devices: a double slash", P_DEV, NODES(NODE("/dev//null", "c", 1, 3)), NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: " UNCLEAN("/dev//null")), NULL},
+    {"devices: a dot component", P_DEV, NODES(NODE("/dev/./null", "c", 1, 3)), NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: " UNCLEAN("/dev/./null")), NULL},
+    {"devices: a trailing slash", P_DEV, NODES(NODE("/dev/net/", "c", 1, 3)), NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: " UNCLEAN("/dev/net/")), NULL},
+    {"devices: /dev itself", P_DEV, NODES(NODE("/dev", "c", 1, 3)), NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: " UNCLEAN("/dev")), NULL},
+    {"devices: a relative path", P_DEV, NODES(NODE("dev/null", "c", 1, 3)), NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: " UNCLEAN("dev/null")), NULL},
+    {"devices: no path", P_DEV, NODES("{\"type\":\"c\",\"major\":1,\"minor\":3}"), NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: " UNCLEAN("")), NULL},
+    {"devices: nested paths below /dev pass",
+     "{\"hostDevices\":{\"allow\":[\"c 10:200\",\"c 1:3\"]}}",
+     NODES(NODE("/dev/net/tun", "c", 10, 200) "," NODE("/dev/a..b/.x", "c", 1, 3)), NULL, "", NULL,
+     NULL},
+    /* under a user namespace runc binds the host's file at the path */
+    {"devices: userns: the host's own nodes pass", P_DEV,
+     UNODES(NODE("/dev/null", "c", 1, 3) "," NODE("/dev/zero", "u", 1, 5)), NULL, "", NULL, NULL},
+    {"devices: userns: the host file is another device", P_DEV,
+     UNODES(NODE("/dev/zero", "c", 1, 3)), NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: " BOUND("/dev/zero", "c 1:3")), NULL},
+    {"devices: userns: a char device as a block device", P_DEV,
+     UNODES(NODE("/dev/null", "b", 1, 3)), NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: " BOUND("/dev/null", "b 1:3")), NULL},
+    {"devices: userns: a FIFO binds the host's file", P_DEV, UNODES(NODE("/dev/null", "p", 0, 0)),
+     NULL, NULL,
+     REF("host-devices", "linux.devices[0].path: under a user namespace runc binds the host's file "
+                         "\"/dev/null\" read-write in place of a FIFO"),
+     NULL},
+    {"devices: userns: a joined one binds too", P_DEV,
+     "{\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}],"
+     "\"devices\":[" NODE("/dev/zero", "c", 1, 3) "]}}",
+     NULL, NULL, REF("host-devices", "linux.devices[0].path: " BOUND("/dev/zero", "c 1:3")), NULL},
+    {"devices: userns: no such host file", P_DEV, UNODES(NODE("/dev/hr-absent", "c", 1, 3)), NULL,
+     NULL,
+     REF("host-devices",
+         "linux.devices[0].path: " UNRESOLVED("/dev/hr-absent") "No such file or directory"),
+     NULL},
+    {"devices: userns: fix removes the entry", "{\"hostDevices\":{\"mode\":\"fix\"}}",
+     UNODES(NODE("/dev/zero", "c", 1, 3) "," NODE("/dev/null", "c", 1, 3)),
+     UNODES(NODE("/dev/null", "c", 1, 3)),
+     "linux.devices[0]: " NODE("/dev/zero", "c", 1, 3) " -> (absent)", NULL, NULL},
+    {"devices: userns: audit", "{\"hostDevices\":{\"mode\":\"audit\"}}",
+     UNODES(NODE("/dev/zero", "c", 1, 3)), NULL,
+     "linux.devices[0].path: AUDIT " BOUND("/dev/zero", "c 1:3"), NULL, NULL},
 };
 
 /* ---- sysctls --------------------------------------------------------------------- */
@@ -1143,6 +1208,40 @@ static void test_own_cgroup(void **state)
   assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* /dev/fd and /dev/stdin lead through /proc/self to the files of whoever
+ * resolves them; runc's init is not hardrun, so they are never followed. */
+static void test_dev_magic_links(void **state)
+{
+  static const char *const paths[] = {"/dev/fd/0", "/dev/stdin"};
+  const char *want = REF("host-devices", "linux.devices[0].path: under a user namespace runc binds "
+                                         "the host's file");
+
+  (void)state;
+  for (size_t i = 0; i < HR_ARRAY_SIZE(paths); i++) {
+    struct hr_json_parse_opts opts = {.name = "config.json"};
+    cleanup_policy struct hr_policy *p = NULL;
+    cleanup_json_doc struct hr_json_doc *doc = NULL;
+    struct hr_changes ch = {0};
+    struct hr_error err = {0};
+    struct stat st;
+    char spec[512];
+
+    /* the numbers of the file hardrun itself would reach */
+    if (stat(paths[i], &st) < 0)
+      continue;
+    snprintf(spec, sizeof(spec),
+             UNODES("{\"path\":\"%s\",\"type\":\"%c\",\"major\":%u,\"minor\":%u}"), paths[i],
+             S_ISBLK(st.st_mode) ? 'b' : 'c', major(st.st_rdev), minor(st.st_rdev));
+    assert_ok(hr_policy_parse(P_DEV, strlen(P_DEV), "test.json", "test", &p, &err), &err);
+    assert_ok(hr_json_parse(spec, strlen(spec), &opts, &doc, &err), &err);
+    assert_int_equal(hr_policy_apply(p, doc, &ch, &err), -1);
+    assert_int_equal(err.kind, HR_ERR_REFUSED);
+    if (strncmp(err.msg, want, strlen(want)) != 0 || strstr(err.msg, "does not resolve") == NULL)
+      fail_msg("%s: %s", paths[i], err.msg);
+    hr_changes_free(&ch);
+  }
+}
+
 int main(void)
 {
   static const struct {
@@ -1184,5 +1283,7 @@ int main(void)
                                    .test_func = test_cgroup_occupied};
   tests[n++] =
       (struct CMUnitTest){.name = "hostns: this test's own cgroup", .test_func = test_own_cgroup};
+  tests[n++] = (struct CMUnitTest){.name = "devices: userns: links through /proc are not followed",
+                                   .test_func = test_dev_magic_links};
   return _cmocka_run_group_tests("refusals", tests, n, NULL, NULL);
 }
