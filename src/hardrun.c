@@ -198,15 +198,17 @@ static int harden_spec(struct run_state *st, struct hr_policy **policy, const ch
   size_t len = 0;
   struct stat sb;
 
-  /* runc reads config.json again, by name, after the exec. */
+  if (hr_spec_read_bundle(st->argv.bundle, &dirfd, &buf, &len, &sb, err) < 0)
+    return -1;
+  /* runc reads config.json again, by name, after the exec.  Asked after
+   * the read, so that a missing file gets the reader's message. */
   path = st->argv.bundle != NULL ? hr_strjoin(st->argv.bundle, "/", "config.json", err)
                                  : hr_strdup("config.json", err);
-  if (path == NULL || hr_host_sole_writer(path, "config.json", err) < 0)
-    return path == NULL
-               ? -1
-               : hr_error_prefix(err, "bundle `%s`", st->argv.bundle ? st->argv.bundle : ".");
-  if (hr_spec_read_bundle(st->argv.bundle, &dirfd, &buf, &len, &sb, err) < 0 ||
-      choose_profile(st, buf, len, name, err) < 0 ||
+  if (path == NULL)
+    return -1;
+  if (hr_host_sole_writer(path, "config.json", err) < 0)
+    return hr_error_prefix(err, "bundle `%s`", st->argv.bundle ? st->argv.bundle : ".");
+  if (choose_profile(st, buf, len, name, err) < 0 ||
       hr_policy_load(&st->conf, *name, policy, err) < 0)
     return -1;
   /* restore's flags can undo the LSM controls before anything is written. */

@@ -152,9 +152,6 @@ int hr_exec_harden_file(const char *path, const struct hr_policy *policy,
                       : hr_strndup(path, slash == path ? 1 : (size_t)(slash - path), err);
   if (dir == NULL)
     return -1;
-  /* runc opens the file by name after the exec. */
-  if (hr_host_sole_writer(path, "process file", err) < 0)
-    return hr_error_prefix(err, "--process `%s`", path);
   /* The directories resolve as they do for runc's open(); only the file
    * itself must not be a symlink, so that the file rewritten is the one
    * that was read. */
@@ -162,6 +159,9 @@ int hr_exec_harden_file(const char *path, const struct hr_policy *policy,
   if (dirfd < 0)
     return hr_error_sys(err, "--process: open directory `%s`", dir);
   if (hr_read_file_at(dirfd, base, HR_SPEC_MAX_SIZE, &buf, &len, &st, err) < 0)
+    return hr_error_prefix(err, "--process `%s`", path);
+  /* runc opens the file by name after the exec. */
+  if (hr_host_sole_writer(path, "process file", err) < 0)
     return hr_error_prefix(err, "--process `%s`", path);
   if (hr_exec_harden_buffer(buf, len, path, policy, changes, &out, &out_len, err) < 0)
     return -1;
@@ -499,9 +499,8 @@ int hr_exec_check_bundle_process(const struct hr_json_doc *state, const struct h
   if ((path = hr_strjoin(bundle, "/", "config.json", err)) == NULL)
     return -1;
   hr_quote(q, sizeof(q), path, strlen(path));
-  if (hr_host_sole_writer(path, "config.json", err) < 0)
-    return hr_error_prefix(err, "exec without --process: runc reads the process from %s", q);
-  if (hr_spec_read_bundle(bundle, &dirfd, &buf, &len, &st, err) < 0)
+  if (hr_spec_read_bundle(bundle, &dirfd, &buf, &len, &st, err) < 0 ||
+      hr_host_sole_writer(path, "config.json", err) < 0)
     return hr_error_prefix(err, "exec without --process: runc reads the process from %s", q);
   if (hr_json_parse(buf, len, &opts, &doc, err) < 0)
     return hr_error_prefix(err, "profile \"%s\": rule \"spec-syntax\"", policy->name);

@@ -449,9 +449,17 @@ int hr_host_sole_writer(const char *path, const char *what, struct hr_error *err
     return writers_found(&x, what, err);
   if (r == -ENOMEM)
     return hr_error_oom(err);
-  /* A path that does not resolve is reported by whatever reads it. */
+  /* Asked after the file was read: a path that does not resolve now was
+   * moved meanwhile, or is too long for this walk (PATH_MAX) while the
+   * readers, which open the file from its directory, still reach it.
+   * Either way nothing is known of who else may write there. */
   if (r < 0)
-    return 0;
+    return hr_error_refused(err,
+                            "`%.256s%s` cannot be judged (%s): who else could put another %s "
+                            "in its place is not known",
+                            abs != NULL ? abs : path,
+                            strlen(abs != NULL ? abs : path) > 256 ? "..." : "", strerror(-r),
+                            what);
   if (strcmp(x.last, res) != 0) {
     if ((f = ask(res, strlen(res), &unkept)) == NULL)
       return hr_error_oom(err);

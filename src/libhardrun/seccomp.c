@@ -1219,20 +1219,22 @@ int hr_seccomp_spec_leak(const struct hr_json *seccomp, bool *ret, const char **
     *ret = true;
     return 0;
   }
-  /* An allowlist (a default that fails or kills) confines only if no rule
-   * lets through a call of must_block[]. */
-  if (!allowing(def) && strcmp(def, "SCMP_ACT_NOTIFY") != 0) {
+  /* An allowlist (a default that fails, traps or kills) confines only if
+   * no rule lets through a call of must_block[].  Any other default lets
+   * calls run: ALLOW and LOG, NOTIFY (an agent outside decides) and TRACE
+   * (a ptrace tracer decides, and a process of the container can be one for
+   * its own child).  An action runc does not know is left for runc to
+   * refuse. */
+  if (!allowing(def) && strcmp(def, "SCMP_ACT_NOTIFY") != 0 && strcmp(def, "SCMP_ACT_TRACE") != 0) {
     for (size_t i = 0; i < n && *leak == NULL; i++)
       if (spec_rule_leaks(calls->u.array.items[i], i, &known, leak, err) < 0)
         return -1;
     *ret = *leak != NULL;
     return 0;
   }
-  /* SCMP_ACT_NOTIFY hands every call to an agent outside the container
-   * (listenerPath), which may let it run.  A deny-list lets every call it
-   * does not name run (unshare, keyctl, bpf...): denying one call is no
-   * confinement.  Its rules are still read, so that a malformed one is
-   * reported. */
+  /* A deny-list lets every call it does not name run (unshare, keyctl,
+   * bpf...): denying one call is no confinement.  Its rules are still read,
+   * so that a malformed one is reported. */
   for (size_t i = 0; i < n; i++) {
     bool denies;
     if (spec_rule_denies(calls->u.array.items[i], i, &denies, err) < 0)

@@ -417,7 +417,24 @@ static void test_sole_writer(void **state)
   assert_int_equal(chmod(AT("w/ok/open.json"), 0646), 0);
 #undef AT
   writer("w/ok/config.json", NULL);
-  writer("w/ok/missing.json", NULL);
+  /* asked after the file was read: gone by then, or a path longer than the
+   * walk takes (which the readers, opening from the directory, still
+   * reach), is not judged and fails closed */
+  writer("w/ok/missing.json", "/w/ok/missing.json` cannot be judged (No such file or directory)");
+  {
+    /* tmpdir, then "/." up to past PATH_MAX, then the file */
+    char *longp = malloc(PATH_MAX + 512);
+    struct hr_error err = {0};
+    size_t n;
+    assert_non_null(longp);
+    n = (size_t)snprintf(longp, PATH_MAX + 512, "%s/w", tmpdir);
+    while (n < PATH_MAX)
+      n += (size_t)snprintf(longp + n, PATH_MAX + 512 - n, "/.");
+    snprintf(longp + n, PATH_MAX + 512 - n, "/ok/config.json");
+    assert_int_equal(hr_host_sole_writer(longp, "config.json", &err), -1);
+    assert_non_null(strstr(err.msg, "cannot be judged (File name too long)"));
+    free(longp);
+  }
   writer("w/user/config.json", "/w/user` belongs to uid 12345, who could put another config.json");
   writer("w/group/config.json", "/w/group` is writable by its group or others (mode 0775)");
   writer("w/sticky/mine/config.json", NULL);

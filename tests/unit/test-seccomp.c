@@ -562,6 +562,14 @@ static const struct unconfined_case unconfined_cases[] = {
      true, NULL},
     {"a trace rule for unshare lets a tracer in the container run it: confines nothing",
      ERRNO_LIST("{\"names\":[\"unshare\"],\"action\":\"SCMP_ACT_TRACE\"}"), true, NULL},
+    {"a trace default lets a tracer in the container run every call: confines nothing",
+     "{\"defaultAction\":\"SCMP_ACT_TRACE\",\"syscalls\":[{\"names\":[\"read\"],"
+     "\"action\":\"SCMP_ACT_ALLOW\"}]}",
+     true, NULL},
+    {"an unknown default action is left for runc to refuse",
+     "{\"defaultAction\":\"SCMP_ACT_MAYBE\",\"syscalls\":[{\"names\":[\"read\"],"
+     "\"action\":\"SCMP_ACT_ALLOW\"}]}",
+     false, NULL},
     {"a trap rule for mount still confines",
      ERRNO_LIST("{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_TRAP\"}"), false, NULL},
     {"errno default", "{\"defaultAction\":\"SCMP_ACT_ERRNO\"}", false, NULL},
