@@ -259,6 +259,13 @@ int hr_host_realpath_via(const char *path, char *ret, char *ret_proc_link);
  * 0 when not, or a negative errno when the table cannot be read; read
  * once per apply, like hr_host_fs_path(). */
 int hr_host_mount_point(const char *path);
+/* Calls fn for each mount of the mount table strictly below `path`
+ * (absolute, resolved): its mount point, device and the directory of its
+ * filesystem it shows.  Stops at fn's first non-zero value and returns
+ * it; 0, or a negative errno when the table cannot be read. */
+int hr_host_submounts(const char *path,
+                      int (*fn)(void *arg, const char *point, dev_t dev, const char *root),
+                      void *arg);
 /* Fails (HR_ERR_REFUSED) when a user other than root and this process's
  * effective uid could put another file in place of `path` (relative to
  * the working directory, or absolute) or change it, between hardrun's

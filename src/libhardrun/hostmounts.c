@@ -477,22 +477,13 @@ struct alias {
   char fs[PATH_MAX]; /* `res` in its filesystem */
 };
 
-/* How `res` (resolved, and not a sensitive path by its name) relates to a
- * sensitive path by what it is.  `inside_ok` as for sensitive_hit(). */
-static enum relation alias_hit(const struct alias_table *t, const struct hr_rule_hostmounts *r,
-                               const char *res, bool (*inside_ok)(const char *), struct alias *ret)
+/* How ret->fs on device ret->dev (where a path lies in its filesystem)
+ * relates to a sensitive entry located in its own; `res` is the host path
+ * for `inside_ok` (as for sensitive_hit()). */
+static enum relation alias_fs_hit(const struct alias_table *t, const struct hr_rule_hostmounts *r,
+                                  const char *res, bool (*inside_ok)(const char *),
+                                  struct alias *ret)
 {
-  struct hr_file_id id;
-
-  if (!hr_host_file_id(res, &id))
-    return REL_NONE;
-  for (size_t i = 0; i < t->n; i++)
-    if (t->e[i].has_id && t->e[i].id.dev == id.dev && t->e[i].id.ino == id.ino) {
-      *ret = (struct alias){.entry = i, .rel = REL_IN, .by_id = true, .dev = id.dev};
-      return REL_IN;
-    }
-  if (hr_host_fs_path(res, &ret->dev, ret->fs) < 0)
-    return REL_NONE;
   for (size_t i = 0; i < t->n; i++) {
     const struct entry_fs *e = &t->e[i];
     enum relation rel;
@@ -512,6 +503,25 @@ static enum relation alias_hit(const struct alias_table *t, const struct hr_rule
     return rel;
   }
   return REL_NONE;
+}
+
+/* How `res` (resolved, and not a sensitive path by its name) relates to a
+ * sensitive path by what it is.  `inside_ok` as for sensitive_hit(). */
+static enum relation alias_hit(const struct alias_table *t, const struct hr_rule_hostmounts *r,
+                               const char *res, bool (*inside_ok)(const char *), struct alias *ret)
+{
+  struct hr_file_id id;
+
+  if (!hr_host_file_id(res, &id))
+    return REL_NONE;
+  for (size_t i = 0; i < t->n; i++)
+    if (t->e[i].has_id && t->e[i].id.dev == id.dev && t->e[i].id.ino == id.ino) {
+      *ret = (struct alias){.entry = i, .rel = REL_IN, .by_id = true, .dev = id.dev};
+      return REL_IN;
+    }
+  if (hr_host_fs_path(res, &ret->dev, ret->fs) < 0)
+    return REL_NONE;
+  return alias_fs_hit(t, r, res, inside_ok, ret);
 }
 
 /* The reason for an alias_hit(), after "SOURCE (resolves to ...)". */
@@ -709,12 +719,21 @@ static int volume_mount(const struct hr_rule_hostmounts *r, const struct lists *
 {
   char q[HR_QUOTE_MAX], as[HR_QUOTE_MAX + 20], qs[HR_QUOTE_MAX];
   const char *sock;
+  struct statfs sfs;
   int mp = hr_host_mount_point(res);
 
   if (mp == -ENOMEM)
     return hr_error_oom(err);
   if (mp == 0)
     return 0;
+  if (mp > 0 && statfs(res, &sfs) == 0 && sfs.f_type == OVERLAYFS_SUPER_MAGIC) {
+    name_source(src, res, q, as);
+    snprintf(why, size,
+             "%s%s is a Docker volume with an overlay mounted on it: its lowerdir and upperdir "
+             "are host directories that hardrun does not see",
+             q, as);
+    return 1;
+  }
   if (mp > 0 && (sock = socket_inside(r, res)) != NULL) {
     name_source(src, res, q, as);
     snprintf(why, size, "%s%s, a Docker volume, contains the container-daemon socket %s", q, as,
@@ -1015,6 +1034,76 @@ static int judge_in_rootfs(const struct lists *l, const struct hr_json *mounts, 
   return 1;
 }
 
+/* The mounts below an rbind source, which runc copies along. */
+struct submounts {
+  const struct hr_rule_hostmounts *r;
+  const struct lists *l;
+  const char *src;
+  char *why;
+  size_t size;
+};
+
+static int judge_submount(void *arg, const char *point, dev_t dev, const char *root)
+{
+  struct submounts *s = arg;
+  char q[HR_QUOTE_MAX], qp[HR_QUOTE_MAX];
+  struct alias a = {.dev = dev};
+  const char *fs = kernel_fs_of(point);
+
+  hr_quote(q, sizeof(q), s->src, strlen(s->src));
+  hr_quote(qp, sizeof(qp), point, strlen(point));
+  if (fs != NULL) {
+    snprintf(s->why, s->size,
+             "%s holds %s, a %s filesystem mounted below it, which an rbind carries into the "
+             "container: the host kernel's own, wherever it is mounted",
+             q, qp, fs);
+    return 1;
+  }
+  if (snprintf(a.fs, sizeof(a.fs), "%s", root) >= (int)sizeof(a.fs) ||
+      alias_fs_hit(s->l->aliases, s->r, point, NULL, &a) == REL_NONE)
+    return 0;
+  snprintf(s->why, s->size,
+           "%s holds %s, a mount below it which an rbind carries into the "
+           "container, and that mount",
+           q, qp);
+  alias_why(s->r, s->l, &a, s->why, s->size);
+  return 1;
+}
+
+/* An rbind source that passed: the mounts below it go along, and may be
+ * a sensitive path or a kernel filesystem mounted there (a chroot's /proc,
+ * /etc bound into a directory).  1 with `why` filled, 0, or -1. */
+static int judge_submounts(const struct hr_rule_hostmounts *r, const struct lists *l,
+                           const char *src, const char *res, char *why, size_t size,
+                           struct hr_error *err)
+{
+  struct submounts s = {r, l, src, why, size};
+  char q[HR_QUOTE_MAX];
+  int rc;
+
+  if (alias_table_build(l, r, err) < 0)
+    return -1;
+  rc = hr_host_submounts(res, judge_submount, &s);
+  if (rc == -ENOMEM)
+    return hr_error_oom(err);
+  if (rc < 0) {
+    snprintf(why, size,
+             "%s cannot be judged: the mount table (/proc/self/mountinfo), which holds the "
+             "mounts an rbind carries along, cannot be read (%s)",
+             hr_quote(q, sizeof(q), src, strlen(src)), strerror(-rc));
+    return 1;
+  }
+  return rc;
+}
+
+static bool is_rbind(const struct mount_info *mi)
+{
+  for (size_t k = 0; mi->options != NULL && k < mi->options->u.array.len; k++)
+    if (strcmp(mi->options->u.array.items[k]->u.string.s, "rbind") == 0)
+      return true;
+  return false;
+}
+
 /* Judge one host path of mounts[i]: the source, or a directory named in
  * an overlay option.  Returns 1 when the mount was removed. */
 static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr_json *mounts,
@@ -1033,6 +1122,8 @@ static int check_path(struct hr_apply_ctx *ctx, const struct lists *l, struct hr
    * `res` is what it resolves to, when judge() let it pass */
   if (rc == 0)
     rc = judge_in_rootfs(l, mounts, i, mi, src, res, src == mi->source, why, sizeof(why));
+  if (rc == 0 && src == mi->source && mi->bind && is_rbind(mi))
+    rc = judge_submounts(r, l, src, res, why, sizeof(why), err);
   if (rc <= 0)
     return rc;
   rc = hr_rule_breach(ctx, r->mode, where, err, "%s", why);

@@ -694,6 +694,27 @@ int hr_host_mount_point(const char *path)
   return r;
 }
 
+int hr_host_submounts(const char *path,
+                      int (*fn)(void *arg, const char *point, dev_t dev, const char *root),
+                      void *arg)
+{
+  size_t len = strcmp(path, "/") == 0 ? 0 : strlen(path);
+  int r;
+
+  if (path[0] != '/')
+    return -EINVAL;
+  if ((r = mounts_read()) < 0)
+    return r;
+  for (size_t i = 0; i < mounts.n && r == 0; i++) {
+    const struct mount_line *m = &mounts.m[i];
+    if (m->point_len > len && memcmp(m->point, path, len) == 0 && m->point[len] == '/')
+      r = fn(arg, m->point, m->dev, m->root);
+  }
+  if (!memo.active)
+    mounts_free();
+  return r;
+}
+
 int hr_host_mounts_ready(void)
 {
   int r = mounts_read();

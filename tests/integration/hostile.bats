@@ -806,9 +806,49 @@ writable_refused() {
   hr_bundle vol-cgroup /bin/true
   hr_spec_add_mount "$HR_BUNDLE" /x bind "$data/volumes/cgroup/_data" rbind rw
   refused host-mounts "mounts[7].source: \"$data/volumes/cgroup/_data\" lies on a cgroup filesystem, which is the host kernel's own wherever it is mounted: bound into a container it hands over the host's processes, devices, namespaces or kernel settings"
+  # an overlay on a volume shows host directories (lowerdir, upperdir)
+  mkdir -p "$data/volumes/ovl/_data" "$HR_TMP/ovl-work" "$HR_TMP/ovl-up"
+  mount -t overlay overlay -o "lowerdir=/etc:/usr,upperdir=$HR_TMP/ovl-up,workdir=$HR_TMP/ovl-work" \
+    "$data/volumes/ovl/_data"
+  hr_bundle vol-ovl /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /x bind "$data/volumes/ovl/_data" rbind rw
+  refused host-mounts "mounts[7].source: \"$data/volumes/ovl/_data\" is a Docker volume with an overlay mounted on it: its lowerdir and upperdir are host directories that hardrun does not see"
   # a plain volume, and one on a tmpfs of its own, are volumes
   hr_bundle vol-ok /bin/sh -c 'touch /x/a /y/b && echo ok'
   hr_spec_add_mount "$HR_BUNDLE" /x bind "$data/volumes/plain/_data" rbind rw
   hr_spec_add_mount "$HR_BUNDLE" /y bind "$data/volumes/tmp/_data" rbind rw
   hr_assert_eq "$(hr_run_container "$HR_BUNDLE" "$HR_ID")" ok
+}
+
+# ---- mounts below a bind source ----------------------------------------------------
+# An rbind (what docker -v writes) copies the mounts below its source along:
+# /etc bound into a directory, or a chroot's /proc, come with it.
+
+@test "an rbind of a directory holding /etc or a proc mount is refused; a plain bind of it is not" {
+  local dir=$HR_TMP/holder
+  mkdir -p "$dir/etc" "$dir/proc" "$dir/data"
+  mount --bind /etc "$dir/etc"
+  hr_bundle sub-etc /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /x bind "$dir" rbind rw
+  refused host-mounts "mounts[7].source: \"$dir\" holds \"$dir/etc\", a mount below it which an rbind carries into the container, and that mount is the sensitive host path \"/etc\" under another name: it is \"/etc\" of device $(fs_dev /etc) (another mount of that filesystem)"
+  umount "$dir/etc"
+  mount -t proc proc "$dir/proc"
+  hr_bundle sub-proc /bin/true
+  hr_spec_add_mount "$HR_BUNDLE" /x bind "$dir" rbind rw
+  refused host-mounts "mounts[7].source: \"$dir\" holds \"$dir/proc\", a proc filesystem mounted below it, which an rbind carries into the container: the host kernel's own, wherever it is mounted"
+  # a bind without "r" takes the directory alone: the container sees an
+  # empty proc directory
+  hr_bundle sub-plain /bin/sh -c 'ls /x/proc | wc -l'
+  hr_spec_add_mount "$HR_BUNDLE" /x bind "$dir" bind rw
+  hr_assert_eq "$(hr_run_container "$HR_BUNDLE" "$HR_ID")" 0
+}
+
+@test "control: without host-mounts, the rbind of that directory shows the host's /etc inside" {
+  local dir=$HR_TMP/holder
+  mkdir -p "$dir/etc"
+  mount --bind /etc "$dir/etc"
+  with_profile nohm '{"hostMounts": {"mode": "off"}}'
+  hr_bundle sub-etc-control /bin/cat /x/etc/hostname
+  hr_spec_add_mount "$HR_BUNDLE" /x bind "$dir" rbind ro
+  hr_assert_eq "$(hr_run_container "$HR_BUNDLE" "$HR_ID")" "$(cat /etc/hostname)"
 }
