@@ -231,9 +231,9 @@ static struct hr_json *tmpfs_mount(struct hr_apply_ctx *ctx, const char *path, s
   struct hr_json *m = hr_json_new_object(ctx->doc, err), *opts = NULL;
   char mode[32], size[48];
   /* tmpcopyup (runc and crun): the tmpfs starts with what the image has
-   * there, owners and modes kept, so that an image's /run/app owned by its
-   * service user is still there.  Device nodes are copied as nodes, which
-   * nodev leaves unusable; symbolic links as links. */
+   * there, owners kept, so that an image's /run/app owned by its service
+   * user is still there; symbolic links are copied as links.  runc 1.1
+   * refuses to start on a FIFO or device node there (hardrun-policy(5)). */
   const char *opt[] = {"nosuid", "nodev", mode, size, "tmpcopyup"};
 
   /* tmpfs takes the size in kilobytes; round up so it is never smaller
