@@ -258,7 +258,7 @@ func mounts(spec obj) {
 	for _, d := range []string{"/tmp", "/run", "/var/tmp"} {
 		if !have[d] {
 			ms = append(ms, obj{"destination": d, "type": "tmpfs", "source": "tmpfs",
-				"options": []any{"nosuid", "nodev", "mode=1777", "size=65536k"}})
+				"options": []any{"nosuid", "nodev", "mode=1777", "size=65536k", "tmpcopyup"}})
 		}
 	}
 	spec["mounts"] = ms

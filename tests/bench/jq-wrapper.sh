@@ -78,7 +78,7 @@ def masked: ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/l
   "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"];
 def readonly: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 def tmpfs(d): {destination: d, type: "tmpfs", source: "tmpfs",
-  options: ["nosuid", "nodev", "mode=1777", "size=65536k"]};
+  options: ["nosuid", "nodev", "mode=1777", "size=65536k", "tmpcopyup"]};
 
 # Refusals: what no rewrite can make safe.
 (["pid", "ipc", "uts", "network"] - [.linux.namespaces[]? | select((.path // "") == "") | .type])
