@@ -649,17 +649,35 @@ static const struct mount_line *mount_of(const char *path)
   }
 }
 
-int hr_host_fs_path(const char *path, dev_t *ret_dev, char *ret)
+/* The mount `path` (absolute) lies in, in *ret (NULL when none), with the
+ * table read; mounts_done() after use.  0 or a negative errno. */
+static int mount_lookup(const char *path, const struct mount_line **ret)
 {
-  const struct mount_line *m;
-  const char *rest;
   int r;
 
   if (path[0] != '/')
     return -EINVAL;
   if ((r = mounts_read()) < 0)
     return r;
-  m = mount_of(strcmp(path, "/") == 0 ? "" : path);
+  *ret = mount_of(strcmp(path, "/") == 0 ? "" : path);
+  return 0;
+}
+
+/* Outside an apply the table is read for each question. */
+static void mounts_done(void)
+{
+  if (!memo.active)
+    mounts_free();
+}
+
+int hr_host_fs_path(const char *path, dev_t *ret_dev, char *ret)
+{
+  const struct mount_line *m;
+  const char *rest;
+  int r;
+
+  if ((r = mount_lookup(path, &m)) < 0)
+    return r;
   if (m == NULL) {
     r = -ENOENT;
   } else {
@@ -673,8 +691,7 @@ int hr_host_fs_path(const char *path, dev_t *ret_dev, char *ret)
     r = r >= PATH_MAX ? -ENAMETOOLONG : 0;
     *ret_dev = m->dev;
   }
-  if (!memo.active)
-    mounts_free();
+  mounts_done();
   return r;
 }
 
@@ -683,14 +700,10 @@ int hr_host_mount_point(const char *path)
   const struct mount_line *m;
   int r;
 
-  if (path[0] != '/')
-    return -EINVAL;
-  if ((r = mounts_read()) < 0)
+  if ((r = mount_lookup(path, &m)) < 0)
     return r;
-  m = mount_of(strcmp(path, "/") == 0 ? "" : path);
   r = m != NULL && m->point_len == (strcmp(path, "/") == 0 ? 0 : strlen(path));
-  if (!memo.active)
-    mounts_free();
+  mounts_done();
   return r;
 }
 
@@ -710,8 +723,7 @@ int hr_host_submounts(const char *path,
     if (m->point_len > len && memcmp(m->point, path, len) == 0 && m->point[len] == '/')
       r = fn(arg, m->point, m->dev, m->root);
   }
-  if (!memo.active)
-    mounts_free();
+  mounts_done();
   return r;
 }
 

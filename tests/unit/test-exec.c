@@ -132,6 +132,16 @@ static const struct process_case process_cases[] = {
     {"user: off", P_ROOT_OFF, "{\"user\":{\"uid\":0}}", NULL, ""},
 };
 
+/* A case that must fail: with `kind` and exactly the message `want`. */
+static void expect_error(int r, const struct hr_error *err, enum hr_error_kind kind,
+                         const char *want, const char *log)
+{
+  if (r >= 0)
+    fail_msg("expected error \"%s\", got success, changes:\n%s", want, log);
+  if (err->kind != kind || strcmp(err->msg, want) != 0)
+    fail_msg("error\n  got (kind %d):  %s\n  want (kind %d): %s", err->kind, err->msg, kind, want);
+}
+
 static void run_process_case(void **state)
 {
   const struct process_case *c = *state;
@@ -145,11 +155,7 @@ static void run_process_case(void **state)
   r = hr_exec_harden_buffer(c->in, strlen(c->in), "process.json", p, &ch, &out, &len, &err);
   log = unit_join_changes(&ch);
   if (c->error != NULL) {
-    if (r >= 0)
-      fail_msg("expected error \"%s\", got success, changes:\n%s", c->error, log);
-    if (err.kind != c->kind || strcmp(err.msg, c->error) != 0)
-      fail_msg("error\n  got (kind %d):  %s\n  want (kind %d): %s", err.kind, err.msg, c->kind,
-               c->error);
+    expect_error(r, &err, c->kind, c->error, log);
     /* a failed apply leaves no change in the record */
     assert_int_equal(ch.len, 0);
   } else {
@@ -244,11 +250,7 @@ static void run_spec_case(void **state)
   log = unit_join_changes(&ch);
   hr_changes_free(&ch);
   if (c->error != NULL) {
-    if (r >= 0)
-      fail_msg("expected error \"%s\", got success, changes:\n%s", c->error, log);
-    if (err.kind != c->kind || strcmp(err.msg, c->error) != 0)
-      fail_msg("error\n  got (kind %d):  %s\n  want (kind %d): %s", err.kind, err.msg, c->kind,
-               c->error);
+    expect_error(r, &err, c->kind, c->error, log);
     return;
   }
   assert_ok(r, &err);

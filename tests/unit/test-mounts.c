@@ -140,8 +140,9 @@ static const struct apply_case rootfs_cases[] = {
     {"rootfs: size and mode from the profile",
      "{\"readonlyRootfs\":{\"tmpfs\":[\"/scratch\"],\"tmpfsSize\":\"1g\",\"tmpfsMode\":\"0755\"}}",
      WITH(ROOT, ""),
-     WITH(ROOT_RO, "{\"destination\":\"/scratch\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-                   "\"options\":[\"nosuid\",\"nodev\",\"mode=755\",\"size=1048576k\",\"tmpcopyup\"]}"),
+     WITH(ROOT_RO,
+          "{\"destination\":\"/scratch\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+          "\"options\":[\"nosuid\",\"nodev\",\"mode=755\",\"size=1048576k\",\"tmpcopyup\"]}"),
      RO_CH "\nmounts[0]: (absent) -> {\"destination\":\"/scratch\",\"type\":\"tmpfs\","
            "\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"mode=755\","
            "\"size=1048576k\",\"tmpcopyup\"]}",
@@ -152,7 +153,8 @@ static const struct apply_case rootfs_cases[] = {
      WITH(ROOT_RO, "{\"destination\":\"/s\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
                    "\"options\":[\"nosuid\",\"nodev\",\"mode=0\",\"size=2k\",\"tmpcopyup\"]}"),
      RO_CH "\nmounts[0]: (absent) -> {\"destination\":\"/s\",\"type\":\"tmpfs\","
-           "\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"mode=0\",\"size=2k\",\"tmpcopyup\"]}",
+           "\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"nodev\",\"mode=0\",\"size=2k\","
+           "\"tmpcopyup\"]}",
      NULL},
     {"rootfs: no tmpfs list, only the read-only root", "{\"readonlyRootfs\":{\"tmpfs\":[]}}",
      "{" ROOT "}", "{" ROOT_RO "}", RO_CH, NULL},
