@@ -230,7 +230,9 @@ static void fixture_host(void)
       {"containerd", HR_CHECK_PASS, "the default_runtime_name"},
       {"docker group", HR_CHECK_PASS, "no members"},
       {"docker tcp", HR_CHECK_PASS, "1 running dockerd"},
-      /* configured in daemon.json, and no socket in the tree (var/run -> /run, in the root) */
+      /* configured in daemon.json, and no socket in the tree (var/run -> ../run: a link to
+       * /run would be the build host's /run in the tarball, which `make dist` makes
+       * with tar -h) */
       {"docker.sock", HR_CHECK_WARN, "/var/run/docker.sock: No such file or directory"},
       {"profiles", HR_CHECK_PASS, "(default, seccomp/default)"},
       {"state directory", HR_CHECK_PASS, "/run/hardrun is absent"},
