@@ -220,6 +220,9 @@ int hr_rule_spec_get_array_of(const struct hr_json *obj, const char *field, enum
                               const char *path, struct hr_json **ret, struct hr_error *err);
 int hr_rule_spec_get(const struct hr_json *obj, const char *field, enum hr_json_type type,
                      const char *path, struct hr_json **ret, struct hr_error *err);
+/* Whether linux.namespaces (any node, absent included) has an entry of
+ * type "user", with or without a path. */
+bool hr_rule_spec_names_userns(const struct hr_json *namespaces);
 int hr_rule_spec_linux(struct hr_apply_ctx *ctx, bool create, struct hr_json **ret,
                        struct hr_error *err);
 int hr_rule_spec_process(struct hr_apply_ctx *ctx, struct hr_json **ret, struct hr_error *err);

@@ -572,19 +572,13 @@ static int mapping_field(const struct hr_json *m, const char *key, size_t i, uin
 static int root_mapping(const struct hr_json *spec, uint64_t uid, ssize_t *ret,
                         struct hr_error *err)
 {
-  const struct hr_json *linux_obj = hr_json_get(spec, "linux"), *nss, *maps;
-  bool userns = false;
+  const struct hr_json *linux_obj = hr_json_get(spec, "linux"), *maps;
 
   *ret = -1;
   if (hr_json_is_null(linux_obj) || linux_obj->type != HR_JSON_OBJECT)
     return 0;
-  nss = hr_json_get(linux_obj, "namespaces");
-  for (size_t i = 0; nss != NULL && nss->type == HR_JSON_ARRAY && i < nss->u.array.len; i++) {
-    const struct hr_json *t = hr_json_get(nss->u.array.items[i], "type");
-    userns |= t != NULL && t->type == HR_JSON_STRING && strcmp(t->u.string.s, "user") == 0;
-  }
   maps = hr_json_get(linux_obj, "uidMappings");
-  if (!userns || hr_json_is_null(maps))
+  if (!hr_rule_spec_names_userns(hr_json_get(linux_obj, "namespaces")) || hr_json_is_null(maps))
     return 0;
   if (maps->type != HR_JSON_ARRAY)
     return hr_error_input(err, "linux.uidMappings: expected an array");

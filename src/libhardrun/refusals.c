@@ -203,6 +203,18 @@ int hr_rule_spec_get_array_of(const struct hr_json *obj, const char *field, enum
   return 0;
 }
 
+bool hr_rule_spec_names_userns(const struct hr_json *namespaces)
+{
+  for (size_t i = 0;
+       namespaces != NULL && namespaces->type == HR_JSON_ARRAY && i < namespaces->u.array.len;
+       i++) {
+    const struct hr_json *t = hr_json_get(namespaces->u.array.items[i], "type");
+    if (t != NULL && t->type == HR_JSON_STRING && strcmp(t->u.string.s, "user") == 0)
+      return true;
+  }
+  return false;
+}
+
 /* The spec's "linux" object, created when `create` and absent. */
 int hr_rule_spec_linux(struct hr_apply_ctx *ctx, bool create, struct hr_json **ret,
                        struct hr_error *err)
@@ -986,15 +998,10 @@ static int nodes_bound(struct hr_apply_ctx *ctx, const struct hr_json *linux_obj
   unsigned long a = 0, b = 0, c = 0;
   FILE *f;
 
-  *ret = ctx->policy->userns.enabled;
   if (linux_obj != NULL && hr_rule_spec_get_array_of(linux_obj, "namespaces", HR_JSON_OBJECT,
                                                      "linux.namespaces", &nss, err) < 0)
     return -1;
-  for (size_t i = 0; nss != NULL && i < nss->u.array.len; i++) {
-    const struct hr_json *t = hr_json_get(nss->u.array.items[i], "type");
-    if (t != NULL && t->type == HR_JSON_STRING && strcmp(t->u.string.s, "user") == 0)
-      *ret = true;
-  }
+  *ret = ctx->policy->userns.enabled || hr_rule_spec_names_userns(nss);
   /* runc's userns.RunningInUserNS(): anything but the whole identity map */
   f = fopen("/proc/self/uid_map", "re");
   if (f != NULL) {
